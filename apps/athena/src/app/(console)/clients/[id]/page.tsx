@@ -1,0 +1,140 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ActionButton } from "@/components/action-button";
+import { ClientForm, type ClientValues } from "@/components/clients/client-form";
+import { RotateSecret } from "@/components/clients/rotate-secret";
+import { CopyField } from "@/components/copy-field";
+import { ErrorState, formatTime, PageHeader } from "@/components/ui";
+import { canWrite } from "@/lib/auth/guard";
+import { core } from "@/lib/core/clients";
+import { attempt } from "@/lib/core/errors";
+import { isPublicClient } from "@/lib/core/oauth2-clients";
+import { clientCredentialsCurl } from "@/lib/curl";
+import { athenaEnv } from "@/lib/env";
+import { currentSession } from "@/lib/session/server";
+
+export const metadata: Metadata = { title: "OAuth2 client" };
+
+export default async function ClientPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id: raw } = await params;
+  const id = decodeURIComponent(raw);
+  const writer = canWrite(await currentSession());
+  const found = await attempt(() => core().oauth2.getOAuth2Client({ id }));
+  if (!found.ok) {
+    if (found.error.status === 404 && !found.error.missing) notFound();
+    return (
+      <div className="stack">
+        <PageHeader title="OAuth2 client" description={<Link href="/clients">← OAuth2 clients</Link>} />
+        <ErrorState error={found.error} what="this client" />
+      </div>
+    );
+  }
+  const c = found.value;
+  const pub = isPublicClient(c);
+  const tokenUrl = `${athenaEnv().hydraPublicUrl}/oauth2/token`;
+  const method = c.token_endpoint_auth_method ?? "client_secret_basic";
+  const cc = (c.grant_types ?? []).includes("client_credentials");
+  const initial: ClientValues = {
+    client_name: c.client_name ?? "",
+    client_type: pub ? "public" : "confidential",
+    token_endpoint_auth_method:
+      method === "client_secret_post" ? "client_secret_post" : "client_secret_basic",
+    grant_types: c.grant_types ?? [],
+    scope: c.scope ?? "",
+    redirect_uris: c.redirect_uris ?? [],
+    post_logout_redirect_uris: c.post_logout_redirect_uris ?? [],
+    audience: c.audience ?? [],
+    skip_consent: !!c.skip_consent,
+  };
+  return (
+    <div className="stack">
+      <PageHeader
+        title={c.client_name || id}
+        description={
+          <>
+            <Link href="/clients">← OAuth2 clients</Link> · <span className="mono">{id}</span>
+          </>
+        }
+        actions={<span className={`badge ${pub ? "" : "accent"}`}>{pub ? "public" : "confidential"}</span>}
+      />
+      <div className="grid-2">
+        <section className="card" aria-labelledby="cfg-h">
+          <h2 id="cfg-h">Configuration</h2>
+          <dl className="props small">
+            <dt>Client ID</dt>
+            <dd className="mono">{id}</dd>
+            <dt>Authentication</dt>
+            <dd>{method}</dd>
+            <dt>Grant types</dt>
+            <dd>{(c.grant_types ?? []).join(", ") || "—"}</dd>
+            <dt>Response types</dt>
+            <dd>{(c.response_types ?? []).join(", ") || "—"}</dd>
+            <dt>Scope</dt>
+            <dd>{c.scope || "—"}</dd>
+            <dt>Redirect URIs</dt>
+            <dd>{(c.redirect_uris ?? []).join(", ") || "—"}</dd>
+            <dt>Post-logout URIs</dt>
+            <dd>{(c.post_logout_redirect_uris ?? []).join(", ") || "—"}</dd>
+            <dt>Audience</dt>
+            <dd>{(c.audience ?? []).join(", ") || "—"}</dd>
+            <dt>Skip consent</dt>
+            <dd>{c.skip_consent ? "yes (first-party)" : "no"}</dd>
+            <dt>Created</dt>
+            <dd>{formatTime(c.created_at)}</dd>
+          </dl>
+        </section>
+        <section className="card stack" aria-labelledby="use-h">
+          <h2 id="use-h">Use it</h2>
+          {cc && !pub ? (
+            <CopyField
+              label="client_credentials token request"
+              multiline
+              value={clientCredentialsCurl({ tokenUrl, clientId: id, method, scope: c.scope ?? "" })}
+            />
+          ) : (
+            <p className="small muted">
+              {pub
+                ? "A public client signs users in with Authorization Code + PKCE; it has no secret."
+                : "This client does not use client_credentials."}
+            </p>
+          )}
+          {writer && !pub && (
+            <RotateSecret
+              clientId={id}
+              tokenUrl={tokenUrl}
+              method={method}
+              scope={c.scope ?? ""}
+              clientCredentials={cc}
+            />
+          )}
+          {writer && (
+            <div>
+              <ActionButton
+                label="Delete client"
+                title={`Delete ${c.client_name || id}?`}
+                description={
+                  <p>
+                    The client is removed: its tokens stop being accepted and sign-ins through it fail. This
+                    cannot be undone.
+                  </p>
+                }
+                confirmLabel="Delete permanently"
+                method="DELETE"
+                url={`/api/clients/${encodeURIComponent(id)}`}
+                danger
+                redirectTo="/clients"
+              />
+            </div>
+          )}
+        </section>
+      </div>
+      {writer && (
+        <section aria-labelledby="edit-h" className="stack">
+          <h2 id="edit-h">Edit</h2>
+          <ClientForm mode="edit" clientId={id} initial={initial} tokenUrl={tokenUrl} />
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,103 @@
+import type { Metadata } from "next";
+import { PageHeader } from "@/components/ui";
+import { SESSION_MAX_AGE } from "@/lib/session/seal";
+import { athenaEnv } from "@/lib/env";
+import { currentSession } from "@/lib/session/server";
+
+export const metadata: Metadata = { title: "Settings" };
+
+/** The instance's configuration, read-only (secrets are never shown). */
+export default async function Settings() {
+  const env = athenaEnv();
+  const session = await currentSession();
+  const rows: [string, string, string][] = [
+    ["Domain", env.domain.toUpperCase(), "OLYMPUS_DOMAIN"],
+    ["Athena URL", env.publicUrl, "ATHENA_PUBLIC_URL"],
+    ["Identity admin API (Kratos)", env.kratosAdminUrl, "KRATOS_ADMIN_URL"],
+    ["Identity public API (Kratos)", env.kratosPublicUrl, "KRATOS_PUBLIC_URL"],
+    ["OAuth2 admin API (Hydra)", env.hydraAdminUrl, "HYDRA_ADMIN_URL"],
+    ["OAuth2 issuer of this domain", env.hydraPublicUrl, "HYDRA_PUBLIC_URL"],
+    ["IAM admin API (roles)", env.iamKratosAdminUrl, "IAM_KRATOS_ADMIN_URL"],
+  ];
+  const auth: [string, string, string][] = [
+    ["Issuer", env.auth.issuerUrl, "AUTH_ISSUER_URL"],
+    ["Client ID", env.auth.clientId, "AUTH_CLIENT_ID"],
+    ["Redirect URI", env.auth.redirectUri, "AUTH_REDIRECT_URI"],
+    ["Scope", env.auth.scope, "AUTH_SCOPE"],
+  ];
+  const table = (caption: string, data: [string, string, string][]) => (
+    <div className="table-wrap">
+      <table>
+        <caption className="sr-only">{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Setting</th>
+            <th scope="col">Value</th>
+            <th scope="col" className="hide-sm">
+              Variable
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {data.map(([k, v, e]) => (
+            <tr key={e}>
+              <th
+                scope="row"
+                style={{
+                  textTransform: "none",
+                  letterSpacing: 0,
+                  fontSize: "0.9rem",
+                  background: "transparent",
+                }}
+              >
+                {k}
+              </th>
+              <td className="mono">{v}</td>
+              <td className="hide-sm mono muted">{e}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+  return (
+    <div className="stack">
+      <PageHeader
+        title="Settings"
+        description="How this Athena instance is configured. Values come from its environment at start."
+      />
+      <section className="stack" aria-labelledby="inst-h">
+        <h2 id="inst-h">Instance</h2>
+        {table("Instance", rows)}
+      </section>
+      <section className="stack" aria-labelledby="auth-h">
+        <h2 id="auth-h">Administrator sign-in</h2>
+        {table("Sign-in", auth)}
+      </section>
+      <section className="card" aria-labelledby="sess-h">
+        <h2 id="sess-h">Your Athena session</h2>
+        <dl className="props small">
+          <dt>Cookie</dt>
+          <dd>
+            <code>athena-session</code>: HttpOnly, SameSite=Lax{env.cookieSecure ? ", Secure" : ""}; encrypted
+            (JWE dir + A256GCM) with a key derived for this domain; at most {SESSION_MAX_AGE / 3600} hours
+          </dd>
+          <dt>Session secret</dt>
+          <dd>
+            {env.sessionSecretIsDefault ? (
+              <span className="badge danger">development default — set ATHENA_SESSION_SECRET</span>
+            ) : (
+              "set (not shown)"
+            )}
+          </dd>
+          {session && (
+            <>
+              <dt>Expires</dt>
+              <dd>{new Date(session.exp * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC</dd>
+            </>
+          )}
+        </dl>
+      </section>
+    </div>
+  );
+}

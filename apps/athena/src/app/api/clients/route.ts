@@ -1,0 +1,18 @@
+import { jsonBody, ok, route } from "@/lib/api";
+import { core } from "@/lib/core/clients";
+import { clientInput, listAllClients, toHydraClient } from "@/lib/core/oauth2-clients";
+
+export const dynamic = "force-dynamic";
+
+/** Every OAuth2 client of the domain (secrets are never listed). */
+export const GET = route("read", async () => {
+  const { clients, truncated } = await listAllClients();
+  return ok({ clients: clients.map(({ client_secret: _s, ...c }) => c), truncated });
+});
+
+/** Registers a client; a confidential client's secret is in this answer and nowhere else. */
+export const POST = route("write", async ({ req }) => {
+  const input = await jsonBody(req, clientInput);
+  const created = await core().oauth2.createOAuth2Client({ oAuth2Client: toHydraClient(input) });
+  return ok({ client_id: created.client_id, client_secret: created.client_secret ?? null }, 201);
+});

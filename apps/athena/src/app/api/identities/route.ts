@@ -1,0 +1,46 @@
+import { z } from "zod";
+import { jsonBody, ok, route } from "@/lib/api";
+import { core } from "@/lib/core/clients";
+import { findIdentities } from "@/lib/core/identities";
+import { PASSWORD_MIN } from "@/lib/policy";
+
+export const dynamic = "force-dynamic";
+
+/** Lists or searches identities (see findIdentities). */
+export const GET = route("read", async ({ req }) => {
+  const p = req.nextUrl.searchParams;
+  const state = p.get("state");
+  const page = await findIdentities({
+    q: p.get("q") ?? undefined,
+    schema: p.get("schema") || undefined,
+    state: state === "active" || state === "inactive" ? state : undefined,
+    pageToken: p.get("page_token") || undefined,
+  });
+  return ok(page);
+});
+
+const createBody = z.object({
+  schema_id: z.string().min(1).max(128),
+  traits: z.record(z.string(), z.unknown()),
+  state: z.enum(["active", "inactive"]).default("active"),
+  password: z.string().min(PASSWORD_MIN, `must be at least ${PASSWORD_MIN} characters`).max(1024).optional(),
+  verified: z.boolean().default(false),
+});
+
+/** Creates an identity from a schema's traits, optionally with a password and a verified address. */
+export const POST = route("write", async ({ req }) => {
+  const body = await jsonBody(req, createBody);
+  const email = typeof body.traits.email === "string" ? body.traits.email : undefined;
+  const identity = await core().identity.createIdentity({
+    createIdentityBody: {
+      schema_id: body.schema_id,
+      traits: body.traits,
+      state: body.state,
+      ...(body.password ? { credentials: { password: { config: { password: body.password } } } } : {}),
+      ...(body.verified && email
+        ? { verifiable_addresses: [{ value: email, via: "email", verified: true, status: "completed" }] }
+        : {}),
+    },
+  });
+  return ok({ id: identity.id }, 201);
+});

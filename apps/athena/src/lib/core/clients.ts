@@ -1,0 +1,24 @@
+import "server-only";
+import { createDomainClients, type DomainClients } from "@olympus/sdk";
+import { athenaEnv } from "../env";
+
+let clients: DomainClients | undefined;
+
+/** The SDK clients for this instance's domain (admin APIs are reached server-side only). */
+export function core(): DomainClients {
+  if (!clients) {
+    const env = athenaEnv();
+    clients = createDomainClients(
+      {
+        publicUrl: env.kratosPublicUrl,
+        adminUrl: env.kratosAdminUrl,
+        // The domain's OAuth2 public API is not used by Athena's pages; the sign-in issuer is IAM's.
+        oauth2PublicUrl: env.auth.issuerUrl,
+        oauth2AdminUrl: env.hydraAdminUrl,
+      },
+      // Admin data must never come from Next's fetch cache.
+      { fetchApi: (input, init) => fetch(input, { ...init, cache: "no-store" }) },
+    );
+  }
+  return clients;
+}

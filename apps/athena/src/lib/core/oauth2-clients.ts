@@ -1,0 +1,105 @@
+import "server-only";
+import { OlympusOAuth2AdminApi, type OAuth2Client } from "@olympus/sdk";
+import { z } from "zod";
+import { athenaEnv } from "../env";
+import { core } from "./clients";
+import { nextPageToken } from "./pagination";
+
+export const GRANT_TYPES = [
+  "authorization_code",
+  "refresh_token",
+  "client_credentials",
+  "implicit",
+  "urn:ietf:params:oauth:grant-type:device_code",
+] as const;
+
+/** Public clients authenticate with nothing (PKCE instead); confidential ones with a secret. */
+export const isPublicClient = (c: Pick<OAuth2Client, "token_endpoint_auth_method">) =>
+  c.token_endpoint_auth_method === "none";
+
+const uri = z.url({ protocol: /^https?$|^[a-z][a-z0-9+.-]*$/ });
+
+/** What the create and edit forms send. */
+export const clientInput = z
+  .object({
+    client_name: z.string().trim().min(1, "a name is required").max(200),
+    client_type: z.enum(["public", "confidential"]),
+    token_endpoint_auth_method: z
+      .enum(["client_secret_basic", "client_secret_post"])
+      .default("client_secret_basic"),
+    grant_types: z.array(z.enum(GRANT_TYPES)).min(1, "choose at least one grant type"),
+    scope: z
+      .string()
+      .trim()
+      .max(2000)
+      .regex(/^[\x21\x23-\x5B\x5D-\x7E ]*$/, "scopes are space-separated tokens")
+      .default(""),
+    redirect_uris: z.array(uri).max(50).default([]),
+    post_logout_redirect_uris: z.array(uri).max(50).default([]),
+    audience: z.array(z.string().trim().min(1).max(500)).max(50).default([]),
+    skip_consent: z.boolean().default(false),
+  })
+  .superRefine((c, ctx) => {
+    if (c.grant_types.includes("authorization_code") && c.redirect_uris.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["redirect_uris"],
+        message: "authorization_code needs a redirect URI",
+      });
+    }
+    if (c.client_type === "public" && c.grant_types.includes("client_credentials")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["grant_types"],
+        message: "a public client cannot use client_credentials",
+      });
+    }
+  });
+export type ClientInput = z.infer<typeof clientInput>;
+
+/** The Hydra client body for the form's fields. */
+export function toHydraClient(c: ClientInput): OAuth2Client {
+  const response_types = [
+    ...(c.grant_types.includes("authorization_code") ? ["code"] : []),
+    ...(c.grant_types.includes("implicit") ? ["token", "id_token"] : []),
+  ];
+  return {
+    client_name: c.client_name,
+    grant_types: c.grant_types,
+    response_types,
+    scope: c.scope,
+    redirect_uris: c.redirect_uris,
+    post_logout_redirect_uris: c.post_logout_redirect_uris,
+    audience: c.audience,
+    skip_consent: c.skip_consent,
+    token_endpoint_auth_method: c.client_type === "public" ? "none" : c.token_endpoint_auth_method,
+  };
+}
+
+/** Every client (pages followed, bounded), for the list and the dashboard's figures. */
+export async function listAllClients(limit = 1000): Promise<{ clients: OAuth2Client[]; truncated: boolean }> {
+  const api = core().oauth2;
+  const clients: OAuth2Client[] = [];
+  let token: string | undefined;
+  do {
+    const res = await api.listOAuth2ClientsRaw({ pageSize: 250, ...(token ? { pageToken: token } : {}) });
+    clients.push(...(await res.value()));
+    token = nextPageToken(res.raw.headers.get("link"));
+  } while (token && clients.length < limit);
+  return { clients, truncated: !!token };
+}
+
+/** Figures for the dashboard. */
+export function summarizeClients(clients: OAuth2Client[]) {
+  const byGrant: Record<string, number> = {};
+  for (const c of clients) for (const g of c.grant_types ?? []) byGrant[g] = (byGrant[g] ?? 0) + 1;
+  const pub = clients.filter(isPublicClient).length;
+  return { total: clients.length, public: pub, confidential: clients.length - pub, byGrant };
+}
+
+/** Olympus' rotation endpoint (not in Hydra): the new secret comes back once. */
+export function rotateSecret(clientId: string) {
+  return new OlympusOAuth2AdminApi(athenaEnv().hydraAdminUrl, (i, init) =>
+    fetch(i, { ...init, cache: "no-store" }),
+  ).rotateClientSecret(clientId);
+}

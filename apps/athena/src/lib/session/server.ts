@@ -1,0 +1,38 @@
+import "server-only";
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+import { cache } from "react";
+import { athenaEnv } from "../env";
+import { type AthenaSession, SESSION_COOKIE, SESSION_MAX_AGE, unsealSession } from "./seal";
+
+/** Attributes of Athena's cookies: host-only, HttpOnly, Lax, Secure when served over https. */
+export function cookieOptions(maxAge: number, path = "/") {
+  return {
+    httpOnly: true,
+    sameSite: "lax" as const,
+    secure: athenaEnv().cookieSecure,
+    path,
+    maxAge,
+  };
+}
+
+/** Opens a raw cookie value for this instance. */
+export function readSession(value: string | undefined): Promise<AthenaSession | undefined> {
+  const env = athenaEnv();
+  return unsealSession(value, { secret: env.sessionSecret, domain: env.domain });
+}
+
+/** The signed-in administrator of this request (once per render), or undefined. */
+export const currentSession = cache(async (): Promise<AthenaSession | undefined> => {
+  const jar = await cookies();
+  return readSession(jar.get(SESSION_COOKIE)?.value);
+});
+
+/** For pages: the session, or a redirect to the sign-in page that comes back here. */
+export async function requirePageSession(returnTo: string): Promise<AthenaSession> {
+  const s = await currentSession();
+  if (!s) redirect(`/signin?return_to=${encodeURIComponent(returnTo)}`);
+  return s;
+}
+
+export { SESSION_COOKIE, SESSION_MAX_AGE };

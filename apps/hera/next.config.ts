@@ -1,0 +1,26 @@
+import { fileURLToPath } from "node:url";
+import type { NextConfig } from "next";
+
+const config: NextConfig = {
+  output: "standalone",
+  // The workspace root, so the standalone output traces workspace packages (@olympus/sdk).
+  outputFileTracingRoot: fileURLToPath(new URL("../..", import.meta.url)),
+  // @olympus/sdk ships TypeScript sources.
+  transpilePackages: ["@olympus/sdk"],
+  poweredByHeader: false,
+  reactStrictMode: true,
+  // Static assets get the headers pages get from the proxy (minus the per-request CSP).
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
+          { key: "X-Content-Type-Options", value: "nosniff" },
+        ],
+      },
+    ];
+  },
+};
+
+export default config;

@@ -1,0 +1,14 @@
+import { heraEnv } from "@/lib/env";
+import { forwardToCore } from "@/lib/forward";
+
+// The browser's self-service traffic (flow creation, form posts, elements' JSON calls, whoami)
+// reaches the identity core through here, so cookies and `ui.action` stay first-party.
+export const dynamic = "force-dynamic";
+
+function handle(request: Request): Promise<Response> {
+  const env = heraEnv();
+  return forwardToCore(request, { corePublicUrl: env.kratosPublicUrl, publicUrl: env.publicUrl });
+}
+
+export { handle as GET, handle as POST, handle as PUT, handle as PATCH, handle as DELETE, handle as HEAD };
+export { handle as OPTIONS };

@@ -1,0 +1,116 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { heraEnv } from "@/lib/env";
+import { toSearchParams } from "@/lib/flow-urls";
+import { formToken } from "@/lib/form-token";
+import { acceptConsent, lookupConsent } from "@/lib/oauth2";
+import { consentIsAutomatic } from "@/lib/oauth2-rules";
+import { browserCookie, currentSession } from "@/lib/ory";
+import { describeScope, REQUIRED_SCOPES } from "@/lib/scopes";
+
+export const metadata: Metadata = { title: "Allow access" };
+
+function Gone({ message }: { message: string }) {
+  return (
+    <section className="hera-card" aria-labelledby="title">
+      <h1 id="title">This request has expired</h1>
+      <p>{message}</p>
+      <div className="hera-actions">
+        <a className="hera-button" href="/">
+          Go to your account
+        </a>
+      </div>
+    </section>
+  );
+}
+
+export default async function ConsentPage(props: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const env = heraEnv();
+  const challenge = toSearchParams(await props.searchParams).get("consent_challenge");
+  if (!challenge)
+    return <Gone message="There is no pending request. Go back to the application and try again." />;
+
+  const lookup = await lookupConsent(challenge);
+  if (lookup.kind === "redirect") redirect(lookup.to);
+  if (lookup.kind === "gone") return <Gone message="Go back to the application and sign in again." />;
+  const request = lookup.request;
+  const cookie = await browserCookie();
+
+  // First-party clients and grants the user already remembered need no screen.
+  if (consentIsAutomatic(request)) {
+    redirect(await acceptConsent(request, { remember: !request.skip, cookie }));
+  }
+
+  const session = await currentSession(cookie);
+  const traits = (session?.identity?.traits ?? {}) as Record<string, unknown>;
+  const who = typeof traits.email === "string" ? traits.email : undefined;
+  const client = request.client ?? {};
+  const name = client.client_name || client.client_id || "An application";
+  const scopes = request.requested_scope ?? [];
+  return (
+    <section className="hera-card" aria-labelledby="title">
+      <div className="hera-client">
+        {/* biome-ignore lint/performance/noImgElement: logos are arbitrary run-time URLs (client registrations, env); next/image would need every host allow-listed at build time */}
+        {client.logo_uri ? <img src={client.logo_uri} alt="" width={48} height={48} /> : null}
+        <h1 id="title">{name} wants to access your account</h1>
+      </div>
+      {who ? <p>Signed in as {who}.</p> : null}
+      <form method="post" action="/consent/submit" className="hera-card-form">
+        <input type="hidden" name="consent_challenge" value={challenge} />
+        <input type="hidden" name="csrf_token" value={formToken(env.csrfSecret, "consent", challenge)} />
+        <fieldset className="hera-list hera-fieldset">
+          <legend className="hera-meta">It will be able to:</legend>
+          {scopes.map((scope) => {
+            const d = describeScope(scope);
+            const required = REQUIRED_SCOPES.has(scope);
+            return (
+              <label key={scope} className="hera-scope">
+                {required ? <input type="hidden" name="grant_scope" value={scope} /> : null}
+                <input
+                  type="checkbox"
+                  name={required ? undefined : "grant_scope"}
+                  value={scope}
+                  defaultChecked
+                  disabled={required}
+                />
+                <span>
+                  <strong>{d.title}</strong>
+                  <span className="hera-meta">{d.description}</span>
+                </span>
+              </label>
+            );
+          })}
+        </fieldset>
+        <label className="hera-check">
+          <input type="checkbox" name="remember" value="true" />
+          Remember my decision for {name}
+        </label>
+        <div className="hera-actions">
+          <button type="submit" name="action" value="accept" className="hera-button">
+            Allow
+          </button>
+          <button type="submit" name="action" value="reject" className="hera-button hera-secondary">
+            Deny
+          </button>
+        </div>
+      </form>
+      {client.policy_uri || client.tos_uri ? (
+        <p className="hera-meta">
+          {client.policy_uri ? (
+            <a className="hera-link" href={client.policy_uri} rel="noreferrer">
+              Privacy policy
+            </a>
+          ) : null}
+          {client.policy_uri && client.tos_uri ? " · " : null}
+          {client.tos_uri ? (
+            <a className="hera-link" href={client.tos_uri} rel="noreferrer">
+              Terms of service
+            </a>
+          ) : null}
+        </p>
+      ) : null}
+    </section>
+  );
+}

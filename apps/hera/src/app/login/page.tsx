@@ -1,0 +1,27 @@
+import { Login } from "@ory/elements-react/theme";
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { heraEnv } from "@/lib/env";
+import { toSearchParams } from "@/lib/flow-urls";
+import { loadFlow } from "@/lib/flows";
+import { resolveLoginChallenge } from "@/lib/oauth2";
+import { copyFor, elementsConfig } from "@/lib/ui-config";
+import { FlowView } from "@/components/flow-view";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+export default async function LoginPage(props: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const params = toSearchParams(await props.searchParams);
+  const challenge = params.get("login_challenge");
+  // An OAuth2 login request without a flow yet: a live session answers it at once.
+  if (challenge && !params.get("flow")) redirect(await resolveLoginChallenge(challenge, params));
+  const flow = await loadFlow("login", params);
+  const env = heraEnv();
+  return (
+    <FlowView ui={flow.ui} title="Sign in" copy={copyFor(env)}>
+      <Login flow={flow} config={elementsConfig(env)} />
+    </FlowView>
+  );
+}

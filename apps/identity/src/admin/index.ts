@@ -1,0 +1,12 @@
+import type { Hono } from "hono";
+import type { AppContext } from "../app/context.ts";
+import { registerAdminIdentityRoutes } from "./identities/routes.ts";
+import { registerAdminStatsRoutes } from "./identities/stats.ts";
+import { registerAdminSessionRoutes } from "./sessions/routes.ts";
+
+/** The Kratos IdentityApi on the admin port (identities, sessions) and the Olympus dashboard stats. */
+export function registerAdminIdentityApi(admin: Hono, ctx: AppContext): void {
+  registerAdminIdentityRoutes(admin, ctx);
+  registerAdminSessionRoutes(admin, ctx);
+  registerAdminStatsRoutes(admin, ctx);
+}

@@ -1,0 +1,19 @@
+import type { Config } from "../config/index.ts";
+import type { Database, Db } from "../db/client.ts";
+import type { Hasher } from "../hash/hasher.ts";
+import type { IdentitySchemas } from "../identity/schemas.ts";
+import type { Logger } from "./logger.ts";
+import type { Runtime } from "./runtime.ts";
+
+/** Everything a request handler needs, built once at start (see app/create.ts). */
+export interface AppContext {
+  config: Config;
+  rt: Runtime;
+  database: Database;
+  db: Db;
+  schemas: IdentitySchemas;
+  hasher: Hasher;
+  log: Logger;
+  /** Wakes the courier worker after a message was queued (no-op when the worker is off). */
+  notifyCourier: () => void;
+}

@@ -1,0 +1,95 @@
+import type { Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import type { AppContext } from "./context.ts";
+import { isConnectionError, isInvalidTextError } from "../db/errors.ts";
+import { OryError, serviceUnavailable } from "../errors/index.ts";
+import { uuid } from "../security/random.ts";
+
+/** Maps any thrown error to an Ory error body; unexpected errors are logged with a request id, never echoed. */
+export function onError(ctx: AppContext) {
+  return (err: Error, c: Context): Response => {
+    if (err instanceof OryError) return c.json(err.toBody(), err.code as 400);
+    // Hono's own HTTP exceptions (e.g. a malformed body) carry a status.
+    const status = (err as { status?: number }).status;
+    if (typeof status === "number" && status >= 400 && status < 500) {
+      return c.json(new OryError(status, err.message || "The request was malformed").toBody(), status as 400);
+    }
+    if (isInvalidTextError(err)) {
+      return c.json(
+        new OryError(400, "The request was malformed or contained invalid parameters", {
+          reason: "A value contains bytes that cannot be stored (for example a NUL character).",
+        }).toBody(),
+        400,
+      );
+    }
+    if (isConnectionError(err)) {
+      // Only the driver's error code: drizzle's message carries the failed query's parameters.
+      let cause: unknown = err;
+      while ((cause as { cause?: unknown }).cause) cause = (cause as { cause?: unknown }).cause;
+      ctx.log.error("database unavailable", {
+        code: (cause as { code?: string }).code ?? "unknown",
+        path: c.req.path,
+      });
+      return c.json(serviceUnavailable().toBody(), 503);
+    }
+    const requestId = uuid();
+    ctx.log.error("unhandled error", {
+      request_id: requestId,
+      error: err.stack ?? String(err),
+      path: c.req.path,
+    });
+    return c.json(
+      new OryError(500, "An internal server error occurred, please contact the system administrator", {
+        reason: `request id ${requestId}`,
+      }).toBody(),
+      500,
+    );
+  };
+}
+
+export function notFoundHandler(c: Context): Response {
+  return c.json(
+    new OryError(404, "The requested resource could not be found", {
+      reason: `No route for ${c.req.method} ${c.req.path}`,
+    }).toBody(),
+    404,
+  );
+}
+
+/** Middleware every port shares: a body size limit answered in the Ory shape, and error mapping. */
+export function applyCommon(app: Hono, ctx: AppContext, maxSize = ctx.config.serve.request_body_limit): void {
+  const limit = bodyLimit({
+    maxSize,
+    // The rest of the body is never read: close the connection so no client reuses it mid-upload.
+    onError: (c) =>
+      c.json(
+        new OryError(413, "The request body is too large", {
+          reason: `The request body exceeds ${maxSize} bytes.`,
+        }).toBody(),
+        413,
+        { Connection: "close" },
+      ),
+  });
+  // Only requests that carry a body pay for the limit: touching the body makes @hono/node-server
+  // build a full Request object, which costs reads (whoami, flows) a third of their throughput.
+  app.use("*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limit(c, next)));
+  app.onError(onError(ctx));
+  app.notFound(notFoundHandler);
+}
+
+export function applyCors(app: Hono, ctx: AppContext): void {
+  const cfg = ctx.config.serve.cors;
+  if (!cfg.enabled) return;
+  app.use(
+    "*",
+    cors({
+      origin: (origin) =>
+        cfg.allowed_origins.includes(origin) || cfg.allowed_origins.includes("*") ? origin : null,
+      credentials: true,
+      allowHeaders: ["Content-Type", "X-Session-Token", "X-CSRF-Token", "Authorization", "Accept"],
+      exposeHeaders: ["Content-Type", "Set-Cookie", "Link", "X-Total-Count"],
+      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    }),
+  );
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import type { AppContext } from "../app/context.ts";
+import { parseConfig } from "../config/index.ts";
+import { testConfig } from "../testing/index.ts";
+import { renderTemplate } from "./templates.ts";
+
+const ctxWith = (overrides: Record<string, unknown>) =>
+  ({ config: parseConfig(testConfig({ dsn: "memory://", overrides })) }) as AppContext;
+
+describe("courier templates", () => {
+  it("brands per domain and puts the code on a line of its own", () => {
+    const ctx = ctxWith({ domain: "ciam", courier: { template: { accent: "#0f766e" } } });
+    const r = renderTemplate(ctx, "verification_code_valid", {
+      verification_code: "012345",
+      to: "a@example.com",
+    });
+    expect(r.subject).toBe("Olympus CIAM: please verify your email address");
+    expect(r.text.split("\n")).toContain("012345");
+    expect(r.text).toContain("The code is valid for 60 minutes.");
+    expect(r.html).toContain("Olympus CIAM");
+    expect(r.html).toContain("#0f766e");
+    expect(r.html).toContain("012345");
+  });
+
+  it("uses the configured brand, escaped in HTML", () => {
+    const ctx = ctxWith({ courier: { template: { brand: "Acme <Staff>" } } });
+    const r = renderTemplate(ctx, "recovery_code_valid", { recovery_code: "987654", to: "a@example.com" });
+    expect(r.subject).toBe("Acme <Staff>: recover access to your account");
+    expect(r.html).toContain("Acme &lt;Staff&gt;");
+    expect(r.html).not.toContain("<Staff>");
+  });
+
+  it("says nothing about codes to an address no account has", () => {
+    const ctx = ctxWith({});
+    for (const t of ["verification_code_invalid", "recovery_code_invalid"] as const) {
+      const r = renderTemplate(ctx, t, { to: "x@example.com" });
+      expect(r.text).not.toMatch(/\d{6}/);
+      expect(r.html).toContain("<!doctype html>");
+    }
+  });
+});

@@ -1,0 +1,97 @@
+import type { AppContext } from "../app/context.ts";
+
+/** Template ids as Kratos names them (template_type on courier messages). */
+export interface TemplateData {
+  verification_code_valid: { verification_code: string; to: string };
+  verification_code_invalid: { to: string };
+  recovery_code_valid: { recovery_code: string; to: string };
+  recovery_code_invalid: { to: string };
+}
+export type TemplateType = keyof TemplateData;
+
+export interface Rendered {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(
+    /[&<>"']/g,
+    (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!,
+  );
+
+function brandName(ctx: AppContext): string {
+  return ctx.config.courier.template.brand ?? `Olympus ${ctx.config.domain.toUpperCase()}`;
+}
+
+function layout(
+  ctx: AppContext,
+  heading: string,
+  paragraphs: string[],
+  code?: string,
+  after?: string,
+): string {
+  const accent = escapeHtml(ctx.config.courier.template.accent);
+  const brand = escapeHtml(brandName(ctx));
+  const body = paragraphs
+    .map((p) => `<p style="margin:0 0 16px;line-height:1.5">${escapeHtml(p)}</p>`)
+    .join("");
+  const codeBlock = code
+    ? `<p style="font-size:28px;letter-spacing:6px;font-weight:700;margin:24px 0;color:${accent}">${escapeHtml(code)}</p>`
+    : "";
+  const afterBlock = after ? `<p style="margin:0 0 16px;line-height:1.5">${escapeHtml(after)}</p>` : "";
+  return `<!doctype html><html><body style="margin:0;background:#f4f4f7;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1f2937"><table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:32px 16px"><table role="presentation" width="560" cellpadding="0" cellspacing="0" style="background:#fff;border-radius:12px;padding:32px"><tr><td><div style="font-weight:700;font-size:18px;color:${accent};margin-bottom:24px">${brand}</div><h1 style="font-size:22px;margin:0 0 16px">${escapeHtml(heading)}</h1>${body}${codeBlock}${afterBlock}<p style="margin:24px 0 0;font-size:13px;color:#6b7280">If you did not request this, you can ignore this email.</p></td></tr></table></td></tr></table></body></html>`;
+}
+
+/** "60 minutes", from selfservice.methods.code.lifespan (codes of self-service flows live that long). */
+function validity(ctx: AppContext): string {
+  const minutes = Math.max(1, Math.round(ctx.config.selfservice.methods.code.lifespan / 60_000));
+  return `The code is valid for ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+}
+
+/** Renders a courier template (subject, text and HTML), branded for the domain. */
+export function renderTemplate<T extends TemplateType>(
+  ctx: AppContext,
+  template: T,
+  data: TemplateData[T],
+): Rendered {
+  const brand = brandName(ctx);
+  switch (template) {
+    case "verification_code_valid": {
+      const { verification_code: code } = data as TemplateData["verification_code_valid"];
+      const lines = ["Please verify your email address by entering the following code:"];
+      return {
+        subject: `${brand}: please verify your email address`,
+        text: `${lines[0]}\n\n${code}\n\n${validity(ctx)}\n`,
+        html: layout(ctx, "Verify your email address", lines, code, validity(ctx)),
+      };
+    }
+    case "verification_code_invalid":
+      return {
+        subject: `${brand}: someone tried to verify this email address`,
+        text: "Someone asked to verify this email address, but we were unable to find an account for this address.\n",
+        html: layout(ctx, "Verification request", [
+          "Someone asked to verify this email address, but we were unable to find an account for this address.",
+        ]),
+      };
+    case "recovery_code_valid": {
+      const { recovery_code: code } = data as TemplateData["recovery_code_valid"];
+      const lines = ["Please recover access to your account by entering the following code:"];
+      return {
+        subject: `${brand}: recover access to your account`,
+        text: `${lines[0]}\n\n${code}\n\n${validity(ctx)}\n`,
+        html: layout(ctx, "Recover your account", lines, code, validity(ctx)),
+      };
+    }
+    case "recovery_code_invalid":
+      return {
+        subject: `${brand}: account access attempted`,
+        text: "You (or someone else) entered this email address when trying to recover access to an account, but this email address is not known to us.\n",
+        html: layout(ctx, "Account access attempted", [
+          "You (or someone else) entered this email address when trying to recover access to an account, but this email address is not known to us.",
+        ]),
+      };
+  }
+  throw new Error(`unknown template ${String(template)}`);
+}

@@ -1,0 +1,77 @@
+import { Hono } from "hono";
+import type { AppContext } from "../app/context.ts";
+import { serviceUnavailable } from "../errors/index.ts";
+import { registerAuthorizeRoutes } from "./authorize/routes.ts";
+import { registerClientRoutes } from "./clients/routes.ts";
+import { registerDiscoveryRoute } from "./discovery/routes.ts";
+import { registerConsentRequestRoutes } from "./flow/consent.ts";
+import { registerLoginRequestRoutes } from "./flow/login.ts";
+import { registerLogoutRequestRoutes } from "./flow/logout.ts";
+import { registerSessionRoutes } from "./flow/sessions.ts";
+import { installGlue } from "./glue.ts";
+import { applyOAuth2Common } from "./http.ts";
+import { registerIntrospectRoutes } from "./introspect/routes.ts";
+import { registerJwksRoute, registerKeyRoutes } from "./keys/routes.ts";
+import { registerLogoutRoutes } from "./logout/routes.ts";
+import { registerRevokeRoutes } from "./revoke/routes.ts";
+import { createOAuth2Runtime, type OAuth2 } from "./runtime.ts";
+import { registerTokenRoutes } from "./token/routes.ts";
+import { registerUserinfoRoutes } from "./userinfo/routes.ts";
+
+export interface OAuth2Apps {
+  o2: OAuth2;
+  /** The Hydra public API (x102): authorization, token, userinfo, revocation, logout, discovery. */
+  publicApp: Hono;
+  /** The Hydra admin API (x103): clients, keys, login/consent/logout requests, sessions, introspection. */
+  adminApp: Hono;
+}
+
+function registerHealth(app: Hono, ctx: AppContext): void {
+  app.get("/health/alive", (c) => c.json({ status: "ok" }));
+  app.get("/health/ready", async (c) => {
+    try {
+      await ctx.database.ping();
+    } catch {
+      return c.json(serviceUnavailable("The database is not reachable.").toBody(), 503);
+    }
+    return c.json({ status: "ok" });
+  });
+}
+
+/**
+ * Builds the OAuth2 / OpenID Connect provider of a core: its state, its signing keys (generated on
+ * first start), its two Hono apps, and the in-process glue the login flow calls.
+ */
+export async function createOAuth2(ctx: AppContext): Promise<OAuth2Apps> {
+  const o2 = createOAuth2Runtime(ctx);
+  await o2.jwks.ensure();
+  installGlue();
+
+  const publicApp = new Hono();
+  applyOAuth2Common(publicApp, o2, "public");
+  registerHealth(publicApp, ctx);
+  registerDiscoveryRoute(publicApp, o2);
+  registerJwksRoute(publicApp, o2);
+  registerAuthorizeRoutes(publicApp, o2);
+  registerTokenRoutes(publicApp, o2);
+  registerUserinfoRoutes(publicApp, o2);
+  registerRevokeRoutes(publicApp, o2);
+  registerLogoutRoutes(publicApp, o2);
+
+  const adminApp = new Hono();
+  applyOAuth2Common(adminApp, o2, "admin");
+  registerHealth(adminApp, ctx);
+  // As in Hydra, every admin path also works without the /admin prefix.
+  const admin = new Hono();
+  registerClientRoutes(admin, o2);
+  registerKeyRoutes(admin, o2);
+  registerLoginRequestRoutes(admin, o2);
+  registerConsentRequestRoutes(admin, o2);
+  registerLogoutRequestRoutes(admin, o2);
+  registerSessionRoutes(admin, o2);
+  registerIntrospectRoutes(admin, o2);
+  adminApp.route("/admin", admin);
+  adminApp.route("/", admin);
+
+  return { o2, publicApp, adminApp };
+}

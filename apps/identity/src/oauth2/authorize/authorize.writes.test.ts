@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { onTableWrite, writeObserver } from "../../db/writes.ts";
+import { CookieJar } from "../../testing/index.ts";
+import {
+  createClient,
+  exchangeCode,
+  type OAuth2TestCore,
+  runAuthorization,
+  startOAuth2Core,
+  type TestClient,
+} from "../test-helpers.ts";
+
+let t: OAuth2TestCore;
+let client: TestClient;
+
+beforeAll(async () => {
+  t = await startOAuth2Core({ oauth2: { janitor: { enabled: false } } });
+  client = await createClient(t);
+});
+afterAll(() => t?.stop());
+
+/** Counts the database writes (statements) of `fn`, by table and operation. */
+async function countWrites(fn: () => Promise<void>): Promise<{ total: number; writes: string[] }> {
+  const writes: string[] = [];
+  const stop = onTableWrite((table, op) => writes.push(`${op} ${table}`));
+  const before = writeObserver.writes;
+  try {
+    await fn();
+  } finally {
+    stop();
+  }
+  return { total: writeObserver.writes - before, writes };
+}
+
+describe("database writes per authorization-code flow", () => {
+  it("authorize → login accept → consent accept → token writes at most 4 times (3: login session, grant, redemption)", async () => {
+    const { total, writes } = await countWrites(async () => {
+      const flow = await runAuthorization(t, client, { jar: new CookieJar() });
+      expect((await exchangeCode(t, client, flow)).status).toBe(200);
+    });
+    expect(total).toBeLessThanOrEqual(4);
+    // One INSERT of the login session, one INSERT of the grant (with its code), one UPDATE redeeming it.
+    expect(writes.map((w) => w.split(" ")[0])).toEqual(["insert", "insert", "update"]);
+    expect(writes.every((w) => / oauth/.test(w))).toBe(true);
+  });
+
+  it("with a remembered login the flow writes twice (grant, redemption)", async () => {
+    const jar = new CookieJar();
+    await runAuthorization(t, client, { jar });
+    const { writes } = await countWrites(async () => {
+      const flow = await runAuthorization(t, client, { jar });
+      expect((await exchangeCode(t, client, flow)).status).toBe(200);
+    });
+    expect(writes.map((w) => w.split(" ")[0])).toEqual(["insert", "update"]);
+  });
+
+  it("a refresh is one write", async () => {
+    const flow = await runAuthorization(t, client);
+    const tokens = (await (await exchangeCode(t, client, flow)).json()) as { refresh_token: string };
+    const { total } = await countWrites(async () => {
+      const res = await fetch(`${t.oauth2PublicUrl}/oauth2/token`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString("base64")}`,
+        },
+        body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: tokens.refresh_token }),
+      });
+      expect(res.status).toBe(200);
+    });
+    expect(total).toBe(1);
+  });
+});

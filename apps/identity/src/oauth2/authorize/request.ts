@@ -1,0 +1,269 @@
+import { type ClientRecord, isPublic } from "../clients/model.ts";
+import { findClient } from "../clients/repository.ts";
+import { OAuth2Error } from "../errors.ts";
+import type { OAuth2 } from "../runtime.ts";
+import { isScopeToken, scopeAllowed, splitList } from "../scope.ts";
+
+export type ResponseMode = "query" | "fragment" | "form_post";
+
+/** Where (and how) errors and results go back to the client, once the redirect URI is trusted. */
+export interface ClientTarget {
+  redirectUri: string;
+  mode: ResponseMode;
+  state: string | undefined;
+}
+
+export interface OidcContext {
+  acr_values: string[];
+  display?: string;
+  id_token_hint_claims?: Record<string, unknown>;
+  login_hint?: string;
+  ui_locales: string[];
+}
+
+/** A validated authorization request (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2.1, RFC 7636). */
+export interface AuthorizeRequest {
+  client: ClientRecord;
+  target: ClientTarget;
+  /** The redirect_uri parameter as sent (undefined when the single registered one was implied). */
+  redirectUriParam: string | undefined;
+  scope: string[];
+  audience: string[];
+  state: string;
+  nonce: string | undefined;
+  prompt: Set<string>;
+  maxAge: number | undefined;
+  codeChallenge: string | undefined;
+  idTokenHint: string | undefined;
+  oidc: OidcContext;
+  requestUrl: string;
+}
+
+/**
+ * A failed authorization request. Without a target (unknown client, untrusted redirect URI) the error
+ * is shown to the user and never sent to a redirect URI; with one it goes back to the client.
+ */
+export class AuthorizeError extends Error {
+  override name = "AuthorizeError";
+  constructor(
+    readonly error: OAuth2Error,
+    readonly target?: ClientTarget,
+  ) {
+    super(error.message);
+  }
+}
+
+const PROMPTS = ["none", "login", "consent", "select_account"];
+
+/** Step 1: the client and its redirect URI. Errors here are never redirected. */
+async function resolveClient(
+  o2: OAuth2,
+  params: URLSearchParams,
+): Promise<{ client: ClientRecord; redirectUri: string }> {
+  const client = await findClient(o2.ctx.db, params.get("client_id") ?? undefined);
+  if (!client) {
+    throw new AuthorizeError(
+      new OAuth2Error("invalid_client", "The requested OAuth 2.0 Client does not exist."),
+    );
+  }
+  const given = params.get("redirect_uri") ?? undefined;
+  if (given !== undefined) {
+    if (!client.data.redirect_uris.includes(given)) {
+      throw new AuthorizeError(
+        new OAuth2Error(
+          "invalid_request",
+          "The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls.",
+        ),
+      );
+    }
+    return { client, redirectUri: given };
+  }
+  if (client.data.redirect_uris.length !== 1) {
+    throw new AuthorizeError(
+      new OAuth2Error(
+        "invalid_request",
+        "The 'redirect_uri' parameter is required because the OAuth 2.0 Client has no or several pre-registered redirect urls.",
+      ),
+    );
+  }
+  return { client, redirectUri: client.data.redirect_uris[0]! };
+}
+
+/** Parses and validates an authorization request; throws AuthorizeError. */
+export async function parseAuthorizeRequest(
+  o2: OAuth2,
+  params: URLSearchParams,
+  requestUrl: string,
+): Promise<AuthorizeRequest> {
+  const { client, redirectUri } = await resolveClient(o2, params);
+  const state = params.get("state") ?? undefined;
+  const modeParam = params.get("response_mode");
+  const target: ClientTarget = { redirectUri, mode: "query", state };
+  const fail = (error: OAuth2Error): never => {
+    throw new AuthorizeError(error, target);
+  };
+  if (modeParam) {
+    if (modeParam !== "query" && modeParam !== "fragment" && modeParam !== "form_post") {
+      fail(new OAuth2Error("unsupported_response_mode", `Response mode "${modeParam}" is not supported.`));
+    }
+    target.mode = modeParam as ResponseMode;
+  }
+  if (params.has("request")) fail(new OAuth2Error("request_not_supported"));
+  if (params.has("request_uri")) fail(new OAuth2Error("request_uri_not_supported"));
+
+  const responseType = splitList(params.get("response_type")).sort().join(" ");
+  if (!responseType) fail(new OAuth2Error("invalid_request", "The 'response_type' parameter is missing."));
+  if (responseType !== "code") {
+    fail(
+      new OAuth2Error(
+        "unsupported_response_type",
+        `The response_type "${params.get("response_type")}" is not supported; use "code".`,
+      ),
+    );
+  }
+  if (!client.data.response_types.some((r) => splitList(r).sort().join(" ") === "code")) {
+    fail(
+      new OAuth2Error(
+        "unsupported_response_type",
+        "The client is not allowed to request response_type 'code'.",
+      ),
+    );
+  }
+  if (!client.data.grant_types.includes("authorization_code")) {
+    fail(
+      new OAuth2Error(
+        "unauthorized_client",
+        "The OAuth 2.0 Client is not allowed to use authorization grant 'authorization_code'.",
+      ),
+    );
+  }
+
+  const scope = splitList(params.get("scope"));
+  const allowed = splitList(client.data.scope);
+  for (const s of scope) {
+    if (!isScopeToken(s) || !scopeAllowed(o2.cfg.strategies.scope, allowed, s)) {
+      fail(new OAuth2Error("invalid_scope", `The OAuth 2.0 Client is not allowed to request scope '${s}'.`));
+    }
+  }
+  const audience = splitList(params.get("audience"));
+  for (const a of audience) {
+    if (!client.data.audience.includes(a)) {
+      fail(
+        new OAuth2Error(
+          "invalid_request",
+          `Requested audience '${a}' has not been whitelisted by the OAuth 2.0 Client.`,
+        ),
+      );
+    }
+  }
+
+  if (!state || state.length < 8) {
+    fail(
+      new OAuth2Error(
+        "invalid_state",
+        "Request parameter 'state' must be at least be 8 characters long to ensure sufficient entropy.",
+      ),
+    );
+  }
+  if (state && state.length > 2048)
+    fail(new OAuth2Error("invalid_request", "The 'state' parameter is too long."));
+
+  const nonce = params.get("nonce") || undefined;
+  if (nonce && nonce.length > 2048)
+    fail(new OAuth2Error("invalid_request", "The 'nonce' parameter is too long."));
+
+  // PKCE (RFC 7636): only S256; required for public clients (and for all when enforced).
+  const challenge = params.get("code_challenge") || undefined;
+  const method = params.get("code_challenge_method") || undefined;
+  if (challenge) {
+    if ((method ?? "plain") !== "S256") {
+      fail(
+        new OAuth2Error(
+          "invalid_request",
+          "Clients must use code_challenge_method=S256, plain is not allowed.",
+        ),
+      );
+    }
+    if (!/^[A-Za-z0-9_-]{43}$/.test(challenge)) {
+      fail(
+        new OAuth2Error(
+          "invalid_request",
+          "The 'code_challenge' must be the base64url-encoded SHA-256 of the code verifier (43 characters).",
+        ),
+      );
+    }
+  } else {
+    if (method)
+      fail(
+        new OAuth2Error(
+          "invalid_request",
+          "The 'code_challenge_method' was sent without a 'code_challenge'.",
+        ),
+      );
+    if (o2.cfg.pkce.enforced || (o2.cfg.pkce.enforced_for_public_clients && isPublic(client))) {
+      fail(
+        new OAuth2Error(
+          "invalid_request",
+          "Clients must include a code_challenge when performing the authorize code flow, but it is missing.",
+        ),
+      );
+    }
+  }
+
+  const prompt = new Set(splitList(params.get("prompt")));
+  for (const p of prompt) {
+    if (!PROMPTS.includes(p))
+      fail(new OAuth2Error("invalid_request", `Used unknown value '${p}' for prompt parameter.`));
+  }
+  if (prompt.has("none") && prompt.size > 1) {
+    fail(
+      new OAuth2Error(
+        "invalid_request",
+        "Parameter 'prompt' was set to 'none', but contains other values as well.",
+      ),
+    );
+  }
+  let maxAge: number | undefined;
+  const rawMaxAge = params.get("max_age");
+  if (rawMaxAge !== null && rawMaxAge !== "") {
+    maxAge = Number(rawMaxAge);
+    if (!Number.isInteger(maxAge) || maxAge < 0) {
+      fail(new OAuth2Error("invalid_request", "The 'max_age' parameter must be a non-negative integer."));
+    }
+  }
+  if (scope.includes("openid") && params.get("redirect_uri") === null) {
+    fail(
+      new OAuth2Error(
+        "invalid_request",
+        "The 'redirect_uri' parameter is required when using OpenID Connect 1.0.",
+      ),
+    );
+  }
+
+  return {
+    client,
+    target,
+    redirectUriParam: params.get("redirect_uri") ?? undefined,
+    scope,
+    audience,
+    state: state!,
+    nonce,
+    prompt,
+    maxAge,
+    codeChallenge: challenge,
+    idTokenHint: params.get("id_token_hint") || undefined,
+    oidc: {
+      acr_values: splitList(params.get("acr_values")),
+      ...(params.get("display") ? { display: params.get("display")! } : {}),
+      ...(params.get("login_hint") ? { login_hint: params.get("login_hint")! } : {}),
+      ui_locales: splitList(params.get("ui_locales")),
+    },
+    requestUrl,
+  };
+}
+
+/** Re-reads the authorization request a challenge or verifier points at (its request_url). */
+export async function reparse(o2: OAuth2, requestUrl: string): Promise<AuthorizeRequest> {
+  const params = new URL(requestUrl).searchParams;
+  return parseAuthorizeRequest(o2, params, requestUrl);
+}

@@ -1,0 +1,274 @@
+import type { Context, Hono } from "hono";
+import { isUniqueViolation } from "../../db/errors.ts";
+import { uuid } from "../../security/random.ts";
+import {
+  type ConsentVerifier,
+  isExpired,
+  type LoginVerifier,
+  openFlow,
+  sealFlow,
+} from "../flow/challenge.ts";
+import { consentSkippable } from "../flow/consent.ts";
+import {
+  browserBinding,
+  clearLoginSessionCookie,
+  loginSessionFromCookie,
+  sameBrowser,
+  setLoginSessionCookie,
+} from "../flow/cookies.ts";
+import { findLoginSession } from "../flow/login-sessions.ts";
+import { OAuth2Error } from "../errors.ts";
+import { insertGrant, lastUse } from "../grants.ts";
+import { readParams } from "../http.ts";
+import { nowSeconds, type OAuth2, publicUrl } from "../runtime.ts";
+import { clientSubject, verifyOwnIdToken } from "../subjects.ts";
+import { mintToken, tokenHash } from "../token/tokens.ts";
+import { type AuthorizeRequest, AuthorizeError, parseAuthorizeRequest, reparse } from "./request.ts";
+import { errorPage, errorToClient, respondToClient } from "./respond.ts";
+
+function redirectWith(c: Context, base: string, key: string, value: string): Response {
+  const url = new URL(base);
+  url.searchParams.set(key, value);
+  c.header("Cache-Control", "no-store");
+  return c.redirect(url.toString(), 302);
+}
+
+function fail(c: Context, o2: OAuth2, e: unknown): Response {
+  if (e instanceof AuthorizeError)
+    return e.target ? errorToClient(c, e.target, e.error) : errorPage(c, o2, e.error);
+  throw e;
+}
+
+/**
+ * Step 1, a new authorization request: validate it, decide whether the browser's remembered login
+ * can be reused (skip), and send the browser to the login UI with a sealed login challenge.
+ */
+async function startAuthorization(c: Context, o2: OAuth2, params: URLSearchParams): Promise<Response> {
+  const requestUrl = `${publicUrl(o2, "oauth2/auth")}?${params.toString()}`;
+  const req = await parseAuthorizeRequest(o2, params, requestUrl);
+  const hint = req.idTokenHint
+    ? await verifyOwnIdToken(o2, req.idTokenHint, { allowExpired: true })
+    : undefined;
+  if (req.idTokenHint && !hint) {
+    throw new AuthorizeError(
+      new OAuth2Error("invalid_request", "The 'id_token_hint' is not a valid ID token of this provider."),
+      req.target,
+    );
+  }
+  const session = await findLoginSession(o2.ctx.db, loginSessionFromCookie(c, o2));
+  const usable = session?.remember ? session : undefined;
+  const fresh =
+    usable &&
+    (req.maxAge === undefined || usable.authenticatedAt.getTime() + req.maxAge * 1000 >= Date.now());
+  const hintMatches = !hint || (usable && hint.sub === clientSubject(o2, req.client, usable.subject));
+  const skip = Boolean(
+    usable && fresh && hintMatches && !req.prompt.has("login") && !req.prompt.has("select_account"),
+  );
+  if (!skip && req.prompt.has("none")) {
+    const why = !usable
+      ? "Prompt 'none' was requested, but no existing login session was found."
+      : !hintMatches
+        ? "The 'id_token_hint' does not match the current login session."
+        : "Prompt 'none' was requested, but the login session is older than 'max_age'.";
+    throw new AuthorizeError(new OAuth2Error("login_required", why), req.target);
+  }
+  const challenge = await sealFlow(o2, "login_challenge", {
+    id: uuid().replace(/-/g, ""),
+    request_url: requestUrl,
+    client_id: req.client.id,
+    requested_at: nowSeconds(),
+    csrf: browserBinding(c, o2),
+    session_id: skip ? usable!.id : uuid(),
+    skip,
+    subject: skip ? usable!.subject : "",
+    ...(skip ? { auth_time: Math.floor(usable!.authenticatedAt.getTime() / 1000) } : {}),
+  });
+  return redirectWith(c, o2.urls.login, "login_challenge", challenge);
+}
+
+/** Opens a verifier and re-reads its request; every failure goes to the client or the error page. */
+async function verifierRequest<V extends LoginVerifier | ConsentVerifier>(
+  c: Context,
+  o2: OAuth2,
+  v: V | undefined,
+  what: "login" | "consent",
+): Promise<{ v: V; req: AuthorizeRequest }> {
+  if (!v) {
+    throw new AuthorizeError(
+      new OAuth2Error(
+        "invalid_request",
+        `The ${what} verifier is invalid, has expired or was issued for another request.`,
+      ),
+    );
+  }
+  const req = await reparse(o2, v.request_url);
+  if (isExpired(o2, v.requested_at)) {
+    throw new AuthorizeError(
+      new OAuth2Error("request_unauthorized", `The ${what} request has expired, please try again.`),
+      req.target,
+    );
+  }
+  if (!sameBrowser(c, o2, v.csrf)) {
+    throw new AuthorizeError(
+      new OAuth2Error(
+        "request_forbidden",
+        `The ${what} verifier was issued to another browser: its anti-CSRF cookie is missing or does not match.`,
+      ),
+      req.target,
+    );
+  }
+  if (v.denial) {
+    const d = v.denial;
+    const params: Record<string, string> = { error: d.error, error_description: d.error_description };
+    if (d.error_hint) params.error_hint = d.error_hint;
+    throw new AuthorizeRedirect(respondToClient(c, req.target, params));
+  }
+  return { v, req };
+}
+
+/** A finished response produced while validating (a denial sent to the client). */
+class AuthorizeRedirect extends Error {
+  constructor(readonly response: Response) {
+    super("redirect");
+  }
+}
+
+/**
+ * Step 2, back from the login UI: remember the login in this browser when asked, then send the
+ * browser to the consent UI with a sealed consent challenge (nothing is written here).
+ */
+async function afterLogin(c: Context, o2: OAuth2, verifier: string): Promise<Response> {
+  const { v, req } = await verifierRequest(c, o2, await openFlow(o2, "login_verifier", verifier), "login");
+  const r = v.result!;
+  if (!v.skip) {
+    if (r.remember)
+      setLoginSessionCookie(c, o2, v.session_id, r.remember_for > 0 ? r.remember_for : undefined);
+    else clearLoginSessionCookie(c, o2);
+  } else if (r.extend) {
+    setLoginSessionCookie(c, o2, v.session_id, r.remember_for > 0 ? r.remember_for : undefined);
+  }
+  const subject = clientSubject(o2, req.client, r.subject, r.force_subject_identifier);
+  const skip = await consentSkippable(o2, req.client, req, r.subject);
+  if (!skip && req.prompt.has("none")) {
+    throw new AuthorizeError(
+      new OAuth2Error("consent_required", "Prompt 'none' was requested, but no previous consent was found."),
+      req.target,
+    );
+  }
+  const challenge = await sealFlow(o2, "consent_challenge", {
+    id: v.id,
+    request_url: v.request_url,
+    client_id: v.client_id,
+    requested_at: v.requested_at,
+    csrf: v.csrf,
+    consent_id: uuid().replace(/-/g, ""),
+    session_id: v.session_id,
+    subject: r.subject,
+    client_subject: subject,
+    auth_time: r.auth_time,
+    acr: r.acr,
+    amr: r.amr,
+    login_context: r.context,
+    login_skipped: v.skip,
+    skip,
+  });
+  return redirectWith(c, o2.urls.consent, "consent_challenge", challenge);
+}
+
+/**
+ * Step 3, back from the consent UI: store the grant with its authorization code, the one write of
+ * the authorization step. The consent id's unique key makes the verifier single-use.
+ */
+async function afterConsent(c: Context, o2: OAuth2, verifier: string): Promise<Response> {
+  const { v, req } = await verifierRequest(
+    c,
+    o2,
+    await openFlow(o2, "consent_verifier", verifier),
+    "consent",
+  );
+  const r = v.result!;
+  const now = new Date();
+  const grantId = uuid();
+  const code = mintToken(o2, "ory_ac_", grantId);
+  const codeExpiresAt = new Date(now.getTime() + o2.cfg.ttl.auth_code);
+  const handledAt = new Date(r.handled_at);
+  try {
+    await insertGrant(o2.ctx.db, {
+      id: grantId,
+      kind: "authorization_code",
+      clientId: req.client.id,
+      subject: v.subject,
+      clientSubject: v.client_subject,
+      consentChallengeId: v.consent_id,
+      loginChallengeId: v.id,
+      loginSessionId: v.session_id,
+      grantedScope: r.grant_scope,
+      grantedAudience: r.grant_access_token_audience,
+      accessTokenClaims: r.session.access_token,
+      idTokenClaims: r.session.id_token,
+      request: {
+        requested_scope: req.scope,
+        requested_access_token_audience: req.audience,
+        request_url: v.request_url,
+        redirect_uri_param: req.redirectUriParam !== undefined,
+        skip: v.skip,
+        acr: v.acr,
+        amr: v.amr,
+        context: v.login_context ?? {},
+        login_challenge: v.id,
+        oidc_context: req.oidc,
+        context_consent: r.context ?? {},
+      },
+      consentSkipped: v.skip,
+      remember: r.remember,
+      rememberFor: r.remember_for,
+      rememberUntil:
+        r.remember && r.remember_for > 0 ? new Date(handledAt.getTime() + r.remember_for * 1000) : null,
+      nonce: req.nonce ?? null,
+      redirectUri: req.target.redirectUri,
+      codeChallenge: req.codeChallenge ?? null,
+      authTime: new Date(v.auth_time * 1000),
+      requestedAt: new Date(v.requested_at * 1000),
+      acr: v.acr || null,
+      amr: v.amr,
+      codeHash: tokenHash(o2, code),
+      codeExpiresAt,
+      handledAt,
+      expiresAt: lastUse(codeExpiresAt),
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      throw new AuthorizeError(
+        new OAuth2Error(
+          "access_denied",
+          "The consent verifier has already been used, has not been granted, or is invalid.",
+        ),
+        req.target,
+      );
+    }
+    throw e;
+  }
+  return respondToClient(c, req.target, { code, scope: r.grant_scope.join(" ") });
+}
+
+export function registerAuthorizeRoutes(app: Hono, o2: OAuth2): void {
+  app.on(["GET", "POST"], "/oauth2/auth", async (c) => {
+    try {
+      let params: URLSearchParams;
+      try {
+        params = await readParams(c, { query: true });
+      } catch (e) {
+        if (e instanceof OAuth2Error) return errorPage(c, o2, e);
+        throw e;
+      }
+      const loginVerifier = params.get("login_verifier");
+      if (loginVerifier) return await afterLogin(c, o2, loginVerifier);
+      const consentVerifier = params.get("consent_verifier");
+      if (consentVerifier) return await afterConsent(c, o2, consentVerifier);
+      return await startAuthorization(c, o2, params);
+    } catch (e) {
+      if (e instanceof AuthorizeRedirect) return e.response;
+      return fail(c, o2, e);
+    }
+  });
+}

@@ -1,0 +1,85 @@
+import { and, asc, eq, type SQL } from "drizzle-orm";
+import type { DbOrTx } from "../../db/client.ts";
+import { oauth2Clients } from "../../db/schema.ts";
+import { hmac, verifyHmac } from "../crypto.ts";
+import type { OAuth2 } from "../runtime.ts";
+import type { ClientData, ClientRecord } from "./model.ts";
+
+type Row = typeof oauth2Clients.$inferSelect;
+
+function toRecord(row: Row): ClientRecord {
+  return { ...row, data: row.data as unknown as ClientData };
+}
+
+/** HMAC-SHA256 under a server key: client secrets are random, so a slow hash buys nothing (ory/hydra#1477). */
+export function hashClientSecret(o2: OAuth2, secret: string): string {
+  return hmac(o2.keys.clientSecret[0]!, secret);
+}
+
+/** Constant-time check of a presented secret against the stored hash, under every configured key. */
+export function verifyClientSecret(o2: OAuth2, client: ClientRecord, secret: string): boolean {
+  if (!client.secretHash) return false;
+  return verifyHmac(o2.keys.clientSecret, secret, client.secretHash);
+}
+
+export async function findClient(db: DbOrTx, id: string | undefined): Promise<ClientRecord | undefined> {
+  if (!id || id.length > 255) return undefined;
+  const [row] = await db.select().from(oauth2Clients).where(eq(oauth2Clients.id, id)).limit(1);
+  return row ? toRecord(row) : undefined;
+}
+
+export async function listClients(
+  db: DbOrTx,
+  filter: { clientName?: string; owner?: string },
+  page: { size: number; offset: number },
+): Promise<ClientRecord[]> {
+  const where: SQL[] = [];
+  if (filter.clientName) where.push(eq(oauth2Clients.clientName, filter.clientName));
+  if (filter.owner) where.push(eq(oauth2Clients.owner, filter.owner));
+  const rows = await db
+    .select()
+    .from(oauth2Clients)
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(asc(oauth2Clients.createdAt), asc(oauth2Clients.id))
+    .limit(page.size + 1)
+    .offset(page.offset);
+  return rows.map(toRecord);
+}
+
+export async function insertClient(
+  db: DbOrTx,
+  input: { id: string; secretHash: string | null; clientName: string; owner: string; data: ClientData },
+): Promise<ClientRecord> {
+  const now = new Date();
+  const [row] = await db
+    .insert(oauth2Clients)
+    .values({
+      ...input,
+      data: input.data as unknown as Record<string, unknown>,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  return toRecord(row!);
+}
+
+export async function updateClient(
+  db: DbOrTx,
+  id: string,
+  input: { secretHash: string | null; clientName: string; owner: string; data: ClientData },
+): Promise<ClientRecord | undefined> {
+  const [row] = await db
+    .update(oauth2Clients)
+    .set({ ...input, data: input.data as unknown as Record<string, unknown>, updatedAt: new Date() })
+    .where(eq(oauth2Clients.id, id))
+    .returning();
+  return row ? toRecord(row) : undefined;
+}
+
+export async function deleteClient(db: DbOrTx, id: string): Promise<boolean> {
+  const rows = await db
+    .delete(oauth2Clients)
+    .where(eq(oauth2Clients.id, id))
+    .returning({ id: oauth2Clients.id });
+  return rows.length > 0;
+}

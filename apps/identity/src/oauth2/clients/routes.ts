@@ -1,0 +1,161 @@
+import fastJsonPatch from "fast-json-patch";
+import type { Hono } from "hono";
+import { isUniqueViolation } from "../../db/errors.ts";
+import { badRequest, OryError } from "../../errors/index.ts";
+import { pageParams, setLinkHeader } from "../../http/pagination.ts";
+import { OAuth2Error } from "../errors.ts";
+import { readJson } from "../http.ts";
+import type { OAuth2 } from "../runtime.ts";
+import {
+  chooseSecret,
+  clientToInput,
+  clientToWire,
+  newClientId,
+  newClientSecret,
+  normalizeClient,
+  parseClientInput,
+  type ClientInput,
+  type ClientRecord,
+} from "./model.ts";
+import {
+  deleteClient,
+  findClient,
+  hashClientSecret,
+  insertClient,
+  listClients,
+  updateClient,
+} from "./repository.ts";
+
+export const clientNotFound = () =>
+  new OryError(404, "Unable to locate the resource", {
+    reason: "The requested OAuth 2.0 Client does not exist.",
+  });
+
+async function mustFind(o2: OAuth2, id: string): Promise<ClientRecord> {
+  const client = await findClient(o2.ctx.db, id);
+  if (!client) throw clientNotFound();
+  return client;
+}
+
+/**
+ * Replaces a client's fields (PUT, PATCH): the secret stays unless a new one is given; a client that
+ * becomes confidential without one gets a new secret, returned once.
+ */
+async function replaceClient(o2: OAuth2, current: ClientRecord, input: ClientInput) {
+  if (input.client_id !== undefined && input.client_id !== current.id) {
+    throw new OAuth2Error("invalid_client_metadata", 'Field "client_id" can not be changed.');
+  }
+  const data = normalizeClient(input, o2.cfg);
+  let secret: string | undefined;
+  let secretHash = current.secretHash;
+  if (data.token_endpoint_auth_method === "none") secretHash = null;
+  else if (input.client_secret) secret = chooseSecret(input, data);
+  else if (!secretHash) secret = newClientSecret();
+  if (secret) secretHash = hashClientSecret(o2, secret);
+  const updated = await updateClient(o2.ctx.db, current.id, {
+    secretHash,
+    clientName: input.client_name ?? "",
+    owner: input.owner ?? "",
+    data,
+  });
+  if (!updated) throw clientNotFound();
+  return clientToWire(updated, secret);
+}
+
+/** Hydra's /admin/clients API, plus Olympus' `POST /admin/clients/{id}/secret/rotate`. */
+export function registerClientRoutes(admin: Hono, o2: OAuth2): void {
+  const { ctx } = o2;
+
+  admin.get("/clients", async (c) => {
+    const page = pageParams(c, { size: 250, max: 1000 });
+    const rows = await listClients(
+      ctx.db,
+      { clientName: c.req.query("client_name"), owner: c.req.query("owner") },
+      page,
+    );
+    const hasNext = rows.length > page.size;
+    setLinkHeader(c, o2.adminBaseUrl, "admin/clients", page.size, page.offset, hasNext);
+    return c.json(rows.slice(0, page.size).map((r) => clientToWire(r)));
+  });
+
+  admin.post("/clients", async (c) => {
+    const input = parseClientInput(await readJson(c));
+    const data = normalizeClient(input, o2.cfg);
+    const secret = chooseSecret(input, data);
+    const id = newClientId(input);
+    try {
+      const created = await insertClient(ctx.db, {
+        id,
+        secretHash: secret ? hashClientSecret(o2, secret) : null,
+        clientName: input.client_name ?? "",
+        owner: input.owner ?? "",
+        data,
+      });
+      return c.json(clientToWire(created, secret), 201);
+    } catch (e) {
+      if (isUniqueViolation(e)) {
+        throw new OryError(
+          409,
+          "Unable to insert or update resource because a resource with that value exists already",
+          {
+            reason: `An OAuth 2.0 Client with the ID "${id}" exists already.`,
+          },
+        );
+      }
+      throw e;
+    }
+  });
+
+  admin.get("/clients/:id", async (c) => c.json(clientToWire(await mustFind(o2, c.req.param("id")))));
+
+  admin.put("/clients/:id", async (c) => {
+    const current = await mustFind(o2, c.req.param("id"));
+    const body = await readJson(c);
+    return c.json(await replaceClient(o2, current, parseClientInput(body)));
+  });
+
+  admin.patch("/clients/:id", async (c) => {
+    const current = await mustFind(o2, c.req.param("id"));
+    const text = await c.req.text();
+    let ops: unknown;
+    try {
+      ops = JSON.parse(text);
+    } catch {
+      throw badRequest("Unable to decode the JSON patch: the body is not valid JSON.");
+    }
+    if (!Array.isArray(ops)) throw badRequest("A JSON patch must be an array of operations.");
+    const doc = clientToInput(current);
+    let patched: Record<string, unknown>;
+    try {
+      patched = fastJsonPatch.applyPatch(doc, ops as fastJsonPatch.Operation[], true, false).newDocument;
+    } catch (e) {
+      throw badRequest(`The JSON patch could not be applied: ${(e as Error).message}`);
+    }
+    return c.json(await replaceClient(o2, current, parseClientInput(patched)));
+  });
+
+  admin.delete("/clients/:id", async (c) => {
+    if (!(await deleteClient(ctx.db, c.req.param("id")))) throw clientNotFound();
+    return c.body(null, 204);
+  });
+
+  // Olympus-only: Hydra v2 rotates a secret through PUT with a new client_secret; this endpoint picks a
+  // fresh random secret and returns it once.
+  admin.post("/clients/:id/secret/rotate", async (c) => {
+    const current = await mustFind(o2, c.req.param("id"));
+    if (current.data.token_endpoint_auth_method === "none") {
+      throw badRequest(
+        "This OAuth 2.0 Client is public (token_endpoint_auth_method none) and has no secret.",
+      );
+    }
+    const secret = newClientSecret();
+    const updated = await updateClient(ctx.db, current.id, {
+      secretHash: hashClientSecret(o2, secret),
+      clientName: current.clientName,
+      owner: current.owner,
+      data: current.data,
+    });
+    if (!updated) throw clientNotFound();
+    return c.json(clientToWire(updated, secret));
+  });
+}

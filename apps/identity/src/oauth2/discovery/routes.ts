@@ -1,0 +1,46 @@
+import type { Hono } from "hono";
+import { publicUrl, type OAuth2 } from "../runtime.ts";
+
+/**
+ * GET /.well-known/openid-configuration. Advertises what this provider actually does: the
+ * authorization code flow (with refresh tokens and client credentials), PKCE S256, query, fragment
+ * and form_post response modes, RP-initiated logout.
+ */
+export async function discoveryDocument(o2: OAuth2): Promise<Record<string, unknown>> {
+  const algs = await o2.jwks.idTokenAlgs();
+  return {
+    issuer: o2.issuer,
+    authorization_endpoint: publicUrl(o2, "oauth2/auth"),
+    token_endpoint: publicUrl(o2, "oauth2/token"),
+    jwks_uri: publicUrl(o2, ".well-known/jwks.json"),
+    userinfo_endpoint: publicUrl(o2, "userinfo"),
+    revocation_endpoint: publicUrl(o2, "oauth2/revoke"),
+    end_session_endpoint: publicUrl(o2, "oauth2/sessions/logout"),
+    subject_types_supported: o2.cfg.subject_identifiers.supported_types,
+    response_types_supported: ["code"],
+    response_modes_supported: ["query", "fragment", "form_post"],
+    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials"],
+    scopes_supported: ["offline_access", "offline", "openid"],
+    claims_supported: ["sub"],
+    token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+    revocation_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+    code_challenge_methods_supported: ["S256"],
+    id_token_signing_alg_values_supported: algs,
+    id_token_signed_response_alg: algs,
+    userinfo_signing_alg_values_supported: ["none"],
+    userinfo_signed_response_alg: ["none"],
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+    require_request_uri_registration: true,
+    claims_parameter_supported: false,
+    backchannel_logout_supported: false,
+    backchannel_logout_session_supported: false,
+    frontchannel_logout_supported: false,
+    frontchannel_logout_session_supported: false,
+    prompt_values_supported: ["none", "login", "consent", "select_account"],
+  };
+}
+
+export function registerDiscoveryRoute(app: Hono, o2: OAuth2): void {
+  app.get("/.well-known/openid-configuration", async (c) => c.json(await discoveryDocument(o2)));
+}

@@ -1,0 +1,182 @@
+import { and, desc, eq, gt, isNull, or, type SQL } from "drizzle-orm";
+import type { DbOrTx } from "../db/client.ts";
+import { oauth2Grants } from "../db/schema.ts";
+
+export type GrantRow = typeof oauth2Grants.$inferSelect;
+export type NewGrant = typeof oauth2Grants.$inferInsert;
+
+/** The latest moment anything in a grant row is still usable (code, access or refresh token). */
+export function lastUse(...dates: (Date | null | undefined)[]): Date {
+  const times = dates.filter((d): d is Date => d instanceof Date).map((d) => d.getTime());
+  return new Date(times.length ? Math.max(...times) : Date.now());
+}
+
+export async function insertGrant(db: DbOrTx, row: NewGrant): Promise<GrantRow> {
+  const [out] = await db.insert(oauth2Grants).values(row).returning();
+  return out!;
+}
+
+async function one(db: DbOrTx, where: SQL | undefined): Promise<GrantRow | undefined> {
+  const [row] = await db.select().from(oauth2Grants).where(where).limit(1);
+  return row;
+}
+
+export const findGrantById = (db: DbOrTx, id: string) => one(db, eq(oauth2Grants.id, id));
+export const findGrantByCode = (db: DbOrTx, hash: string) => one(db, eq(oauth2Grants.codeHash, hash));
+export const findGrantByAccess = (db: DbOrTx, hash: string) => one(db, eq(oauth2Grants.accessHash, hash));
+export const findGrantByRefresh = (db: DbOrTx, hash: string) => one(db, eq(oauth2Grants.refreshHash, hash));
+
+/**
+ * Redeems an authorization code and stores the tokens issued for it, in one conditional UPDATE: of
+ * two concurrent redemptions exactly one matches `code_used_at IS NULL`.
+ */
+export async function redeemCode(
+  db: DbOrTx,
+  id: string,
+  codeHash: string,
+  set: Partial<NewGrant>,
+): Promise<GrantRow | undefined> {
+  const [row] = await db
+    .update(oauth2Grants)
+    .set(set)
+    .where(
+      and(
+        eq(oauth2Grants.id, id),
+        eq(oauth2Grants.codeHash, codeHash),
+        isNull(oauth2Grants.codeUsedAt),
+        isNull(oauth2Grants.tokensRevokedAt),
+      ),
+    )
+    .returning();
+  return row;
+}
+
+/** Rotates a refresh token (and its access token) in one conditional UPDATE: one concurrent caller wins. */
+export async function rotateRefresh(
+  db: DbOrTx,
+  id: string,
+  refreshHash: string,
+  set: Partial<NewGrant>,
+): Promise<GrantRow | undefined> {
+  const [row] = await db
+    .update(oauth2Grants)
+    .set(set)
+    .where(
+      and(
+        eq(oauth2Grants.id, id),
+        eq(oauth2Grants.refreshHash, refreshHash),
+        isNull(oauth2Grants.tokensRevokedAt),
+        gt(oauth2Grants.refreshExpiresAt, new Date()),
+      ),
+    )
+    .returning();
+  return row;
+}
+
+/** Revokes every token of a grant (the refresh chain); a remembered consent stays remembered. */
+export async function revokeGrantTokens(db: DbOrTx, id: string): Promise<void> {
+  const now = new Date();
+  await db
+    .update(oauth2Grants)
+    .set({ accessHash: null, refreshHash: null, tokensRevokedAt: now, expiresAt: now })
+    .where(eq(oauth2Grants.id, id));
+}
+
+/** Revokes the access token of a grant only. */
+export async function revokeAccessToken(db: DbOrTx, id: string): Promise<void> {
+  await db.update(oauth2Grants).set({ accessHash: null }).where(eq(oauth2Grants.id, id));
+}
+
+/** Revokes the access tokens of every grant of a client (DELETE /admin/oauth2/tokens). */
+export async function revokeClientAccessTokens(db: DbOrTx, clientId: string): Promise<void> {
+  await db.update(oauth2Grants).set({ accessHash: null }).where(eq(oauth2Grants.clientId, clientId));
+}
+
+const rememberedNow = () =>
+  and(
+    eq(oauth2Grants.remember, true),
+    eq(oauth2Grants.consentSkipped, false),
+    or(isNull(oauth2Grants.rememberUntil), gt(oauth2Grants.rememberUntil, new Date())),
+  );
+
+/**
+ * The consent a subject last gave a client and asked to remember, as Hydra decides skips: only the
+ * most recent remembered consent counts.
+ */
+export async function latestRememberedConsent(
+  db: DbOrTx,
+  subject: string,
+  clientId: string,
+): Promise<GrantRow | undefined> {
+  const [latest] = await db
+    .select()
+    .from(oauth2Grants)
+    .where(
+      and(
+        eq(oauth2Grants.subject, subject),
+        eq(oauth2Grants.clientId, clientId),
+        eq(oauth2Grants.kind, "authorization_code"),
+        eq(oauth2Grants.remember, true),
+        eq(oauth2Grants.consentSkipped, false),
+      ),
+    )
+    .orderBy(desc(oauth2Grants.handledAt))
+    .limit(1);
+  if (!latest) return undefined;
+  if (latest.rememberUntil && latest.rememberUntil <= new Date()) return undefined;
+  return latest;
+}
+
+/** Whether a grant came out of this login or consent challenge (so the challenge was used). */
+export async function grantExists(
+  db: DbOrTx,
+  by: { loginChallengeId: string } | { consentChallengeId: string },
+): Promise<boolean> {
+  const where =
+    "loginChallengeId" in by
+      ? eq(oauth2Grants.loginChallengeId, by.loginChallengeId)
+      : eq(oauth2Grants.consentChallengeId, by.consentChallengeId);
+  const [row] = await db.select({ id: oauth2Grants.id }).from(oauth2Grants).where(where).limit(1);
+  return Boolean(row);
+}
+
+/** Consent sessions of a subject (handled consents that were not skipped), newest first. */
+export async function listConsentSessions(
+  db: DbOrTx,
+  filter: { subject: string; loginSessionId?: string },
+  page: { size: number; offset: number },
+): Promise<GrantRow[]> {
+  const where = [
+    eq(oauth2Grants.subject, filter.subject),
+    eq(oauth2Grants.kind, "authorization_code"),
+    eq(oauth2Grants.consentSkipped, false),
+    or(gt(oauth2Grants.expiresAt, new Date()), rememberedNow()),
+  ];
+  if (filter.loginSessionId) where.push(eq(oauth2Grants.loginSessionId, filter.loginSessionId));
+  return db
+    .select()
+    .from(oauth2Grants)
+    .where(and(...where))
+    .orderBy(desc(oauth2Grants.handledAt), desc(oauth2Grants.id))
+    .limit(page.size + 1)
+    .offset(page.offset);
+}
+
+/** Revokes consent: deletes the grants (and with them their tokens). */
+export async function deleteConsentSessions(
+  db: DbOrTx,
+  filter: { subject: string; clientId?: string },
+): Promise<number> {
+  const where = [eq(oauth2Grants.subject, filter.subject), eq(oauth2Grants.kind, "authorization_code")];
+  if (filter.clientId) where.push(eq(oauth2Grants.clientId, filter.clientId));
+  const rows = await db
+    .delete(oauth2Grants)
+    .where(and(...where))
+    .returning({ id: oauth2Grants.id });
+  return rows.length;
+}
+
+/** Deletes everything granted to a subject (identity erasure). */
+export async function deleteGrantsOfSubject(db: DbOrTx, subject: string): Promise<void> {
+  await db.delete(oauth2Grants).where(eq(oauth2Grants.subject, subject));
+}

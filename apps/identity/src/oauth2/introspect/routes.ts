@@ -1,0 +1,46 @@
+import type { Hono } from "hono";
+import { OAuth2Error } from "../errors.ts";
+import { noStore, readParams } from "../http.ts";
+import type { OAuth2 } from "../runtime.ts";
+import { splitList } from "../scope.ts";
+import { findActiveToken } from "./inspect.ts";
+
+const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
+
+/**
+ * POST /admin/oauth2/introspect (RFC 7662), on the admin port only, as in Hydra: `token` and an
+ * optional `scope` the token must carry. Anything not active is `{active: false}`.
+ */
+export function registerIntrospectRoutes(admin: Hono, o2: OAuth2): void {
+  admin.post("/oauth2/introspect", async (c) => {
+    noStore(c);
+    const form = await readParams(c, { query: false });
+    const token = form.get("token");
+    if (!token) throw new OAuth2Error("invalid_request", "The 'token' parameter is missing.");
+    const hint = form.get("token_type_hint");
+    const found = await findActiveToken(
+      o2,
+      token,
+      hint === "refresh_token" || hint === "access_token" ? hint : undefined,
+    );
+    const required = splitList(form.get("scope"));
+    if (!found || !required.every((s) => found.scope.includes(s))) return c.json({ active: false });
+    const { grant } = found;
+    const issuedAt = grant.tokensIssuedAt ?? grant.handledAt;
+    return c.json({
+      active: true,
+      scope: found.scope.join(" "),
+      client_id: grant.clientId,
+      sub: grant.subject,
+      ...(grant.clientSubject !== grant.subject ? { obfuscated_subject: grant.clientSubject } : {}),
+      exp: seconds(found.expiresAt),
+      iat: seconds(issuedAt),
+      nbf: seconds(issuedAt),
+      aud: grant.grantedAudience,
+      iss: o2.issuer,
+      token_type: "Bearer",
+      token_use: found.use,
+      ...(found.use === "access_token" ? { ext: grant.accessTokenClaims ?? {} } : {}),
+    });
+  });
+}

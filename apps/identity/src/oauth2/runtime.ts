@@ -1,0 +1,96 @@
+import type { AppContext } from "../app/context.ts";
+import { urlJoin } from "../app/runtime.ts";
+import type { Config } from "../config/index.ts";
+import { uiUrl } from "../selfservice/flow/common.ts";
+import { deriveKeys, ephemeralSecret, type OAuth2Keys } from "./crypto.ts";
+import { KeyStore } from "./keys/store.ts";
+
+export type OAuth2Config = Config["oauth2"];
+
+/** The OAuth2 provider of one core: configuration, derived keys and URLs, built once at start. */
+export interface OAuth2 {
+  ctx: AppContext;
+  cfg: OAuth2Config;
+  keys: OAuth2Keys;
+  /** Public (x102) and admin (x103) base URLs, ending with a slash; follow the real ports when 0 was asked. */
+  publicBaseUrl: string;
+  adminBaseUrl: string;
+  /** The `iss` of every token and of discovery. */
+  issuer: string;
+  cookies: { session: string; csrf: string };
+  /** The JSON Web Keys (signing keys of ID tokens and JWT access tokens, admin key sets). */
+  jwks: KeyStore;
+  urls: { login: string; consent: string; logout: string; error?: string; postLogout: string };
+}
+
+const registry = new WeakMap<AppContext, OAuth2>();
+
+function withSlash(url: string): string {
+  return url.endsWith("/") ? url : `${url}/`;
+}
+
+/** Builds the provider state for a core; warns loudly when no cipher secret is configured. */
+export function createOAuth2Runtime(ctx: AppContext): OAuth2 {
+  const cfg = ctx.config.oauth2;
+  let secrets = ctx.config.secrets.cipher;
+  if (secrets.length === 0) {
+    ctx.log.warn(
+      "NO secrets.cipher CONFIGURED: the OAuth2 provider uses a random key for this process only. Signing keys, client secrets, codes and tokens will not survive a restart. Set secrets.cipher (32 characters) in production.",
+    );
+    secrets = [ephemeralSecret()];
+  }
+  const login = cfg.urls.login ?? uiUrl(ctx, "login");
+  const o2 = {
+    ctx,
+    cfg,
+    keys: deriveKeys(secrets),
+    publicBaseUrl: withSlash(cfg.serve.public.base_url ?? `http://localhost:${cfg.serve.public.port}/`),
+    adminBaseUrl: withSlash(cfg.serve.admin.base_url ?? `http://localhost:${cfg.serve.admin.port}/`),
+    issuer: "",
+    cookies: {
+      session: `olympus_${ctx.config.domain}_oauth2_session`,
+      csrf: `olympus_${ctx.config.domain}_oauth2_csrf`,
+    },
+    urls: {
+      login,
+      consent: cfg.urls.consent ?? new URL("/consent", login).toString(),
+      logout: cfg.urls.logout ?? new URL("/logout", login).toString(),
+      error: cfg.urls.error ?? ctx.config.selfservice.flows.error.ui_url,
+      postLogout: cfg.urls.post_logout_redirect ?? ctx.config.selfservice.default_browser_return_url,
+    },
+  } as OAuth2;
+  o2.issuer = cfg.urls.self.issuer ?? o2.publicBaseUrl;
+  o2.jwks = new KeyStore(o2);
+  registry.set(ctx, o2);
+  return o2;
+}
+
+/** Called once the real public port is known (port 0 in tests): URLs that were not configured follow it. */
+export function setPublicBase(o2: OAuth2, url: string): void {
+  o2.publicBaseUrl = withSlash(url);
+  if (!o2.cfg.urls.self.issuer) o2.issuer = o2.publicBaseUrl;
+}
+
+/** The OAuth2 provider of a core, if it runs one. */
+export function findOAuth2(ctx: AppContext): OAuth2 | undefined {
+  return registry.get(ctx);
+}
+
+/** The OAuth2 provider of a core; throws when the core runs without one. */
+export function oauth2Of(ctx: AppContext): OAuth2 {
+  const o2 = registry.get(ctx);
+  if (!o2) throw new Error("the OAuth2 provider is not running in this core");
+  return o2;
+}
+
+export function publicUrl(o2: OAuth2, path: string): string {
+  return urlJoin(o2.publicBaseUrl, path);
+}
+
+export function seconds(ms: number): number {
+  return Math.floor(ms / 1000);
+}
+
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}

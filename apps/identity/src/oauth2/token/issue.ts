@@ -1,0 +1,82 @@
+import type { ClientRecord } from "../clients/model.ts";
+import type { GrantRow, NewGrant } from "../grants.ts";
+import { lastUse } from "../grants.ts";
+import { nowSeconds, type OAuth2 } from "../runtime.ts";
+import { mintToken, newAccessToken, signIdToken, tokenHash } from "./tokens.ts";
+
+export interface PreparedTokens {
+  accessToken: string;
+  refreshToken?: string;
+  expiresIn: number;
+  scope: string[];
+  /** The columns the grant row gets in the same conditional UPDATE (or INSERT) that issues them. */
+  set: Partial<NewGrant>;
+}
+
+/** Refresh tokens only for `offline` / `offline_access` and clients allowed the refresh_token grant. */
+export function wantsRefreshToken(client: ClientRecord, scope: string[]): boolean {
+  return (
+    (scope.includes("offline") || scope.includes("offline_access")) &&
+    client.data.grant_types.includes("refresh_token")
+  );
+}
+
+/**
+ * Mints the tokens of a grant and the column values that store them (hashes and expiries only).
+ * `generation` is the refresh generation the new tokens belong to.
+ */
+export async function prepareTokens(
+  o2: OAuth2,
+  client: ClientRecord,
+  grant: GrantRow,
+  opts: { scope: string[]; refresh: boolean; generation: number },
+): Promise<PreparedTokens> {
+  const ttl = o2.cfg.ttl;
+  const iat = nowSeconds();
+  const now = new Date(iat * 1000);
+  const accessExpiresAt = new Date(now.getTime() + ttl.access_token);
+  const accessToken = await newAccessToken(o2, client, grant, {
+    iat,
+    exp: Math.floor(accessExpiresAt.getTime() / 1000),
+    scope: opts.scope,
+    generation: opts.generation,
+  });
+  const refreshToken = opts.refresh ? mintToken(o2, "ory_rt_", grant.id, opts.generation) : undefined;
+  const refreshExpiresAt = refreshToken ? new Date(now.getTime() + ttl.refresh_token) : null;
+  return {
+    accessToken,
+    refreshToken,
+    expiresIn: Math.floor(ttl.access_token / 1000),
+    scope: opts.scope,
+    set: {
+      accessHash: tokenHash(o2, accessToken),
+      accessExpiresAt,
+      accessScope: opts.scope.length === grant.grantedScope.length ? null : opts.scope,
+      refreshHash: refreshToken ? tokenHash(o2, refreshToken) : null,
+      refreshExpiresAt,
+      generation: opts.generation,
+      tokensIssuedAt: now,
+      expiresAt: lastUse(accessExpiresAt, refreshExpiresAt),
+    },
+  };
+}
+
+/** The RFC 6749 §5.1 token response, with an ID token when `openid` was granted. */
+export async function tokenResponse(
+  o2: OAuth2,
+  grant: GrantRow,
+  tokens: PreparedTokens,
+  opts: { idToken: boolean; nonce: boolean },
+): Promise<Record<string, unknown>> {
+  const body: Record<string, unknown> = {
+    access_token: tokens.accessToken,
+    token_type: "bearer",
+    expires_in: tokens.expiresIn,
+    scope: tokens.scope.join(" "),
+  };
+  if (tokens.refreshToken) body.refresh_token = tokens.refreshToken;
+  if (opts.idToken && grant.grantedScope.includes("openid")) {
+    body.id_token = await signIdToken(o2, grant, { accessToken: tokens.accessToken, nonce: opts.nonce });
+  }
+  return body;
+}

@@ -1,0 +1,79 @@
+import type { ClientRecord } from "../clients/model.ts";
+import { OAuth2Error } from "../errors.ts";
+import { findGrantById, findGrantByRefresh, revokeGrantTokens, rotateRefresh } from "../grants.ts";
+import type { OAuth2 } from "../runtime.ts";
+import { splitList } from "../scope.ts";
+import { prepareTokens, tokenResponse } from "./issue.ts";
+import { findByToken, parseToken } from "./tokens.ts";
+
+/**
+ * How long after a rotation the refresh token it replaced still counts as "used concurrently" rather
+ * than "replayed": parallel refreshes (two tabs) then fail without revoking the chain.
+ */
+export const CONCURRENT_REFRESH_WINDOW_MS = 5_000;
+
+const invalidGrant = (hint: string) => new OAuth2Error("invalid_grant", hint);
+
+/**
+ * grant_type=refresh_token (RFC 6749 §6) with rotation. The rotation is one conditional UPDATE on the
+ * current refresh token's hash, so of parallel requests exactly one wins. A refresh token that is no
+ * longer current is a replay: the whole chain is revoked (unless it was the immediately previous token
+ * and rotated moments ago, which is a concurrent use).
+ */
+export async function refreshTokenGrant(
+  o2: OAuth2,
+  client: ClientRecord,
+  form: URLSearchParams,
+): Promise<Record<string, unknown>> {
+  if (!client.data.grant_types.includes("refresh_token")) {
+    throw new OAuth2Error(
+      "unauthorized_client",
+      "The client is not allowed to use authorization grant 'refresh_token'.",
+    );
+  }
+  const token = form.get("refresh_token");
+  if (!token) throw new OAuth2Error("invalid_request", "The 'refresh_token' parameter is missing.");
+  const parsed = parseToken(o2, "ory_rt_", token);
+  if (!parsed) throw invalidGrant("The refresh token is malformed or was not issued by this server.");
+
+  const grant = await findByToken(o2, token, (h) => findGrantByRefresh(o2.ctx.db, h));
+  if (!grant) {
+    const owner = await findGrantById(o2.ctx.db, parsed.grantId);
+    if (owner && owner.clientId === client.id && !owner.tokensRevokedAt) {
+      const justRotated =
+        owner.generation === parsed.generation + 1 &&
+        owner.refreshedAt !== null &&
+        Date.now() - owner.refreshedAt.getTime() < CONCURRENT_REFRESH_WINDOW_MS;
+      if (justRotated) throw invalidGrant("The refresh token was just rotated by a concurrent request.");
+      await revokeGrantTokens(o2.ctx.db, owner.id);
+      o2.ctx.log.warn("refresh token reused; its chain was revoked", { grant: owner.id, client: client.id });
+      throw invalidGrant("The refresh token has already been used. All tokens of this grant were revoked.");
+    }
+    throw invalidGrant("The refresh token is unknown, expired or revoked.");
+  }
+  if (grant.clientId !== client.id) {
+    throw invalidGrant(
+      "The OAuth 2.0 Client ID from this request does not match the ID during the initial token issuance.",
+    );
+  }
+  if (grant.tokensRevokedAt || !grant.refreshExpiresAt || grant.refreshExpiresAt <= new Date()) {
+    throw invalidGrant("The refresh token has expired or was revoked.");
+  }
+  let scope = grant.grantedScope;
+  const asked = splitList(form.get("scope"));
+  if (asked.length) {
+    const extra = asked.filter((s) => !grant.grantedScope.includes(s));
+    if (extra.length) {
+      throw new OAuth2Error("invalid_scope", `The requested scope '${extra[0]}' was not originally granted.`);
+    }
+    scope = asked;
+  }
+  const generation = grant.generation + 1;
+  const tokens = await prepareTokens(o2, client, grant, { scope, refresh: true, generation });
+  const rotated = await rotateRefresh(o2.ctx.db, grant.id, grant.refreshHash!, {
+    ...tokens.set,
+    refreshedAt: new Date(),
+  });
+  if (!rotated) throw invalidGrant("The refresh token was just rotated by a concurrent request.");
+  return tokenResponse(o2, rotated, tokens, { idToken: true, nonce: false });
+}

@@ -1,0 +1,30 @@
+import type { Hono } from "hono";
+import { OAuth2Error } from "../errors.ts";
+import { noStore, readParams } from "../http.ts";
+import type { OAuth2 } from "../runtime.ts";
+import { authorizationCodeGrant } from "./authorization-code.ts";
+import { authenticateClient } from "./client-auth.ts";
+import { clientCredentialsGrant } from "./client-credentials.ts";
+import { refreshTokenGrant } from "./refresh-token.ts";
+
+const GRANTS = {
+  authorization_code: authorizationCodeGrant,
+  refresh_token: refreshTokenGrant,
+  client_credentials: clientCredentialsGrant,
+} as const;
+
+/** POST /oauth2/token: parse → authenticate the client → dispatch on grant_type → issue. */
+export function registerTokenRoutes(app: Hono, o2: OAuth2): void {
+  app.post("/oauth2/token", async (c) => {
+    noStore(c);
+    const form = await readParams(c, { query: false });
+    const grantType = form.get("grant_type");
+    if (!grantType) throw new OAuth2Error("invalid_request", "The 'grant_type' parameter is missing.");
+    const handler = GRANTS[grantType as keyof typeof GRANTS];
+    if (!handler) {
+      throw new OAuth2Error("unsupported_grant_type", `The grant type '${grantType}' is not supported.`);
+    }
+    const client = await authenticateClient(c, o2, form);
+    return c.json(await handler(o2, client, form));
+  });
+}

@@ -1,0 +1,311 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestCore, type TestCore } from "../testing/index.ts";
+
+/**
+ * Hostile input: a seeded fuzzing pass over every public and admin route of the Kratos API
+ * (enumerated from the Hono apps). No answer may be a 5xx, carry a stack trace, echo an unescaped
+ * script in HTML, or redirect to an origin outside the allow list. Failures print the seed and case.
+ */
+
+const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
+const PER_ROUTE = Number(process.env.FUZZ_PER_ROUTE ?? 12);
+
+function prng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SCRIPT = "<script>alert(1)</script>";
+const strings = [
+  SCRIPT,
+  "' OR 1=1 --",
+  "'; DROP TABLE identities; --",
+  "\u0000",
+  "../../../../etc/passwd",
+  "%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+  "x".repeat(70_000),
+  "\ud800",
+  "😀".repeat(50),
+  "{{7*7}}",
+  "$" + "{jndi:ldap://x}",
+  "http://evil.example/",
+  "//evil.example/",
+  "/\\evil.example",
+  "javascript:alert(1)",
+  "%0d%0aSet-Cookie:%20x=1",
+  "\r\nSet-Cookie: x=1",
+  "",
+];
+const values = (r: () => number): unknown => {
+  const k = Math.floor(r() * 8);
+  const pick = strings[Math.floor(r() * strings.length)];
+  switch (k) {
+    case 0:
+      return Math.floor(r() * 2 ** 53) * (r() < 0.5 ? -1 : 1);
+    case 1:
+      return null;
+    case 2:
+      return [pick, pick];
+    case 3:
+      return { $gt: "", traits: { email: pick } };
+    case 4:
+      return r() < 0.5;
+    default:
+      return pick;
+  }
+};
+const fields = [
+  "method",
+  "identifier",
+  "password",
+  "csrf_token",
+  "code",
+  "email",
+  "traits",
+  "traits.email",
+  "schema_id",
+  "state",
+  "credentials",
+  "metadata_public",
+  "return_to",
+  "flow",
+  "token",
+  "session_token",
+  "__proto__",
+  "constructor",
+  "recovery_addresses",
+  "verifiable_addresses",
+];
+
+/** encodeURIComponent, except a lone surrogate is sent as its raw (invalid) percent bytes. */
+function enc(v: string): string {
+  try {
+    return encodeURIComponent(v);
+  } catch {
+    return "%ED%A0%80";
+  }
+}
+
+function deepJson(depth: number): string {
+  return `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
+}
+
+interface Case {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+}
+
+function bodyCase(r: () => number): { headers: Record<string, string>; body?: string | Uint8Array } {
+  const k = Math.floor(r() * 12);
+  const json = { "content-type": "application/json", accept: "application/json" };
+  switch (k) {
+    case 0: {
+      const o: Record<string, unknown> = {};
+      for (const f of fields) if (r() < 0.5) o[f] = values(r);
+      return { headers: json, body: JSON.stringify(o) };
+    }
+    case 1:
+      return { headers: json, body: '{"method": "password", "identifier": ' };
+    case 2:
+      return { headers: json, body: deepJson(10_000) };
+    case 3:
+      return { headers: json, body: `[${deepJson(10_000)}]` };
+    case 4:
+      return {
+        headers: json,
+        body: new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc3, 0x28, 0x22, 0x7d]),
+      };
+    case 5:
+      return {
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new Uint8Array([0x61, 0x3d, 0xff, 0xc3, 0x28, 0x25]),
+      };
+    case 6: {
+      const parts = fields.map((f) => `${enc(f)}=${enc(String(values(r)))}`);
+      return {
+        headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
+        body: parts.join("&"),
+      };
+    }
+    case 7:
+      return { headers: { "content-type": "text/xml" }, body: "<x>1</x>" };
+    case 8:
+      return { headers: { "content-type": "multipart/form-data; boundary=zz" }, body: "--zz\r\nbroken" };
+    case 9:
+      return { headers: json, body: JSON.stringify({ s: "x".repeat(300_000) }) };
+    case 10:
+      return { headers: json, body: "null" };
+    default:
+      return { headers: { accept: "text/html" }, body: undefined };
+  }
+}
+
+const ids = [
+  "../../etc/passwd",
+  "..%2f..%2fetc%2fpasswd",
+  "%00",
+  "' OR '1'='1",
+  "00000000-0000-0000-0000-000000000000",
+  "not-a-uuid",
+  "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+  "x".repeat(5000),
+  "%ff%fe",
+];
+const queries = [
+  "return_to=http%3A%2F%2Fevil.example%2F",
+  "return_to=%2F%2Fevil.example",
+  "return_to=http%3A%2F%2Flocalhost%3A4455%2F%0d%0aSet-Cookie%3A%20x%3D1",
+  "return_to=javascript%3Aalert(1)",
+  "flow=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+  "flow=' OR 1=1 --",
+  "id=%ff",
+  "page_size=-1&page_token=%00",
+  "page_size=99999999999999999999",
+  "credentials_identifier=%25",
+  "status=abandoned' --",
+  "token=%3Cscript%3E",
+  "",
+];
+
+describe("hostile input", () => {
+  let t: TestCore;
+  const stats = { routes: 0, requests: 0, retries: 0, failures: [] as string[] };
+
+  beforeAll(async () => {
+    t = await startTestCore();
+  }, 60_000);
+
+  afterAll(async () => {
+    await t?.stop();
+    const summary = {
+      name: "hostile-input",
+      seed: SEED,
+      routes: stats.routes,
+      requests_sent: stats.requests,
+      faults_injected: stats.requests,
+      errors_seen: stats.failures.length,
+      socket_retries: stats.retries,
+      data_lost: 0,
+    };
+    mkdirSync(new URL("../../.reports/", import.meta.url), { recursive: true });
+    writeFileSync(
+      new URL("../../.reports/reliability-hostile-input.json", import.meta.url),
+      JSON.stringify(summary, null, 2),
+    );
+    console.log(`reliability hostile-input: ${JSON.stringify(summary)}`);
+  });
+
+  it("never answers 5xx, leaks a stack, reflects a script or redirects off-origin", {
+    timeout: 150_000,
+  }, async () => {
+    const r = prng(SEED);
+    const routes = (base: string, app: { routes: { method: string; path: string }[] }) =>
+      app.routes
+        .filter((x) => x.method !== "ALL" && !x.path.includes("*"))
+        .map((x) => ({ base, method: x.method, path: x.path }));
+    const all = [
+      ...routes(t.publicUrl, t.core.publicApp as never),
+      ...routes(t.adminUrl, t.core.adminApp as never),
+    ];
+    const seen = new Set<string>();
+    const unique = all.filter((x) => {
+      const k = `${x.base} ${x.method} ${x.path}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    stats.routes = unique.length;
+    expect(unique.length).toBeGreaterThan(20);
+    // The core's own public base URL (localhost:<port>) is an allowed target too.
+    const port = new URL(t.publicUrl).port;
+    const allowed = [
+      "http://localhost:4455",
+      `http://localhost:${port}`,
+      new URL(t.publicUrl).origin,
+      new URL(t.adminUrl).origin,
+    ];
+    const limit = t.core.ctx.config.serve.request_body_limit;
+
+    const cases: (Case & { base: string })[] = [];
+    for (const route of unique) {
+      for (let i = 0; i < PER_ROUTE; i++) {
+        const path = route.path.replace(/:[A-Za-z_]+(\{[^}]*\})?/g, () => ids[Math.floor(r() * ids.length)]!);
+        const q = queries[Math.floor(r() * queries.length)]!;
+        const bc =
+          route.method === "GET" || route.method === "HEAD"
+            ? { headers: { accept: r() < 0.5 ? "text/html" : "application/json" } }
+            : bodyCase(r);
+        cases.push({ base: route.base, method: route.method, path: q ? `${path}?${q}` : path, ...bc });
+      }
+    }
+
+    const run = async (c: Case & { base: string }) => {
+      stats.requests++;
+      const label = `${c.method} ${c.base}${c.path.slice(0, 200)} [${c.headers["content-type"] ?? "-"}] seed=${SEED}`;
+      let res: Response;
+      const send = (extra: Record<string, string> = {}) =>
+        fetch(c.base + c.path, {
+          method: c.method,
+          headers: { ...c.headers, ...extra },
+          body: c.body as RequestInit["body"],
+          redirect: "manual",
+          signal: AbortSignal.timeout(15_000),
+        });
+      try {
+        try {
+          res = await send();
+        } catch (e) {
+          // A pooled keep-alive socket the server had just closed (after a 413 "Connection: close"
+          // on a neighbour) surfaces as "other side closed": retry once on a fresh connection.
+          if (!/other side closed|EPIPE|ECONNRESET/.test(String((e as { cause?: unknown }).cause))) throw e;
+          stats.retries++;
+          res = await send({ connection: "close" });
+        }
+      } catch (e) {
+        // A body over the limit is answered 413 with Connection: close before it is read, so the
+        // uploading client may see a reset instead: that is the intended refusal, not a failure.
+        const size = typeof c.body === "string" ? Buffer.byteLength(c.body) : (c.body?.byteLength ?? 0);
+        if (size > limit) return;
+        stats.failures.push(
+          `${label}: request failed ${String(e)} ${String((e as { cause?: unknown }).cause)}`,
+        );
+        return;
+      }
+      const text = await res.text();
+      if (res.status >= 500) stats.failures.push(`${label}: ${res.status} ${text.slice(0, 300)}`);
+      if (/\n\s+at .+\(.*:\d+:\d+\)/.test(text) || text.includes("node_modules")) {
+        stats.failures.push(`${label}: stack trace in body`);
+      }
+      if (
+        (res.headers.get("content-type") ?? "").includes("text/html") &&
+        text.includes("<script>alert(1)")
+      ) {
+        stats.failures.push(`${label}: reflected script`);
+      }
+      const loc = res.headers.get("location");
+      if (loc) {
+        const target = new URL(loc, c.base);
+        if (!allowed.includes(target.origin)) stats.failures.push(`${label}: open redirect to ${loc}`);
+      }
+      if (res.headers.get("set-cookie")?.includes("x=1")) stats.failures.push(`${label}: header injection`);
+    };
+    // Bounded concurrency: four requests in flight.
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < cases.length) await run(cases[next++]!);
+      }),
+    );
+    if (stats.failures.length) console.error(stats.failures.slice(0, 30).join("\n"));
+    expect(stats.failures.slice(0, 30)).toEqual([]);
+  });
+});

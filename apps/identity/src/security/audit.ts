@@ -1,0 +1,117 @@
+import type { Context } from "hono";
+import { and, desc, eq, gte, like, lt, lte, type SQL } from "drizzle-orm";
+import type { AppContext } from "../app/context.ts";
+import type { DbOrTx } from "../db/client.ts";
+import { securityAuditLog } from "../db/security-schema.ts";
+import { uuid } from "./random.ts";
+import { requestIp } from "./ip.ts";
+
+/*
+ * The security audit log: append-only rows (the database refuses UPDATE, see the migration), written
+ * for sign-ins, lockouts, registrations, verifications, recoveries, settings changes, session
+ * revocations and every admin action. Rows never carry secrets: no passwords, codes or tokens.
+ */
+
+export type AuditRow = typeof securityAuditLog.$inferSelect;
+
+export interface AuditEvent {
+  /** Dotted name, e.g. `login.failed`, `lockout.created`, `admin.identities.delete`. */
+  event: string;
+  /** An identity id, "admin" or "anonymous". */
+  actor: string;
+  target?: string | null;
+  metadata?: Record<string, unknown>;
+}
+
+const MAX_META_STRING = 500;
+
+function clampMetadata(meta: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!meta) return {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(meta)) {
+    if (v === undefined) continue;
+    out[k] = typeof v === "string" && v.length > MAX_META_STRING ? `${v.slice(0, MAX_META_STRING)}…` : v;
+  }
+  return out;
+}
+
+/**
+ * Appends an event, after the action committed (never inside its transaction: a failed insert would
+ * abort it). A failure to write is logged and never turns a completed action into an error.
+ */
+export async function audit(ctx: AppContext, c: Context | undefined, e: AuditEvent): Promise<void> {
+  if (!ctx.config.security.audit.enabled) return;
+  try {
+    await ctx.db.insert(securityAuditLog).values({
+      id: uuid(),
+      event: e.event,
+      actor: e.actor,
+      target: e.target ?? null,
+      ip: c ? requestIp(c, ctx) : null,
+      userAgent: c?.req.header("user-agent")?.slice(0, 512) ?? null,
+      metadata: clampMetadata(e.metadata),
+      createdAt: new Date(),
+    });
+  } catch (err) {
+    ctx.log.error("audit log write failed", { event: e.event, error: String(err) });
+  }
+}
+
+export interface AuditFilter {
+  event?: string;
+  actor?: string;
+  target?: string;
+  since?: Date;
+  until?: Date;
+}
+
+/** Newest first; `event` ending in `.*` matches a prefix (`login.*`). */
+export async function listAudit(
+  db: DbOrTx,
+  filter: AuditFilter,
+  limit: number,
+  offset: number,
+): Promise<AuditRow[]> {
+  const where: SQL[] = [];
+  if (filter.event) {
+    where.push(
+      filter.event.endsWith(".*")
+        ? like(securityAuditLog.event, `${filter.event.slice(0, -1).replace(/[\\%_]/g, "\\$&")}%`)
+        : eq(securityAuditLog.event, filter.event),
+    );
+  }
+  if (filter.actor) where.push(eq(securityAuditLog.actor, filter.actor));
+  if (filter.target) where.push(eq(securityAuditLog.target, filter.target));
+  if (filter.since) where.push(gte(securityAuditLog.createdAt, filter.since));
+  if (filter.until) where.push(lte(securityAuditLog.createdAt, filter.until));
+  return db
+    .select()
+    .from(securityAuditLog)
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(desc(securityAuditLog.createdAt), desc(securityAuditLog.id))
+    .limit(limit)
+    .offset(offset);
+}
+
+/** Deletes rows older than the retention period; returns how many went. */
+export async function purgeAudit(ctx: AppContext, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - ctx.config.security.audit.retention);
+  const gone = await ctx.db
+    .delete(securityAuditLog)
+    .where(lt(securityAuditLog.createdAt, cutoff))
+    .returning({ id: securityAuditLog.id });
+  return gone.length;
+}
+
+export function auditToWire(r: AuditRow): Record<string, unknown> {
+  return {
+    id: r.id,
+    event: r.event,
+    actor: r.actor,
+    target: r.target,
+    ip_address: r.ip,
+    user_agent: r.userAgent,
+    metadata: r.metadata,
+    created_at: r.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,142 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { olympusSettings } from "../db/security-schema.ts";
+import { startTestCore, type TestCore } from "../testing/index.ts";
+import { json } from "./testkit.ts";
+
+let t: TestCore;
+const SECRET = "turnstile-secret-value-0123456789";
+
+beforeAll(async () => {
+  t = await startTestCore({ overrides: { secrets: { cipher: ["abcdefghijklmnopqrstuvwxyz012345"] } } });
+});
+afterAll(() => t?.stop());
+
+const url = (path = "") => `${t.adminUrl}/admin/olympus/settings${path}`;
+const put = (path: string, body: unknown) =>
+  fetch(url(path), {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+const row = async (key: string) =>
+  (await t.core.ctx.db.select().from(olympusSettings).where(eq(olympusSettings.key, key)))[0];
+
+describe("settings vault", () => {
+  it("encrypts secret values at rest (AES-256-GCM, versioned) and shows them masked", async () => {
+    const res = await put("/captcha.secret_key", { value: SECRET, secret: true, category: "captcha" });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({
+      key: "captcha.secret_key",
+      value: "********",
+      secret: true,
+      category: "captcha",
+    });
+    const stored = await row("captcha.secret_key");
+    expect(stored!.value).toMatch(/^v1:[0-9a-f]{8}:[A-Za-z0-9_-]+$/);
+    expect(stored!.value).not.toContain(SECRET);
+    const list = await json(await fetch(url()));
+    expect(list.find((s: any) => s.key === "captcha.secret_key").value).toBe("********");
+    expect(await json(await fetch(url("/captcha.secret_key")))).toMatchObject({ value: "********" });
+    expect(await json(await fetch(url("/captcha.secret_key?decrypt=true")))).toMatchObject({ value: SECRET });
+    // Re-saving without `secret` keeps the value secret.
+    await put("/captcha.secret_key", { value: "rotated" });
+    expect((await row("captcha.secret_key"))!.secret).toBe(true);
+  });
+
+  it("binds a ciphertext to its key: moved to another key it no longer decrypts", async () => {
+    await put("/a.secret", { value: "alpha", secret: true });
+    await put("/b.secret", { value: "beta", secret: true });
+    const a = await row("a.secret");
+    await t.core.ctx.db
+      .update(olympusSettings)
+      .set({ value: a!.value })
+      .where(eq(olympusSettings.key, "b.secret"));
+    const res = await fetch(url("/b.secret?decrypt=true"));
+    expect(res.status).toBe(500);
+    expect(JSON.stringify(await json(res))).not.toContain("alpha");
+  });
+
+  it("plain values round-trip as JSON; categories filter; DELETE answers 204 then 404", async () => {
+    await put("/captcha.enabled", { value: true, category: "captcha" });
+    await put("/ui.brand", { value: { name: "Olympus", accent: "#0f766e" }, category: "ui" });
+    expect(await json(await fetch(url("/ui.brand")))).toMatchObject({
+      value: { name: "Olympus", accent: "#0f766e" },
+      secret: false,
+    });
+    const captcha = await json(await fetch(url("?category=captcha")));
+    expect(captcha.map((s: any) => s.key).sort()).toEqual(["captcha.enabled", "captcha.secret_key"]);
+    expect((await fetch(url("/ui.brand"), { method: "DELETE" })).status).toBe(204);
+    expect((await fetch(url("/ui.brand"), { method: "DELETE" })).status).toBe(404);
+    expect((await fetch(url("/ui.brand"))).status).toBe(404);
+  });
+
+  it("a batch PUT is atomic: one bad item and nothing is written", async () => {
+    const bad = await put("", {
+      settings: [
+        { key: "batch.one", value: 1 },
+        { key: "Not A Key", value: 2 },
+      ],
+    });
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).error.reason).toContain("settings.1.key");
+    expect(await row("batch.one")).toBeUndefined();
+    const ok = await put("", {
+      settings: [
+        { key: "batch.one", value: 1 },
+        { key: "batch.two", value: "two", secret: true },
+      ],
+    });
+    expect(ok.status).toBe(200);
+    expect((await json(ok)).map((s: any) => s.value)).toEqual([1, "********"]);
+  });
+
+  it("refuses secret values when no cipher secret is configured, writing nothing", async () => {
+    const cipher = t.core.ctx.config.secrets.cipher;
+    t.core.ctx.config.secrets.cipher = [];
+    try {
+      const res = await put("", {
+        settings: [
+          { key: "nocipher.plain", value: "x" },
+          { key: "nocipher.secret", value: "y", secret: true },
+        ],
+      });
+      expect(res.status).toBe(400);
+      expect((await json(res)).error.reason).toContain("secrets.cipher");
+      expect(await row("nocipher.plain")).toBeUndefined();
+    } finally {
+      t.core.ctx.config.secrets.cipher = cipher;
+    }
+  });
+
+  it("captcha and lockout settings in the vault take effect without a restart; deleting restores the file's", async () => {
+    const flowNodes = async () => {
+      const flow = await json(await fetch(`${t.publicUrl}/self-service/login/api`));
+      return flow.ui.nodes.filter((n: any) => n.group === "captcha");
+    };
+    // Enabled without a site key would refuse every sign-in (fail-closed): ignored.
+    await put("/captcha.enabled", { value: true, category: "captcha" });
+    expect(await flowNodes()).toEqual([]);
+    await put("", {
+      settings: [
+        { key: "captcha.site_key", value: "1x00000000000000000000AA" },
+        { key: "captcha.secret_key", value: "1x0000000000000000000000000000000AA", secret: true },
+        { key: "security.brute_force.max_attempts", value: "7" },
+      ],
+    });
+    const nodes = await flowNodes();
+    expect(nodes).toHaveLength(2);
+    expect(JSON.parse(nodes[1].attributes.value).sitekey).toBe("1x00000000000000000000AA");
+    expect(t.core.ctx.config.security.brute_force.max_attempts).toBe(7);
+    await fetch(url("/captcha.enabled"), { method: "DELETE" });
+    await fetch(url("/security.brute_force.max_attempts"), { method: "DELETE" });
+    expect(await flowNodes()).toEqual([]);
+    expect(t.core.ctx.config.security.brute_force.max_attempts).toBe(5);
+  });
+
+  it("rejects bad keys and bodies with 400", async () => {
+    expect((await put("/UPPER", { value: 1 })).status).toBe(400);
+    expect((await put("/ok.key", { nothing: true })).status).toBe(400);
+    expect((await put("", { settings: [] })).status).toBe(400);
+  });
+});

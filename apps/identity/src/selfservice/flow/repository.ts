@@ -1,0 +1,40 @@
+import { and, eq } from "drizzle-orm";
+import type { DbOrTx } from "../../db/client.ts";
+import { type FlowKind, selfserviceFlows } from "../../db/schema.ts";
+import type { UiContainer } from "./ui.ts";
+
+export type FlowRow = typeof selfserviceFlows.$inferSelect & { ui: UiContainer };
+
+export async function insertFlow(
+  db: DbOrTx,
+  row: typeof selfserviceFlows.$inferInsert & { ui: UiContainer },
+): Promise<FlowRow> {
+  const [out] = await db.insert(selfserviceFlows).values(row).returning();
+  return out as FlowRow;
+}
+
+/** Loads a flow of the given kind; undefined when the id is unknown or not a UUID. */
+export async function findFlow(
+  db: DbOrTx,
+  kind: FlowKind,
+  id: string | undefined,
+): Promise<FlowRow | undefined> {
+  if (!id || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
+  const [row] = await db
+    .select()
+    .from(selfserviceFlows)
+    .where(and(eq(selfserviceFlows.id, id), eq(selfserviceFlows.kind, kind)))
+    .limit(1);
+  return row as FlowRow | undefined;
+}
+
+export async function updateFlow(
+  db: DbOrTx,
+  id: string,
+  patch: Partial<Pick<FlowRow, "state" | "ui" | "data" | "identityId" | "sessionId" | "returnTo">>,
+): Promise<void> {
+  await db
+    .update(selfserviceFlows)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(eq(selfserviceFlows.id, id));
+}

@@ -1,0 +1,73 @@
+import type { Hono } from "hono";
+import { and, eq } from "drizzle-orm";
+import type { AppContext } from "../../app/context.ts";
+import { urlJoin } from "../../app/runtime.ts";
+import { sessions } from "../../db/schema.ts";
+import { badRequest, forbidden, unauthorized } from "../../errors/index.ts";
+import { isJsonRequest, readBody } from "../../http/request.ts";
+import { sha256hex } from "../../security/random.ts";
+import { clearSessionCookie, currentSession, revokeSession } from "../../session/session.ts";
+import { randomAlnum } from "../../security/random.ts";
+import { checkReturnTo } from "../flow/common.ts";
+import { hooks } from "../flow/hooks.ts";
+
+export function registerLogoutRoutes(app: Hono, ctx: AppContext): void {
+  // Browser: hands out a logout URL carrying a fresh logout token for the cookie session.
+  app.get("/self-service/logout/browser", async (c) => {
+    const returnTo = checkReturnTo(ctx, c.req.query("return_to"));
+    const s = await currentSession(c, ctx);
+    if (!s || c.req.header("x-session-token")) {
+      throw unauthorized("No active session was found in this request.", { id: "session_inactive" });
+    }
+    const logoutToken = `ory_lo_${randomAlnum(32)}`;
+    await ctx.db
+      .update(sessions)
+      .set({ logoutTokenHash: sha256hex(logoutToken), updatedAt: new Date() })
+      .where(eq(sessions.id, s.row.id));
+    const url = new URL(urlJoin(ctx.rt.publicBaseUrl, "self-service/logout"));
+    url.searchParams.set("token", logoutToken);
+    if (returnTo) url.searchParams.set("return_to", returnTo);
+    return c.json({ logout_url: url.toString(), logout_token: logoutToken });
+  });
+
+  app.get("/self-service/logout", async (c) => {
+    const token = c.req.query("token");
+    const returnTo =
+      checkReturnTo(ctx, c.req.query("return_to")) ??
+      ctx.config.selfservice.flows.logout.after.default_browser_return_url ??
+      ctx.config.selfservice.default_browser_return_url;
+    if (!token) throw badRequest("Please include a token in the URL query.");
+    const [row] = await ctx.db
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(and(eq(sessions.logoutTokenHash, sha256hex(token)), eq(sessions.active, true)))
+      .limit(1);
+    if (!row) {
+      throw unauthorized(
+        "Unable to log out because the logout token in the URL query does not match the session cookie.",
+      );
+    }
+    await revokeSession(ctx.db, row.id);
+    await hooks.onSessionRevoked?.(ctx, row.id);
+    clearSessionCookie(c, ctx);
+    if (isJsonRequest(c)) return c.body(null, 204);
+    return c.redirect(returnTo, 303);
+  });
+
+  app.delete("/self-service/logout/api", async (c) => {
+    const body = await readBody(c);
+    const token = typeof body.session_token === "string" ? body.session_token : "";
+    if (!token) throw badRequest("The session_token is missing from the body.");
+    const [row] = await ctx.db
+      .select({ id: sessions.id, active: sessions.active })
+      .from(sessions)
+      .where(eq(sessions.tokenHash, sha256hex(token)))
+      .limit(1);
+    if (!row) throw forbidden("The provided session token is unknown.");
+    if (row.active) {
+      await revokeSession(ctx.db, row.id);
+      await hooks.onSessionRevoked?.(ctx, row.id);
+    }
+    return c.body(null, 204);
+  });
+}

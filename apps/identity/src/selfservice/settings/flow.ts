@@ -1,0 +1,148 @@
+import type { Context } from "hono";
+import type { AppContext } from "../../app/context.ts";
+import { urlJoin } from "../../app/runtime.ts";
+import type { DbOrTx } from "../../db/client.ts";
+import { OryError } from "../../errors/index.ts";
+import { type FullIdentity, identityToWire } from "../../identity/repository.ts";
+import type { IdentitySchema } from "../../identity/schemas.ts";
+import type { ActiveSession } from "../../session/session.ts";
+import { baseFlowWire, checkReturnTo, createFlow, csrfForNewFlow, uiUrl } from "../flow/common.ts";
+import type { FlowRow } from "../flow/repository.ts";
+import { text, type UiText } from "../flow/text.ts";
+import { traitNodes } from "../flow/traits.ts";
+import { csrfNode, inputNode, type UiContainer } from "../flow/ui.ts";
+import { mfaSettingsNodes } from "../mfa/settings.ts";
+
+/** The schema an identity was created with (the default one when it has since been removed). */
+export function schemaOf(ctx: AppContext, identity: FullIdentity): IdentitySchema {
+  return ctx.schemas.get(identity.identity.schemaId) ?? ctx.schemas.default;
+}
+
+/** The settings form: traits in group profile with their current values, then a new password. */
+export function settingsUi(
+  ctx: AppContext,
+  identity: FullIdentity,
+  traits: Record<string, unknown> = identity.identity.traits,
+): Omit<UiContainer, "action"> {
+  const methods = ctx.config.selfservice.methods;
+  const nodes = [csrfNode()];
+  if (methods.profile.enabled) {
+    nodes.push(
+      ...traitNodes(schemaOf(ctx, identity), "profile", traits),
+      inputNode("profile", "method", "submit", { value: "profile", label: text.labelSave() }),
+    );
+  }
+  if (methods.password.enabled) {
+    nodes.push(
+      inputNode("password", "password", "password", {
+        required: true,
+        autocomplete: "new-password",
+        label: text.labelPassword(),
+      }),
+      inputNode("password", "method", "submit", { value: "password", label: text.labelSave() }),
+    );
+  }
+  return { method: "POST", nodes };
+}
+
+/** The settings UI URL for a flow (where browsers are sent, and the default place to return to). */
+export function settingsUiUrl(ctx: AppContext, flowId: string): string {
+  return `${uiUrl(ctx, "settings")}?flow=${flowId}`;
+}
+
+/** The Kratos SettingsFlow wire shape: the common flow fields plus the identity and continue_with. */
+export function settingsWire(
+  c: Context,
+  ctx: AppContext,
+  row: FlowRow,
+  identity: FullIdentity,
+  continueWith?: Record<string, unknown>[],
+): Record<string, unknown> {
+  return {
+    ...baseFlowWire(c, ctx, row),
+    identity: identityToWire(ctx, identity),
+    ...(continueWith?.length ? { continue_with: continueWith } : {}),
+  };
+}
+
+/** Whether the session was authenticated recently enough to change credentials and identifiers. */
+export function isPrivileged(ctx: AppContext, session: ActiveSession["row"], now = Date.now()): boolean {
+  const maxAge = ctx.config.selfservice.flows.settings.privileged_session_max_age;
+  return session.authenticatedAt.getTime() + maxAge > now;
+}
+
+/** The login URL that re-authenticates the session and comes back to the settings flow. */
+export function refreshLoginUrl(ctx: AppContext, flowId: string): string {
+  const params = new URLSearchParams({ refresh: "true", return_to: settingsUiUrl(ctx, flowId) });
+  return urlJoin(ctx.rt.publicBaseUrl, `self-service/login/browser?${params}`);
+}
+
+export function refreshRequired(ctx: AppContext, flowId: string): OryError {
+  return new OryError(403, "The requested action was forbidden", {
+    id: "session_refresh_required",
+    reason:
+      "The login session is too old and thus not allowed to update these fields. Please re-authenticate.",
+    extra: { redirect_browser_to: refreshLoginUrl(ctx, flowId) },
+  });
+}
+
+export function identityMismatch(): OryError {
+  return new OryError(403, "The requested action was forbidden", {
+    id: "security_identity_mismatch",
+    reason: "The request was made for another identity and has been blocked for security reasons.",
+  });
+}
+
+/**
+ * Where a browser without a session is sent: the login flow, returning to `returnTo` when the login
+ * flow would accept it (Kratos carries over the original `return_to`).
+ */
+export function loginRedirectUrl(ctx: AppContext, returnTo: string | undefined): string {
+  let target: string | undefined;
+  if (returnTo) {
+    try {
+      target = checkReturnTo(ctx, returnTo);
+    } catch {
+      target = undefined;
+    }
+  }
+  const login = urlJoin(ctx.rt.publicBaseUrl, "self-service/login/browser");
+  return target ? `${login}?${new URLSearchParams({ return_to: target })}` : login;
+}
+
+export interface NewSettingsFlow {
+  identity: FullIdentity;
+  sessionId: string;
+  type: "browser" | "api";
+  returnTo?: string | null;
+  messages?: UiText[];
+}
+
+/** Creates a settings flow for a session's identity (also used by recovery to land on settings). */
+export async function createSettingsFlow(
+  c: Context,
+  ctx: AppContext,
+  input: NewSettingsFlow,
+  db: DbOrTx = ctx.db,
+): Promise<FlowRow> {
+  const ui = settingsUi(ctx, input.identity);
+  if (input.messages?.length) ui.messages = input.messages;
+  const mfa = await mfaSettingsNodes(ctx, input.identity);
+  ui.nodes.push(...mfa.nodes);
+  return createFlow(
+    c,
+    ctx,
+    {
+      kind: "settings",
+      type: input.type,
+      state: "show_form",
+      ui,
+      returnTo: input.returnTo ?? undefined,
+      identityId: input.identity.identity.id,
+      sessionId: input.sessionId,
+      csrfHash: csrfForNewFlow(c, ctx, input.type),
+      data: mfa.data,
+    },
+    db,
+  );
+}

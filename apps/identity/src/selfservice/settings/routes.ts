@@ -1,0 +1,391 @@
+import type { Context, Hono } from "hono";
+import { and, eq, ne } from "drizzle-orm";
+import type { AppContext } from "../../app/context.ts";
+import { urlJoin } from "../../app/runtime.ts";
+import type { Tx } from "../../db/client.ts";
+import { isUniqueViolation } from "../../db/errors.ts";
+import { identities, identityCredentials, sessions } from "../../db/schema.ts";
+import { flowDisabled, notFound, OryError, sessionInactive } from "../../errors/index.ts";
+import { isJsonRequest, readBody } from "../../http/request.ts";
+import {
+  type FullIdentity,
+  loadIdentity,
+  syncAddresses,
+  syncPasswordIdentifiers,
+} from "../../identity/repository.ts";
+import { uuid } from "../../security/random.ts";
+import { verifyCsrfCookie, verifyCsrfToken } from "../../security/csrf.ts";
+import { type ActiveSession, currentSession } from "../../session/session.ts";
+import { checkReturnTo, expiredFlowResponse, respondWithFlow, str, uiUrl } from "../flow/common.ts";
+import { hooks } from "../flow/hooks.ts";
+import { type FlowRow, findFlow, updateFlow } from "../flow/repository.ts";
+import { text } from "../flow/text.ts";
+import { coerceTraits, schemaErrorsToUi } from "../flow/traits.ts";
+import { addMessage, addNodeMessage, resetMessages, type UiContainer } from "../flow/ui.ts";
+import { checkPassword } from "../password/policy.ts";
+import { audit } from "../../security/audit.ts";
+import { settingsAalResponse } from "../mfa/aal.ts";
+import { keepMfaNodes, mfaMethod, mfaSettingsEnabled, updateMfa, withMfaSettings } from "../mfa/settings.ts";
+import {
+  createSettingsFlow,
+  identityMismatch,
+  isPrivileged,
+  loginRedirectUrl,
+  refreshRequired,
+  schemaOf,
+  settingsUi,
+  settingsUiUrl,
+  settingsWire,
+} from "./flow.ts";
+
+type Method = "profile" | "password";
+
+function ensureEnabled(ctx: AppContext): void {
+  if (!ctx.config.selfservice.flows.settings.enabled) throw flowDisabled("settings");
+}
+
+async function initSettings(c: Context, ctx: AppContext, type: "browser" | "api"): Promise<Response> {
+  ensureEnabled(ctx);
+  const rawReturnTo = c.req.query("return_to");
+  const session = await currentSession(c, ctx);
+  if (!session) {
+    if (type === "browser" && !isJsonRequest(c)) {
+      // Kratos carries over return_to; without one, come back to the settings UI after signing in.
+      return c.redirect(loginRedirectUrl(ctx, rawReturnTo ?? uiUrl(ctx, "settings")), 303);
+    }
+    throw sessionInactive();
+  }
+  const aal = settingsAalResponse(ctx, c, session, type, rawReturnTo ?? uiUrl(ctx, "settings"));
+  if (aal) return aal;
+  const returnTo = checkReturnTo(ctx, rawReturnTo);
+  const row = await createSettingsFlow(c, ctx, {
+    identity: session.identity,
+    sessionId: session.row.id,
+    type,
+    returnTo,
+  });
+  return respondWithFlow(c, ctx, row, settingsWire(c, ctx, row, session.identity));
+}
+
+/** GET …/flows?id=: only the identity the flow was made for may read it. */
+async function getSettings(c: Context, ctx: AppContext): Promise<Response> {
+  ensureEnabled(ctx);
+  const row = await findFlow(ctx.db, "settings", c.req.query("id"));
+  if (!row) throw notFound("The settings flow could not be found.");
+  const session = await currentSession(c, ctx);
+  if (!session) throw sessionInactive();
+  if (row.type === "browser") verifyCsrfCookie(c, ctx.rt, row.csrfHash);
+  if (row.identityId !== session.identity.identity.id) throw identityMismatch();
+  const aal = settingsAalResponse(ctx, c, session, "api", settingsUiUrl(ctx, row.id));
+  if (aal) return aal;
+  if (row.expiresAt <= new Date()) {
+    throw new OryError(410, "self-service flow expired", {
+      id: "self_service_flow_expired",
+      reason:
+        "The settings flow has expired. Redirect the user to the settings flow init endpoint to initialize a new settings flow.",
+      details: { redirect_to: urlJoin(ctx.rt.publicBaseUrl, "self-service/settings/browser") },
+      extra: { expired_at: row.expiresAt.toISOString(), since: Date.now() - row.expiresAt.getTime() },
+    });
+  }
+  return c.json(settingsWire(c, ctx, row, session.identity));
+}
+
+interface Outcome {
+  /** The identity as it is now. */
+  identity: FullIdentity;
+  continueWith: Record<string, unknown>[];
+  revoked: string[];
+}
+
+class Rejected extends Error {
+  constructor(readonly ui: UiContainer) {
+    super("settings update rejected");
+  }
+}
+
+const key = (a: { via: string; value: string }) => `${a.via}:${a.value}`;
+const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
+
+function afterHooks(ctx: AppContext, method: Method): Set<string> {
+  const after = ctx.config.selfservice.flows.settings.after;
+  const list = method === "password" && after.password?.hooks?.length ? after.password.hooks : after.hooks;
+  return new Set(list.map((h) => h.hook));
+}
+
+/** Ends every other session of the identity (the `revoke_active_sessions` hook). */
+async function revokeOthers(tx: Tx, s: ActiveSession): Promise<string[]> {
+  const rows = await tx
+    .update(sessions)
+    .set({ active: false, updatedAt: new Date() })
+    .where(
+      and(eq(sessions.identityId, s.row.identityId), ne(sessions.id, s.row.id), eq(sessions.active, true)),
+    )
+    .returning({ id: sessions.id });
+  return rows.map((r) => r.id);
+}
+
+/** method=profile: validate, then write traits, identifiers and addresses in one transaction. */
+async function updateProfile(
+  c: Context,
+  ctx: AppContext,
+  row: FlowRow,
+  session: ActiveSession,
+  body: Record<string, unknown>,
+  ui: UiContainer,
+): Promise<Outcome | "reauth"> {
+  const current = session.identity;
+  const schema = schemaOf(ctx, current);
+  const raw = body.traits;
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    addMessage(ui, text.validationGeneric("Did not receive any value changes."));
+    throw new Rejected(ui);
+  }
+  const traits = coerceTraits(schema, raw);
+  const rebuilt = { ...ui, nodes: keepMfaNodes(ui, settingsUi(ctx, current, traits).nodes) };
+  const errors = ctx.schemas.validate(schema, traits);
+  if (errors.length) {
+    schemaErrorsToUi(rebuilt, errors);
+    throw new Rejected(rebuilt);
+  }
+  const before = ctx.schemas.extract(schema, current.identity.traits);
+  const after = ctx.schemas.extract(schema, traits);
+  // Identifiers and addresses are what an attacker with a stolen, old session would change first.
+  const touchesCredentials =
+    !sameSet(before.passwordIdentifiers, after.passwordIdentifiers) ||
+    !sameSet(before.verifiable.map(key), after.verifiable.map(key)) ||
+    !sameSet(before.recovery.map(key), after.recovery.map(key));
+  if (touchesCredentials && !isPrivileged(ctx, session.row)) return "reauth";
+
+  const known = new Set(current.verifiable.map(key));
+  const added = after.verifiable.filter((a) => !known.has(key(a)));
+  const verify = ctx.config.selfservice.flows.verification.enabled ? hooks.startVerification : undefined;
+  const hookSet = afterHooks(ctx, "profile");
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      const now = new Date();
+      await tx
+        .update(identities)
+        .set({ traits, updatedAt: now })
+        .where(eq(identities.id, current.identity.id));
+      await syncPasswordIdentifiers(tx, current.identity.id, after.passwordIdentifiers);
+      await syncAddresses(tx, current.identity.id, after, now);
+      const continueWith: Record<string, unknown>[] = [];
+      if (verify) {
+        for (const addr of added) {
+          const v = await verify(tx, ctx, c, {
+            identityId: current.identity.id,
+            address: addr.value,
+            via: addr.via,
+            type: row.type,
+            returnTo: row.returnTo,
+          });
+          if (v) {
+            continueWith.push({
+              action: "show_verification_ui",
+              flow: {
+                id: v.flowId,
+                verifiable_address: addr.value,
+                ...(row.type === "browser" ? { url: v.url } : {}),
+              },
+            });
+          }
+        }
+      }
+      const revoked = hookSet.has("revoke_active_sessions") ? await revokeOthers(tx, session) : [];
+      const identity = (await loadIdentity(tx, current.identity.id))!;
+      return { identity, continueWith, revoked };
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      addMessage(rebuilt, text.duplicateCredentials());
+      throw new Rejected(rebuilt);
+    }
+    throw e;
+  }
+}
+
+/** method=password: only in the privileged window; policy-checked, never the old password again. */
+async function updatePassword(
+  ctx: AppContext,
+  session: ActiveSession,
+  body: Record<string, unknown>,
+  ui: UiContainer,
+  row: FlowRow,
+): Promise<Outcome | "reauth"> {
+  if (!isPrivileged(ctx, session.row)) return "reauth";
+  const current = session.identity;
+  const password = str(body, "password") ?? "";
+  if (!password) {
+    addNodeMessage(ui, "password", text.validationRequired("password"));
+    throw new Rejected(ui);
+  }
+  const identifiers = ctx.schemas.extract(
+    schemaOf(ctx, current),
+    current.identity.traits,
+  ).passwordIdentifiers;
+  const policy = await checkPassword(ctx, password, identifiers, row);
+  if (policy) {
+    addNodeMessage(ui, "password", policy);
+    throw new Rejected(ui);
+  }
+  const [cred] = await ctx.db
+    .select()
+    .from(identityCredentials)
+    .where(
+      and(eq(identityCredentials.identityId, current.identity.id), eq(identityCredentials.type, "password")),
+    );
+  const oldHash = typeof cred?.config.hashed_password === "string" ? cred.config.hashed_password : undefined;
+  const [same, hashed] = await Promise.all([
+    oldHash ? ctx.hasher.verify(password, oldHash).catch(() => false) : Promise.resolve(false),
+    ctx.hasher.hash(password),
+  ]);
+  if (same) {
+    addNodeMessage(ui, "password", text.passwordSameAsOld());
+    throw new Rejected(ui);
+  }
+  const hookSet = afterHooks(ctx, "password");
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      const now = new Date();
+      // An identity without a password (imported, or recovered before it ever had one) gets one now.
+      await tx
+        .insert(identityCredentials)
+        .values({
+          id: uuid(),
+          identityId: current.identity.id,
+          type: "password",
+          config: { hashed_password: hashed },
+          createdAt: now,
+          updatedAt: now,
+        })
+        .onConflictDoUpdate({
+          target: [identityCredentials.identityId, identityCredentials.type],
+          set: { config: { hashed_password: hashed }, updatedAt: now },
+        });
+      if (!cred) await syncPasswordIdentifiers(tx, current.identity.id, identifiers);
+      await tx.update(identities).set({ updatedAt: now }).where(eq(identities.id, current.identity.id));
+      const revoked = hookSet.has("revoke_active_sessions") ? await revokeOthers(tx, session) : [];
+      const identity = (await loadIdentity(tx, current.identity.id))!;
+      return { identity, continueWith: [], revoked };
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      addMessage(ui, text.duplicateCredentials());
+      throw new Rejected(ui);
+    }
+    throw e;
+  }
+}
+
+function reauthenticate(c: Context, ctx: AppContext, row: FlowRow): Response {
+  const err = refreshRequired(ctx, row.id);
+  if (row.type === "api" || isJsonRequest(c)) return c.json(err.toBody(), 403);
+  return c.redirect(err.extra!.redirect_browser_to as string, 303);
+}
+
+async function submitSettings(c: Context, ctx: AppContext): Promise<Response> {
+  ensureEnabled(ctx);
+  const body = await readBody(c);
+  const row = await findFlow(ctx.db, "settings", c.req.query("flow"));
+  if (!row) throw notFound("The settings flow could not be found.");
+  const session = await currentSession(c, ctx);
+  if (!session) {
+    if (row.type === "browser" && !isJsonRequest(c)) {
+      return c.redirect(loginRedirectUrl(ctx, settingsUiUrl(ctx, row.id)), 303);
+    }
+    throw sessionInactive();
+  }
+  if (row.type === "browser") verifyCsrfToken(c, ctx.rt, row.csrfHash, body.csrf_token);
+  if (row.identityId !== session.identity.identity.id) throw identityMismatch();
+  const aal = settingsAalResponse(ctx, c, session, row.type, settingsUiUrl(ctx, row.id));
+  if (aal) return aal;
+  if (row.expiresAt <= new Date()) {
+    const message = text.settingsExpired(row.expiresAt);
+    const fresh = await createSettingsFlow(c, ctx, {
+      identity: session.identity,
+      sessionId: session.row.id,
+      type: row.type,
+      returnTo: row.returnTo,
+      messages: [message],
+    });
+    return expiredFlowResponse(c, ctx, row, fresh, message);
+  }
+
+  const ui = resetMessages(row.ui);
+  const fail = async (failed: UiContainer): Promise<Response> => {
+    await updateFlow(ctx.db, row.id, { ui: failed });
+    const fresh = { ...row, ui: failed, updatedAt: new Date() };
+    return respondWithFlow(c, ctx, fresh, settingsWire(c, ctx, fresh, session.identity), 400);
+  };
+  const method = str(body, "method") ?? mfaMethod(body);
+  const methods = ctx.config.selfservice.methods;
+  const enabled =
+    (method === "profile" && methods.profile.enabled) ||
+    (method === "password" && methods.password.enabled) ||
+    mfaSettingsEnabled(ctx, method);
+  if (!enabled) {
+    addMessage(ui, text.settingsNoStrategy());
+    return fail(ui);
+  }
+
+  let outcome: Outcome | "reauth";
+  let event = method === "profile" ? "settings.profile.updated" : "settings.password.changed";
+  if (mfaSettingsEnabled(ctx, method)) {
+    const r = await updateMfa(c, ctx, row, session, body, ui, method);
+    if (r.kind === "rejected") return fail(r.ui);
+    if (r.kind === "show") {
+      const shown = { ...row, ui: r.ui, updatedAt: new Date() };
+      return respondWithFlow(c, ctx, shown, settingsWire(c, ctx, shown, session.identity));
+    }
+    if (r.kind === "done") event = r.event;
+    outcome = r.kind === "reauth" ? "reauth" : r;
+  } else {
+    try {
+      outcome =
+        method === "profile"
+          ? await updateProfile(c, ctx, row, session, body, ui)
+          : await updatePassword(ctx, session, body, ui, row);
+    } catch (e) {
+      if (e instanceof Rejected) return fail(e.ui);
+      throw e;
+    }
+  }
+  if (outcome === "reauth") return reauthenticate(c, ctx, row);
+  ctx.notifyCourier();
+  for (const id of outcome.revoked) await hooks.onSessionRevoked?.(ctx, id);
+
+  const done: UiContainer = await withMfaSettings(
+    ctx,
+    outcome.identity,
+    { ...settingsUi(ctx, outcome.identity), action: row.ui.action, messages: [text.settingsSaved()] },
+    row,
+  );
+  if (event) {
+    const id = outcome.identity.identity.id;
+    await audit(ctx, c, { event, actor: id, target: id, metadata: { flow_id: row.id } });
+  }
+  await updateFlow(ctx.db, row.id, { ui: done, state: "success" });
+  const fresh: FlowRow = { ...row, ui: done, state: "success", updatedAt: new Date() };
+  const after = ctx.config.selfservice.flows.settings.after;
+  const next =
+    row.returnTo ??
+    (method === "password" ? after.password?.default_browser_return_url : undefined) ??
+    after.default_browser_return_url ??
+    settingsUiUrl(ctx, row.id);
+  if (row.type === "api") return c.json(settingsWire(c, ctx, fresh, outcome.identity, outcome.continueWith));
+  if (isJsonRequest(c)) {
+    const continueWith = [
+      ...outcome.continueWith,
+      { action: "redirect_browser_to", redirect_browser_to: next },
+    ];
+    return c.json(settingsWire(c, ctx, fresh, outcome.identity, continueWith));
+  }
+  return c.redirect(next, 303);
+}
+
+export function registerSettingsRoutes(app: Hono, ctx: AppContext): void {
+  app.get("/self-service/settings/browser", (c) => initSettings(c, ctx, "browser"));
+  app.get("/self-service/settings/api", (c) => initSettings(c, ctx, "api"));
+  app.get("/self-service/settings/flows", (c) => getSettings(c, ctx));
+  app.post("/self-service/settings", (c) => submitSettings(c, ctx));
+}

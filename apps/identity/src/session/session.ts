@@ -1,0 +1,175 @@
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { and, eq, gt } from "drizzle-orm";
+import type { AppContext } from "../app/context.ts";
+import type { DbOrTx } from "../db/client.ts";
+import { sessions } from "../db/schema.ts";
+import { type FullIdentity, identityToWire, loadIdentity } from "../identity/repository.ts";
+import { randomAlnum, sha256hex, uuid } from "../security/random.ts";
+import { clientIp } from "../http/request.ts";
+import { SessionCache } from "./cache.ts";
+
+export type SessionRow = typeof sessions.$inferSelect;
+
+export interface IssuedSession {
+  row: SessionRow;
+  /** The session token (`ory_st_…`): the cookie value, X-Session-Token or Bearer. Never stored. */
+  token: string;
+  /** The logout token (`ory_lo_…`). Never stored. */
+  logoutToken: string;
+}
+
+export interface NewSession {
+  identityId: string;
+  methods: { method: string; aal?: string }[];
+  aal?: "aal1" | "aal2";
+  c?: Context;
+}
+
+/** Issues a session for an identity; the tokens are returned once and only their hashes stored. */
+export async function issueSession(db: DbOrTx, ctx: AppContext, input: NewSession): Promise<IssuedSession> {
+  const now = new Date();
+  const token = `ory_st_${randomAlnum(32)}`;
+  const logoutToken = `ory_lo_${randomAlnum(32)}`;
+  const device = input.c
+    ? [
+        {
+          id: uuid(),
+          ip_address: clientIp(input.c),
+          user_agent: input.c.req.header("user-agent")?.slice(0, 512),
+          location: "",
+        },
+      ]
+    : [];
+  const [row] = await db
+    .insert(sessions)
+    .values({
+      id: uuid(),
+      identityId: input.identityId,
+      tokenHash: sha256hex(token),
+      logoutTokenHash: sha256hex(logoutToken),
+      active: true,
+      aal: input.aal ?? "aal1",
+      authenticationMethods: input.methods.map((m) => ({
+        method: m.method,
+        aal: m.aal ?? "aal1",
+        completed_at: now.toISOString(),
+      })),
+      devices: device,
+      issuedAt: now,
+      authenticatedAt: now,
+      expiresAt: new Date(now.getTime() + ctx.config.session.lifespan),
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  return { row: row!, token, logoutToken };
+}
+
+/** Reads the session token from a request: X-Session-Token, then the cookie, then Authorization: Bearer. */
+export function tokenFromRequest(
+  c: Context,
+  ctx: AppContext,
+): { token: string; via: "header" | "cookie" | "bearer" } | undefined {
+  const header = c.req.header("x-session-token");
+  if (header) return { token: header, via: "header" };
+  const cookie = getCookie(c, ctx.rt.sessionCookieName);
+  if (cookie) return { token: cookie, via: "cookie" };
+  const auth = c.req.header("authorization");
+  if (auth?.toLowerCase().startsWith("bearer ")) return { token: auth.slice(7).trim(), via: "bearer" };
+  return undefined;
+}
+
+export interface ActiveSession {
+  row: SessionRow;
+  identity: FullIdentity;
+  token: string;
+}
+
+const caches = new WeakMap<object, SessionCache>();
+
+/** The session cache of one core (keyed by its database handle). */
+export function sessionCache(db: DbOrTx): SessionCache {
+  let cache = caches.get(db);
+  if (!cache) {
+    cache = new SessionCache();
+    caches.set(db, cache);
+  }
+  return cache;
+}
+
+/** Finds the active, unexpired session for a token, with its identity; undefined otherwise. */
+export async function findActiveSession(
+  db: DbOrTx,
+  token: string,
+): Promise<{ row: SessionRow; identity: FullIdentity } | undefined> {
+  if (!token || token.length > 256) return undefined;
+  const tokenHash = sha256hex(token);
+  // Transactions read their own writes: only the root handle uses the cache.
+  const cache = "rollback" in db ? undefined : sessionCache(db);
+  const cached = cache?.get(tokenHash);
+  if (cached) return { row: cached.row, identity: cached.identity };
+  const [row] = await db
+    .select()
+    .from(sessions)
+    .where(
+      and(eq(sessions.tokenHash, tokenHash), eq(sessions.active, true), gt(sessions.expiresAt, new Date())),
+    )
+    .limit(1);
+  if (!row) return undefined;
+  const identity = await loadIdentity(db, row.identityId);
+  if (identity?.identity.state !== "active") return undefined;
+  cache?.set(tokenHash, row, identity);
+  return { row, identity };
+}
+
+/** The request's active session, if any. */
+export async function currentSession(c: Context, ctx: AppContext): Promise<ActiveSession | undefined> {
+  const found = tokenFromRequest(c, ctx);
+  if (!found) return undefined;
+  const s = await findActiveSession(ctx.db, found.token);
+  return s ? { ...s, token: found.token } : undefined;
+}
+
+export function setSessionCookie(c: Context, ctx: AppContext, token: string, expiresAt: Date): void {
+  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
+  setCookie(c, ctx.rt.sessionCookieName, token, {
+    httpOnly: true,
+    path: ctx.config.cookies.path,
+    sameSite: ctx.config.session.cookie.same_site ?? ctx.config.cookies.same_site,
+    secure: ctx.rt.cookieSecure,
+    ...(ctx.config.session.cookie.persistent ? { maxAge } : {}),
+    ...(ctx.config.cookies.domain ? { domain: ctx.config.cookies.domain } : {}),
+  });
+}
+
+export function clearSessionCookie(c: Context, ctx: AppContext): void {
+  deleteCookie(c, ctx.rt.sessionCookieName, {
+    path: ctx.config.cookies.path,
+    ...(ctx.config.cookies.domain ? { domain: ctx.config.cookies.domain } : {}),
+  });
+}
+
+/** The Kratos Session wire shape. The identity is the public view (no credentials, no admin metadata). */
+export function sessionToWire(
+  ctx: AppContext,
+  row: SessionRow,
+  identity: FullIdentity | undefined,
+  opts: { admin?: boolean } = {},
+): Record<string, unknown> {
+  return {
+    id: row.id,
+    active: row.active && row.expiresAt > new Date(),
+    expires_at: row.expiresAt.toISOString(),
+    authenticated_at: row.authenticatedAt.toISOString(),
+    authenticator_assurance_level: row.aal,
+    authentication_methods: row.authenticationMethods,
+    issued_at: row.issuedAt.toISOString(),
+    ...(identity ? { identity: identityToWire(ctx, identity, { admin: opts.admin }) } : {}),
+    devices: row.devices,
+  };
+}
+
+export async function revokeSession(db: DbOrTx, id: string): Promise<void> {
+  await db.update(sessions).set({ active: false, updatedAt: new Date() }).where(eq(sessions.id, id));
+}

@@ -1,0 +1,91 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MailDev } from "maildev";
+
+/** A mail as MailDev's REST API returns it (the fields tests read). */
+export interface CaughtMail {
+  id: string;
+  subject: string;
+  text?: string;
+  html?: string;
+  to: { address: string; name?: string }[];
+  from: { address: string; name?: string }[];
+  date?: string;
+}
+
+export interface MailCatcher {
+  smtpPort: number;
+  apiUrl: string;
+  list(): Promise<CaughtMail[]>;
+  /** Waits until a mail to `to` (matching `match`) arrives; newest first. */
+  waitFor(to: string, opts?: { match?: (m: CaughtMail) => boolean; timeoutMs?: number }): Promise<CaughtMail>;
+  clear(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a real MailDev (SMTP + REST API) on free ports, with its own mail directory. */
+export async function startMailCatcher(): Promise<MailCatcher> {
+  const dir = await mkdtemp(join(tmpdir(), "olympus-maildev-"));
+  const smtpPort = await freePort();
+  const webPort = await freePort();
+  const maildev = new MailDev({
+    smtp: smtpPort,
+    web: webPort,
+    ip: "127.0.0.1",
+    webIp: "127.0.0.1",
+    mailDirectory: dir,
+    silent: true,
+  } as never);
+  await maildev.start();
+  const apiUrl = `http://127.0.0.1:${webPort}/api`;
+  const list = async (): Promise<CaughtMail[]> => {
+    const res = await fetch(`${apiUrl}/email`);
+    if (!res.ok) throw new Error(`MailDev list: HTTP ${res.status}`);
+    return (await res.json()) as CaughtMail[];
+  };
+  return {
+    smtpPort,
+    apiUrl,
+    list,
+    async waitFor(to, opts = {}) {
+      const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+      const want = to.toLowerCase();
+      while (Date.now() < deadline) {
+        const mails = (await list()).filter(
+          (m) => m.to.some((t) => t.address.toLowerCase() === want) && (!opts.match || opts.match(m)),
+        );
+        if (mails.length) return mails[mails.length - 1]!;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no mail to ${to} arrived within ${opts.timeoutMs ?? 15_000} ms`);
+    },
+    async clear() {
+      await fetch(`${apiUrl}/email/all`, { method: "DELETE" });
+    },
+    async stop() {
+      await maildev.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The 6-digit code in a mail's text. */
+export function extractCode(mail: CaughtMail): string {
+  const m = /\b(\d{6})\b/.exec(mail.text ?? mail.html ?? "");
+  if (!m) throw new Error(`no code in mail "${mail.subject}"`);
+  return m[1]!;
+}

@@ -1,0 +1,66 @@
+"use server";
+
+import { refresh } from "next/cache";
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+import * as client from "openid-client";
+import { isDomain } from "../../lib/config";
+import { cookieNames } from "../../lib/oauth/flow-cookie";
+import { endSessionUrl, fetchUserinfo, redeemAgain, refreshTokens } from "../../lib/oauth/playground";
+import { playgroundStore } from "../../lib/oauth/store";
+import { currentPlayground } from "./session";
+
+// Server actions are POSTs that Next checks against the Origin header, so another site cannot trigger them.
+
+async function withSession(domain: string, act: Parameters<typeof run>[1]) {
+  if (!isDomain(domain)) redirect("/playground");
+  return run(domain, act);
+}
+
+async function run(
+  domain: "ciam" | "iam",
+  act: (
+    settings: Awaited<ReturnType<typeof currentPlayground>>["settings"],
+    session: NonNullable<Awaited<ReturnType<typeof currentPlayground>>["session"]>,
+  ) => Promise<void>,
+) {
+  const { settings, session } = await currentPlayground(domain);
+  if (!session) redirect("/playground");
+  await act(settings, session);
+  // Re-render the callback page in place: the new step is appended to what it shows.
+  refresh();
+}
+
+/** refresh_token grant with the session's refresh token. */
+export async function refreshAction(domain: string) {
+  await withSession(domain, refreshTokens);
+}
+
+/** GET /userinfo again with the current access token. */
+export async function userinfoAction(domain: string) {
+  await withSession(domain, fetchUserinfo);
+}
+
+/** Tries to redeem the same authorization code again (the server must refuse). */
+export async function redeemAgainAction(domain: string) {
+  await withSession(domain, redeemAgain);
+}
+
+/** RP-initiated logout: forget the tokens here, then send the browser to the provider's logout endpoint. */
+export async function logoutAction(domain: string) {
+  if (!isDomain(domain)) redirect("/playground");
+  const { settings, session, sessionId } = await currentPlayground(domain);
+  const state = client.randomState();
+  let url: string;
+  try {
+    url = await endSessionUrl(settings, session, state);
+  } catch {
+    redirect("/playground?error=discovery_failed");
+  }
+  playgroundStore.rememberLogout(state, domain);
+  playgroundStore.delete(sessionId);
+  const jar = await cookies();
+  jar.delete({ name: cookieNames.session(domain), path: "/playground" });
+  jar.delete({ name: cookieNames.flow(domain), path: "/playground" });
+  redirect(url);
+}

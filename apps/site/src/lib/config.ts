@@ -1,0 +1,86 @@
+import { z } from "zod";
+
+/** The two identity domains the playground can talk to. */
+export const DOMAINS = ["ciam", "iam"] as const;
+export type Domain = (typeof DOMAINS)[number];
+
+export function isDomain(value: unknown): value is Domain {
+  return typeof value === "string" && (DOMAINS as readonly string[]).includes(value);
+}
+
+const httpUrl = z.url({ protocol: /^https?$/ });
+const clientId = z.string().trim().min(1).max(255);
+
+/** The Site's run-time configuration; every key comes from the environment (one build, any deployment). */
+export const siteConfigSchema = z.object({
+  CIAM_ISSUER_URL: httpUrl.default("http://localhost:3102"),
+  IAM_ISSUER_URL: httpUrl.default("http://localhost:4102"),
+  SITE_PUBLIC_URL: httpUrl.default("http://localhost:2000"),
+  CIAM_PLAYGROUND_CLIENT_ID: clientId.default("site-playground-ciam"),
+  IAM_PLAYGROUND_CLIENT_ID: clientId.default("site-playground-iam"),
+  /** Scopes the playground asks for; the seeded clients allow exactly these. */
+  PLAYGROUND_SCOPE: z.string().trim().min(1).default("openid offline_access email profile"),
+});
+
+export interface DomainSettings {
+  domain: Domain;
+  label: string;
+  audience: string;
+  /** The issuer identifier as configured; discovery must report the same URL. */
+  issuerUrl: string;
+  clientId: string;
+  redirectUri: string;
+  postLogoutRedirectUri: string;
+  scope: string;
+}
+
+export interface SiteConfig {
+  publicUrl: string;
+  domains: Record<Domain, DomainSettings>;
+}
+
+/** Thrown when the environment holds a bad value; the message names the variable and what was expected. */
+export class SiteConfigError extends Error {
+  override name = "SiteConfigError";
+}
+
+/** Parses the Site's configuration from an environment; empty variables count as unset. */
+export function parseSiteConfig(env: Record<string, string | undefined>): SiteConfig {
+  const present = Object.fromEntries(
+    Object.keys(siteConfigSchema.shape)
+      .map((k) => [k, env[k]?.trim()] as const)
+      .filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const parsed = siteConfigSchema.safeParse(present);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `  - ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new SiteConfigError(`invalid Site configuration:\n${issues}`);
+  }
+  const e = parsed.data;
+  const publicUrl = e.SITE_PUBLIC_URL.replace(/\/+$/, "");
+  const settings = (domain: Domain, issuerUrl: string, client: string): DomainSettings => ({
+    domain,
+    label: domain === "ciam" ? "CIAM" : "IAM",
+    audience: domain === "ciam" ? "customers" : "employees and operators",
+    issuerUrl,
+    clientId: client,
+    redirectUri: `${publicUrl}/playground/callback/${domain}`,
+    postLogoutRedirectUri: `${publicUrl}/playground`,
+    scope: e.PLAYGROUND_SCOPE,
+  });
+  return {
+    publicUrl,
+    domains: {
+      ciam: settings("ciam", e.CIAM_ISSUER_URL, e.CIAM_PLAYGROUND_CLIENT_ID),
+      iam: settings("iam", e.IAM_ISSUER_URL, e.IAM_PLAYGROUND_CLIENT_ID),
+    },
+  };
+}
+
+let cached: SiteConfig | undefined;
+
+/** The configuration of this process, read from process.env once (at first use, i.e. at run time). */
+export function siteConfig(): SiteConfig {
+  cached ??= parseSiteConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,81 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Config, loadConfig } from "@olympus/identity";
+
+/** The repository root (the build context of the images, and what compose's relative paths lead to). */
+export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+
+export type Domain = "ciam" | "iam";
+export const DOMAINS: Domain[] = ["ciam", "iam"];
+
+/**
+ * The ports of DESIGN.md ("Ports (local and compose)"), also the README's table: where each service
+ * listens locally and in compose. One identity core per domain listens on its four ports.
+ */
+export const PORTS = {
+  site: 2000,
+  ciam: { hera: 3000, athena: 3001, public: 3100, admin: 3101, oauth2Public: 3102, oauth2Admin: 3103 },
+  iam: { hera: 4000, athena: 4001, public: 4100, admin: 4101, oauth2Public: 4102, oauth2Admin: 4103 },
+  mailUi: 5434,
+  smtp: 1025,
+  postgres: 5432,
+} as const;
+
+/** Ports that must never be reachable from outside (DESIGN.md: "Admin ports are never public"). */
+export const ADMIN_PORTS = DOMAINS.flatMap((d) => [PORTS[d].admin, PORTS[d].oauth2Admin]);
+
+export function readRepoFile(path: string): string {
+  return readFileSync(join(repoRoot, path), "utf8");
+}
+
+/** `pnpm@10.34.9` of package.json's packageManager, as "10.34.9". */
+export function pnpmVersion(): string {
+  const pm = (JSON.parse(readRepoFile("package.json")) as { packageManager: string }).packageManager;
+  return pm.replace(/^pnpm@/, "").replace(/\+.*$/, "");
+}
+
+/**
+ * An identity core configuration as the core loads it (the YAML file plus environment overrides),
+ * and the names in `env` the core does not read at all (typos, keys that do not exist). Throws the
+ * core's ConfigError, naming the key path, when a value is invalid.
+ */
+export function identityConfig(
+  file: string,
+  env: Record<string, string>,
+): { config: Config; unknown: string[] } {
+  const config = loadConfig(file, env);
+  const baseline = JSON.stringify(loadConfig(file, {}));
+  const unknown = Object.keys(env).filter((name) => {
+    // A name the core reads either changes the configuration or makes it invalid.
+    try {
+      return JSON.stringify(loadConfig(file, { [name]: "\u0000probe" })) === baseline;
+    } catch {
+      return false;
+    }
+  });
+  return { config, unknown };
+}
+
+const appSources = new Map<string, string>();
+
+function sourcesOf(app: string): string {
+  let text = appSources.get(app);
+  if (text === undefined) {
+    const dir = join(repoRoot, "apps", app, "src");
+    text = (readdirSync(dir, { recursive: true }) as string[])
+      .filter((f) => /\.(ts|tsx|mjs)$/.test(f) && !/\.test\.tsx?$/.test(f))
+      .map((f) => readFileSync(join(dir, f), "utf8"))
+      .join("\n");
+    appSources.set(app, text);
+  }
+  return text;
+}
+
+/** What Next's standalone server reads itself. */
+const NEXT_SERVER_ENV = new Set(["PORT", "HOSTNAME", "NODE_ENV", "NEXT_TELEMETRY_DISABLED"]);
+
+/** The variables in `names` that a Next app (hera, athena, site) never mentions in its sources. */
+export function unknownAppEnv(app: "hera" | "athena" | "site", names: string[]): string[] {
+  return names.filter((n) => !NEXT_SERVER_ENV.has(n) && !new RegExp(`\\b${n}\\b`).test(sourcesOf(app)));
+}

@@ -1,0 +1,22 @@
+import { accessSync, constants } from "node:fs";
+import { startStack } from "./stack.ts";
+
+/**
+ * Starts the stack once for every Athena spec; its teardown stops it. What the platform does not
+ * serve yet is printed and handed to the specs, which skip exactly the tests that need it.
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const chromium = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+  try {
+    accessSync(chromium, constants.X_OK);
+  } catch {
+    throw new Error(`No Chromium at ${chromium}: install Debian's chromium package or set CHROMIUM_PATH.`);
+  }
+  const { stop, ...info } = await startStack();
+  if (info.signInMissing) console.warn(`\n[athena e2e] IAM sign-in unavailable: ${info.signInMissing}\n`);
+  for (const [d, why] of Object.entries(info.clientsMissing ?? {}))
+    console.warn(`[athena e2e] ${d} OAuth2 clients unavailable: ${why}`);
+  // Workers inherit the environment the global setup leaves behind.
+  process.env.ATHENA_E2E_STACK = JSON.stringify(info);
+  return stop;
+}

@@ -1,0 +1,184 @@
+import { createHash, randomBytes } from "node:crypto";
+import { type BrowserContext, expect, type Page, test } from "@playwright/test";
+import { OAUTH2_ADMIN_URL, OAUTH2_PUBLIC_URL } from "./stack.ts";
+import { createVerifiedUser, PASSWORD } from "./support.ts";
+
+/**
+ * The OAuth2 round trip through Hera's /login, /consent and /logout against the core's Hydra API.
+ * These run only when the core serves that API: until then each test is skipped with the reason
+ * (there is nothing to stand in for it without faking the provider).
+ */
+const REDIRECT_URI = "http://127.0.0.1:3999/callback";
+const POST_LOGOUT_URI = "http://127.0.0.1:3999/signed-out";
+
+interface Discovery {
+  authorization_endpoint: string;
+  token_endpoint: string;
+  end_session_endpoint?: string;
+}
+
+let discovery: Discovery | undefined;
+let unavailable: string | undefined;
+let clientId = "";
+
+test.beforeAll(async () => {
+  try {
+    const res = await fetch(`${OAUTH2_PUBLIC_URL}/.well-known/openid-configuration`);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    discovery = (await res.json()) as Discovery;
+  } catch (e) {
+    unavailable = `the identity core serves no Hydra public API yet (${OAUTH2_PUBLIC_URL}/.well-known/openid-configuration: ${(e as Error).message})`;
+    return;
+  }
+  const res = await fetch(`${OAUTH2_ADMIN_URL}/admin/clients`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      client_name: "Hera e2e app",
+      redirect_uris: [REDIRECT_URI],
+      post_logout_redirect_uris: [POST_LOGOUT_URI],
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      scope: "openid email profile offline_access",
+      token_endpoint_auth_method: "none",
+      skip_consent: false,
+    }),
+  });
+  if (res.status !== 201)
+    throw new Error(`creating the OAuth2 client: HTTP ${res.status} ${await res.text()}`);
+  clientId = ((await res.json()) as { client_id: string }).client_id;
+});
+
+/** The client's callback: answered in the browser, so no server has to listen on it. */
+async function catchCallbacks(context: BrowserContext): Promise<void> {
+  await context.route("http://127.0.0.1:3999/**", (route) =>
+    route.fulfill({ status: 200, contentType: "text/plain", body: "client callback" }),
+  );
+}
+
+/** Starts an authorization request (PKCE S256) and returns its verifier. */
+async function authorize(page: Page, scope = "openid email profile"): Promise<string> {
+  const verifier = randomBytes(32).toString("base64url");
+  const url = new URL(discovery!.authorization_endpoint);
+  url.search = new URLSearchParams({
+    client_id: clientId,
+    response_type: "code",
+    redirect_uri: REDIRECT_URI,
+    scope,
+    state: randomBytes(12).toString("hex"),
+    code_challenge: createHash("sha256").update(verifier).digest("base64url"),
+    code_challenge_method: "S256",
+  }).toString();
+  await page.goto(url.toString());
+  return verifier;
+}
+
+async function callbackParams(page: Page): Promise<URLSearchParams> {
+  await page.waitForURL((u) => u.toString().startsWith(REDIRECT_URI));
+  return new URL(page.url()).searchParams;
+}
+
+async function redeem(code: string, verifier: string): Promise<Record<string, unknown>> {
+  const res = await fetch(discovery!.token_endpoint, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: REDIRECT_URI,
+      client_id: clientId,
+      code_verifier: verifier,
+    }),
+  });
+  expect(res.status).toBe(200);
+  const tokens = (await res.json()) as { id_token: string };
+  return JSON.parse(Buffer.from(tokens.id_token.split(".")[1]!, "base64url").toString("utf8"));
+}
+
+test("Allow: sign in through Hera, consent, and the ID token carries the identity's claims", async ({
+  page,
+  context,
+}) => {
+  // The platform is complete: a missing piece fails the spec instead of skipping it.
+  expect(unavailable, unavailable).toBeFalsy();
+  const email = await createVerifiedUser(context, "oauth2");
+  await catchCallbacks(context);
+
+  const verifier = await authorize(page);
+  // No identity session yet: Hera starts the core's login flow carrying the challenge.
+  await expect(page).toHaveURL(/localhost:3000\/login\?flow=/);
+  await page.getByLabel(/email/i).first().fill(email);
+  await page.locator('input[name="password"]').fill(PASSWORD);
+  await page.getByRole("button", { name: /sign in/i }).click();
+
+  await expect(page).toHaveURL(/localhost:3000\/consent\?consent_challenge=/);
+  await expect(
+    page.getByRole("heading", { name: "Hera e2e app wants to access your account" }),
+  ).toBeVisible();
+  await expect(page.getByText("Your email address").first()).toBeVisible();
+  await page.getByRole("button", { name: "Allow" }).click();
+
+  const params = await callbackParams(page);
+  expect(params.get("error")).toBeNull();
+  const claims = await redeem(params.get("code")!, verifier);
+  expect(claims).toMatchObject({ email, email_verified: true });
+  expect(typeof claims.sub).toBe("string");
+});
+
+test("Deny: the client receives access_denied", async ({ page, context }) => {
+  // The platform is complete: a missing piece fails the spec instead of skipping it.
+  expect(unavailable, unavailable).toBeFalsy();
+  const email = await createVerifiedUser(context, "oauth2deny");
+  await catchCallbacks(context);
+
+  await authorize(page);
+  await page.getByLabel(/email/i).first().fill(email);
+  await page.locator('input[name="password"]').fill(PASSWORD);
+  await page.getByRole("button", { name: /sign in/i }).click();
+  await expect(page).toHaveURL(/\/consent\?consent_challenge=/);
+  await page.getByRole("button", { name: "Deny" }).click();
+  expect((await callbackParams(page)).get("error")).toBe("access_denied");
+});
+
+test("RP-initiated logout: Hera confirms, ends the identity session and returns to the client", async ({
+  page,
+  context,
+}) => {
+  // The platform is complete: a missing piece fails the spec instead of skipping it.
+  expect(unavailable, unavailable).toBeFalsy();
+  expect(discovery?.end_session_endpoint, "the provider advertises an end_session_endpoint").toBeTruthy();
+  const email = await createVerifiedUser(context, "oauth2logout");
+  await catchCallbacks(context);
+
+  const verifier = await authorize(page);
+  await page.getByLabel(/email/i).first().fill(email);
+  await page.locator('input[name="password"]').fill(PASSWORD);
+  await page.getByRole("button", { name: /sign in/i }).click();
+  await page.getByRole("button", { name: "Allow" }).click();
+  const params = await callbackParams(page);
+  const res = await fetch(discovery!.token_endpoint, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      code: params.get("code")!,
+      redirect_uri: REDIRECT_URI,
+      client_id: clientId,
+      code_verifier: verifier,
+    }),
+  });
+  const { id_token } = (await res.json()) as { id_token: string };
+
+  const logout = new URL(discovery!.end_session_endpoint!);
+  logout.search = new URLSearchParams({
+    id_token_hint: id_token,
+    post_logout_redirect_uri: POST_LOGOUT_URI,
+  }).toString();
+  await page.goto(logout.toString());
+  await expect(page).toHaveURL(/localhost:3000\/logout\?logout_challenge=/);
+  await page.getByRole("button", { name: "Yes, sign me out" }).click();
+  await page.waitForURL((u) => u.toString().startsWith(POST_LOGOUT_URI));
+
+  await page.goto("http://localhost:3000/");
+  await expect(page).toHaveURL(/\/login/);
+});

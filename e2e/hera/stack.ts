@@ -1,0 +1,200 @@
+/**
+ * Starts what Hera's specs walk through: MailDev, the CIAM identity core (fresh database) and the
+ * production build of Hera, on the domain's real ports (3000/3100/3101) so cookies, base URLs and
+ * the seeds' UI URLs are the ones users get. `tsx hera/stack.ts` runs it by hand until Ctrl-C.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream, existsSync, mkdirSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createTestDatabase, type TestDatabase } from "@olympus/testdb";
+import { MailDev } from "maildev";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+export const logDir = join(root, "e2e", "test-results", "hera-stack");
+
+/** The CIAM ports the seeds and Hera's defaults use. */
+export const PORTS = { hera: 3000, identityPublic: 3100, identityAdmin: 3101 } as const;
+export const HERA_URL = `http://localhost:${PORTS.hera}`;
+export const IDENTITY_PUBLIC_URL = `http://127.0.0.1:${PORTS.identityPublic}`;
+export const IDENTITY_ADMIN_URL = `http://127.0.0.1:${PORTS.identityAdmin}`;
+/** The Hydra-compatible admin API of the CIAM core (served once the core's OAuth2 module is in). */
+export const OAUTH2_PUBLIC_URL = "http://127.0.0.1:3102";
+export const OAUTH2_ADMIN_URL = "http://127.0.0.1:3103";
+
+export interface Stack {
+  mailApiUrl: string;
+  stop(): Promise<void>;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url: string, what: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`${what} exited with code ${child.exitCode} before it was ready; see ${logDir}`);
+    }
+    try {
+      const res = await fetch(url, { redirect: "manual" });
+      if (res.status < 500) return;
+      last = `HTTP ${res.status}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${what} was not ready at ${url} within ${timeoutMs / 1000}s (${last}); see ${logDir}`);
+}
+
+function start(
+  name: string,
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): ChildProcess {
+  mkdirSync(logDir, { recursive: true });
+  const log = createWriteStream(join(logDir, `${name}.log`));
+  // Own process group, so stopping it also stops what pnpm/tsx/next spawned.
+  const child = spawn(cmd, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return child;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  try {
+    process.kill(-child.pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {}
+  }, 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Starts MailDev, the CIAM core and Hera; throws with a clear message when something is in the way. */
+export async function startStack(): Promise<Stack> {
+  for (const [name, port] of Object.entries(PORTS)) {
+    if (!(await portFree(port))) {
+      throw new Error(
+        `Port ${port} (${name}) is already in use. Hera's e2e suite runs the CIAM domain on its real ports: ` +
+          "stop whatever listens there (e.g. `octl down`) and run again.",
+      );
+    }
+  }
+  const heraBuild = join(root, "apps", "hera", ".next", "BUILD_ID");
+  if (!existsSync(heraBuild)) {
+    throw new Error("Hera has no production build: run `pnpm --filter @olympus/hera build` first.");
+  }
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => {});
+  };
+  try {
+    const mailDir = await mkdtemp(join(tmpdir(), "olympus-e2e-mail-"));
+    const smtpPort = await freePort();
+    const webPort = await freePort();
+    const maildev = new MailDev({
+      smtp: smtpPort,
+      web: webPort,
+      ip: "127.0.0.1",
+      webIp: "127.0.0.1",
+      mailDirectory: mailDir,
+      silent: true,
+    } as never);
+    await maildev.start();
+    cleanups.push(async () => {
+      await maildev.stop();
+      await rm(mailDir, { recursive: true, force: true });
+    });
+
+    const database: TestDatabase = await createTestDatabase("olympus_e2e_ciam");
+    cleanups.push(() => database.drop());
+
+    const identityDir = join(root, "apps", "identity");
+    const core = start(
+      "identity-ciam",
+      "pnpm",
+      ["exec", "tsx", "src/main.ts", "serve", "--config", "../../seeds/ciam/identity.yml"],
+      identityDir,
+      {
+        DSN: database.dsn,
+        COURIER_SMTP_CONNECTION_URI: `smtp://127.0.0.1:${smtpPort}/?disable_starttls=true`,
+        COURIER_WORKER_POLL_INTERVAL: "200ms",
+      },
+    );
+    cleanups.push(() => stopChild(core));
+    await waitFor(`${IDENTITY_PUBLIC_URL}/health/ready`, "The CIAM identity core", core, 90_000);
+
+    const heraDir = join(root, "apps", "hera");
+    const hera = start(
+      "hera-ciam",
+      join(heraDir, "node_modules", ".bin", "next"),
+      ["start", "-p", String(PORTS.hera)],
+      heraDir,
+      {
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        OLYMPUS_DOMAIN: "ciam",
+        HERA_PUBLIC_URL: HERA_URL,
+        KRATOS_PUBLIC_URL: IDENTITY_PUBLIC_URL,
+        KRATOS_ADMIN_URL: IDENTITY_ADMIN_URL,
+        HYDRA_ADMIN_URL: OAUTH2_ADMIN_URL,
+        CAPTCHA_ENABLED: "false",
+      },
+    );
+    cleanups.push(() => stopChild(hera));
+    await waitFor(`http://127.0.0.1:${PORTS.hera}/login`, "Hera", hera, 60_000);
+
+    return { mailApiUrl: `http://127.0.0.1:${webPort}/api`, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+// Run by hand: keep the stack up until interrupted.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const stack = await startStack();
+  console.log(
+    `Hera ${HERA_URL} · identity ${IDENTITY_PUBLIC_URL} · mail API ${stack.mailApiUrl} (logs in ${logDir})`,
+  );
+  const shutdown = () => void stack.stop().then(() => process.exit(0));
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+}

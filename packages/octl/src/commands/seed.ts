@@ -1,0 +1,31 @@
+import type { Layout } from "../paths.ts";
+import { describeSeed, SeedError, seedDomain } from "../seed/seed.ts";
+import { seedTargets } from "../seed/targets.ts";
+import { effectiveState, type StackState } from "../state.ts";
+
+/** Seeds every running domain; prints one line per domain. Returns false when something failed. */
+export async function seedRunning(l: Layout, state: StackState | undefined): Promise<boolean> {
+  const targets = seedTargets(state);
+  let ok = true;
+  for (const target of targets) {
+    try {
+      console.log(`Seeded ${describeSeed(await seedDomain(l.root, target))}`);
+    } catch (err) {
+      ok = false;
+      console.error(
+        `Seeding ${target.domain.toUpperCase()} failed: ${err instanceof SeedError ? err.message : String(err)}`,
+      );
+    }
+  }
+  return ok;
+}
+
+/** `octl seed`: applies seeds/ to the running platform again (idempotent). */
+export async function seedCommand(l: Layout): Promise<number> {
+  const { state, supervisor } = effectiveState(l);
+  if (supervisor === undefined || !seedTargets(state).length) {
+    console.error("octl seed: no running identity core; start the platform with `octl deploy` first.");
+    return 1;
+  }
+  return (await seedRunning(l, state)) ? 0 : 1;
+}

@@ -1,0 +1,55 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Walks up from `start` to the folder holding `pnpm-workspace.yaml`. */
+export function findRepoRoot(start: string): string | undefined {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, "pnpm-workspace.yaml"))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** The monorepo root: found from this package's own location first, then from the working directory. */
+export function repoRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return findRepoRoot(here) ?? findRepoRoot(process.cwd()) ?? process.cwd();
+}
+
+/** Where octl keeps its state, logs and data. */
+export interface Layout {
+  root: string;
+  home: string;
+  logs: string;
+  data: string;
+  stateFile: string;
+  pidFile: string;
+  supervisorLog: string;
+}
+
+/** `.olympus/` at the repo root, or `OLYMPUS_HOME` when set. */
+export function layout(env: NodeJS.ProcessEnv = process.env): Layout {
+  const root = repoRoot();
+  const home = env["OLYMPUS_HOME"] ? resolve(env["OLYMPUS_HOME"]) : join(root, ".olympus");
+  return {
+    root,
+    home,
+    logs: join(home, "logs"),
+    data: join(home, "data"),
+    stateFile: join(home, "state.json"),
+    pidFile: join(home, "supervisor.pid"),
+    supervisorLog: join(home, "logs", "supervisor.log"),
+  };
+}
+
+export function ensureLayout(l: Layout): void {
+  mkdirSync(l.logs, { recursive: true });
+  mkdirSync(l.data, { recursive: true });
+}
+
+export function serviceLog(l: Layout, name: string): string {
+  return join(l.logs, `${name}.log`);
+}

@@ -1,0 +1,45 @@
+import { fileURLToPath } from "node:url";
+import { startTestCore, type TestCore } from "@olympus/identity/testing";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { seedDomain } from "./seed.ts";
+
+const root = fileURLToPath(new URL("../../../../", import.meta.url));
+let t: TestCore;
+
+beforeAll(async () => {
+  t = await startTestCore({
+    overrides: {
+      identity: {
+        default_schema_id: "admin",
+        schemas: [{ id: "admin", url: `${root}seeds/iam/schemas/admin.schema.json` }],
+      },
+    },
+  });
+});
+afterAll(() => t?.stop());
+
+it("seeds the IAM demo identities once, idempotently, and they can sign in", async () => {
+  const first = await seedDomain(root, { domain: "iam", kratosAdmin: t.adminUrl });
+  expect(first.identities).toEqual({ created: ["admin@demo.user", "viewer@demo.user"], existing: [] });
+  const again = await seedDomain(root, { domain: "iam", kratosAdmin: t.adminUrl });
+  expect(again.identities).toEqual({ created: [], existing: ["admin@demo.user", "viewer@demo.user"] });
+
+  const flow = (await (await fetch(`${t.publicUrl}/self-service/login/api`)).json()) as { id: string };
+  const res = await fetch(`${t.publicUrl}/self-service/login?flow=${flow.id}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ method: "password", identifier: "admin@demo.user", password: "admin123!" }),
+  });
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as {
+    session: { identity: { traits: { role: string }; verifiable_addresses: { verified: boolean }[] } };
+  };
+  expect(body.session.identity.traits.role).toBe("admin");
+  expect(body.session.identity.verifiable_addresses[0]?.verified).toBe(true);
+});
+
+it("reports an unreachable admin API clearly", async () => {
+  await expect(seedDomain(root, { domain: "iam", kratosAdmin: "http://127.0.0.1:9" })).rejects.toThrow(
+    /127\.0\.0\.1:9/,
+  );
+});

@@ -1,0 +1,15 @@
+export { createDomainClients, type ClientOptions, type DomainClients } from "./clients.ts";
+export { endpointsFromEnv, localEndpoints, type DomainEndpoints, type DomainName } from "./domains.ts";
+export {
+  OlympusAdminApi,
+  OlympusApiError,
+  OlympusOAuth2AdminApi,
+  type OlympusAuditEvent,
+  type OlympusAuditFilter,
+  type OlympusLockout,
+  type OlympusSetting,
+  type OlympusSettingInput,
+  type OlympusStats,
+  type RotatedClientSecret,
+} from "./olympus.ts";
+export * from "@ory/client-fetch";

@@ -1,0 +1,187 @@
+/** Aggregate figures for the admin dashboard (`GET /admin/olympus/stats`). */
+export interface OlympusStats {
+  identities: {
+    total: number;
+    by_state: { active: number; inactive: number };
+    new_per_day: { date: string; count: number }[];
+  };
+  sessions: { active: number };
+  verification: { verified: number; total: number };
+  courier: { queued: number; sent: number; abandoned: number };
+}
+
+/** An active sign-in lock (`GET /admin/olympus/lockouts`). */
+export interface OlympusLockout {
+  /** `identifier` (a login identifier), `ip` (a client address) or `aal2` (an identity's second factor). */
+  type: "identifier" | "ip" | "aal2";
+  identifier: string;
+  identity_id: string | null;
+  attempts: number;
+  last_ip_address: string | null;
+  window_started_at: string;
+  locked_until: string | null;
+  updated_at: string;
+}
+
+/** A security audit row (`GET /admin/olympus/audit`). */
+export interface OlympusAuditEvent {
+  id: string;
+  /** e.g. login.succeeded, login.failed, lockout.created, lockout.removed, admin.identities.delete. */
+  event: string;
+  /** An identity id, "admin" or "anonymous". */
+  actor: string;
+  target: string | null;
+  ip_address: string | null;
+  user_agent: string | null;
+  metadata: Record<string, unknown>;
+  created_at: string;
+}
+
+export interface OlympusAuditFilter {
+  /** Exact event name, or a prefix ending in `.*` (`login.*`). */
+  event?: string;
+  actor?: string;
+  target?: string;
+  /** RFC 3339 timestamps. */
+  since?: string;
+  until?: string;
+  page_size?: number;
+  page_token?: string;
+}
+
+/** A vault setting; secret values come back as "********" unless decrypted explicitly. */
+export interface OlympusSetting {
+  key: string;
+  value: unknown;
+  secret: boolean;
+  category: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OlympusSettingInput {
+  value: unknown;
+  secret?: boolean;
+  category?: string;
+}
+
+/** An error answered by an Olympus-only endpoint, in the Ory error shape. */
+export class OlympusApiError extends Error {
+  override name = "OlympusApiError";
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`Olympus API answered ${status}`);
+  }
+}
+
+/** Calls for the Olympus-only endpoints of a domain's admin API. */
+export class OlympusAdminApi {
+  constructor(
+    private readonly adminUrl: string,
+    private readonly fetchApi: typeof fetch = fetch,
+  ) {}
+
+  private async get<T>(path: string): Promise<T> {
+    return this.send<T>("GET", path);
+  }
+
+  private async send<T>(method: string, path: string, payload?: unknown, actor?: string): Promise<T> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (payload !== undefined) headers["content-type"] = "application/json";
+    if (actor) headers["x-olympus-actor"] = actor;
+    const res = await this.fetchApi(new URL(path, this.adminUrl), {
+      method,
+      headers,
+      ...(payload !== undefined ? { body: JSON.stringify(payload) } : {}),
+    });
+    const body = res.status === 204 ? undefined : await res.json().catch(() => undefined);
+    if (!res.ok) throw new OlympusApiError(res.status, body);
+    return body as T;
+  }
+
+  private static query(params: Record<string, string | number | undefined>): string {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") q.set(k, String(v));
+    const s = q.toString();
+    return s ? `?${s}` : "";
+  }
+
+  /** Dashboard aggregates: identities, sessions, verification, courier. */
+  stats(): Promise<OlympusStats> {
+    return this.get<OlympusStats>("/admin/olympus/stats");
+  }
+
+  /** Active sign-in locks (identifiers, client addresses, second factors). */
+  lockouts(page: { page_size?: number; page_token?: string } = {}): Promise<OlympusLockout[]> {
+    return this.get(`/admin/olympus/lockouts${OlympusAdminApi.query(page)}`);
+  }
+
+  /** Unlocks an identifier (or an address with type "ip"); `actor` names the administrator in the audit log. */
+  unlock(identifier: string, opts: { type?: OlympusLockout["type"]; actor?: string } = {}): Promise<void> {
+    const q = OlympusAdminApi.query({ type: opts.type });
+    return this.send(
+      "DELETE",
+      `/admin/olympus/lockouts/${encodeURIComponent(identifier)}${q}`,
+      undefined,
+      opts.actor,
+    );
+  }
+
+  /** The security audit log, newest first. */
+  audit(filter: OlympusAuditFilter = {}): Promise<OlympusAuditEvent[]> {
+    return this.get(`/admin/olympus/audit${OlympusAdminApi.query({ ...filter })}`);
+  }
+
+  /** Vault settings (secrets masked), optionally of one category. */
+  settings(category?: string): Promise<OlympusSetting[]> {
+    return this.get(`/admin/olympus/settings${OlympusAdminApi.query({ category })}`);
+  }
+
+  /** One setting; `decrypt` returns a secret value in clear (audited). */
+  setting(key: string, opts: { decrypt?: boolean } = {}): Promise<OlympusSetting> {
+    const q = OlympusAdminApi.query({ decrypt: opts.decrypt ? "true" : undefined });
+    return this.get(`/admin/olympus/settings/${encodeURIComponent(key)}${q}`);
+  }
+
+  putSetting(key: string, input: OlympusSettingInput, actor?: string): Promise<OlympusSetting> {
+    return this.send("PUT", `/admin/olympus/settings/${encodeURIComponent(key)}`, input, actor);
+  }
+
+  /** Writes several settings in one transaction: all or none. */
+  putSettings(
+    settings: (OlympusSettingInput & { key: string })[],
+    actor?: string,
+  ): Promise<OlympusSetting[]> {
+    return this.send("PUT", "/admin/olympus/settings", { settings }, actor);
+  }
+
+  deleteSetting(key: string, actor?: string): Promise<void> {
+    return this.send("DELETE", `/admin/olympus/settings/${encodeURIComponent(key)}`, undefined, actor);
+  }
+}
+
+/** What an Olympus secret rotation answers: the client with its new secret, shown this once. */
+export interface RotatedClientSecret {
+  client_id: string;
+  client_secret: string;
+  [key: string]: unknown;
+}
+
+/** Calls for the Olympus-only endpoints of a domain's OAuth2 (Hydra) admin API. */
+export class OlympusOAuth2AdminApi {
+  constructor(
+    private readonly oauth2AdminUrl: string,
+    private readonly fetchApi: typeof fetch = fetch,
+  ) {}
+
+  /** Replaces a confidential client's secret; the answer carries the new secret once (it is stored hashed). */
+  async rotateClientSecret(clientId: string): Promise<RotatedClientSecret> {
+    const url = new URL(`/admin/clients/${encodeURIComponent(clientId)}/secret/rotate`, this.oauth2AdminUrl);
+    const res = await this.fetchApi(url, { method: "POST", headers: { accept: "application/json" } });
+    const body = await res.json().catch(() => undefined);
+    if (!res.ok) throw new OlympusApiError(res.status, body);
+    return body as RotatedClientSecret;
+  }
+}

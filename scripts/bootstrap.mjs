@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// The README's two commands land here: `npm start` (install + octl deploy) and `npm test`
+// (install + the whole test suite). Only Node 20 is assumed; pnpm is installed when missing.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+const pnpmVersion = pkg.packageManager.split("@")[1];
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: "inherit", cwd: root, ...opts });
+  if (r.error) throw r.error;
+  return r.status ?? 1;
+}
+
+function hasPnpm() {
+  const r = spawnSync("pnpm", ["--version"], { encoding: "utf8" });
+  return r.status === 0 && r.stdout.trim().startsWith("10.");
+}
+
+/** Returns the command prefix that runs pnpm 10. */
+function ensurePnpm() {
+  if (hasPnpm()) return ["pnpm"];
+  console.log(`[olympus] installing pnpm@${pnpmVersion} …`);
+  if (run("npm", ["install", "--global", `pnpm@${pnpmVersion}`]) === 0 && hasPnpm()) return ["pnpm"];
+  return ["npx", "--yes", `pnpm@${pnpmVersion}`];
+}
+
+let pnpmCommand;
+function pnpm(args, opts) {
+  pnpmCommand ??= ensurePnpm();
+  const [cmd, ...pre] = pnpmCommand;
+  return run(cmd, [...pre, ...args], opts);
+}
+
+function install() {
+  const status = pnpm(["install", "--frozen-lockfile", "--prefer-offline", "--reporter=append-only"]);
+  if (status !== 0) process.exit(status);
+}
+
+/** Every workspace package folder (apps/*, packages/*, e2e, bench). */
+function packageDirs() {
+  const dirs = ["apps", "packages"].flatMap((d) =>
+    existsSync(join(root, d)) ? readdirSync(join(root, d)).map((n) => join(root, d, n)) : [],
+  );
+  return [...dirs, join(root, "e2e"), join(root, "bench")];
+}
+
+/** Sums the JSON reports every package's vitest run writes into .reports/. */
+function summarise() {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const dir of packageDirs()) {
+    const reports = join(dir, ".reports");
+    if (!existsSync(reports)) continue;
+    for (const name of readdirSync(reports).filter((f) => f.endsWith(".json"))) {
+      const r = JSON.parse(readFileSync(join(reports, name), "utf8"));
+      passed += r.numPassedTests ?? 0;
+      failed += r.numFailedTests ?? 0;
+      skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+    }
+  }
+  return { passed, failed, skipped };
+}
+
+const [command, ...rest] = process.argv.slice(2);
+install();
+if (command === "deploy") {
+  process.exit(pnpm(["exec", "tsx", "packages/octl/src/bin.ts", "deploy", ...rest]));
+} else if (command === "test") {
+  for (const dir of packageDirs()) {
+    const rep = join(dir, ".reports");
+    if (existsSync(rep) && statSync(rep).isDirectory()) rmSync(rep, { recursive: true, force: true });
+  }
+  const status = pnpm(["exec", "turbo", "run", "test", "--concurrency=1", "--continue", ...rest]);
+  const { passed, failed, skipped } = summarise();
+  console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+  process.exit(status !== 0 ? status : failed > 0 ? 1 : 0);
+} else {
+  console.error("usage: node scripts/bootstrap.mjs <deploy|test> [args…]");
+  process.exit(2);
+}

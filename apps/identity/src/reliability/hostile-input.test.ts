@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestCore, type TestCore } from "../testing/index.ts";
 
@@ -176,6 +177,43 @@ const queries = [
   "",
 ];
 
+/**
+ * Sends one request on a connection of its own (no pool), so a retry can never land on a pooled
+ * socket that the server is closing after a neighbour's 413.
+ */
+function sendFresh(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: unknown,
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      { method, headers: { ...headers, connection: "close" }, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (b: Buffer) => chunks.push(b));
+        res.on("error", reject);
+        res.on("end", () => {
+          const status = res.statusCode ?? 0;
+          const out = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) {
+            if (v !== undefined) out.set(k, Array.isArray(v) ? v.join(", ") : v);
+          }
+          const nullBody = status === 204 || status === 304 || method === "HEAD";
+          resolve(new Response(nullBody ? null : Buffer.concat(chunks), { status, headers: out }));
+        });
+      },
+    );
+    req.setTimeout(15_000, () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
+    if (body !== undefined && body !== null)
+      req.write(typeof body === "string" ? body : Buffer.from(body as Uint8Array));
+    req.end();
+  });
+}
+
 describe("hostile input", () => {
   let t: TestCore;
   const stats = { routes: 0, requests: 0, retries: 0, failures: [] as string[] };
@@ -268,7 +306,7 @@ describe("hostile input", () => {
           // on a neighbour) surfaces as "other side closed": retry once on a fresh connection.
           if (!/other side closed|EPIPE|ECONNRESET/.test(String((e as { cause?: unknown }).cause))) throw e;
           stats.retries++;
-          res = await send({ connection: "close" });
+          res = await sendFresh(c.base + c.path, c.method, c.headers, c.body);
         }
       } catch (e) {
         // A body over the limit is answered 413 with Connection: close before it is read, so the

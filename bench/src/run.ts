@@ -1,5 +1,6 @@
 // One command, one run: every figure is measured here next to its baseline, on this machine, now.
 // Load goes to 127.0.0.1 only and every loop is bounded in time.
+import { execFileSync } from "node:child_process";
 import { writeFileSync, mkdirSync, mkdtempSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -7,12 +8,15 @@ import { fileURLToPath } from "node:url";
 import { hash, verify } from "@node-rs/argon2";
 import { createDomainClients, localEndpoints } from "@olympus/sdk";
 import { createTestDatabase } from "@olympus/testdb";
-import { closedLoop, hammer, type LoadResult } from "./load.ts";
+import postgres from "postgres";
+import { authorizationCodeFlow } from "./authcode.ts";
+import { closedLoop, hammer, type LoadResult, loadGenerator } from "./load.ts";
 import { peakRss, rssMb, startProcess, stop, waitReady } from "./proc.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const loginConcurrency = Number(process.env.BENCH_LOGIN_CONCURRENCY ?? 4);
+const flowConcurrency = Number(process.env.BENCH_FLOW_CONCURRENCY ?? 8);
 
 if (!process.env.TEST_DATABASE_URL) {
   process.env.TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -80,15 +84,13 @@ function coreConfig(dsn: string, ports: { pub: number; adm: number; opub: number
   return file;
 }
 
+/** The core as deployed: its production bundle, built here first (about a second). */
+function buildCore(): void {
+  execFileSync(process.execPath, ["build.mjs"], { cwd: join(root, "apps/identity"), stdio: "inherit" });
+}
+
 function startCoreProcess(config: string) {
-  return startProcess(process.execPath, [
-    "--import",
-    "tsx",
-    join(root, "apps/identity/src/main.ts"),
-    "serve",
-    "--config",
-    config,
-  ]);
+  return startProcess(process.execPath, [join(root, "apps/identity/dist/main.mjs"), "serve", "--config", config]);
 }
 
 async function main() {
@@ -96,6 +98,8 @@ async function main() {
   console.log(
     `machine: ${availableParallelism()} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
   );
+
+  console.log(`load generator: ${loadGenerator}${loadGenerator === "wrk" ? " (1 thread)" : " (in this process)"}`);
 
   // Baseline: bare hono.
   const basePort = await freePort();
@@ -121,7 +125,8 @@ async function main() {
   };
   const config = coreConfig(db.dsn, ports);
   const pubUrl = `http://127.0.0.1:${ports.pub}`;
-  console.log("\nstart to ready");
+  console.log("\nstart to ready (the production bundle, apps/identity/dist/main.mjs)");
+  buildCore();
   let core = startCoreProcess(config);
   const coldMs = await waitReady(`${pubUrl}/health/ready`);
   await stop(core);
@@ -280,7 +285,58 @@ async function main() {
     met: intro.value.rps / base.rps >= 0.2,
   });
 
-  const peak = Math.max(who.peakMb, logins.peakMb, cc.peakMb, intro.peakMb);
+  console.log(`\nOAuth2: full authorization-code flows with PKCE, concurrency ${flowConcurrency}`);
+  const rp = await fetch(`${oauthAdmin}/admin/clients`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      client_name: "bench relying party",
+      grant_types: ["authorization_code"],
+      response_types: ["code"],
+      redirect_uris: ["http://127.0.0.1:5555/callback"],
+      scope: "openid",
+      token_endpoint_auth_method: "client_secret_basic",
+    }),
+  });
+  if (!rp.ok) throw new Error(`creating the bench relying party: HTTP ${rp.status} ${await rp.text()}`);
+  const rpClient = (await rp.json()) as { client_id: string; client_secret: string };
+  const target = {
+    oauth2PublicUrl: oauthPublic,
+    oauth2AdminUrl: oauthAdmin,
+    clientId: rpClient.client_id,
+    clientSecret: rpClient.client_secret,
+    redirectUri: "http://127.0.0.1:5555/callback",
+  };
+  await authorizationCodeFlow(target, "bench-user"); // fails loudly before measuring if the flow is broken
+  const stats = postgres(db.dsn, { max: 1, onnotice: () => {} });
+  const rowsWritten = async () =>
+    Number(
+      (await stats`select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint as n from pg_stat_user_tables`)[0]!.n,
+    );
+  const writesBefore = await rowsWritten();
+  let flowErrors = 0;
+  const flows = await peakRss(
+    pid,
+    closedLoop(flowConcurrency, seconds, async () => {
+      try {
+        await authorizationCodeFlow(target, "bench-user");
+      } catch (e) {
+        if (flowErrors++ === 0) console.log(`  first failure: ${String(e)}`);
+        throw e;
+      }
+    }),
+  );
+  if (flows.value.failed) console.log(`  warning: ${flows.value.failed} failed flows`);
+  record({
+    figure: "authorization-code flows/s",
+    value: `${flows.value.perSecond.toFixed(1)}/s`,
+    baseline: "-",
+    ratio: undefined,
+    target: "-",
+    met: undefined,
+  });
+
+  const peak = Math.max(who.peakMb, logins.peakMb, cc.peakMb, intro.peakMb, flows.peakMb);
   record({
     figure: "RSS idle",
     value: `${idleRss.toFixed(0)} MB`,
@@ -298,13 +354,27 @@ async function main() {
     met: peak <= 150,
   });
 
+  // A backend flushes its table statistics when it exits: stop the core, then count the rows the
+  // flows wrote (every INSERT, UPDATE and DELETE, by PostgreSQL's own statistics).
   await stop(core);
+  await new Promise((r) => setTimeout(r, 500));
+  const perFlow = (await rowsWritten()) - writesBefore;
+  await stats.end();
+  const flowsDone = flows.value.done + flows.value.failed;
+  record({
+    figure: "database rows written per authorization-code flow",
+    value: flowsDone ? (perFlow / flowsDone).toFixed(2) : "-",
+    baseline: "-",
+    ratio: undefined,
+    target: "≤ 4",
+    met: flowsDone ? perFlow / flowsDone <= 4 : undefined,
+  });
   await db.drop();
 
   mkdirSync(join(root, "bench/results"), { recursive: true });
   writeFileSync(
     join(root, "bench/results/latest.json"),
-    JSON.stringify({ date: new Date().toISOString(), seconds, rows }, null, 2),
+    JSON.stringify({ date: new Date().toISOString(), seconds, loadGenerator, rows }, null, 2),
   );
   console.log("\n| figure | value | baseline (same run) | ratio | target | met |\n|---|---|---|---|---|---|");
   for (const r of rows) {

@@ -116,28 +116,19 @@ describe("identity.Dockerfile", () => {
   const df = load("deploy/docker/identity.Dockerfile");
   const text = readRepoFile("deploy/docker/identity.Dockerfile");
 
-  it("installs the tsx of pnpm-lock.yaml and starts it through the entry point tsx publishes", () => {
-    const lock = parse(readRepoFile("pnpm-lock.yaml")) as {
-      importers: Record<string, { devDependencies?: Record<string, { version: string }> }>;
-    };
-    const tsx = lock.importers["."]?.devDependencies?.tsx?.version;
-    expect(tsx).toBeDefined();
-    expect(argDefault(df, "TSX_VERSION")).toBe(tsx!.replace(/\(.*$/, ""));
-    const pkg = JSON.parse(readFileSync(join(repoRoot, "node_modules/tsx/package.json"), "utf8")) as {
-      exports: Record<string, string>;
-    };
+  it("builds the bundle octl runs and starts it, finding the migrations next to it", () => {
+    expect(text).toMatch(/pnpm --filter @olympus\/identity build/);
+    expect(text).toMatch(/cp -r \/src\/apps\/identity\/dist \/out\/apps\/identity\/dist/);
     const entry = finalStage(df).instructions.find((i) => i.keyword === "ENTRYPOINT")!;
     const argv = JSON.parse(entry.args) as string[];
-    expect(argv.slice(0, 2)).toEqual(["node", "--import"]);
-    expect(argv[2]).toBe(`/opt/tsx/node_modules/tsx/${pkg.exports["."]!.replace(/^\.\//, "")}`);
-    // The core's entry point, relative to WORKDIR /app/apps/identity, and the migrations it finds
-    // next to its sources (src/db/client.ts: ../../drizzle).
-    expect(argv[3]).toBe("src/main.ts");
+    expect(argv).toEqual(["node", "--enable-source-maps", "dist/main.mjs"]);
     expect(text).toMatch(/WORKDIR \/app\/apps\/identity/);
-    expect(existsSync(join(repoRoot, "apps/identity", argv[3]!))).toBe(true);
-    expect(readRepoFile("apps/identity/src/db/client.ts")).toContain(
-      'new URL("../../drizzle", import.meta.url)',
-    );
+    const pkg = JSON.parse(readRepoFile("apps/identity/package.json")) as { scripts: Record<string, string> };
+    expect(pkg.scripts.build).toBe("node build.mjs");
+    expect(readRepoFile("apps/identity/build.mjs")).toContain('outfile: "dist/main.mjs"');
+    // dist/ -> ../drizzle, as src/db/ -> ../../drizzle: the lookup walks up from the module.
+    expect(readRepoFile("apps/identity/src/db/client.ts")).toContain('join(candidate, "meta", "_journal.json")');
+    expect(existsSync(join(repoRoot, "apps/identity/drizzle/meta/_journal.json"))).toBe(true);
     expect(readRepoFile("apps/identity/src/main.ts")).toContain("process.env.OLYMPUS_CONFIG");
   });
 

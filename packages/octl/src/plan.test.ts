@@ -70,11 +70,12 @@ describe("planDeploy", () => {
     });
     const ciam = planned.find((s) => s.name === "identity-ciam")!;
     expect(ciam.command.slice(-4)).toEqual([
-      "apps/identity/src/main.ts",
+      "apps/identity/dist/main.mjs",
       "serve",
       "--config",
       "seeds/ciam/identity.yml",
     ]);
+    expect(ciam.build?.output).toBe("apps/identity/dist/main.mjs");
     expect(ciam.env.COURIER_SMTP_CONNECTION_URI).toBe("smtp://127.0.0.1:2526/?disable_starttls=true");
     expect(ciam.ports.map((p) => p.port)).toEqual([3100, 3101, 3102, 3103]);
     expect(planned.find((s) => s.name === "identity-iam")!.ports.map((p) => p.port)).toEqual([

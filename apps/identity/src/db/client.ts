@@ -1,10 +1,12 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import * as schema from "./schema.ts";
+import { CHANGE_CHANNEL, createChangeFeed, registerChangeFeed } from "./changes.ts";
 import { writeObserver } from "./writes.ts";
 
 export type Schema = typeof schema;
@@ -24,7 +26,19 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const migrationsFolder = fileURLToPath(new URL("../../drizzle", import.meta.url));
+/**
+ * The committed migrations (`apps/identity/drizzle`), found from this module upwards: it is two levels
+ * below the package in the sources (`src/db/`) and one in the bundle (`dist/`).
+ */
+export const migrationsFolder = findMigrations(dirname(fileURLToPath(import.meta.url)));
+
+function findMigrations(from: string): string {
+  for (let dir = from, i = 0; i < 4; i++, dir = dirname(dir)) {
+    const candidate = join(dir, "drizzle");
+    if (existsSync(join(candidate, "meta", "_journal.json"))) return candidate;
+  }
+  throw new Error(`the identity core's migrations (drizzle/meta/_journal.json) were not found above ${from}`);
+}
 
 export interface OpenOptions {
   /** Maximum pool size for PostgreSQL. */
@@ -43,6 +57,42 @@ export async function openDatabase(dsn: string, opts: OpenOptions = {}): Promise
       onnotice: () => {},
     });
     const db = drizzlePostgres(client, { schema, logger: writeObserver }) as unknown as Db;
+    // Other replicas' commits reach this process's caches through LISTEN (see changes.ts). postgres.js
+    // keeps the listening connection up and calls onlisten after every (re)connect.
+    const feed = createChangeFeed((publish) => {
+      let stopped = false;
+      let unlisten: (() => Promise<void>) | undefined;
+      let retry: NodeJS.Timeout | undefined;
+      const listen = () => {
+        client
+          .listen(
+            CHANGE_CHANNEL,
+            (table) => publish(table),
+            () => publish("*"),
+          )
+          .then(
+            (l) => {
+              if (stopped) void l.unlisten().catch(() => {});
+              else unlisten = l.unlisten;
+            },
+            // The database is down: caches fall back to their TTL meanwhile; try again shortly.
+            () => {
+              if (stopped) return;
+              retry = setTimeout(listen, 5_000);
+              retry.unref();
+            },
+          );
+      };
+      listen();
+      return {
+        stop() {
+          stopped = true;
+          clearTimeout(retry);
+          void unlisten?.().catch(() => {});
+        },
+      };
+    });
+    registerChangeFeed(db, feed);
     return {
       db,
       kind: "postgres",
@@ -50,7 +100,10 @@ export async function openDatabase(dsn: string, opts: OpenOptions = {}): Promise
       ping: async () => {
         await client`select 1`;
       },
-      close: () => client.end({ timeout: 5 }),
+      close: () => {
+        feed.close();
+        return client.end({ timeout: 5 });
+      },
     };
   }
   // PGlite (WebAssembly PostgreSQL) is loaded only when used: a PostgreSQL deployment never pays for it.

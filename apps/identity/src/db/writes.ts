@@ -2,7 +2,7 @@
  * Every query this process sends passes through drizzle's logger hook; this module turns that into
  * a synchronous signal of which tables are being written, so in-process caches (the session cache)
  * are invalidated before the write even reaches the database. Other replicas learn of writes
- * through PostgreSQL notifications (see session/cache.ts).
+ * through PostgreSQL notifications (see db/changes.ts).
  */
 type WriteListener = (table: string, op: "insert" | "update" | "delete") => void;
 

@@ -1,8 +1,9 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { AppContext } from "../app/context.ts";
 import { urlJoin } from "../app/runtime.ts";
 import type { DbOrTx } from "../db/client.ts";
 import { isUniqueViolation } from "../db/errors.ts";
+import { preparedQuery } from "../db/prepared.ts";
 import {
   identities,
   identityCredentialIdentifiers,
@@ -209,6 +210,17 @@ export async function loadIdentities(db: DbOrTx, ids: string[]): Promise<FullIde
     db.select().from(identityVerifiableAddresses).where(inArray(identityVerifiableAddresses.identityId, ids)),
     db.select().from(identityRecoveryAddresses).where(inArray(identityRecoveryAddresses.identityId, ids)),
   ]);
+  return assemble(ids, rows, creds, idents, verifiable, recovery);
+}
+
+function assemble(
+  ids: string[],
+  rows: (typeof identities.$inferSelect)[],
+  creds: (typeof identityCredentials.$inferSelect)[],
+  idents: (typeof identityCredentialIdentifiers.$inferSelect)[],
+  verifiable: (typeof identityVerifiableAddresses.$inferSelect)[],
+  recovery: (typeof identityRecoveryAddresses.$inferSelect)[],
+): FullIdentity[] {
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids
     .filter((id) => byId.has(id))
@@ -230,19 +242,67 @@ export async function loadIdentities(db: DbOrTx, ids: string[]): Promise<FullIde
     }));
 }
 
+// One identity (sessions, logins, flows): five prepared statements, run in parallel.
+const oneIdentity = preparedQuery<{ id: string }, (typeof identities.$inferSelect)[]>(
+  "identity_by_id",
+  (db) =>
+    db
+      .select()
+      .from(identities)
+      .where(eq(identities.id, sql.placeholder("id"))),
+);
+const oneCredentials = preparedQuery<{ id: string }, (typeof identityCredentials.$inferSelect)[]>(
+  "identity_credentials_of",
+  (db) =>
+    db
+      .select()
+      .from(identityCredentials)
+      .where(eq(identityCredentials.identityId, sql.placeholder("id"))),
+);
+const oneIdentifiers = preparedQuery<{ id: string }, (typeof identityCredentialIdentifiers.$inferSelect)[]>(
+  "identity_identifiers_of",
+  (db) =>
+    db
+      .select()
+      .from(identityCredentialIdentifiers)
+      .where(eq(identityCredentialIdentifiers.identityId, sql.placeholder("id"))),
+);
+const oneVerifiable = preparedQuery<{ id: string }, (typeof identityVerifiableAddresses.$inferSelect)[]>(
+  "identity_verifiable_of",
+  (db) =>
+    db
+      .select()
+      .from(identityVerifiableAddresses)
+      .where(eq(identityVerifiableAddresses.identityId, sql.placeholder("id"))),
+);
+const oneRecovery = preparedQuery<{ id: string }, (typeof identityRecoveryAddresses.$inferSelect)[]>(
+  "identity_recovery_of",
+  (db) =>
+    db
+      .select()
+      .from(identityRecoveryAddresses)
+      .where(eq(identityRecoveryAddresses.identityId, sql.placeholder("id"))),
+);
+
 export async function loadIdentity(db: DbOrTx, id: string): Promise<FullIdentity | undefined> {
   const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
   if (!isUuid) return undefined;
-  return (await loadIdentities(db, [id]))[0];
+  const v = { id };
+  const [rows, creds, idents, verifiable, recovery] = await Promise.all([
+    oneIdentity(db, v),
+    oneCredentials(db, v),
+    oneIdentifiers(db, v),
+    oneVerifiable(db, v),
+    oneRecovery(db, v),
+  ]);
+  return assemble([id], rows, creds, idents, verifiable, recovery)[0];
 }
 
-/** Finds the identity that owns a credential identifier (normalized). */
-export async function findByIdentifier(
-  db: DbOrTx,
-  type: string,
-  identifier: string,
-): Promise<{ identityId: string; credentialId: string } | undefined> {
-  const [row] = await db
+const byIdentifier = preparedQuery<
+  { type: string; identifier: string },
+  { identityId: string; credentialId: string }[]
+>("identity_by_identifier", (db) =>
+  db
     .select({
       identityId: identityCredentialIdentifiers.identityId,
       credentialId: identityCredentialIdentifiers.credentialId,
@@ -250,12 +310,20 @@ export async function findByIdentifier(
     .from(identityCredentialIdentifiers)
     .where(
       and(
-        eq(identityCredentialIdentifiers.type, type),
-        eq(identityCredentialIdentifiers.identifier, identifier),
+        eq(identityCredentialIdentifiers.type, sql.placeholder("type")),
+        eq(identityCredentialIdentifiers.identifier, sql.placeholder("identifier")),
       ),
     )
-    .limit(1);
-  return row;
+    .limit(1),
+);
+
+/** Finds the identity that owns a credential identifier (normalized). */
+export async function findByIdentifier(
+  db: DbOrTx,
+  type: string,
+  identifier: string,
+): Promise<{ identityId: string; credentialId: string } | undefined> {
+  return (await byIdentifier(db, { type, identifier }))[0];
 }
 
 export interface WireOptions {

@@ -1,5 +1,6 @@
-import { and, desc, eq, gt, isNull, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/client.ts";
+import { preparedQuery } from "../db/prepared.ts";
 import { oauth2Grants } from "../db/schema.ts";
 
 export type GrantRow = typeof oauth2Grants.$inferSelect;
@@ -16,15 +17,88 @@ export async function insertGrant(db: DbOrTx, row: NewGrant): Promise<GrantRow> 
   return out!;
 }
 
-async function one(db: DbOrTx, where: SQL | undefined): Promise<GrantRow | undefined> {
-  const [row] = await db.select().from(oauth2Grants).where(where).limit(1);
-  return row;
+interface Pending {
+  row: GrantRow;
+  resolve: () => void;
+  reject: (e: unknown) => void;
 }
 
-export const findGrantById = (db: DbOrTx, id: string) => one(db, eq(oauth2Grants.id, id));
-export const findGrantByCode = (db: DbOrTx, hash: string) => one(db, eq(oauth2Grants.codeHash, hash));
-export const findGrantByAccess = (db: DbOrTx, hash: string) => one(db, eq(oauth2Grants.accessHash, hash));
-export const findGrantByRefresh = (db: DbOrTx, hash: string) => one(db, eq(oauth2Grants.refreshHash, hash));
+/**
+ * Group commit for new, complete grant rows (client_credentials tokens): concurrent requests' rows
+ * go to the database together as one multi-row INSERT, so a burst of token requests costs a few
+ * statements and commits instead of one each. Nothing waits for a timer: a request that finds
+ * fewer than `maxInFlight` INSERTs running is sent at once; the others queue behind them and leave
+ * together in the next one. Every caller is answered only after its row is committed.
+ */
+export class GrantWriter {
+  private readonly queue: Pending[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly db: DbOrTx,
+    private readonly maxInFlight = 4,
+    private readonly maxBatch = 200,
+  ) {}
+
+  insert(row: GrantRow): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ row, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.inFlight++;
+      this.db
+        .insert(oauth2Grants)
+        .values(batch.map((p) => p.row))
+        .then(
+          () => {
+            for (const p of batch) p.resolve();
+          },
+          (e: unknown) => {
+            for (const p of batch) p.reject(e);
+          },
+        )
+        .finally(() => {
+          this.inFlight--;
+          this.pump();
+        });
+    }
+  }
+}
+
+const writers = new WeakMap<object, GrantWriter>();
+
+/** The grant writer of a root database handle (transactions insert directly). */
+export function grantWriter(db: DbOrTx): GrantWriter | undefined {
+  if ("rollback" in db) return undefined;
+  let w = writers.get(db);
+  if (!w) {
+    w = new GrantWriter(db);
+    writers.set(db, w);
+  }
+  return w;
+}
+
+/** The grant whose `column` equals a value: a prepared statement per lookup column. */
+function oneBy(column: "id" | "codeHash" | "accessHash" | "refreshHash") {
+  const query = preparedQuery<{ v: string }, GrantRow[]>(`oauth2_grant_by_${column}`, (db) =>
+    db
+      .select()
+      .from(oauth2Grants)
+      .where(eq(oauth2Grants[column], sql.placeholder("v")))
+      .limit(1),
+  );
+  return async (db: DbOrTx, v: string): Promise<GrantRow | undefined> => (await query(db, { v }))[0];
+}
+
+export const findGrantById = oneBy("id");
+export const findGrantByCode = oneBy("codeHash");
+export const findGrantByAccess = oneBy("accessHash");
+export const findGrantByRefresh = oneBy("refreshHash");
 
 /**
  * Redeems an authorization code and stores the tokens issued for it, in one conditional UPDATE: of

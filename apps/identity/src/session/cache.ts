@@ -1,4 +1,5 @@
-import { onTableWrite } from "../db/writes.ts";
+import { watchTables } from "../db/changes.ts";
+import type { DbOrTx } from "../db/client.ts";
 import type { FullIdentity } from "../identity/repository.ts";
 import type { SessionRow } from "./session.ts";
 
@@ -21,21 +22,24 @@ interface Entry {
 }
 
 /**
- * whoami is the hottest endpoint: sessions are cached by token hash. Any write in this process to a
- * table that shapes a session (revocation, identity change, address verification, …) clears the
- * cache synchronously, before the write is sent; a new session (an insert) does not. Entries also
- * expire after `ttlMs`, which bounds staleness for writes made by other replicas.
+ * whoami is the hottest endpoint: sessions are cached by token hash. Any change to a table that
+ * shapes a session (revocation, identity change, address verification, …) clears the cache: at once
+ * when this process writes it (before the write is sent), and again when any process's transaction
+ * commits it (PostgreSQL NOTIFY, see db/changes.ts) — so a revocation through another replica holds
+ * here too. A new session (an insert) clears nothing. Entries also expire after `ttlMs`, a bound for
+ * the moments the notification connection is down.
  */
 export class SessionCache {
   private readonly entries = new Map<string, Entry>();
   private readonly unsubscribe: () => void;
 
   constructor(
-    private readonly ttlMs = 5_000,
+    db: DbOrTx,
+    private readonly ttlMs = 30_000,
     private readonly max = 10_000,
   ) {
-    this.unsubscribe = onTableWrite((table, op) => {
-      if (WATCHED.has(table) && !(table === "sessions" && op === "insert")) this.entries.clear();
+    this.unsubscribe = watchTables(db, WATCHED, () => this.clear(), {
+      ignoreInserts: new Set(["sessions"]),
     });
   }
 
@@ -63,7 +67,11 @@ export class SessionCache {
     return e.body;
   }
 
+  /** Moves on every clear: a read that started before a change must not be cached after it. */
+  generation = 0;
+
   clear(): void {
+    this.generation++;
     this.entries.clear();
   }
 

@@ -1,8 +1,9 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import { and, eq, gt } from "drizzle-orm";
+import { and, eq, gt, sql } from "drizzle-orm";
 import type { AppContext } from "../app/context.ts";
 import type { DbOrTx } from "../db/client.ts";
+import { preparedQuery } from "../db/prepared.ts";
 import { sessions } from "../db/schema.ts";
 import { type FullIdentity, identityToWire, loadIdentity } from "../identity/repository.ts";
 import { randomAlnum, sha256hex, uuid } from "../security/random.ts";
@@ -92,11 +93,25 @@ const caches = new WeakMap<object, SessionCache>();
 export function sessionCache(db: DbOrTx): SessionCache {
   let cache = caches.get(db);
   if (!cache) {
-    cache = new SessionCache();
+    cache = new SessionCache(db);
     caches.set(db, cache);
   }
   return cache;
 }
+
+const activeSessionByHash = preparedQuery<{ hash: string }, SessionRow[]>("session_by_token", (db) =>
+  db
+    .select()
+    .from(sessions)
+    .where(
+      and(
+        eq(sessions.tokenHash, sql.placeholder("hash")),
+        eq(sessions.active, true),
+        gt(sessions.expiresAt, sql`now()`),
+      ),
+    )
+    .limit(1),
+);
 
 /** Finds the active, unexpired session for a token, with its identity; undefined otherwise. */
 export async function findActiveSession(
@@ -109,17 +124,13 @@ export async function findActiveSession(
   const cache = "rollback" in db ? undefined : sessionCache(db);
   const cached = cache?.get(tokenHash);
   if (cached) return { row: cached.row, identity: cached.identity };
-  const [row] = await db
-    .select()
-    .from(sessions)
-    .where(
-      and(eq(sessions.tokenHash, tokenHash), eq(sessions.active, true), gt(sessions.expiresAt, new Date())),
-    )
-    .limit(1);
+  const generation = cache?.generation;
+  const [row] = await activeSessionByHash(db, { hash: tokenHash });
   if (!row) return undefined;
   const identity = await loadIdentity(db, row.identityId);
   if (identity?.identity.state !== "active") return undefined;
-  cache?.set(tokenHash, row, identity);
+  // Not cached when a change landed meanwhile: what was read may predate it.
+  if (cache && cache.generation === generation) cache.set(tokenHash, row, identity);
   return { row, identity };
 }
 

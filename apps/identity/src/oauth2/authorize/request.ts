@@ -1,5 +1,5 @@
 import { type ClientRecord, isPublic } from "../clients/model.ts";
-import { findClient } from "../clients/repository.ts";
+import { findClientCached } from "../clients/repository.ts";
 import { OAuth2Error } from "../errors.ts";
 import type { OAuth2 } from "../runtime.ts";
 import { isScopeToken, scopeAllowed, splitList } from "../scope.ts";
@@ -60,7 +60,7 @@ async function resolveClient(
   o2: OAuth2,
   params: URLSearchParams,
 ): Promise<{ client: ClientRecord; redirectUri: string }> {
-  const client = await findClient(o2.ctx.db, params.get("client_id") ?? undefined);
+  const client = await findClientCached(o2.ctx.db, params.get("client_id") ?? undefined);
   if (!client) {
     throw new AuthorizeError(
       new OAuth2Error("invalid_client", "The requested OAuth 2.0 Client does not exist."),

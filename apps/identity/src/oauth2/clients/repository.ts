@@ -1,6 +1,8 @@
-import { and, asc, eq, type SQL } from "drizzle-orm";
+import { and, asc, eq, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.ts";
+import { preparedQuery } from "../../db/prepared.ts";
 import { oauth2Clients } from "../../db/schema.ts";
+import { cachePerDatabase } from "../../db/table-cache.ts";
 import { hmac, verifyHmac } from "../crypto.ts";
 import type { OAuth2 } from "../runtime.ts";
 import type { ClientData, ClientRecord } from "./model.ts";
@@ -22,10 +24,37 @@ export function verifyClientSecret(o2: OAuth2, client: ClientRecord, secret: str
   return verifyHmac(o2.keys.clientSecret, secret, client.secretHash);
 }
 
+const clientById = preparedQuery<{ id: string }, Row[]>("oauth2_client_by_id", (db) =>
+  db
+    .select()
+    .from(oauth2Clients)
+    .where(eq(oauth2Clients.id, sql.placeholder("id")))
+    .limit(1),
+);
+
+/** The client as stored now (admin reads and read-modify-writes). */
 export async function findClient(db: DbOrTx, id: string | undefined): Promise<ClientRecord | undefined> {
   if (!id || id.length > 255) return undefined;
-  const [row] = await db.select().from(oauth2Clients).where(eq(oauth2Clients.id, id)).limit(1);
+  const [row] = await clientById(db, { id });
   return row ? toRecord(row) : undefined;
+}
+
+/**
+ * Clients as the token and authorize endpoints see them: cached, and cleared by any change to a client
+ * in this or any other replica (db/changes.ts), so a rotated secret or a deleted client holds at once.
+ */
+const clientCache = cachePerDatabase<ClientRecord>({
+  tables: ["oauth2_clients"],
+  ignoreInserts: ["oauth2_clients"],
+});
+
+export async function findClientCached(
+  db: DbOrTx,
+  id: string | undefined,
+): Promise<ClientRecord | undefined> {
+  if (!id || id.length > 255) return undefined;
+  const cache = clientCache(db);
+  return cache ? cache.through(id, () => findClient(db, id)) : findClient(db, id);
 }
 
 export async function listClients(

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { type ClientRecord, isPublic } from "../clients/model.ts";
-import { findClient, verifyClientSecret } from "../clients/repository.ts";
+import { findClientCached, verifyClientSecret } from "../clients/repository.ts";
 import { OAuth2Error } from "../errors.ts";
 import type { OAuth2 } from "../runtime.ts";
 
@@ -56,7 +56,7 @@ export async function authenticateClient(
   const method = basic ? "client_secret_basic" : formSecret !== undefined ? "client_secret_post" : "none";
   const id = basic?.id ?? formId;
   if (!id) throw invalid("The request carries no client authentication.");
-  const client = await findClient(o2.ctx.db, id);
+  const client = await findClientCached(o2.ctx.db, id);
   if (!client) throw invalid("The requested OAuth 2.0 Client does not exist.");
   const registered = client.data.token_endpoint_auth_method;
   if (registered !== method) {

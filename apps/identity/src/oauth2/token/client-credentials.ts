@@ -1,14 +1,15 @@
 import { uuid } from "../../security/random.ts";
 import { type ClientRecord, isPublic } from "../clients/model.ts";
 import { OAuth2Error } from "../errors.ts";
-import { type GrantRow, insertGrant } from "../grants.ts";
+import { type GrantRow, grantWriter, insertGrant } from "../grants.ts";
 import type { OAuth2 } from "../runtime.ts";
 import { isScopeToken, scopeAllowed, splitList } from "../scope.ts";
 import { prepareTokens, tokenResponse } from "./issue.ts";
 
 /**
  * grant_type=client_credentials (RFC 6749 §4.4): a confidential client gets an access token for the
- * requested scopes and audiences it is allowed; no refresh token, no ID token. One INSERT.
+ * requested scopes and audiences it is allowed; no refresh token, no ID token. One INSERT, shared with
+ * concurrent requests (GrantWriter).
  */
 export async function clientCredentialsGrant(
   o2: OAuth2,
@@ -85,6 +86,10 @@ export async function clientCredentialsGrant(
     expiresAt: now,
   };
   const tokens = await prepareTokens(o2, client, draft, { scope, refresh: false, generation: 0 });
-  const grant = await insertGrant(o2.ctx.db, { ...draft, ...tokens.set });
+  // Every column is set here, so the row needs no RETURNING; concurrent requests share an INSERT.
+  const grant: GrantRow = { ...draft, ...tokens.set } as GrantRow;
+  const writer = grantWriter(o2.ctx.db);
+  if (writer) await writer.insert(grant);
+  else await insertGrant(o2.ctx.db, grant);
   return tokenResponse(o2, grant, tokens, { idToken: false, nonce: false });
 }

@@ -1,0 +1,86 @@
+import { watchTables } from "./changes.ts";
+import type { DbOrTx } from "./client.ts";
+
+export interface TableCacheOptions {
+  /** Tables whose changes can alter a cached value: any change clears the whole cache. */
+  tables: readonly string[];
+  /** Tables whose INSERTs cannot alter a cached value (new rows only). */
+  ignoreInserts?: readonly string[];
+  /** Upper bound on an entry's age, for the moments change notifications are down. */
+  ttlMs?: number;
+  max?: number;
+}
+
+/**
+ * A read-through cache of values derived from a few tables, cleared whenever one of them changes in
+ * this process or, by PostgreSQL notification, in any other (see changes.ts). One per database
+ * handle; transactions never use it, as they must read their own writes.
+ */
+export class TableCache<V> {
+  private readonly entries = new Map<string, { value: V; at: number }>();
+  private readonly unsubscribe: () => void;
+  private readonly ttlMs: number;
+  private readonly max: number;
+
+  constructor(db: DbOrTx, opts: TableCacheOptions) {
+    this.ttlMs = opts.ttlMs ?? 30_000;
+    this.max = opts.max ?? 10_000;
+    this.unsubscribe = watchTables(db, new Set(opts.tables), () => this.clear(), {
+      ignoreInserts: new Set(opts.ignoreInserts ?? []),
+    });
+  }
+
+  get(key: string): V | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (Date.now() - e.at > this.ttlMs) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return e.value;
+  }
+
+  set(key: string, value: V): void {
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { value, at: Date.now() });
+  }
+
+  /**
+   * The cached value, or `load()`'s, cached when defined. A change that lands while `load` runs
+   * (its generation moved) leaves the cache alone: what `load` read may predate the change.
+   */
+  async through(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
+    const hit = this.get(key);
+    if (hit !== undefined) return hit;
+    const generation = this.generation;
+    const value = await load();
+    if (value !== undefined && generation === this.generation) this.set(key, value);
+    return value;
+  }
+
+  private generation = 0;
+
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+
+  close(): void {
+    this.unsubscribe();
+    this.entries.clear();
+  }
+}
+
+/** One cache per root database handle; `undefined` inside transactions. */
+export function cachePerDatabase<V>(opts: TableCacheOptions): (db: DbOrTx) => TableCache<V> | undefined {
+  const caches = new WeakMap<object, TableCache<V>>();
+  return (db) => {
+    if ("rollback" in db) return undefined;
+    let cache = caches.get(db);
+    if (!cache) {
+      cache = new TableCache<V>(db, opts);
+      caches.set(db, cache);
+    }
+    return cache;
+  };
+}

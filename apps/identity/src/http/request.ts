@@ -94,3 +94,16 @@ export function clientIp(c: Context): string | undefined {
   const info = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
   return info?.socket?.remoteAddress;
 }
+
+/**
+ * A request header, read from Node's IncomingMessage when @hono/node-server serves the request
+ * (`c.env.incoming`): the first `c.req.header()` makes the adapter build a full Headers object,
+ * which the hottest reads (whoami) cannot afford. Falls back to Hono's accessor elsewhere.
+ */
+export function rawHeader(c: Context, name: string): string | undefined {
+  const incoming = (c.env as { incoming?: { headers: Record<string, string | string[] | undefined> } })
+    ?.incoming;
+  if (!incoming) return c.req.header(name);
+  const v = incoming.headers[name];
+  return Array.isArray(v) ? v.join(", ") : v;
+}

@@ -4,8 +4,8 @@ import type { AppContext } from "../app/context.ts";
 import { sessions } from "../db/schema.ts";
 import { badRequest, notFound, sessionInactive } from "../errors/index.ts";
 import { pageParams, setLinkHeader } from "../http/pagination.ts";
+import { rawHeader } from "../http/request.ts";
 import { hooks } from "../selfservice/flow/hooks.ts";
-import { sha256hex } from "../security/random.ts";
 import { audit } from "../security/audit.ts";
 import { enforceWhoamiAal } from "../selfservice/mfa/aal.ts";
 import { currentSession, revokeSession, sessionCache, sessionToWire } from "./session.ts";
@@ -15,13 +15,18 @@ export function registerSessionRoutes(app: Hono, ctx: AppContext): void {
     const s = await currentSession(c, ctx);
     if (!s) throw sessionInactive();
     enforceWhoamiAal(ctx, c, s);
-    c.header("X-Kratos-Authenticated-Identity-Id", s.identity.identity.id);
-    c.header("Cache-Control", "private, no-cache, no-store, must-revalidate");
-    c.header("Content-Type", "application/json");
-    const body = sessionCache(ctx.db).body(sha256hex(s.token), () =>
+    const body = sessionCache(ctx.db).body(s.tokenHash, () =>
       JSON.stringify(sessionToWire(ctx, s.row, s.identity)),
     );
-    return c.body(body, 200);
+    const headers = {
+      "X-Kratos-Authenticated-Identity-Id": s.identity.identity.id,
+      "Cache-Control": "private, no-cache, no-store, must-revalidate",
+      "Content-Type": "application/json",
+    };
+    // Headers a middleware set (CORS) go through Hono; otherwise a Response with plain headers, which
+    // @hono/node-server writes straight to the socket without building a Headers object.
+    if (ctx.config.serve.cors.enabled && rawHeader(c, "origin")) return c.body(body, 200, headers);
+    return new Response(body, { status: 200, headers });
   };
   app.get("/sessions/whoami", whoami);
   app.post("/sessions/whoami", whoami);

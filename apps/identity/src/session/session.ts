@@ -1,5 +1,6 @@
 import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { parse as parseCookie } from "hono/utils/cookie";
 import { and, eq, gt, sql } from "drizzle-orm";
 import type { AppContext } from "../app/context.ts";
 import type { DbOrTx } from "../db/client.ts";
@@ -7,7 +8,7 @@ import { preparedQuery } from "../db/prepared.ts";
 import { sessions } from "../db/schema.ts";
 import { type FullIdentity, identityToWire, loadIdentity } from "../identity/repository.ts";
 import { randomAlnum, sha256hex, uuid } from "../security/random.ts";
-import { clientIp } from "../http/request.ts";
+import { clientIp, rawHeader } from "../http/request.ts";
 import { SessionCache } from "./cache.ts";
 
 export type SessionRow = typeof sessions.$inferSelect;
@@ -72,11 +73,14 @@ export function tokenFromRequest(
   c: Context,
   ctx: AppContext,
 ): { token: string; via: "header" | "cookie" | "bearer" } | undefined {
-  const header = c.req.header("x-session-token");
+  const header = rawHeader(c, "x-session-token");
   if (header) return { token: header, via: "header" };
-  const cookie = getCookie(c, ctx.rt.sessionCookieName);
+  const cookies = rawHeader(c, "cookie");
+  const cookie = cookies
+    ? parseCookie(cookies, ctx.rt.sessionCookieName)[ctx.rt.sessionCookieName]
+    : undefined;
   if (cookie) return { token: cookie, via: "cookie" };
-  const auth = c.req.header("authorization");
+  const auth = rawHeader(c, "authorization");
   if (auth?.toLowerCase().startsWith("bearer ")) return { token: auth.slice(7).trim(), via: "bearer" };
   return undefined;
 }
@@ -85,6 +89,8 @@ export interface ActiveSession {
   row: SessionRow;
   identity: FullIdentity;
   token: string;
+  /** sha256 of the token, as stored and as the session cache keys it. */
+  tokenHash: string;
 }
 
 const caches = new WeakMap<object, SessionCache>();
@@ -117,13 +123,13 @@ const activeSessionByHash = preparedQuery<{ hash: string }, SessionRow[]>("sessi
 export async function findActiveSession(
   db: DbOrTx,
   token: string,
-): Promise<{ row: SessionRow; identity: FullIdentity } | undefined> {
+): Promise<{ row: SessionRow; identity: FullIdentity; tokenHash: string } | undefined> {
   if (!token || token.length > 256) return undefined;
   const tokenHash = sha256hex(token);
   // Transactions read their own writes: only the root handle uses the cache.
   const cache = "rollback" in db ? undefined : sessionCache(db);
   const cached = cache?.get(tokenHash);
-  if (cached) return { row: cached.row, identity: cached.identity };
+  if (cached) return { row: cached.row, identity: cached.identity, tokenHash };
   const generation = cache?.generation;
   const [row] = await activeSessionByHash(db, { hash: tokenHash });
   if (!row) return undefined;
@@ -131,7 +137,7 @@ export async function findActiveSession(
   if (identity?.identity.state !== "active") return undefined;
   // Not cached when a change landed meanwhile: what was read may predate it.
   if (cache && cache.generation === generation) cache.set(tokenHash, row, identity);
-  return { row, identity };
+  return { row, identity, tokenHash };
 }
 
 /** The request's active session, if any. */
@@ -139,7 +145,7 @@ export async function currentSession(c: Context, ctx: AppContext): Promise<Activ
   const found = tokenFromRequest(c, ctx);
   if (!found) return undefined;
   const s = await findActiveSession(ctx.db, found.token);
-  return s ? { ...s, token: found.token } : undefined;
+  return s ? { ...s, token: found.token, tokenHash: s.tokenHash } : undefined;
 }
 
 export function setSessionCookie(c: Context, ctx: AppContext, token: string, expiresAt: Date): void {

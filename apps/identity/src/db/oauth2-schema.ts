@@ -9,6 +9,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
 
 /*
  * Tables of the OAuth2 / OpenID Connect provider (src/oauth2). Login, consent and logout requests are
@@ -136,14 +137,20 @@ export const oauth2Grants = pgTable(
     expiresAt: ts("expires_at").notNull(),
   },
   (t) => [
-    uniqueIndex("oauth2_grants_consent_challenge_uq").on(t.consentChallengeId),
-    uniqueIndex("oauth2_grants_code_hash_uq").on(t.codeHash),
+    // Columns most grants leave empty (client_credentials rows carry no code, refresh token, consent or
+    // login): partial indexes keep those rows out of them, so issuing a token maintains fewer indexes.
+    uniqueIndex("oauth2_grants_consent_challenge_uq")
+      .on(t.consentChallengeId)
+      .where(sql`${t.consentChallengeId} is not null`),
+    uniqueIndex("oauth2_grants_code_hash_uq").on(t.codeHash).where(sql`${t.codeHash} is not null`),
     uniqueIndex("oauth2_grants_access_hash_uq").on(t.accessHash),
-    uniqueIndex("oauth2_grants_refresh_hash_uq").on(t.refreshHash),
-    index("oauth2_grants_login_challenge_idx").on(t.loginChallengeId),
+    uniqueIndex("oauth2_grants_refresh_hash_uq").on(t.refreshHash).where(sql`${t.refreshHash} is not null`),
+    index("oauth2_grants_login_challenge_idx")
+      .on(t.loginChallengeId)
+      .where(sql`${t.loginChallengeId} is not null`),
     index("oauth2_grants_subject_client_idx").on(t.subject, t.clientId, t.handledAt),
     index("oauth2_grants_client_idx").on(t.clientId),
-    index("oauth2_grants_login_session_idx").on(t.loginSessionId),
+    index("oauth2_grants_login_session_idx").on(t.loginSessionId).where(sql`${t.loginSessionId} is not null`),
     index("oauth2_grants_expires_idx").on(t.expiresAt),
   ],
 );

@@ -1,6 +1,8 @@
 import type { Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
+import { limitBody } from "../app/http.ts";
+import { rawHeader } from "../http/request.ts";
 import { isConnectionError } from "../db/errors.ts";
 import { badRequest, OryError, serviceUnavailable } from "../errors/index.ts";
 import { uuid } from "../security/random.ts";
@@ -26,7 +28,7 @@ export function applyOAuth2Common(app: Hono, o2: OAuth2, side: "public" | "admin
         { Connection: "close" },
       ),
   });
-  app.use("*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limit(c, next)));
+  app.use("*", limitBody(ctx.config.serve.request_body_limit, limit));
   if (side === "public" && o2.cfg.serve.cors.enabled) {
     const allowed = o2.cfg.serve.cors.allowed_origins;
     app.use(
@@ -94,7 +96,7 @@ export async function readParams(c: Context, opts: { query?: boolean } = {}): Pr
   };
   if (opts.query ?? c.req.method === "GET") add(new URL(c.req.url).searchParams);
   if (c.req.method === "POST") {
-    const ct = (c.req.header("content-type") ?? "").toLowerCase();
+    const ct = (rawHeader(c, "content-type") ?? "").toLowerCase();
     if (ct.startsWith("application/x-www-form-urlencoded")) add(new URLSearchParams(await c.req.text()));
     else if (ct.startsWith("multipart/form-data")) {
       const form = await c.req.formData().catch(() => {

@@ -17,9 +17,7 @@ class Browser {
   async get(url: string): Promise<URL> {
     const res = await fetch(url, {
       redirect: "manual",
-      headers: this.cookies.size
-        ? { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ") }
-        : {},
+      headers: this.cookies.size ? { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ") } : {},
     });
     await res.arrayBuffer();
     for (const c of res.headers.getSetCookie()) {

@@ -1,7 +1,7 @@
 // One command, one run: every figure is measured here next to its baseline, on this machine, now.
 // Load goes to 127.0.0.1 only and every loop is bounded in time.
 import { execFileSync } from "node:child_process";
-import { writeFileSync, mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,6 +37,21 @@ const record = (r: Row) => {
     `  ${r.figure}: ${r.value}${r.ratio !== undefined ? ` (ratio ${r.ratio.toFixed(2)})` : ""} — target ${r.target}: ${r.met === undefined ? "n/a" : r.met ? "met" : "NOT met"}`,
   );
 };
+
+const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+
+/**
+ * Every figure and its baseline get the same warm-up first (JIT, connection pools, caches): what is
+ * measured is the steady state, not the first seconds of a process.
+ */
+async function measured(url: string, opts: Parameters<typeof hammer>[1]): Promise<LoadResult> {
+  if (warmupSeconds > 0) await hammer(url, { ...opts, seconds: warmupSeconds });
+  return hammer(url, opts);
+}
+
+async function warmedLoop(concurrency: number, task: () => Promise<void>): Promise<void> {
+  if (warmupSeconds > 0) await closedLoop(concurrency, warmupSeconds, task);
+}
 
 async function freePort(): Promise<number> {
   const { createServer } = await import("node:net");
@@ -89,8 +104,18 @@ function buildCore(): void {
   execFileSync(process.execPath, ["build.mjs"], { cwd: join(root, "apps/identity"), stdio: "inherit" });
 }
 
+/** Started as octl and the image start it: apps/identity/runtime.json's Node flags and environment. */
+const runtime = JSON.parse(readFileSync(join(root, "apps/identity/runtime.json"), "utf8")) as {
+  nodeArgs: string[];
+  env: Record<string, string>;
+};
+
 function startCoreProcess(config: string) {
-  return startProcess(process.execPath, [join(root, "apps/identity/dist/main.mjs"), "serve", "--config", config]);
+  return startProcess(
+    process.execPath,
+    [...runtime.nodeArgs, join(root, "apps/identity/dist/main.mjs"), "serve", "--config", config],
+    runtime.env,
+  );
 }
 
 async function main() {
@@ -99,7 +124,9 @@ async function main() {
     `machine: ${availableParallelism()} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
   );
 
-  console.log(`load generator: ${loadGenerator}${loadGenerator === "wrk" ? " (1 thread)" : " (in this process)"}`);
+  console.log(
+    `load generator: ${loadGenerator}${loadGenerator === "wrk" ? " (1 thread)" : " (in this process)"}`,
+  );
 
   // Baseline: bare hono.
   const basePort = await freePort();
@@ -111,7 +138,7 @@ async function main() {
   ]);
   await waitReady(`http://127.0.0.1:${basePort}/json`);
   console.log("\nbaseline: bare hono JSON endpoint, 50 connections");
-  const base = await hammer(`http://127.0.0.1:${basePort}/json`, { connections: 50, seconds });
+  const base = await measured(`http://127.0.0.1:${basePort}/json`, { connections: 50, seconds });
   console.log(`  ${base.rps.toFixed(0)} req/s, p99 ${base.p99} ms`);
   await stop(baseline);
 
@@ -170,7 +197,7 @@ async function main() {
   console.log("\n/sessions/whoami with a cookie session, 50 connections");
   const who = await peakRss(
     pid,
-    hammer(`${pubUrl}/sessions/whoami`, {
+    measured(`${pubUrl}/sessions/whoami`, {
       connections: 50,
       seconds,
       headers: { cookie: `olympus_bench_session=${token}` },
@@ -197,18 +224,21 @@ async function main() {
 
   console.log(`\npassword logins vs raw argon2id verifies, concurrency ${loginConcurrency}`);
   const stored = await hash(password, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
-  const raw = await closedLoop(loginConcurrency, seconds, async () => {
+  const rawVerify = async () => {
     if (!(await verify(stored, password))) throw new Error("verify failed");
-  });
+  };
+  const login = async () => {
+    const f = await sdk.frontend.createNativeLoginFlow();
+    await sdk.frontend.updateLoginFlow({
+      flow: f.id,
+      updateLoginFlowBody: { method: "password", identifier: "bench@example.com", password },
+    });
+  };
+  await warmedLoop(loginConcurrency, rawVerify);
+  const raw = await closedLoop(loginConcurrency, seconds, rawVerify);
   const logins = await peakRss(
     pid,
-    closedLoop(loginConcurrency, seconds, async () => {
-      const f = await sdk.frontend.createNativeLoginFlow();
-      await sdk.frontend.updateLoginFlow({
-        flow: f.id,
-        updateLoginFlowBody: { method: "password", identifier: "bench@example.com", password },
-      });
-    }),
+    warmedLoop(loginConcurrency, login).then(() => closedLoop(loginConcurrency, seconds, login)),
   );
   if (logins.value.failed) console.log(`  warning: ${logins.value.failed} failed logins`);
   const loginRatio = logins.value.perSecond / raw.perSecond;
@@ -241,7 +271,7 @@ async function main() {
   const ccHeaders = { authorization: basic, "content-type": "application/x-www-form-urlencoded" };
   const cc = await peakRss(
     pid,
-    hammer(`${oauthPublic}/oauth2/token`, {
+    measured(`${oauthPublic}/oauth2/token`, {
       method: "POST",
       headers: ccHeaders,
       body: "grant_type=client_credentials&scope=read",
@@ -267,7 +297,7 @@ async function main() {
   ).json()) as { access_token: string };
   const intro = await peakRss(
     pid,
-    hammer(`${oauthAdmin}/admin/oauth2/introspect`, {
+    measured(`${oauthAdmin}/admin/oauth2/introspect`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
       body: `token=${encodeURIComponent(ccToken.access_token)}`,
@@ -311,7 +341,9 @@ async function main() {
   const stats = postgres(db.dsn, { max: 1, onnotice: () => {} });
   const rowsWritten = async () =>
     Number(
-      (await stats`select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint as n from pg_stat_user_tables`)[0]!.n,
+      (
+        await stats`select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint as n from pg_stat_user_tables`
+      )[0]!.n,
     );
   const writesBefore = await rowsWritten();
   let flowErrors = 0;
@@ -337,6 +369,9 @@ async function main() {
   });
 
   const peak = Math.max(who.peakMb, logins.peakMb, cc.peakMb, intro.peakMb, flows.peakMb);
+  console.log(
+    `  RSS peak by phase: whoami ${who.peakMb.toFixed(0)} MB, logins ${logins.peakMb.toFixed(0)} MB, client_credentials ${cc.peakMb.toFixed(0)} MB, introspection ${intro.peakMb.toFixed(0)} MB, authorization-code flows ${flows.peakMb.toFixed(0)} MB`,
+  );
   record({
     figure: "RSS idle",
     value: `${idleRss.toFixed(0)} MB`,

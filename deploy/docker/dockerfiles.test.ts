@@ -1,9 +1,8 @@
 // Static checks of the images (no container engine runs in CI): every Dockerfile is multi-stage,
 // ends as a non-root user on a small pinned base with a HEALTHCHECK, copies only what exists, and
 // agrees with the repository on the versions and paths it assumes.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { pnpmVersion, readRepoFile, repoRoot } from "../platform.ts";
 import {
@@ -116,18 +115,25 @@ describe("identity.Dockerfile", () => {
   const df = load("deploy/docker/identity.Dockerfile");
   const text = readRepoFile("deploy/docker/identity.Dockerfile");
 
-  it("builds the bundle octl runs and starts it, finding the migrations next to it", () => {
+  it("builds the bundle octl runs and starts it as runtime.json says, finding the migrations next to it", () => {
     expect(text).toMatch(/pnpm --filter @olympus\/identity build/);
     expect(text).toMatch(/cp -r \/src\/apps\/identity\/dist \/out\/apps\/identity\/dist/);
     const entry = finalStage(df).instructions.find((i) => i.keyword === "ENTRYPOINT")!;
     const argv = JSON.parse(entry.args) as string[];
-    expect(argv).toEqual(["node", "--enable-source-maps", "dist/main.mjs"]);
+    const runtime = JSON.parse(readRepoFile("apps/identity/runtime.json")) as {
+      nodeArgs: string[];
+      env: Record<string, string>;
+    };
+    expect(argv).toEqual(["node", ...runtime.nodeArgs, "dist/main.mjs"]);
+    for (const [k, v] of Object.entries(runtime.env)) expect(text).toContain(`${k}=${v}`);
     expect(text).toMatch(/WORKDIR \/app\/apps\/identity/);
     const pkg = JSON.parse(readRepoFile("apps/identity/package.json")) as { scripts: Record<string, string> };
     expect(pkg.scripts.build).toBe("node build.mjs");
     expect(readRepoFile("apps/identity/build.mjs")).toContain('outfile: "dist/main.mjs"');
     // dist/ -> ../drizzle, as src/db/ -> ../../drizzle: the lookup walks up from the module.
-    expect(readRepoFile("apps/identity/src/db/client.ts")).toContain('join(candidate, "meta", "_journal.json")');
+    expect(readRepoFile("apps/identity/src/db/client.ts")).toContain(
+      'join(candidate, "meta", "_journal.json")',
+    );
     expect(existsSync(join(repoRoot, "apps/identity/drizzle/meta/_journal.json"))).toBe(true);
     expect(readRepoFile("apps/identity/src/main.ts")).toContain("process.env.OLYMPUS_CONFIG");
   });

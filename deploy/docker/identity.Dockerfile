@@ -31,8 +31,12 @@ RUN --mount=type=cache,id=olympus-pnpm-store,target=/pnpm/store \
  && cp -r /src/apps/identity/dist /out/apps/identity/dist
 
 FROM ${NODE_IMAGE} AS runtime
+# apps/identity/runtime.json: the flags and malloc settings the core runs with everywhere.
 ENV NODE_ENV=production \
-    OLYMPUS_CONFIG=/etc/olympus/identity.yml
+    OLYMPUS_CONFIG=/etc/olympus/identity.yml \
+    MALLOC_ARENA_MAX=2 \
+    MALLOC_MMAP_THRESHOLD_=131072 \
+    MALLOC_TRIM_THRESHOLD_=131072
 # Code and configuration belong to root and are read-only for the process; /etc/olympus is where
 # the domain's identity.yml and schemas/ are mounted (compose: seeds/<domain>; Kubernetes: ConfigMaps).
 COPY --from=build /out/apps/identity /app/apps/identity
@@ -44,5 +48,5 @@ USER node
 # 4433/4434/4444/4445 on Kubernetes. The check reads the admin port the same way the core does.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "/usr/local/lib/olympus/healthcheck.mjs"]
-ENTRYPOINT ["node", "--enable-source-maps", "dist/main.mjs"]
+ENTRYPOINT ["node", "--max-semi-space-size=8", "dist/main.mjs"]
 CMD ["serve"]

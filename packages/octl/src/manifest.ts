@@ -125,6 +125,11 @@ export const mailcatcher: ServiceManifest = {
  * The identity core runs from its production bundle (`apps/identity/dist/main.mjs`, built by esbuild in
  * about a second): no transpiling at start, no loader thread — it is ready in about half a second.
  */
+/** Node flags and environment the core runs with everywhere (apps/identity/runtime.json). */
+const identityRuntime = JSON.parse(
+  readFileSync(new URL("../../../apps/identity/runtime.json", import.meta.url), "utf8"),
+) as { nodeArgs: string[]; env: Record<string, string> };
+
 const identityBuild: BuildSpec = {
   key: "identity",
   command: ["pnpm", "--filter", "@olympus/identity", "build"],
@@ -152,12 +157,14 @@ function identityCore(
     description: `${domain.toUpperCase()} identity core (Ory Kratos + Hydra APIs)`,
     command: [
       "{node}",
+      ...identityRuntime.nodeArgs,
       "apps/identity/dist/main.mjs",
       "serve",
       "--config",
       `seeds/${domain}/identity.yml`,
     ],
     env: {
+      ...identityRuntime.env,
       DSN: `{database.${domain}}`,
       SERVE_PUBLIC_PORT: "{port.public}",
       SERVE_ADMIN_PORT: "{port.admin}",

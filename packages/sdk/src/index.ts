@@ -7,6 +7,7 @@ export {
   type OlympusAuditEvent,
   type OlympusAuditFilter,
   type OlympusLockout,
+  type OlympusPage,
   type OlympusSetting,
   type OlympusSettingInput,
   type OlympusStats,

@@ -65,6 +65,28 @@ export interface OlympusSettingInput {
   category?: string;
 }
 
+/** One page of an Olympus list endpoint. */
+export interface OlympusPage<T> {
+  items: T[];
+  /** The `page_token` of the next page; absent on the last page. */
+  next?: string;
+}
+
+/** The `page_token` of the `rel="next"` link in a `Link` header. */
+export function nextPageToken(link: string | null | undefined): string | undefined {
+  if (!link) return undefined;
+  for (const part of link.split(/,(?=\s*<)/)) {
+    const m = part.match(/<([^>]*)>\s*;(.*)$/);
+    if (!m?.[1] || !m[2] || !/rel="?next"?/.test(m[2])) continue;
+    try {
+      return new URL(m[1], "http://x").searchParams.get("page_token") ?? undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
 /** An error answered by an Olympus-only endpoint, in the Ory error shape. */
 export class OlympusApiError extends Error {
   override name = "OlympusApiError";
@@ -101,6 +123,18 @@ export class OlympusAdminApi {
     return body as T;
   }
 
+  /** A list endpoint's rows and the `page_token` of its `rel="next"` Link, if there is a next page. */
+  private async getPage<T>(path: string): Promise<OlympusPage<T>> {
+    const res = await this.fetchApi(new URL(path, this.adminUrl), {
+      method: "GET",
+      headers: { accept: "application/json" },
+    });
+    const body = await res.json().catch(() => undefined);
+    if (!res.ok) throw new OlympusApiError(res.status, body);
+    const next = nextPageToken(res.headers.get("link"));
+    return { items: (body ?? []) as T[], ...(next ? { next } : {}) };
+  }
+
   private static query(params: Record<string, string | number | undefined>): string {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") q.set(k, String(v));
@@ -132,6 +166,16 @@ export class OlympusAdminApi {
   /** The security audit log, newest first. */
   audit(filter: OlympusAuditFilter = {}): Promise<OlympusAuditEvent[]> {
     return this.get(`/admin/olympus/audit${OlympusAdminApi.query({ ...filter })}`);
+  }
+
+  /** One page of the audit log, newest first, with the token of the next page. */
+  auditPage(filter: OlympusAuditFilter = {}): Promise<OlympusPage<OlympusAuditEvent>> {
+    return this.getPage(`/admin/olympus/audit${OlympusAdminApi.query({ ...filter })}`);
+  }
+
+  /** One page of the active locks, with the token of the next page. */
+  lockoutsPage(page: { page_size?: number; page_token?: string } = {}): Promise<OlympusPage<OlympusLockout>> {
+    return this.getPage(`/admin/olympus/lockouts${OlympusAdminApi.query(page)}`);
   }
 
   /** Vault settings (secrets masked), optionally of one category. */

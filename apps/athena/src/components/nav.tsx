@@ -7,6 +7,7 @@ const LINKS = [
   { href: "/", label: "Dashboard" },
   { href: "/identities", label: "Identities" },
   { href: "/sessions", label: "Sessions" },
+  { href: "/security", label: "Security" },
   { href: "/clients", label: "OAuth2 clients" },
   { href: "/schemas", label: "Schemas" },
   { href: "/messages", label: "Emails" },

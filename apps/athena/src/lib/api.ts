@@ -3,6 +3,7 @@ import { type NextRequest, NextResponse } from "next/server";
 import type { z } from "zod";
 import { authorize, checkOrigin, confirmLiveRole, type Denial, type Need } from "./auth/guard";
 import { liveRole } from "./auth/live-role";
+import { actorName, withActor } from "./core/actor";
 import { coreFailure } from "./core/errors";
 import { athenaEnv } from "./env";
 import type { AthenaSession } from "./session/seal";
@@ -81,7 +82,9 @@ export function route<P = Record<string, string>>(need: Need, handler: Handler<P
     const g = await guard(req, need);
     if (g instanceof NextResponse) return g;
     try {
-      return await handler({ req, session: g, params: await ctx.params });
+      const params = await ctx.params;
+      // Admin writes made by the handler carry the administrator to the core's audit log.
+      return await withActor(actorName(g), () => handler({ req, session: g, params }));
     } catch (e) {
       if (e instanceof HttpError) return jsonError(e.status, e.code, e.message);
       try {

@@ -1,6 +1,7 @@
 import "server-only";
 import { createDomainClients, type DomainClients } from "@olympus/sdk";
 import { athenaEnv } from "../env";
+import { withActorHeader } from "./actor";
 
 let clients: DomainClients | undefined;
 
@@ -16,8 +17,8 @@ export function core(): DomainClients {
         oauth2PublicUrl: env.auth.issuerUrl,
         oauth2AdminUrl: env.hydraAdminUrl,
       },
-      // Admin data must never come from Next's fetch cache.
-      { fetchApi: (input, init) => fetch(input, { ...init, cache: "no-store" }) },
+      // Admin data must never come from Next's fetch cache; writes name the signed-in administrator.
+      { fetchApi: (input, init) => fetch(input, { ...withActorHeader(input, init), cache: "no-store" }) },
     );
   }
   return clients;

@@ -2,6 +2,7 @@ import "server-only";
 import { OlympusOAuth2AdminApi, type OAuth2Client } from "@olympus/sdk";
 import { z } from "zod";
 import { athenaEnv } from "../env";
+import { withActorHeader } from "./actor";
 import { core } from "./clients";
 import { nextPageToken } from "./pagination";
 
@@ -100,6 +101,6 @@ export function summarizeClients(clients: OAuth2Client[]) {
 /** Olympus' rotation endpoint (not in Hydra): the new secret comes back once. */
 export function rotateSecret(clientId: string) {
   return new OlympusOAuth2AdminApi(athenaEnv().hydraAdminUrl, (i, init) =>
-    fetch(i, { ...init, cache: "no-store" }),
+    fetch(i, { ...withActorHeader(i, init), cache: "no-store" }),
   ).rotateClientSecret(clientId);
 }

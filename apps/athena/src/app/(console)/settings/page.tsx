@@ -1,15 +1,21 @@
 import type { Metadata } from "next";
-import { PageHeader } from "@/components/ui";
+import { VaultForm } from "@/components/settings/vault-form";
+import { EmptyState, ErrorState, formatTime, PageHeader } from "@/components/ui";
+import { canWrite } from "@/lib/auth/guard";
+import { attempt } from "@/lib/core/errors";
+import { LIVE_KEYS, listVault } from "@/lib/core/security";
 import { SESSION_MAX_AGE } from "@/lib/session/seal";
 import { athenaEnv } from "@/lib/env";
 import { currentSession } from "@/lib/session/server";
 
 export const metadata: Metadata = { title: "Settings" };
 
-/** The instance's configuration, read-only (secrets are never shown). */
+/** The instance's configuration, read-only, and the domain's settings vault (secrets are never shown). */
 export default async function Settings() {
   const env = athenaEnv();
   const session = await currentSession();
+  const writer = canWrite(session);
+  const vault = await attempt(listVault);
   const rows: [string, string, string][] = [
     ["Domain", env.domain.toUpperCase(), "OLYMPUS_DOMAIN"],
     ["Athena URL", env.publicUrl, "ATHENA_PUBLIC_URL"],
@@ -66,6 +72,55 @@ export default async function Settings() {
         title="Settings"
         description="How this Athena instance is configured. Values come from its environment at start."
       />
+      <section className="stack" aria-labelledby="vault-h">
+        <h2 id="vault-h">Settings vault</h2>
+        <p className="small muted">
+          Settings stored by the {env.domain.toUpperCase()} identity core; secret values are encrypted at rest
+          and shown masked. Captcha and lockout keys take effect at once, without a restart.
+        </p>
+        {!vault.ok ? (
+          <ErrorState error={vault.error} what="the settings vault" />
+        ) : vault.value.length === 0 ? (
+          <EmptyState title="The vault is empty">The identity core uses its configuration file.</EmptyState>
+        ) : (
+          <div className="table-wrap">
+            <table>
+              <caption className="sr-only">Settings vault</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Key</th>
+                  <th scope="col">Value</th>
+                  <th scope="col" className="hide-sm">
+                    Category
+                  </th>
+                  <th scope="col" className="hide-sm">
+                    Updated
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {vault.value.map((r) => (
+                  <tr key={r.key} data-testid="vault-row">
+                    <td className="mono">{r.key}</td>
+                    <td className="mono">
+                      {r.value} {r.secret && <span className="badge">secret</span>}
+                    </td>
+                    <td className="hide-sm small">{r.category}</td>
+                    <td className="hide-sm small">{formatTime(r.updatedAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {writer ? (
+          <VaultForm
+            suggestions={[...new Set([...LIVE_KEYS, ...(vault.ok ? vault.value.map((r) => r.key) : [])])]}
+          />
+        ) : (
+          <p className="small muted">Viewers can read the vault; only administrators change it.</p>
+        )}
+      </section>
       <section className="stack" aria-labelledby="inst-h">
         <h2 id="inst-h">Instance</h2>
         {table("Instance", rows)}

@@ -1,0 +1,77 @@
+import Link from "next/link";
+import { UUID_RE } from "@/lib/core/identity-view";
+import type { AuditRow } from "@/lib/core/security";
+import { EmptyState, formatTime } from "../ui";
+
+function Who({ row }: { row: AuditRow }) {
+  if (row.actor === "admin") {
+    return (
+      <>
+        <span className="badge accent">admin</span> {row.admin ?? <span className="muted">unnamed</span>}
+      </>
+    );
+  }
+  if (UUID_RE.test(row.actor)) return <Link href={`/identities/${row.actor}`}>{row.actor}</Link>;
+  return <span className="muted">{row.actor}</span>;
+}
+
+function Target({ value }: { value: string | null }) {
+  if (!value) return <>—</>;
+  if (UUID_RE.test(value)) return <Link href={`/identities/${value}`}>{value}</Link>;
+  return <span className="mono">{value}</span>;
+}
+
+/** Details worth a glance, without the administrator (shown as the actor). */
+function details(meta: Record<string, unknown>): string {
+  const { admin: _admin, ...rest } = meta;
+  const text = Object.entries(rest)
+    .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .join(" · ");
+  return text.length > 160 ? `${text.slice(0, 157)}…` : text;
+}
+
+/** The audit log: what happened, who did it, to what, from where. */
+export function AuditTable({ rows }: { rows: AuditRow[] }) {
+  if (!rows.length) return <EmptyState title="No events">Nothing matches these filters.</EmptyState>;
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption className="sr-only">Audit log</caption>
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            <th scope="col">Event</th>
+            <th scope="col">Actor</th>
+            <th scope="col">Target</th>
+            <th scope="col" className="hide-sm">
+              Address
+            </th>
+            <th scope="col" className="hide-sm">
+              Details
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.id} data-testid="audit-row">
+              <td className="small">{formatTime(r.at)}</td>
+              <td>
+                <code>{r.event}</code>
+              </td>
+              <td className="small">
+                <Who row={r} />
+              </td>
+              <td className="small">
+                <Target value={r.target} />
+              </td>
+              <td className="hide-sm small mono" title={r.userAgent ?? undefined}>
+                {r.ip ?? "—"}
+              </td>
+              <td className="hide-sm small muted">{details(r.metadata) || "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,5 +1,6 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.ts";
+import { preparedQuery } from "../../db/prepared.ts";
 import { type FlowKind, selfserviceFlows } from "../../db/schema.ts";
 import type { UiContainer } from "./ui.ts";
 
@@ -20,13 +21,25 @@ export async function findFlow(
   id: string | undefined,
 ): Promise<FlowRow | undefined> {
   if (!id || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return undefined;
-  const [row] = await db
-    .select()
-    .from(selfserviceFlows)
-    .where(and(eq(selfserviceFlows.id, id), eq(selfserviceFlows.kind, kind)))
-    .limit(1);
+  const [row] = await flowById(db, { id, kind });
   return row as FlowRow | undefined;
 }
+
+/** Every flow submission starts here: a prepared statement. */
+const flowById = preparedQuery<{ id: string; kind: FlowKind }, (typeof selfserviceFlows.$inferSelect)[]>(
+  "selfservice_flow_by_id",
+  (db) =>
+    db
+      .select()
+      .from(selfserviceFlows)
+      .where(
+        and(
+          eq(selfserviceFlows.id, sql.placeholder("id")),
+          eq(selfserviceFlows.kind, sql.placeholder("kind")),
+        ),
+      )
+      .limit(1),
+);
 
 export async function updateFlow(
   db: DbOrTx,

@@ -106,8 +106,35 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Cloudflare Turnstile on the core (verification) and in Hera (the widget). */
+export interface CaptchaOptions {
+  siteKey: string;
+  secretKey: string;
+  /** Where the core verifies tokens: a local stand-in in the specs (there is no internet here). */
+  siteverifyUrl: string;
+}
+
+export interface StackOptions {
+  /** Start the core and Hera with captcha on login, registration and recovery. */
+  captcha?: CaptchaOptions;
+  /** Name of the database and of the log files (several configs share the ports, one at a time). */
+  name?: string;
+}
+
 /** Starts MailDev, the CIAM core and Hera; throws with a clear message when something is in the way. */
-export async function startStack(): Promise<Stack> {
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const name = opts.name ?? "ciam";
+  const captchaCore: Record<string, string> = opts.captcha
+    ? {
+        CAPTCHA_ENABLED: "true",
+        CAPTCHA_SITE_KEY: opts.captcha.siteKey,
+        CAPTCHA_SECRET_KEY: opts.captcha.secretKey,
+        CAPTCHA_SITEVERIFY_URL: opts.captcha.siteverifyUrl,
+      }
+    : { CAPTCHA_ENABLED: "false" };
+  const captchaHera: Record<string, string> = opts.captcha
+    ? { CAPTCHA_ENABLED: "true", TURNSTILE_SITE_KEY: opts.captcha.siteKey }
+    : { CAPTCHA_ENABLED: "false" };
   for (const [name, port] of Object.entries(PORTS)) {
     if (!(await portFree(port))) {
       throw new Error(
@@ -143,12 +170,12 @@ export async function startStack(): Promise<Stack> {
       await rm(mailDir, { recursive: true, force: true });
     });
 
-    const database: TestDatabase = await createTestDatabase("olympus_e2e_ciam");
+    const database: TestDatabase = await createTestDatabase(`olympus_e2e_${name.replace(/\W/g, "_")}`);
     cleanups.push(() => database.drop());
 
     const identityDir = join(root, "apps", "identity");
     const core = start(
-      "identity-ciam",
+      `identity-${name}`,
       "pnpm",
       ["exec", "tsx", "src/main.ts", "serve", "--config", "../../seeds/ciam/identity.yml"],
       identityDir,
@@ -156,6 +183,7 @@ export async function startStack(): Promise<Stack> {
         DSN: database.dsn,
         COURIER_SMTP_CONNECTION_URI: `smtp://127.0.0.1:${smtpPort}/?disable_starttls=true`,
         COURIER_WORKER_POLL_INTERVAL: "200ms",
+        ...captchaCore,
       },
     );
     cleanups.push(() => stopChild(core));
@@ -163,7 +191,7 @@ export async function startStack(): Promise<Stack> {
 
     const heraDir = join(root, "apps", "hera");
     const hera = start(
-      "hera-ciam",
+      `hera-${name}`,
       join(heraDir, "node_modules", ".bin", "next"),
       ["start", "-p", String(PORTS.hera)],
       heraDir,
@@ -175,7 +203,7 @@ export async function startStack(): Promise<Stack> {
         KRATOS_PUBLIC_URL: IDENTITY_PUBLIC_URL,
         KRATOS_ADMIN_URL: IDENTITY_ADMIN_URL,
         HYDRA_ADMIN_URL: OAUTH2_ADMIN_URL,
-        CAPTCHA_ENABLED: "false",
+        ...captchaHera,
       },
     );
     cleanups.push(() => stopChild(hera));

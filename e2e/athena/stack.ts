@@ -198,6 +198,8 @@ export async function startStack(): Promise<Stack> {
           COURIER_SMTP_CONNECTION_URI: `smtp://127.0.0.1:${smtpPort}/?disable_starttls=true`,
           COURIER_WORKER_POLL_INTERVAL: "200ms",
           LOG_LEVEL: "warn",
+          // The settings vault encrypts secret values with it (octl sets one per domain the same way).
+          SECRETS_CIPHER: JSON.stringify([randomBytes(16).toString("hex")]),
           // The OAuth2 (Hydra) ports of the domain, as octl sets them; the issuer is what Athena expects.
           OAUTH2_SERVE_PUBLIC_PORT: String(p.oauth2Public),
           OAUTH2_SERVE_ADMIN_PORT: String(p.oauth2Admin),

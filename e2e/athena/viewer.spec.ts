@@ -29,6 +29,12 @@ test.describe("viewer@demo.user", () => {
     await expect(page.getByRole("link", { name: "Register client" })).toHaveCount(0);
     await page.goto(`${athenaUrl("iam")}/sessions`);
     await expect(page.getByRole("button", { name: "Revoke" })).toHaveCount(0);
+    await page.goto(`${athenaUrl("iam")}/security`);
+    await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
+    await expect(page.getByRole("button", { name: "Unlock" })).toHaveCount(0);
+    await page.goto(`${athenaUrl("iam")}/settings`);
+    await expect(page.getByRole("heading", { name: "Settings vault" })).toBeVisible();
+    await expect(page.getByRole("button", { name: "Save" })).toHaveCount(0);
   });
 
   test("every write API answers 403, reads answer 200", async ({ page }, info) => {
@@ -68,6 +74,8 @@ test.describe("viewer@demo.user", () => {
       ],
       ["DELETE", "/api/clients/athena-iam"],
       ["POST", "/api/clients/athena-iam/rotate"],
+      ["DELETE", "/api/security/lockouts/someone%40example.com?type=identifier"],
+      ["PUT", "/api/settings/vault", { key: "captcha.enabled", value: false }],
     ];
     for (const [method, path, body] of writes) {
       const res = await api(page, "iam", method, path, body);
@@ -77,6 +85,8 @@ test.describe("viewer@demo.user", () => {
     expect((await api(page, "iam", "GET", "/api/identities")).status()).toBe(200);
     expect((await api(page, "iam", "GET", `/api/identities/${admin}`)).status()).toBe(200);
     expect((await api(page, "iam", "GET", "/api/sessions")).status()).toBe(200);
+    for (const path of ["/api/security/lockouts", "/api/security/audit", "/api/settings/vault"])
+      expect((await api(page, "iam", "GET", path)).status(), path).toBe(200);
     // Courier bodies carry recovery codes: viewers get the list without them.
     const messages = await api(page, "iam", "GET", "/api/messages");
     expect(messages.status()).toBe(200);

@@ -2,15 +2,24 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "./config/index.ts";
 import { openDatabase } from "./db/client.ts";
-import { startCore } from "./app/server.ts";
+import { createLogger } from "./app/logger.ts";
+import { ListenError, startCore } from "./app/server.ts";
+import { parseDuration } from "./config/duration.ts";
 
-const USAGE = `usage: identity <serve|migrate> [--config <file>]
+const USAGE = `usage: identity <serve|migrate> [--config <file>] [--shutdown-timeout <duration>]
 
   serve     start the identity core (applies migrations unless --no-migrate)
   migrate   apply database migrations and exit
 
+On SIGTERM or SIGINT the core stops accepting connections, finishes the requests in flight,
+delivers the mail that is due and exits 0; past --shutdown-timeout (default 10s, or
+OLYMPUS_SHUTDOWN_TIMEOUT) it cuts what is left and exits 1. A second signal exits 1 at once.
+
 The config file may also be given as OLYMPUS_CONFIG. Every key can be overridden by an
 environment variable named after its path, e.g. SELFSERVICE_FLOWS_LOGIN_UI_URL.`;
+
+/** Exit code when the shutdown deadline passed, or a second signal came, before the core had stopped. */
+const EXIT_FORCED = 1;
 
 function parseOptions() {
   return parseArgs({
@@ -18,6 +27,7 @@ function parseOptions() {
     options: {
       config: { type: "string", short: "c" },
       "no-migrate": { type: "boolean" },
+      "shutdown-timeout": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -57,16 +67,63 @@ async function main(): Promise<number> {
     console.log("migrations applied");
     return 0;
   }
-  const core = await startCore(config, { migrate: !parsed.values["no-migrate"] });
-  await new Promise<void>((resolve) => {
-    const shutdown = (signal: string) => {
-      core.ctx.log.info("shutting down", { signal });
-      void core.stop().then(resolve);
+  const rawTimeout = parsed.values["shutdown-timeout"] ?? process.env.OLYMPUS_SHUTDOWN_TIMEOUT ?? "10s";
+  const shutdownMs = /^\d+$/.test(rawTimeout) ? Number(rawTimeout) : parseDuration(rawTimeout);
+  if (shutdownMs === undefined) {
+    console.error(`--shutdown-timeout: expected a duration such as "10s", got "${rawTimeout}"`);
+    return 2;
+  }
+  const log = createLogger(config.log.level, { domain: config.domain });
+  let core: Awaited<ReturnType<typeof startCore>>;
+  try {
+    core = await startCore(config, { migrate: !parsed.values["no-migrate"], log });
+  } catch (e) {
+    if (e instanceof ListenError) {
+      // startCore has already stopped the workers it started and closed the database.
+      log.error("identity core could not start", { error: e.message, endpoint: e.endpoint, port: e.port });
+      return 1;
+    }
+    throw e;
+  }
+  // Until here a signal ends the process the default way; from now on it starts a graceful stop.
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: string) => {
+      if (stopping) {
+        log.error("second signal during shutdown: exiting now", { signal });
+        return resolve(EXIT_FORCED);
+      }
+      stopping = true;
+      const started = Date.now();
+      log.info("shutting down", { signal, deadline_ms: shutdownMs });
+      // The backstop: whatever hangs (a request, a worker, the pool), the process ends soon after the deadline.
+      const backstop = setTimeout(() => {
+        log.error("shutdown deadline exceeded: exiting", { deadline_ms: shutdownMs });
+        resolve(EXIT_FORCED);
+      }, shutdownMs + 2_000);
+      void core.stop(shutdownMs).then(
+        (clean) => {
+          clearTimeout(backstop);
+          if (clean) {
+            log.info("shut down", { ms: Date.now() - started });
+            resolve(0);
+          } else {
+            log.error("shutdown deadline exceeded: requests still in flight were cut", {
+              deadline_ms: shutdownMs,
+            });
+            resolve(EXIT_FORCED);
+          }
+        },
+        (e) => {
+          clearTimeout(backstop);
+          log.error("shutdown failed", { error: String(e) });
+          resolve(EXIT_FORCED);
+        },
+      );
     };
-    process.once("SIGTERM", () => shutdown("SIGTERM"));
-    process.once("SIGINT", () => shutdown("SIGINT"));
+    process.on("SIGTERM", () => onSignal("SIGTERM"));
+    process.on("SIGINT", () => onSignal("SIGINT"));
   });
-  return 0;
 }
 
 main().then(

@@ -15,34 +15,83 @@ export interface RunningCore extends CoreApps {
   oauth2: OAuth2Apps;
   oauth2PublicUrl: string;
   oauth2AdminUrl: string;
-  /** Stops accepting, lets in-flight requests finish (up to `deadlineMs`), stops workers, closes the database. */
-  stop(deadlineMs?: number): Promise<void>;
+  /**
+   * Graceful stop: stops accepting (the listening sockets close at once), lets in-flight requests
+   * finish, flushes the courier (delivers what is due), stops the other workers, closes the database,
+   * all within `deadlineMs`. Resolves true when everything finished in time; false when connections
+   * still busy at the deadline had to be cut.
+   */
+  stop(deadlineMs?: number): Promise<boolean>;
+}
+
+/** Listening failed (e.g. the port is in use); the message names the address. */
+export class ListenError extends Error {
+  override name = "ListenError";
+  constructor(
+    readonly endpoint: string,
+    readonly host: string,
+    readonly port: number,
+    cause: unknown,
+  ) {
+    const code = (cause as { code?: string })?.code;
+    const why =
+      code === "EADDRINUSE" ? "address already in use" : ((cause as Error)?.message ?? String(cause));
+    super(`cannot listen on ${host}:${port} (${endpoint}): ${why}`, { cause });
+  }
 }
 
 function listen(
   app: { fetch: (req: Request, env?: unknown) => Response | Promise<Response> },
   host: string,
   port: number,
+  endpoint: string,
 ): Promise<ServerType> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(server));
-    server.once("error", reject);
+    server.once("error", (e) => reject(new ListenError(endpoint, host, port, e)));
   });
 }
 
-function closeServer(server: ServerType, deadlineMs: number): Promise<void> {
+type HttpServerLike = ServerType & { closeAllConnections?: () => void; closeIdleConnections?: () => void };
+
+/**
+ * Stops listening at once and waits for open connections to finish their requests; keep-alive
+ * connections are closed as soon as they fall idle. Resolves false if connections were still busy
+ * at `deadline` (epoch ms) and had to be cut.
+ */
+function closeServer(server: ServerType, deadline: number): Promise<boolean> {
+  const s = server as HttpServerLike;
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-      resolve();
-    }, deadlineMs);
-    timer.unref();
-    server.close(() => {
+    if (!s.listening) return resolve(true);
+    const idle = setInterval(() => s.closeIdleConnections?.(), 50);
+    const timer = setTimeout(
+      () => {
+        clearInterval(idle);
+        s.closeAllConnections?.();
+        resolve(false);
+      },
+      Math.max(0, deadline - Date.now()),
+    );
+    s.close(() => {
+      clearInterval(idle);
       clearTimeout(timer);
-      resolve();
+      resolve(true);
     });
-    (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    s.closeIdleConnections?.();
   });
+}
+
+/** Resolves when `p` does or at `deadline` (epoch ms), whichever is first; true when `p` won. */
+async function before(p: Promise<unknown>, deadline: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((r) => {
+    timer = setTimeout(() => r(false), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([p.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Starts one identity core on its public and admin ports (port 0 picks free ports, for tests). */
@@ -50,19 +99,29 @@ export async function startCore(config: Config, opts: CreateOptions = {}): Promi
   const apps = await createCore(config, opts);
   const { ctx } = apps;
   const oauth2 = await createOAuth2(ctx);
-  const workers: { stop(): Promise<void> }[] = [];
-  for (const start of startHooks) {
-    const w = await start(ctx);
-    if (w) workers.push(w);
+  const workers: Worker[] = [];
+  const servers: ServerType[] = [];
+  try {
+    for (const start of startHooks) {
+      const w = await start(ctx);
+      if (w) workers.push(w);
+    }
+    const endpoints: [Parameters<typeof listen>[0], { host: string; port: number }, string][] = [
+      [apps.publicApp, config.serve.public, "serve.public"],
+      [apps.adminApp, config.serve.admin, "serve.admin"],
+      [oauth2.publicApp, config.oauth2.serve.public, "oauth2.serve.public"],
+      [oauth2.adminApp, config.oauth2.serve.admin, "oauth2.serve.admin"],
+    ];
+    for (const [app, at, name] of endpoints) servers.push(await listen(app, at.host, at.port, name));
+  } catch (e) {
+    // Nothing may keep running behind a core that failed to start: workers, open ports, the pool.
+    const deadline = Date.now() + 5_000;
+    await Promise.all(servers.map((server) => closeServer(server, deadline)));
+    for (const w of workers.reverse()) await before(w.stop(Math.max(0, deadline - Date.now())), deadline);
+    await before(ctx.database.close(), deadline + 1_000);
+    throw e;
   }
-  const pub = await listen(apps.publicApp, config.serve.public.host, config.serve.public.port);
-  const adm = await listen(apps.adminApp, config.serve.admin.host, config.serve.admin.port);
-  const o2pub = await listen(
-    oauth2.publicApp,
-    config.oauth2.serve.public.host,
-    config.oauth2.serve.public.port,
-  );
-  const o2adm = await listen(oauth2.adminApp, config.oauth2.serve.admin.host, config.oauth2.serve.admin.port);
+  const [pub, adm, o2pub, o2adm] = servers as [ServerType, ServerType, ServerType, ServerType];
   const pubPort = (pub.address() as AddressInfo).port;
   const admPort = (adm.address() as AddressInfo).port;
   const o2pubPort = (o2pub.address() as AddressInfo).port;
@@ -78,7 +137,7 @@ export async function startCore(config: Config, opts: CreateOptions = {}): Promi
     oauth2_public: oauth2.o2.publicBaseUrl,
     oauth2_admin: oauth2.o2.adminBaseUrl,
   });
-  let stopped: Promise<void> | undefined;
+  let stopped: Promise<boolean> | undefined;
   return {
     ...apps,
     publicUrl: `http://127.0.0.1:${pubPort}`,
@@ -88,17 +147,30 @@ export async function startCore(config: Config, opts: CreateOptions = {}): Promi
     oauth2AdminUrl: `http://127.0.0.1:${o2admPort}`,
     stop(deadlineMs = 10_000) {
       stopped ??= (async () => {
-        await Promise.all([pub, adm, o2pub, o2adm].map((server) => closeServer(server, deadlineMs)));
-        for (const w of workers) await w.stop();
-        await ctx.database.close();
+        const deadline = Date.now() + deadlineMs;
+        // 1. No new connections; in-flight requests finish (and may queue mail).
+        const served = await Promise.all(servers.map((server) => closeServer(server, deadline)));
+        // 2. Workers in start order: the courier first, which delivers what is due before it stops.
+        let inTime = true;
+        for (const w of workers) {
+          inTime = (await before(w.stop(Math.max(0, deadline - Date.now())), deadline)) && inTime;
+        }
+        // 3. The pool, last: workers and requests are done with it.
+        inTime = (await before(ctx.database.close(), Math.max(deadline, Date.now() + 1_000))) && inTime;
+        return served.every(Boolean) && inTime;
       })();
       return stopped;
     },
   };
 }
 
+/** A background worker; `stop` finishes its work under way within the deadline it is given. */
+export interface Worker {
+  stop(deadlineMs?: number): Promise<void>;
+}
+
 /** Background workers started with the core (the courier registers itself here). */
-export const startHooks: ((ctx: CoreApps["ctx"]) => Promise<{ stop(): Promise<void> } | undefined>)[] = [
+export const startHooks: ((ctx: CoreApps["ctx"]) => Promise<Worker | undefined>)[] = [
   courierStartHook,
   securityStartHook,
   janitorStartHook,

@@ -15,7 +15,10 @@ const BATCH = 10;
 export interface CourierWorker {
   /** Wakes the worker now (a message was queued). */
   notify(): void;
-  /** Finishes the sends under way, records them, then stops and closes the SMTP pool. */
+  /**
+   * Finishes the sends under way, delivers the messages that are due (flush), records them, then
+   * stops and closes the SMTP pool; gives up at the deadline (what is left stays queued).
+   */
   stop(deadlineMs?: number): Promise<void>;
 }
 
@@ -192,11 +195,21 @@ export function startCourierWorker(ctx: AppContext, transport?: MailTransport): 
       stopped ??= (async () => {
         stopping = true;
         wake?.();
+        const end = Date.now() + deadlineMs;
         let timer: NodeJS.Timeout | undefined;
         const deadline = new Promise<void>((resolve) => {
           timer = setTimeout(resolve, deadlineMs);
         });
-        await Promise.race([loop, deadline]);
+        // Flush: once the loop has ended, deliver what is due now (messages queued by the last
+        // requests before shutdown), pass after pass, until nothing is left or the deadline comes.
+        // Messages waiting for a retry stay queued for the next start.
+        const flush = (async () => {
+          await loop;
+          for (let pass = 0; pass < 1000 && Date.now() < end; pass++) {
+            if ((await runOnce()) === 0) break;
+          }
+        })().catch((e) => ctx.log.error("courier: flush on shutdown failed", { error: String(e) }));
+        await Promise.race([flush, deadline]);
         clearTimeout(timer);
         smtp.close();
       })();

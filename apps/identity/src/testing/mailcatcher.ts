@@ -37,11 +37,16 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts a real MailDev (SMTP + REST API) on free ports, with its own mail directory. */
-export async function startMailCatcher(): Promise<MailCatcher> {
+/**
+ * Starts a real MailDev (SMTP + REST API) on free ports, with its own mail directory. `smtpPort`
+ * and `webPort` bring a stopped catcher back on the ports it had (SMTP outage tests).
+ */
+export async function startMailCatcher(
+  opts: { smtpPort?: number; webPort?: number } = {},
+): Promise<MailCatcher> {
   const dir = await mkdtemp(join(tmpdir(), "olympus-maildev-"));
-  const smtpPort = await freePort();
-  const webPort = await freePort();
+  const smtpPort = opts.smtpPort ?? (await freePort());
+  const webPort = opts.webPort ?? (await freePort());
   const maildev = new MailDev({
     smtp: smtpPort,
     web: webPort,

@@ -144,16 +144,34 @@ test("a customer signs up and signs in through the widget: the token reaches sit
   expect(siteverify.calls.length).toBe(before + 2);
 });
 
-test("without the widget's token the browser's sign-in is refused with the captcha message", async ({
+test("without the widget's token nothing gets past: the form waits, a plain form post is refused (4000038)", async ({
   page,
+  browser,
 }) => {
+  const email = uniqueEmail("captcha-offline");
+  // Scripts on, Cloudflare unreachable: @ory/elements-react holds the form until the widget is ready.
   await turnstileScript(page, "offline");
   await page.goto("/login");
-  await page.getByLabel(/email/i).first().fill(uniqueEmail("captcha-offline"));
+  await page.getByLabel(/email/i).first().fill(email);
   await page.locator('input[name="password"]').fill(PASSWORD);
-  // The widget never loaded, so the hidden response field is empty and the core must refuse.
-  const button = page.getByRole("button", { name: /sign in/i });
-  await button.click();
-  await expect(page.getByText("Captcha verification failed, please try again.")).toBeVisible();
-  await expect(page).toHaveURL(/\/login\?flow=/);
+  await expect(page.getByRole("button", { name: /sign in/i })).toBeDisabled();
+
+  // Scripts off: the server-rendered form posts without a token, and the core refuses it.
+  const noJs = await browser.newContext({ javaScriptEnabled: false });
+  try {
+    const plain = await noJs.newPage();
+    await plain.goto("/login");
+    const form = plain.locator("form").filter({ visible: true });
+    await form.getByLabel("Email or username").fill(email);
+    await form.getByLabel("Password").fill(PASSWORD);
+    const before = siteverify.calls.length;
+    await form.getByRole("button", { name: /sign in/i }).click();
+    await expect(plain).toHaveURL(/\/login\?flow=/);
+    await expect(
+      plain.getByRole("alert").filter({ hasText: "Captcha verification failed, please try again." }),
+    ).toBeVisible();
+    expect(siteverify.calls.length).toBe(before);
+  } finally {
+    await noJs.close();
+  }
 });

@@ -22,7 +22,8 @@ export interface MailCatcher {
   /** Waits until a mail to `to` (matching `match`) arrives; newest first. */
   waitFor(to: string, opts?: { match?: (m: CaughtMail) => boolean; timeoutMs?: number }): Promise<CaughtMail>;
   clear(): Promise<void>;
-  stop(): Promise<void>;
+  /** Stops the catcher; `abrupt` drops open SMTP sessions at once (an outage) instead of waiting up to 30 s for them. */
+  stop(opts?: { abrupt?: boolean }): Promise<void>;
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -81,7 +82,13 @@ export async function startMailCatcher(
     async clear() {
       await fetch(`${apiUrl}/email/all`, { method: "DELETE" });
     },
-    async stop() {
+    async stop(opts = {}) {
+      if (opts.abrupt) {
+        // smtp-server waits `closeTimeout` (default 30 s) for open sessions, e.g. a sender's idle pool.
+        const lib = (maildev as unknown as { orchestrator?: { smtp?: { smtp?: { options?: object } } } })
+          .orchestrator?.smtp?.smtp;
+        if (lib?.options) Object.assign(lib.options, { closeTimeout: 50 });
+      }
       await maildev.stop();
       await rm(dir, { recursive: true, force: true });
     },

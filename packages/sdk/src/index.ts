@@ -4,6 +4,7 @@ export {
   OlympusAdminApi,
   OlympusApiError,
   OlympusOAuth2AdminApi,
+  nextPageToken,
   type OlympusAuditEvent,
   type OlympusAuditFilter,
   type OlympusLockout,

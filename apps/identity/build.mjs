@@ -17,7 +17,9 @@ const result = await build({
   // which spares the start the resolution and loading of a few hundred module files.
   external: ["@electric-sql/pglite", "@electric-sql/pglite/*", "@node-rs/argon2", "@node-rs/bcrypt"],
   // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.
-  banner: { js: 'import { createRequire as __olympusRequire } from "node:module"; const require = __olympusRequire(import.meta.url);' },
+  banner: {
+    js: 'import { createRequire as __olympusRequire } from "node:module"; const require = __olympusRequire(import.meta.url);',
+  },
   sourcemap: "linked",
   legalComments: "none",
   logLevel: "warning",

@@ -7,6 +7,7 @@ import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import * as schema from "./schema.ts";
 import { CHANGE_CHANNEL, createChangeFeed, registerChangeFeed } from "./changes.ts";
+import { watchedSocket } from "./socket-watchdog.ts";
 import { writeObserver } from "./writes.ts";
 
 export type Schema = typeof schema;
@@ -45,16 +46,41 @@ export interface OpenOptions {
   max?: number;
   /** Seconds a PostgreSQL connection attempt may take. */
   connectTimeout?: number;
+  /**
+   * Seconds the server may stay silent while it owes an answer before the connection is failed
+   * (the request then answers 503 instead of hanging); 0 turns it off. Plain TCP only. Default 4.
+   */
+  queryTimeout?: number;
+}
+
+/** The watchdog's host and port, when the dsn is one plain-TCP host (no TLS, no unix socket, no list). */
+function watchableHost(dsn: string): { host: string; port: number } | undefined {
+  try {
+    const url = new URL(dsn);
+    const ssl = url.searchParams.get("sslmode") ?? url.searchParams.get("ssl");
+    if ((ssl && ssl !== "disable" && ssl !== "false") || !url.hostname || url.hostname.includes("%2F")) {
+      return undefined;
+    }
+    return { host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port || 5432) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Opens the database named by a dsn: a postgres:// URL, memory://, or a PGlite data directory. */
 export async function openDatabase(dsn: string, opts: OpenOptions = {}): Promise<Database> {
   if (/^postgres(ql)?:\/\//.test(dsn)) {
+    const watch = watchableHost(dsn);
+    const queryTimeoutMs = (opts.queryTimeout ?? 4) * 1000;
+    let migrating = 0;
     const client = postgres(dsn, {
       max: opts.max ?? 10,
       connect_timeout: opts.connectTimeout ?? 5,
       idle_timeout: 60,
       onnotice: () => {},
+      ...(watch && queryTimeoutMs > 0
+        ? { socket: () => watchedSocket(watch.host, watch.port, queryTimeoutMs, () => migrating > 0) }
+        : {}),
     });
     const db = drizzlePostgres(client, { schema, logger: writeObserver }) as unknown as Db;
     // Other replicas' commits reach this process's caches through LISTEN (see changes.ts). postgres.js
@@ -96,7 +122,14 @@ export async function openDatabase(dsn: string, opts: OpenOptions = {}): Promise
     return {
       db,
       kind: "postgres",
-      migrate: () => migratePostgres(db as never, { migrationsFolder }),
+      migrate: async () => {
+        migrating++;
+        try {
+          await migratePostgres(db as never, { migrationsFolder });
+        } finally {
+          migrating--;
+        }
+      },
       ping: async () => {
         await client`select 1`;
       },

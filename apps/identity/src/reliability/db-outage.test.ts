@@ -16,17 +16,36 @@ const pg = process.env.TEST_DATABASE_URL;
 
 function startProxy(target: URL) {
   const sockets = new Set<net.Socket>();
+  const pairs = new Set<[net.Socket, net.Socket]>();
+  const held = new Set<net.Socket>();
   let up = true;
+  let stalled = false;
   const server = net.createServer((client) => {
     if (!up) return client.destroy();
+    sockets.add(client);
+    if (stalled) {
+      // Accept, then say nothing: the connection stays open and no byte ever comes back.
+      held.add(client);
+      client.resume(); // read and drop whatever comes, so a close from the core is seen
+      client
+        .on("error", () => client.destroy())
+        .on("close", () => {
+          sockets.delete(client);
+          held.delete(client);
+        });
+      return;
+    }
     const upstream = net.connect(Number(target.port || 5432), target.hostname);
-    sockets.add(client).add(upstream);
+    sockets.add(upstream);
+    const pair: [net.Socket, net.Socket] = [client, upstream];
+    pairs.add(pair);
     client.pipe(upstream).pipe(client);
     const drop = () => {
       client.destroy();
       upstream.destroy();
       sockets.delete(client);
       sockets.delete(upstream);
+      pairs.delete(pair);
     };
     client.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
@@ -52,7 +71,34 @@ function startProxy(target: URL) {
       up = true;
       await new Promise<void>((r) => server.listen(port, "127.0.0.1", () => r()));
     },
-    close: () => new Promise<void>((r) => (server.listening ? server.close(() => r()) : r())),
+    /**
+     * The database stops answering but nothing is refused or closed: open connections stop
+     * forwarding (both ways), new connections are accepted and never answered.
+     */
+    stall() {
+      stalled = true;
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+    },
+    /** Forwarding resumes on the connections still open; new connections reach the database again. */
+    unstall() {
+      stalled = false;
+      for (const s of held) s.destroy();
+      for (const [client, upstream] of pairs) {
+        client.pipe(upstream);
+        upstream.pipe(client);
+      }
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        if (server.listening) server.close(() => r());
+        else r();
+      }),
   };
 }
 
@@ -94,11 +140,11 @@ describe.skipIf(!pg)("database outage", () => {
     console.log(`reliability db-outage: ${JSON.stringify(summary)}`);
   });
 
-  const get = async (path: string) => {
+  const get = async (path: string, headers: Record<string, string> = {}) => {
     stats.requests++;
     const started = Date.now();
     const res = await fetch(core.publicUrl + path, {
-      headers: { accept: "application/json" },
+      headers: { accept: "application/json", ...headers },
       signal: AbortSignal.timeout(20_000),
     });
     return { status: res.status, body: (await res.json()) as any, ms: Date.now() - started };
@@ -134,5 +180,60 @@ describe.skipIf(!pg)("database outage", () => {
     if (after.status !== 200) stats.lost++;
     expect(after.status).toBe(200);
     expect(after.body.id).toBe(before.body.id);
+  });
+
+  it("answers 503 within 5 s when the database accepts connections but never answers, and recovers", {
+    timeout: 60_000,
+  }, async () => {
+    const flow = await get("/self-service/registration/api");
+    expect(flow.status).toBe(200);
+    stats.requests++;
+    const registered = await fetch(`${core.publicUrl}/self-service/registration?flow=${flow.body.id}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({
+        method: "password",
+        password: "a long passphrase 42",
+        traits: { email: "stall@example.com" },
+      }),
+    });
+    expect(registered.status).toBe(200);
+    const token = ((await registered.json()) as { session_token: string }).session_token;
+
+    proxy.stall();
+    stats.faults++;
+    // In parallel: requests on pooled connections that go silent and on new connections never
+    // answered must all end within the bound (the socket watchdog in db/socket-watchdog.ts).
+    const unknownToken = `ory_st_${"x".repeat(32)}`;
+    const answers = await Promise.all([
+      get("/self-service/registration/api"),
+      get(`/self-service/registration/flows?id=${flow.body.id}`),
+      get("/self-service/login/api"),
+      get("/sessions/whoami", { "x-session-token": unknownToken }),
+      get("/sessions/whoami", { "x-session-token": token }),
+    ]);
+    const [cachedWhoami] = answers.splice(4, 1);
+    for (const r of answers) {
+      if (r.status !== 503) stats.errors++;
+      expect(r.status, JSON.stringify(r.body)).toBe(503);
+      expect(r.body.error?.code).toBe(503);
+      expect(r.ms).toBeLessThanOrEqual(5_000);
+    }
+    // A session this process has cached may still be answered from the cache; never a hang.
+    expect([200, 503]).toContain(cachedWhoami!.status);
+    expect(cachedWhoami!.ms).toBeLessThanOrEqual(5_000);
+
+    proxy.unstall();
+    let ready = 0;
+    for (let i = 0; i < 50 && ready !== 200; i++) {
+      ready = (await get("/health/ready")).status;
+      if (ready !== 200) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(ready).toBe(200);
+    const after = await get(`/self-service/registration/flows?id=${flow.body.id}`);
+    const whoami = await get("/sessions/whoami", { "x-session-token": token });
+    if (after.status !== 200 || whoami.status !== 200) stats.lost++;
+    expect(after.status).toBe(200);
+    expect(whoami.status).toBe(200);
   });
 });

@@ -232,7 +232,20 @@ describe("courier worker", () => {
 
   it("never sends a message twice when several workers share the queue", async () => {
     await mail.clear();
-    const workers = [1, 2, 3].map(() => startCourierWorker(ctx));
+    // A claim is exclusive until processing_timeout; this file's 1 s (for the crash tests) could run
+    // out under a loaded machine and let a second worker take a slow send over, as designed for
+    // crashed senders. Here the claim must be what keeps workers apart, so it does not expire.
+    const sharing = {
+      ...ctx,
+      config: {
+        ...ctx.config,
+        courier: {
+          ...ctx.config.courier,
+          worker: { ...ctx.config.courier.worker, processing_timeout: 5 * 60_000 },
+        },
+      },
+    };
+    const workers = [1, 2, 3].map(() => startCourierWorker(sharing));
     try {
       const to = Array.from({ length: 15 }, (_, i) => `shared-${i}@example.com`);
       const ids = await Promise.all(to.map(enqueue));

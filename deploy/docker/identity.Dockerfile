@@ -48,5 +48,5 @@ USER node
 # 4433/4434/4444/4445 on Kubernetes. The check reads the admin port the same way the core does.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "/usr/local/lib/olympus/healthcheck.mjs"]
-ENTRYPOINT ["node", "--max-semi-space-size=8", "dist/main.mjs"]
+ENTRYPOINT ["node", "--max-semi-space-size=4", "--heap-growing-percent=10", "dist/main.mjs"]
 CMD ["serve"]

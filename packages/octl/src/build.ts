@@ -1,6 +1,8 @@
 // Production builds of the Next.js apps: built once, reused until their sources change. A build is
 // keyed by package (one Hera build serves both domains); its fingerprint hashes the path, size and
-// modification time of every source file under its inputs.
+// modification time of every source file under its inputs. What builds (and tests, and installs)
+// write into those folders is left out, and the fingerprint recorded for a build is taken after it,
+// so a deploy right after a build finds it current instead of rebuilding.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
@@ -26,19 +28,44 @@ export interface BuildSpec {
   output: string;
 }
 
-const SKIP = new Set(["node_modules", ".next", ".turbo", ".reports", "test-results", "dist", ".git"]);
+/** Folders no source lives in: dependencies, build and test outputs, caches, octl's own state. */
+const GENERATED_DIRS = new Set([
+  "node_modules",
+  ".next",
+  ".turbo",
+  ".reports",
+  "test-results",
+  "playwright-report",
+  "coverage",
+  "dist",
+  ".olympus",
+  ".git",
+]);
+
+/**
+ * Files the tools write beside the sources: `next build` (and `next typegen`) rewrite next-env.d.ts
+ * every run, `tsc -b`/incremental builds write *.tsbuildinfo, and logs.
+ */
+export function isGenerated(name: string): boolean {
+  return (
+    GENERATED_DIRS.has(name) ||
+    name === "next-env.d.ts" ||
+    name.endsWith(".tsbuildinfo") ||
+    name.endsWith(".log")
+  );
+}
 
 function walk(root: string, path: string, hash: ReturnType<typeof createHash>): void {
   if (!existsSync(path)) return;
   const st = statSync(path);
   if (st.isDirectory()) {
-    for (const name of readdirSync(path).sort()) if (!SKIP.has(name)) walk(root, join(path, name), hash);
+    for (const name of readdirSync(path).sort()) if (!isGenerated(name)) walk(root, join(path, name), hash);
     return;
   }
   hash.update(`${relative(root, path)}\0${st.size}\0${st.mtimeMs}\n`);
 }
 
-/** The fingerprint of a build's inputs. */
+/** The fingerprint of a build's inputs (generated files left out). */
 export function fingerprint(root: string, spec: BuildSpec): string {
   const hash = createHash("sha256");
   hash.update(spec.command.join(" "));
@@ -71,11 +98,16 @@ export class BuildError extends Error {
   }
 }
 
-/** Runs a build, logging to .olympus/logs/build-<key>.log; records its fingerprint on success. */
+/**
+ * Runs a build, logging to .olympus/logs/build-<key>.log; on success records the fingerprint of the
+ * inputs as the build left them. Taken after the build, it also covers whatever generated file the
+ * skip list misses (a tool that rewrites a config file, say), at the price of not noticing a source
+ * edited while the build ran (the next edit brings it in, and removing .olympus/builds/<key>.json
+ * forces a rebuild).
+ */
 export async function runBuild(l: Layout, spec: BuildSpec): Promise<void> {
   mkdirSync(join(l.home, "builds"), { recursive: true });
   const logFile = join(l.logs, `build-${spec.key}.log`);
-  const before = fingerprint(l.root, spec);
   const log = createWriteStream(logFile, { flags: "w" });
   const code = await new Promise<number>((resolve, reject) => {
     const child = spawn(spec.command[0]!, spec.command.slice(1), {
@@ -94,6 +126,6 @@ export async function runBuild(l: Layout, spec: BuildSpec): Promise<void> {
   }
   writeFileSync(
     stampFile(l, spec.key),
-    JSON.stringify({ fingerprint: before, builtAt: new Date().toISOString() }),
+    JSON.stringify({ fingerprint: fingerprint(l.root, spec), builtAt: new Date().toISOString() }),
   );
 }

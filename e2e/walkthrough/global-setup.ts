@@ -1,11 +1,10 @@
-import { newHome, octl } from "./stack.ts";
+import { deployArgs, newHome, octl } from "./stack.ts";
 
 /** Brings the whole platform up with `octl deploy --detach`; the teardown is `octl down`. */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const home = newHome();
   process.env.OLYMPUS_HOME = home;
-  const databaseUrl = process.env.TEST_DATABASE_URL ? ["--database-url", process.env.TEST_DATABASE_URL] : [];
-  const up = octl(["deploy", "--detach", ...databaseUrl], home);
+  const up = octl(deployArgs(), home);
   if (up.code !== 0) {
     octl(["down"], home);
     throw new Error(`octl deploy failed (exit ${up.code}):\n${up.output}`);

@@ -5,7 +5,11 @@ const executablePath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 /** The first-login walkthrough (seeds/first-login-walkthrough) against a stack started by `octl deploy`. */
 export default defineConfig({
   testDir: ".",
-  testMatch: "*.spec.ts",
+  // The redeploy check stops the stack (down, deploy again, down): it runs after the walkthrough.
+  projects: [
+    { name: "walkthrough", testMatch: "walkthrough.spec.ts" },
+    { name: "redeploy", testMatch: "redeploy.spec.ts", dependencies: ["walkthrough"] },
+  ],
   globalSetup: "./global-setup.ts",
   workers: 1,
   fullyParallel: false,

@@ -22,6 +22,12 @@ export function octl(args: string[], home: string): { code: number; output: stri
   return { code: r.status ?? 1, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
 }
 
+/** `octl deploy --detach` as the walkthrough runs it (on TEST_DATABASE_URL's server when set). */
+export function deployArgs(): string[] {
+  const databaseUrl = process.env.TEST_DATABASE_URL ? ["--database-url", process.env.TEST_DATABASE_URL] : [];
+  return ["deploy", "--detach", ...databaseUrl];
+}
+
 export function newHome(): string {
   return process.env.E2E_OLYMPUS_HOME ?? mkdtempSync(join(tmpdir(), "olympus-walkthrough-"));
 }

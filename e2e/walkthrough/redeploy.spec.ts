@@ -2,7 +2,7 @@
 // every build (nothing is rebuilt: the fingerprints taken after the first deploy's builds still
 // match) and is ready in under a minute; the last `octl down` leaves no process and no port behind.
 // Runs after the walkthrough (a dependent project in playwright.config.ts): it stops the stack.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
@@ -32,15 +32,22 @@ function readState(h: string): StackState {
   return JSON.parse(readFileSync(join(h, "state.json"), "utf8")) as StackState;
 }
 
-/** Is the process, or any process of its group, alive? */
+/**
+ * Is the process, or any process of its group, still running? A zombie does not count: it has exited
+ * and holds nothing, only its exit status until its new parent (init) collects it, a moment later.
+ */
 function alive(pid: number): boolean {
-  for (const target of [pid, -pid]) {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
     try {
-      process.kill(target, 0);
-      return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "EPERM") return true;
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // gone meanwhile
     }
+    // Fields after the command name (which may hold spaces and parentheses): state, ppid, pgrp, …
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if ((Number(entry) === pid || Number(pgrp) === pid) && state !== "Z" && state !== "X") return true;
   }
   return false;
 }

@@ -10,7 +10,8 @@ beforeAll(async () => {
       security: { brute_force: { max_attempts: 2 }, rate_limit: { enabled: false } },
     },
   });
-});
+  // A core on PGlite takes a while to start on a busy machine.
+}, 60_000);
 afterAll(() => t?.stop());
 
 describe("OlympusAdminApi pages", () => {

@@ -1,6 +1,47 @@
-import { expect, test } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import { expect, type Page, test } from "@playwright/test";
 import { api, athenaUrl, nativeLogin, signIn, stack, uniqueEmail } from "./support.ts";
-import { ISSUER, kratosPublicUrl } from "./stack.ts";
+import { ISSUER, kratosAdminUrl, kratosPublicUrl } from "./stack.ts";
+
+/** A dashboard figure (`data-testid="figure-<id>"`) as a number. */
+async function figure(page: Page, id: string): Promise<number> {
+  const text = ((await page.getByTestId(`figure-${id}`).textContent()) ?? "").trim();
+  expect(text, `figure ${id}`).toMatch(/^\d+$/);
+  return Number(text);
+}
+
+/** The OAuth2 clients the e2e stack seeds into IAM: Athena's own, from seeds/iam/clients.json. */
+function seededIamClients() {
+  const all = JSON.parse(readFileSync(new URL("../../seeds/iam/clients.json", import.meta.url), "utf8")) as {
+    client_id: string;
+    token_endpoint_auth_method?: string;
+  }[];
+  const athena = all.filter((c) => c.client_id.startsWith("athena-"));
+  const pub = athena.filter((c) => c.token_endpoint_auth_method === "none").length;
+  return { total: athena.length, public: pub, confidential: athena.length - pub };
+}
+
+/** An IAM identity with a password (the `admin` schema, role viewer), created through the admin API. */
+async function createIamUser(email: string, password: string): Promise<string> {
+  const res = await fetch(`${kratosAdminUrl("iam")}/admin/identities`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-olympus-actor": "e2e-setup" },
+    body: JSON.stringify({
+      schema_id: "admin",
+      traits: { email, name: { first: "Bea", last: "Bulk" }, role: "viewer" },
+      credentials: { password: { config: { password } } },
+    }),
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
+async function whoami(token: string): Promise<number> {
+  const res = await fetch(`${kratosPublicUrl("iam")}/sessions/whoami`, {
+    headers: { "x-session-token": token },
+  });
+  return res.status;
+}
 
 /** A client_credentials token request at the IAM provider; the HTTP status. */
 async function clientCredentials(clientId: string, secret: string): Promise<number> {
@@ -130,6 +171,171 @@ test.describe("admin@demo.user in Athena IAM", () => {
     await expect(page.getByText("Identities", { exact: true }).first()).toBeVisible();
     await expect(page.getByRole("img", { name: /New identities per day/ })).toBeVisible();
     await expect(page.getByRole("heading", { name: "Verified addresses" })).toBeVisible();
+    await expect(page.getByRole("img", { name: /^Verification rate: \d+%$/ })).toBeVisible();
+    expect(await figure(page, "identities")).toBeGreaterThanOrEqual(2);
+    expect(await figure(page, "active-sessions")).toBeGreaterThanOrEqual(stack().signInMissing ? 0 : 1);
+
+    // OAuth2 clients by type: what the stack seeded (no spec before this one registers a client).
+    const seeded = seededIamClients();
+    expect(await figure(page, "clients")).toBe(seeded.total);
+    await expect(page.getByTestId("clients-public")).toHaveText(String(seeded.public));
+    await expect(page.getByTestId("clients-confidential")).toHaveText(String(seeded.confidential));
+
+    // Five wrong passwords for an unknown address: five failures, and the identifier is locked
+    // (IAM's limit is five).
+    const failedBefore = await figure(page, "failed-sign-ins");
+    const locksBefore = await figure(page, "lockouts");
+    const locked = uniqueEmail("dash-locked");
+    for (let i = 0; i < 5; i++)
+      expect((await nativeLogin("iam", locked, `Wrong-password-${i}!`)).ok).toBe(false);
+    // And a confidential client, registered through Athena.
+    const created = await api(page, "iam", "POST", "/api/clients", {
+      client_name: "e2e dashboard machine",
+      client_type: "confidential",
+      grant_types: ["client_credentials"],
+    });
+    expect(created.status()).toBe(201);
+    const { client_id } = (await created.json()) as { client_id: string };
+
+    await page.reload();
+    const failed = await figure(page, "failed-sign-ins");
+    expect(failed).toBe(failedBefore + 5);
+    expect(failed).toBeGreaterThanOrEqual(1);
+    expect(await figure(page, "lockouts")).toBe(locksBefore + 1);
+    await expect(page.getByTestId("figure-lockouts").locator("..")).toContainText(/[1-9]\d* identifiers?/);
+    // Today's bar of the sign-ins chart carries the failures (its data table is for screen readers).
+    await expect(page.getByRole("img", { name: "Sign-ins per day, last 30 days" })).toBeVisible();
+    const today = new Date().toISOString().slice(0, 10);
+    await expect(
+      page
+        .getByRole("table", { name: "Sign-ins per day, last 30 days" })
+        .getByRole("row")
+        .filter({ hasText: today }),
+    ).toContainText(/\d+ succeeded, [1-9]\d* failed/);
+    expect(await figure(page, "clients")).toBe(seeded.total + 1);
+    await expect(page.getByTestId("clients-confidential")).toHaveText(String(seeded.confidential + 1));
+    await expect(page.getByTestId("clients-public")).toHaveText(String(seeded.public));
+    await expect(page.getByRole("heading", { name: "Clients by grant type" })).toBeVisible();
+    await expect(page.getByText("client_credentials", { exact: true })).toBeVisible();
+
+    // Lifting the lock and deleting the client show at once.
+    const unlock = await api(
+      page,
+      "iam",
+      "DELETE",
+      `/api/security/lockouts/${encodeURIComponent(locked)}?type=identifier`,
+    );
+    expect(unlock.ok(), String(unlock.status())).toBe(true);
+    expect((await api(page, "iam", "DELETE", `/api/clients/${encodeURIComponent(client_id)}`)).ok()).toBe(
+      true,
+    );
+    await page.reload();
+    expect(await figure(page, "lockouts")).toBe(locksBefore);
+    expect(await figure(page, "clients")).toBe(seeded.total);
+  });
+
+  test("bulk deactivate, activate and revoke sessions, each behind a confirmation", async ({
+    page,
+  }, info) => {
+    const password = "Bulk-password-2026!";
+    const tag = `bulk${Date.now().toString(36)}`;
+    const emails = [uniqueEmail(`${tag}-a`), uniqueEmail(`${tag}-b`)];
+    const ids = [await createIamUser(emails[0]!, password), await createIamUser(emails[1]!, password)];
+    const tokens = [];
+    for (const email of emails) {
+      const login = await nativeLogin("iam", email, password);
+      expect(login.ok).toBe(true);
+      tokens.push(login.token!);
+    }
+    await signIn(page, "iam", "admin", info);
+    await page.goto(`${athenaUrl("iam")}/identities?q=${encodeURIComponent(`athena-${tag}-`)}`);
+    const toolbar = page.getByRole("toolbar", { name: "Bulk actions" });
+    const dialog = page.getByRole("dialog");
+    const selectBoth = async () => {
+      for (const email of emails) await page.getByRole("checkbox", { name: `Select ${email}` }).check();
+      await expect(toolbar).toContainText("2 selected");
+    };
+
+    // Deactivate: the confirmation says what happens, Cancel changes nothing.
+    await selectBoth();
+    await toolbar.getByRole("button", { name: "Deactivate", exact: true }).click();
+    await expect(dialog).toContainText("Deactivate 2 identities?");
+    await expect(dialog).toContainText("They will not be able to sign in until activated again");
+    for (const email of emails) await expect(dialog).toContainText(email);
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await expect(dialog).toHaveCount(0);
+    expect((await nativeLogin("iam", emails[0]!, password)).ok).toBe(true);
+    await toolbar.getByRole("button", { name: "Deactivate", exact: true }).click();
+    await dialog.getByRole("button", { name: "Deactivate 2" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Deactivate: 2 done" })).toBeVisible();
+    await expect(page.getByRole("row").filter({ hasText: emails[0]! })).toContainText("inactive");
+    await expect(page.getByRole("row").filter({ hasText: emails[1]! })).toContainText("inactive");
+    for (const email of emails) expect((await nativeLogin("iam", email, password)).ok).toBe(false);
+    for (const token of tokens) expect(await whoami(token)).toBe(401);
+
+    // Activate: both sign in again.
+    await selectBoth();
+    await toolbar.getByRole("button", { name: "Activate", exact: true }).click();
+    await expect(dialog).toContainText("Activate 2 identities?");
+    await expect(dialog).toContainText("They will be able to sign in again.");
+    await dialog.getByRole("button", { name: "Activate 2" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Activate: 2 done" })).toBeVisible();
+    for (const email of emails) {
+      await expect(
+        page.getByRole("row").filter({ hasText: email }).getByText("active", { exact: true }),
+      ).toBeVisible();
+    }
+    const fresh = [];
+    for (const email of emails) {
+      const login = await nativeLogin("iam", email, password);
+      expect(login.ok).toBe(true);
+      fresh.push(login.token!);
+    }
+    for (const token of fresh) expect(await whoami(token)).toBe(200);
+
+    // Revoke sessions: signed out everywhere, the accounts stay active.
+    await selectBoth();
+    await toolbar.getByRole("button", { name: "Revoke sessions", exact: true }).click();
+    await expect(dialog).toContainText("Revoke sessions 2 identities?");
+    await expect(dialog).toContainText("They will be signed out on every device");
+    await dialog.getByRole("button", { name: "Revoke sessions 2" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Revoke sessions: 2 done" })).toBeVisible();
+    for (const token of fresh) expect(await whoami(token)).toBe(401);
+    for (const email of emails) expect((await nativeLogin("iam", email, password)).ok).toBe(true);
+
+    for (const id of ids)
+      await fetch(`${kratosAdminUrl("iam")}/admin/identities/${id}`, { method: "DELETE" });
+  });
+
+  test("is usable at phone width (390 px)", async ({ page }, info) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signIn(page, "iam", "admin", info);
+    const noSideways = async (what: string) => {
+      const { scroll, width } = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        width: window.innerWidth,
+      }));
+      expect(scroll, `${what} scrolls sideways at 390 px`).toBeLessThanOrEqual(width);
+    };
+    await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
+    await expect(page.getByTestId("figure-lockouts")).toBeVisible();
+    await expect(page.getByTestId("figure-clients")).toBeVisible();
+    await noSideways("the dashboard");
+    // The navigation folds behind a Menu button.
+    const nav = page.getByRole("navigation", { name: "Athena" });
+    const menu = page.getByRole("button", { name: "Menu" });
+    await expect(menu).toBeVisible();
+    await expect(menu).toHaveAttribute("aria-expanded", "false");
+    await menu.click();
+    await expect(menu).toHaveAttribute("aria-expanded", "true");
+    await nav.getByRole("link", { name: "Identities" }).click();
+    await expect(page).toHaveURL(`${athenaUrl("iam")}/identities`);
+    await expect(page.getByRole("link", { name: "admin@demo.user" })).toBeVisible();
+    await expect(page.getByRole("searchbox", { name: "Search" })).toBeVisible();
+    await noSideways("the identities page");
+    await page.goto(`${athenaUrl("iam")}/clients`);
+    await expect(page.getByRole("link", { name: "Register client" })).toBeVisible();
+    await noSideways("the clients page");
   });
 
   test("registers an OAuth2 client, rotates its secret (shown once) and deletes it", async ({

@@ -27,6 +27,12 @@ test.describe("viewer@demo.user", () => {
     await expect(page.getByText("Viewers cannot create identities.")).toBeVisible();
     await page.goto(`${athenaUrl("iam")}/clients`);
     await expect(page.getByRole("link", { name: "Register client" })).toHaveCount(0);
+    await page.goto(`${athenaUrl("iam")}/clients/athena-iam`);
+    await expect(page.getByText("athena-iam").first()).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Edit" })).toHaveCount(0);
+    for (const name of ["Delete client", "Rotate secret", "Save"]) {
+      await expect(page.getByRole("button", { name })).toHaveCount(0);
+    }
     await page.goto(`${athenaUrl("iam")}/sessions`);
     await expect(page.getByRole("button", { name: "Revoke" })).toHaveCount(0);
     await page.goto(`${athenaUrl("iam")}/security`);

@@ -8,6 +8,20 @@ export interface OlympusStats {
   sessions: { active: number };
   verification: { verified: number; total: number };
   courier: { queued: number; sent: number; abandoned: number };
+  security: {
+    /** The same 30 UTC days as `identities.new_per_day`: completed sign-ins and refused first factors. */
+    logins_per_day: { date: string; succeeded: number; failed: number }[];
+    /** Locks active now, as `lockouts()` lists them. */
+    lockouts: { active: number; by_type: Record<OlympusLockout["type"], number> };
+  };
+  /** Public clients authenticate with `token_endpoint_auth_method` "none" (PKCE), the others are confidential. */
+  oauth2_clients: {
+    total: number;
+    public: number;
+    confidential: number;
+    /** Clients allowing each grant type (a client counts once per grant type it allows). */
+    by_grant_type: Record<string, number>;
+  };
 }
 
 /** An active sign-in lock (`GET /admin/olympus/lockouts`). */
@@ -142,7 +156,7 @@ export class OlympusAdminApi {
     return s ? `?${s}` : "";
   }
 
-  /** Dashboard aggregates: identities, sessions, verification, courier. */
+  /** Dashboard aggregates: identities, sessions, verification, courier, sign-ins, lockouts, OAuth2 clients. */
   stats(): Promise<OlympusStats> {
     return this.get<OlympusStats>("/admin/olympus/stats");
   }

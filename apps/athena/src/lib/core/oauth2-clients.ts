@@ -77,7 +77,7 @@ export function toHydraClient(c: ClientInput): OAuth2Client {
   };
 }
 
-/** Every client (pages followed, bounded), for the list and the dashboard's figures. */
+/** Every client (pages followed, bounded), for the list. */
 export async function listAllClients(limit = 1000): Promise<{ clients: OAuth2Client[]; truncated: boolean }> {
   const api = core().oauth2;
   const clients: OAuth2Client[] = [];
@@ -88,14 +88,6 @@ export async function listAllClients(limit = 1000): Promise<{ clients: OAuth2Cli
     token = nextPageToken(res.raw.headers.get("link"));
   } while (token && clients.length < limit);
   return { clients, truncated: !!token };
-}
-
-/** Figures for the dashboard. */
-export function summarizeClients(clients: OAuth2Client[]) {
-  const byGrant: Record<string, number> = {};
-  for (const c of clients) for (const g of c.grant_types ?? []) byGrant[g] = (byGrant[g] ?? 0) + 1;
-  const pub = clients.filter(isPublicClient).length;
-  return { total: clients.length, public: pub, confidential: clients.length - pub, byGrant };
 }
 
 /** Olympus' rotation endpoint (not in Hydra): the new secret comes back once. */

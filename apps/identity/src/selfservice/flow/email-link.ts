@@ -39,7 +39,7 @@ export interface CodeLinkHandlers {
 }
 
 /**
- * GET `/self-service/<kind>?flow=&code=`. Answers undefined when there is no `code` (the route
+ * GET `/self-service/<kind>?flow=&code=`. Answers undefined without a (non-empty) `code` (the route
  * keeps its other GET behaviour). A link is always followed by a browser, though perhaps not the
  * one that started the flow, or for a flow a native app started: the answer is a browser's, and a
  * browser flow is bound to this browser's CSRF cookie so that its UI can load it afterwards.
@@ -50,8 +50,8 @@ export async function followCodeLink(
   kind: CodeLinkKind,
   h: CodeLinkHandlers,
 ): Promise<Response | undefined> {
-  const code = c.req.query("code");
-  if (code === undefined) return undefined;
+  const code = c.req.query("code")?.trim();
+  if (!code) return undefined;
   const stored = await findFlow(ctx.db, kind, c.req.query("flow"));
   if (!stored) {
     const fresh = await h.startOver(h.unknownFlow());
@@ -74,5 +74,5 @@ export async function followCodeLink(
     const fresh = await h.startOver(h.alreadyCompleted(), row);
     return respondWithFlow(c, ctx, fresh, h.wire(fresh), 400);
   }
-  return h.submitCode(row, code.trim());
+  return h.submitCode(row, code);
 }

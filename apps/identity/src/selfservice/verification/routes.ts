@@ -231,7 +231,7 @@ export function registerVerificationRoutes(app: Hono, ctx: AppContext): void {
   app.post("/self-service/verification", (c) => submitVerification(c, ctx));
   // The link in verification emails (…?flow=&code=); without a code there is nothing here.
   app.get("/self-service/verification", async (c) => {
-    if (c.req.query("code") === undefined) return notFoundHandler(c);
+    if (!c.req.query("code")?.trim()) return notFoundHandler(c);
     ensureVerificationEnabled(ctx);
     const followed = await followCodeLink(c, ctx, "verification", {
       submitCode: (row, code) => submitCode(c, ctx, row, code, "link"),

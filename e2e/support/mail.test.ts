@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { codeIn, mailFromEnv, mailslurper, waitForMail } from "./mail.ts";
+import { codeIn, linkIn, mailFromEnv, mailslurper, waitForMail } from "./mail.ts";
 
 const recorded = (name: string) => readFileSync(new URL(`./recorded/${name}`, import.meta.url), "utf8");
 
@@ -51,6 +51,23 @@ describe("the MailSlurper client (recorded responses)", () => {
       match: (m) => m.subject.includes("recover"),
     });
     expect(codeIn(recover)).toBe("905112");
+  });
+
+  it("finds the code's link in HTML (unescaping &amp;) and text bodies", async () => {
+    const client = mailslurper(base);
+    const verify = await waitForMail(client, "customer1@demo.user", {
+      match: (m) => m.subject.includes("verify"),
+    });
+    expect(linkIn(verify)).toBe(
+      "http://localhost:3000/.ory/self-service/verification?flow=5b1f7c9e-2d4a-4e8b-9c3f-7a6d2e1b0c44&code=482913",
+    );
+    expect(() => linkIn(verify, "recovery")).toThrow(/no recovery link/);
+    const recover = await waitForMail(client, "customer1@demo.user", {
+      match: (m) => m.subject.includes("recover"),
+    });
+    expect(linkIn(recover, "recovery")).toBe(
+      "http://localhost:3000/.ory/self-service/recovery?flow=9e0a4d2c-6b1f-4c7e-8a3d-5f2b1c0e9d77&code=905112",
+    );
   });
 
   it("clears with MailSlurper's prune call", async () => {

@@ -125,3 +125,16 @@ export function codeIn(mail: Mail): string {
   if (!m) throw new Error(`no 6-digit code in "${mail.subject}"`);
   return m[1]!;
 }
+
+/**
+ * The link in a verification or recovery mail that submits its code
+ * (`<public base_url>/self-service/<kind>?flow=<id>&code=<code>`), from a text body or an HTML
+ * one (where `&` is written `&amp;`). `kind` picks one when a mail could hold both.
+ */
+export function linkIn(mail: Mail, kind?: "verification" | "recovery"): string {
+  const body = mail.body.replace(/&amp;/g, "&");
+  const which = kind ?? "(?:verification|recovery)";
+  const m = new RegExp(`https?://[^\\s"'<>]+/self-service/${which}\\?[^\\s"'<>]*\\bcode=\\d+`).exec(body);
+  if (!m) throw new Error(`no ${kind ?? "verification or recovery"} link in "${mail.subject}"`);
+  return m[0];
+}

@@ -12,19 +12,57 @@ describe("courier templates", () => {
     const ctx = ctxWith({ domain: "ciam", courier: { template: { accent: "#0f766e" } } });
     const r = renderTemplate(ctx, "verification_code_valid", {
       verification_code: "012345",
+      verification_url: "http://localhost:3000/.ory/self-service/verification?flow=f&code=012345",
       to: "a@example.com",
     });
     expect(r.subject).toBe("Olympus CIAM: please verify your email address");
     expect(r.text.split("\n")).toContain("012345");
-    expect(r.text).toContain("The code is valid for 60 minutes.");
+    expect(r.text).toContain("The code and the link are valid for 60 minutes.");
     expect(r.html).toContain("Olympus CIAM");
     expect(r.html).toContain("#0f766e");
     expect(r.html).toContain("012345");
   });
 
+  it("carries the link next to the code: on a line of its own in text, escaped in HTML", () => {
+    const ctx = ctxWith({});
+    for (const [template, data] of [
+      [
+        "verification_code_valid",
+        {
+          verification_code: "012345",
+          verification_url: "http://h/.ory/self-service/verification?flow=f&code=012345",
+          to: "a@example.com",
+        },
+      ],
+      [
+        "recovery_code_valid",
+        {
+          recovery_code: "012345",
+          recovery_url: "http://h/.ory/self-service/recovery?flow=f&code=012345",
+          to: "a@example.com",
+        },
+      ],
+    ] as const) {
+      const r = renderTemplate(ctx, template, data as never);
+      const kind = template.split("_")[0];
+      const url = `http://h/.ory/self-service/${kind}?flow=f&code=012345`;
+      const lines = r.text.split("\n");
+      // The code comes first: readers (and tests) that take the first six digits get the code.
+      expect(lines.indexOf("012345")).toBeGreaterThan(-1);
+      expect(lines.indexOf(url)).toBeGreaterThan(lines.indexOf("012345"));
+      const escaped = url.replace("&", "&amp;");
+      expect(r.html).toContain(`href="${escaped}"`);
+      expect(r.html).not.toContain(url);
+    }
+  });
+
   it("uses the configured brand, escaped in HTML", () => {
     const ctx = ctxWith({ courier: { template: { brand: "Acme <Staff>" } } });
-    const r = renderTemplate(ctx, "recovery_code_valid", { recovery_code: "987654", to: "a@example.com" });
+    const r = renderTemplate(ctx, "recovery_code_valid", {
+      recovery_code: "987654",
+      recovery_url: "http://h/.ory/self-service/recovery?flow=f&code=987654",
+      to: "a@example.com",
+    });
     expect(r.subject).toBe("Acme <Staff>: recover access to your account");
     expect(r.html).toContain("Acme &lt;Staff&gt;");
     expect(r.html).not.toContain("<Staff>");

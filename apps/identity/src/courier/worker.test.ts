@@ -94,7 +94,11 @@ async function until<T>(probe: () => Promise<T | undefined>, what: string, timeo
 }
 
 const enqueue = (to: string) =>
-  enqueueEmail(ctx.db, ctx, "verification_code_valid", to, { verification_code: "424242", to });
+  enqueueEmail(ctx.db, ctx, "verification_code_valid", to, {
+    verification_code: "424242",
+    verification_url: "http://localhost/self-service/verification?flow=x&code=424242",
+    to,
+  });
 
 const message = (id: string) => courier.getCourierMessage({ id });
 const whenMessage = (id: string, test: (m: Message) => boolean, what: string) =>

@@ -19,8 +19,8 @@ export default async function VerificationPage(props: {
     <>
       {flow.state === "sent_email" ? (
         <p className="hera-notice hera-verify-notice" role="status">
-          Check your inbox: we sent you a 6-digit code. Enter it below to verify your email address. It
-          expires in one hour.
+          Check your inbox: we sent you a 6-digit code and a link. Enter the code below, or open the link, to
+          verify your email address. Both expire in one hour.
         </p>
       ) : null}
       <FlowView ui={flow.ui} title="Verify your email address" copy={copyFor(env)}>

@@ -11,6 +11,7 @@ import { normalizeIdentifier } from "../../identity/schemas.ts";
 import { verifyCsrfCookie, verifyCsrfToken } from "../../security/csrf.ts";
 import { currentSession } from "../../session/session.ts";
 import { checkReturnTo, expiredFlowResponse, respondWithFlow, str } from "../flow/common.ts";
+import { codeLink, followCodeLink } from "../flow/email-link.ts";
 import { type FlowRow, findFlow } from "../flow/repository.ts";
 import { text } from "../flow/text.ts";
 import { addMessage, addNodeMessage, resetMessages, type UiContainer } from "../flow/ui.ts";
@@ -134,6 +135,7 @@ async function submitEmail(
       });
       await enqueueEmail(tx, ctx, "recovery_code_valid", known.value, {
         recovery_code: code,
+        recovery_url: codeLink(ctx, "recovery", row.id, code),
         to: known.value,
       });
     } else if (ctx.config.selfservice.flows.recovery.notify_unknown_recipients) {
@@ -197,9 +199,22 @@ async function submitRecovery(c: Context, ctx: AppContext): Promise<Response> {
   return submitEmail(c, ctx, row, email, body);
 }
 
-/** GET …?flow=&token=: the one-time link an administrator handed out; signs in and lands on settings. */
+/**
+ * GET …?flow=&code=: the link in recovery emails, a code submission like the form's (signs in and
+ * lands on settings). GET …?flow=&token=: the one-time link an administrator handed out.
+ */
 async function useLink(c: Context, ctx: AppContext): Promise<Response> {
   ensureRecoveryEnabled(ctx);
+  const followed = await followCodeLink(c, ctx, "recovery", {
+    submitCode: (row, code) => submitCode(c, ctx, row, resetMessages(row.ui), code),
+    startOver: (message, old) =>
+      createRecoveryFlow(c, ctx, { type: "browser", returnTo: old?.returnTo, messages: [message] }),
+    wire: (row) => recoveryWire(c, ctx, row),
+    unknownFlow: text.recoveryCodeInvalid,
+    expired: text.recoveryExpired,
+    alreadyCompleted: text.recoveryAlreadyCompleted,
+  });
+  if (followed) return followed;
   const token = c.req.query("token");
   if (!token) throw badRequest("The recovery link is missing its token.");
   const row = await findFlow(ctx.db, "recovery", c.req.query("flow"));

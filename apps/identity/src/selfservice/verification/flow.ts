@@ -6,6 +6,7 @@ import type { DbOrTx, Tx } from "../../db/client.ts";
 import { identityVerifiableAddresses, selfserviceFlows } from "../../db/schema.ts";
 import { flowDisabled } from "../../errors/index.ts";
 import { baseFlowWire, createFlow, csrfForNewFlow, uiUrl } from "../flow/common.ts";
+import { codeLink } from "../flow/email-link.ts";
 import type { FlowRow } from "../flow/repository.ts";
 import { text, type UiText } from "../flow/text.ts";
 import { anchorNode, csrfNode, inputNode, type UiContainer } from "../flow/ui.ts";
@@ -135,6 +136,7 @@ export async function sendVerificationCode(
   const code = await storeVerificationCode(tx, ctx, input);
   await enqueueEmail(tx, ctx, "verification_code_valid", input.address, {
     verification_code: code,
+    verification_url: codeLink(ctx, "verification", input.flowId, code),
     to: input.address,
   });
   await tx

@@ -5,7 +5,8 @@ import type { AppContext } from "../../app/context.ts";
 import { audit } from "../../security/audit.ts";
 import { enqueueEmail } from "../../courier/queue.ts";
 import { identityVerifiableAddresses } from "../../db/schema.ts";
-import { readBody } from "../../http/request.ts";
+import { notFoundHandler } from "../../app/http.ts";
+import { isJsonRequest, readBody } from "../../http/request.ts";
 import { normalizeIdentifier } from "../../identity/schemas.ts";
 import {
   checkReturnTo,
@@ -15,6 +16,7 @@ import {
   respondWithFlow,
   str,
 } from "../flow/common.ts";
+import { followCodeLink } from "../flow/email-link.ts";
 import { hooks } from "../flow/hooks.ts";
 import type { FlowRow } from "../flow/repository.ts";
 import { text, type UiText } from "../flow/text.ts";
@@ -66,14 +68,19 @@ async function answer(
   return respondWithFlow(c, ctx, fresh, verificationWire(c, ctx, fresh), status);
 }
 
+/** A fresh flow carrying `message`, for the address and return_to of `old` when there is one. */
+function startOver(c: Context, ctx: AppContext, message: UiText, old?: FlowRow): Promise<FlowRow> {
+  return createVerificationFlow(c, ctx, {
+    type: old?.type ?? "browser",
+    returnTo: old?.returnTo,
+    messages: [message],
+    email: (old?.data as VerificationData | undefined)?.address,
+  });
+}
+
 /** Starts over with a fresh flow carrying `message`: JSON gets it with 400, browsers are sent to it. */
 async function retryWith(c: Context, ctx: AppContext, old: FlowRow, message: UiText): Promise<Response> {
-  const fresh = await createVerificationFlow(c, ctx, {
-    type: old.type,
-    returnTo: old.returnTo,
-    messages: [message],
-    email: (old.data as VerificationData).address,
-  });
+  const fresh = await startOver(c, ctx, message, old);
   return respondWithFlow(c, ctx, fresh, verificationWire(c, ctx, fresh), 400);
 }
 
@@ -118,7 +125,13 @@ async function submitEmail(c: Context, ctx: AppContext, row: FlowRow, rawEmail: 
  * A code: every submission is counted (atomically, before the code is even looked at), so no
  * amount of concurrency gets more than MAX_CODE_SUBMISSIONS guesses out of one flow.
  */
-async function submitCode(c: Context, ctx: AppContext, row: FlowRow, code: string): Promise<Response> {
+async function submitCode(
+  c: Context,
+  ctx: AppContext,
+  row: FlowRow,
+  code: string,
+  via: "form" | "link" = "form",
+): Promise<Response> {
   const count = await countSubmission(ctx.db, row.id);
   if (count > MAX_CODE_SUBMISSIONS) {
     await deleteVerificationCodes(ctx.db, row.id);
@@ -160,6 +173,8 @@ async function submitCode(c: Context, ctx: AppContext, row: FlowRow, code: strin
     return answer(c, ctx, row, { ui }, 200);
   }
   await audit(ctx, c, { event: "verification.succeeded", actor: verified, target: verified });
+  // A followed link goes on to the flow's return_to when it has one (else the UI shows success).
+  if (via === "link" && row.returnTo && !isJsonRequest(c)) return c.redirect(row.returnTo, 303);
   const fresh: FlowRow = {
     ...row,
     state: "passed_challenge",
@@ -214,4 +229,18 @@ export function registerVerificationRoutes(app: Hono, ctx: AppContext): void {
     return c.json(verificationWire(c, ctx, row));
   });
   app.post("/self-service/verification", (c) => submitVerification(c, ctx));
+  // The link in verification emails (…?flow=&code=); without a code there is nothing here.
+  app.get("/self-service/verification", async (c) => {
+    if (!c.req.query("code")?.trim()) return notFoundHandler(c);
+    ensureVerificationEnabled(ctx);
+    const followed = await followCodeLink(c, ctx, "verification", {
+      submitCode: (row, code) => submitCode(c, ctx, row, code, "link"),
+      startOver: (message, old) => startOver(c, ctx, message, old),
+      wire: (row) => verificationWire(c, ctx, row),
+      unknownFlow: text.verificationCodeInvalid,
+      expired: text.verificationExpired,
+      alreadyCompleted: text.verificationAlreadyCompleted,
+    });
+    return followed ?? notFoundHandler(c);
+  });
 }

@@ -1,0 +1,78 @@
+import { eq } from "drizzle-orm";
+import type { Context } from "hono";
+import type { AppContext } from "../../app/context.ts";
+import { urlJoin } from "../../app/runtime.ts";
+import { selfserviceFlows } from "../../db/schema.ts";
+import { ensureCsrf } from "../../security/csrf.ts";
+import { expiredFlowResponse, respondWithFlow } from "./common.ts";
+import { type FlowRow, findFlow } from "./repository.ts";
+import type { UiText } from "./text.ts";
+
+/*
+ * Verification and recovery emails carry the 6-digit code and a link that submits it, as Kratos'
+ * code method does: `<serve.public.base_url>/self-service/<kind>?flow=<id>&code=<code>`. A GET on
+ * that link is a code submission like a POST (same counter, same limit, same outcome), minus the
+ * CSRF token: the link is opened from a mail client, and the code itself is the proof.
+ */
+
+export type CodeLinkKind = "verification" | "recovery";
+
+/** The link mailed next to a code. */
+export function codeLink(ctx: AppContext, kind: CodeLinkKind, flowId: string, code: string): string {
+  const url = new URL(urlJoin(ctx.rt.publicBaseUrl, `self-service/${kind}`));
+  url.searchParams.set("flow", flowId);
+  url.searchParams.set("code", code);
+  return url.toString();
+}
+
+/** What a flow kind supplies to follow its links. */
+export interface CodeLinkHandlers {
+  /** Submits the code exactly as the kind's POST does, answering as it does (browsers: redirects). */
+  submitCode(row: FlowRow, code: string): Promise<Response>;
+  /** A fresh browser flow of the kind carrying `message`, inheriting `old`'s return_to. */
+  startOver(message: UiText, old?: FlowRow): Promise<FlowRow>;
+  wire(row: FlowRow): Record<string, unknown>;
+  /** Messages: the link's flow does not exist, it expired, it was completed already. */
+  unknownFlow(): UiText;
+  expired(expiredAt: Date): UiText;
+  alreadyCompleted(): UiText;
+}
+
+/**
+ * GET `/self-service/<kind>?flow=&code=`. Answers undefined without a (non-empty) `code` (the route
+ * keeps its other GET behaviour). A link is always followed by a browser, though perhaps not the
+ * one that started the flow, or for a flow a native app started: the answer is a browser's, and a
+ * browser flow is bound to this browser's CSRF cookie so that its UI can load it afterwards.
+ */
+export async function followCodeLink(
+  c: Context,
+  ctx: AppContext,
+  kind: CodeLinkKind,
+  h: CodeLinkHandlers,
+): Promise<Response | undefined> {
+  const code = c.req.query("code")?.trim();
+  if (!code) return undefined;
+  const stored = await findFlow(ctx.db, kind, c.req.query("flow"));
+  if (!stored) {
+    const fresh = await h.startOver(h.unknownFlow());
+    return respondWithFlow(c, ctx, fresh, h.wire(fresh), 400);
+  }
+  const row: FlowRow = { ...stored, type: "browser" };
+  if (stored.type === "browser") {
+    const { hash } = ensureCsrf(c, ctx.config, ctx.rt);
+    if (stored.csrfHash !== hash) {
+      await ctx.db.update(selfserviceFlows).set({ csrfHash: hash }).where(eq(selfserviceFlows.id, stored.id));
+      row.csrfHash = hash;
+    }
+  }
+  if (row.expiresAt <= new Date()) {
+    const message = h.expired(row.expiresAt);
+    const fresh = await h.startOver(message, row);
+    return expiredFlowResponse(c, ctx, row, fresh, message);
+  }
+  if (row.state === "passed_challenge") {
+    const fresh = await h.startOver(h.alreadyCompleted(), row);
+    return respondWithFlow(c, ctx, fresh, h.wire(fresh), 400);
+  }
+  return h.submitCode(row, code);
+}

@@ -8,6 +8,7 @@ import { registerAdminCourierRoutes } from "../admin/courier/routes.ts";
 import { registerAdminRecoveryRoutes } from "../admin/recovery/routes.ts";
 import { registerMetaRoutes } from "../meta/routes.ts";
 import { registerAdminSecurity, registerSecurity } from "../security/register.ts";
+import { registerSelfServiceErrors } from "../selfservice/errors/forward.ts";
 import { registerLoginRoutes } from "../selfservice/login/routes.ts";
 import { registerLogoutRoutes } from "../selfservice/logout/routes.ts";
 import { registerRecoveryRoutes } from "../selfservice/recovery/routes.ts";
@@ -53,6 +54,7 @@ export async function createCore(config: Config, opts: CreateOptions = {}): Prom
   applyCors(publicApp, ctx);
   applyCommon(publicApp, ctx);
   registerSecurity(publicApp, ctx);
+  registerSelfServiceErrors(publicApp, ctx);
   registerMetaRoutes(publicApp, ctx);
   registerLoginRoutes(publicApp, ctx);
   registerRegistrationRoutes(publicApp, ctx);

@@ -3,8 +3,11 @@ import { eq } from "drizzle-orm";
 import type { AppContext } from "../app/context.ts";
 import { selfserviceErrors } from "../db/schema.ts";
 import { notFound, serviceUnavailable } from "../errors/index.ts";
+// Imported, not read from disk at run time: the production bundle (build.mjs) inlines it.
+import pkg from "../../package.json" with { type: "json" };
 
-export const VERSION = "0.1.0";
+/** The core's version, as released: the `version` of apps/identity/package.json. */
+export const VERSION: string = pkg.version;
 
 /** Health, version and identity-schema endpoints; served on both the public and the admin port. */
 export function registerMetaRoutes(app: Hono, ctx: AppContext): void {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestCore, type TestCore } from "../testing/index.ts";
+import { CookieJar, startTestCore, type TestCore } from "../testing/index.ts";
 import { securityAuditLog } from "../db/security-schema.ts";
 import { eq } from "drizzle-orm";
 import { json, login, messageIds, register } from "./testkit.ts";
@@ -59,6 +59,66 @@ describe("login lockout", () => {
       .from(securityAuditLog)
       .where(eq(securityAuditLog.event, "lockout.created"));
     expect(audit.some((r) => (r.metadata as { key?: string }).key === "locked@example.com")).toBe(true);
+  });
+
+  it("a browser flow asking for JSON gets the lock message and Retry-After too; a form post gets a 303", async () => {
+    await register(t.publicUrl, "browser-locked@example.com", PW);
+    const ip = "203.0.113.40";
+    const jar = new CookieJar();
+    const init = await jar.fetch(`${t.publicUrl}/self-service/login/browser`, {
+      headers: { accept: "application/json", "x-forwarded-for": ip },
+    });
+    const flow = (await json(init)) as { id: string; ui: { nodes: any[] } };
+    const csrf = flow.ui.nodes.find((n) => n.attributes.name === "csrf_token").attributes.value as string;
+    const submit = (password: string) =>
+      jar.fetch(`${t.publicUrl}/self-service/login?flow=${flow.id}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json", "x-forwarded-for": ip },
+        body: JSON.stringify({
+          csrf_token: csrf,
+          method: "password",
+          identifier: "browser-locked@example.com",
+          password,
+        }),
+      });
+    for (let i = 0; i < 3; i++) {
+      const res = await submit("wrong password!");
+      expect(res.status).toBe(400);
+      expect(res.headers.get("retry-after")).toBeNull();
+      expect(messageIds(await json(res))).toEqual([4000006]);
+    }
+    const locked = await submit(PW);
+    expect(locked.status).toBe(400);
+    const body = await json(locked);
+    expect(messageIds(body)).toEqual([4000100]);
+    const retryAfter = Number(locked.headers.get("retry-after"));
+    expect(retryAfter).toBe(body.ui.messages[0].context.retry_after_seconds);
+    expect(retryAfter).toBeGreaterThan(890);
+    expect(retryAfter).toBeLessThanOrEqual(900);
+    expect(jar.get("olympus_test_session")).toBeUndefined();
+
+    // A plain form post is sent back to the login UI, where the message is shown.
+    const form = await jar.fetch(`${t.publicUrl}/self-service/login?flow=${flow.id}`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        accept: "text/html",
+        "x-forwarded-for": ip,
+      },
+      body: new URLSearchParams({
+        csrf_token: csrf,
+        method: "password",
+        identifier: "browser-locked@example.com",
+        password: PW,
+      }),
+    });
+    expect(form.status).toBe(303);
+    expect(form.headers.get("location")).toBe(`http://localhost:4455/login?flow=${flow.id}`);
+    expect(jar.get("olympus_test_session")).toBeUndefined();
+    const shown = await jar.fetch(`${t.publicUrl}/self-service/login/flows?id=${flow.id}`, {
+      headers: { accept: "application/json" },
+    });
+    expect(messageIds(await json(shown))).toEqual([4000100]);
   });
 
   it("treats unknown identifiers exactly like known ones, and an unlocked unknown one still costs a hash", async () => {

@@ -1,15 +1,26 @@
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import { and, eq } from "drizzle-orm";
 import type { AppContext } from "../../app/context.ts";
 import { urlJoin } from "../../app/runtime.ts";
 import { sessions } from "../../db/schema.ts";
-import { badRequest, forbidden, unauthorized } from "../../errors/index.ts";
+import { badRequest, forbidden, sessionInactive, unauthorized } from "../../errors/index.ts";
 import { isJsonRequest, readBody } from "../../http/request.ts";
+import { audit } from "../../security/audit.ts";
 import { sha256hex } from "../../security/random.ts";
 import { clearSessionCookie, currentSession, revokeSession } from "../../session/session.ts";
 import { randomAlnum } from "../../security/random.ts";
 import { checkReturnTo } from "../flow/common.ts";
 import { hooks } from "../flow/hooks.ts";
+
+/** Logouts are session revocations in the audit log, told apart by their reason. */
+function auditLogout(ctx: AppContext, c: Context, identityId: string, sessionId: string, flow: string) {
+  return audit(ctx, c, {
+    event: "session.revoked",
+    actor: identityId,
+    target: sessionId,
+    metadata: { reason: "logout", flow_type: flow },
+  });
+}
 
 export function registerLogoutRoutes(app: Hono, ctx: AppContext): void {
   // Browser: hands out a logout URL carrying a fresh logout token for the cookie session.
@@ -30,6 +41,9 @@ export function registerLogoutRoutes(app: Hono, ctx: AppContext): void {
     return c.json({ logout_url: url.toString(), logout_token: logoutToken });
   });
 
+  // The link from logout/browser: ends the request's own session, and only when the token is the one
+  // handed out for it (Kratos: no session → 401 session_inactive, another session's token → 403), so a
+  // logout URL leaked to or forged by another site cannot end someone else's session.
   app.get("/self-service/logout", async (c) => {
     const token = c.req.query("token");
     const returnTo =
@@ -37,18 +51,27 @@ export function registerLogoutRoutes(app: Hono, ctx: AppContext): void {
       ctx.config.selfservice.flows.logout.after.default_browser_return_url ??
       ctx.config.selfservice.default_browser_return_url;
     if (!token) throw badRequest("Please include a token in the URL query.");
-    const [row] = await ctx.db
-      .select({ id: sessions.id })
-      .from(sessions)
-      .where(and(eq(sessions.logoutTokenHash, sha256hex(token)), eq(sessions.active, true)))
-      .limit(1);
-    if (!row) {
-      throw unauthorized(
+    const s = await currentSession(c, ctx);
+    if (!s) throw sessionInactive();
+    // Checked in the UPDATE itself: the cached session row may predate a newer logout token.
+    const [ended] = await ctx.db
+      .update(sessions)
+      .set({ active: false, updatedAt: new Date() })
+      .where(
+        and(
+          eq(sessions.id, s.row.id),
+          eq(sessions.logoutTokenHash, sha256hex(token)),
+          eq(sessions.active, true),
+        ),
+      )
+      .returning({ id: sessions.id });
+    if (!ended) {
+      throw forbidden(
         "Unable to log out because the logout token in the URL query does not match the session cookie.",
       );
     }
-    await revokeSession(ctx.db, row.id);
-    await hooks.onSessionRevoked?.(ctx, row.id);
+    await hooks.onSessionRevoked?.(ctx, ended.id);
+    await auditLogout(ctx, c, s.identity.identity.id, ended.id, "browser");
     clearSessionCookie(c, ctx);
     if (isJsonRequest(c)) return c.body(null, 204);
     return c.redirect(returnTo, 303);
@@ -59,7 +82,7 @@ export function registerLogoutRoutes(app: Hono, ctx: AppContext): void {
     const token = typeof body.session_token === "string" ? body.session_token : "";
     if (!token) throw badRequest("The session_token is missing from the body.");
     const [row] = await ctx.db
-      .select({ id: sessions.id, active: sessions.active })
+      .select({ id: sessions.id, active: sessions.active, identityId: sessions.identityId })
       .from(sessions)
       .where(eq(sessions.tokenHash, sha256hex(token)))
       .limit(1);
@@ -67,6 +90,7 @@ export function registerLogoutRoutes(app: Hono, ctx: AppContext): void {
     if (row.active) {
       await revokeSession(ctx.db, row.id);
       await hooks.onSessionRevoked?.(ctx, row.id);
+      await auditLogout(ctx, c, row.identityId, row.id, "api");
     }
     return c.body(null, 204);
   });

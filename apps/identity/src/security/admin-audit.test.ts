@@ -134,6 +134,19 @@ describe("admin audit on the OAuth2 admin API", () => {
     expect(await auditRows("event=admin.oauth2.introspect.create")).toEqual([]);
   });
 
+  it("still records a write whose query carries a NUL byte or a lone surrogate", async () => {
+    // PostgreSQL refuses both in text and jsonb: the row used to fail to insert and the event was lost.
+    const res = await admin("/admin/oauth2/auth/sessions/login?sid=%00x&client=%ED%A0%80", {
+      method: "DELETE",
+    });
+    expect(res.status).toBe(204);
+    const [row] = await auditRows("event=admin.oauth2.auth.sessions.login.delete&target=%EF%BF%BDx");
+    expect(row).toMatchObject({
+      target: "\ufffdx",
+      metadata: { admin: "ops@iam", query: { sid: "\ufffdx" } },
+    });
+  });
+
   it("records a Kratos identity create with the new identity's id as target", async () => {
     const res = await fetch(`${t.adminUrl}/admin/identities`, {
       method: "POST",

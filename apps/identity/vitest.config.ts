@@ -8,5 +8,7 @@ export default defineConfig({
     // Each file starts its own core and database; two at a time suits a 2-core machine.
     maxWorkers: 2,
     fileParallelism: true,
+    // Prints one table of the reliability figures (src/reliability) after the run.
+    globalSetup: ["src/reliability/summary.ts"],
   },
 });

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppContext } from "../app/context.ts";
 import { serviceUnavailable } from "../errors/index.ts";
+import { adminAuditMiddleware } from "../security/admin-audit.ts";
 import { registerAuthorizeRoutes } from "./authorize/routes.ts";
 import { registerClientRoutes } from "./clients/routes.ts";
 import { registerDiscoveryRoute } from "./discovery/routes.ts";
@@ -39,6 +40,14 @@ function registerHealth(app: Hono, ctx: AppContext): void {
 }
 
 /**
+ * Admin writes that are not audited: accepting or rejecting a login, consent or logout request is a
+ * step of every OAuth2 flow the login app drives (recorded as login.* by the login flow), and
+ * introspection only reads.
+ */
+const notAnAdminAction = (method: string, pattern: string) =>
+  /\/oauth2\/auth\/requests\//.test(pattern) || (method === "POST" && pattern.endsWith("/oauth2/introspect"));
+
+/**
  * Builds the OAuth2 / OpenID Connect provider of a core: its state, its signing keys (generated on
  * first start), its two Hono apps, and the in-process glue the login flow calls.
  */
@@ -63,6 +72,7 @@ export async function createOAuth2(ctx: AppContext): Promise<OAuth2Apps> {
   registerHealth(adminApp, ctx);
   // As in Hydra, every admin path also works without the /admin prefix.
   const admin = new Hono();
+  admin.use("*", adminAuditMiddleware(ctx, { skip: notAnAdminAction }));
   registerClientRoutes(admin, o2);
   registerKeyRoutes(admin, o2);
   registerLoginRequestRoutes(admin, o2);

@@ -3,7 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { limitBody } from "../app/http.ts";
 import { rawHeader } from "../http/request.ts";
-import { isConnectionError } from "../db/errors.ts";
+import { isConnectionError, isInvalidTextError } from "../db/errors.ts";
 import { badRequest, OryError, serviceUnavailable } from "../errors/index.ts";
 import { uuid } from "../security/random.ts";
 import { OAuth2Error } from "./errors.ts";
@@ -52,6 +52,15 @@ export function applyOAuth2Common(app: Hono, o2: OAuth2, side: "public" | "admin
     const status = (err as { status?: number }).status;
     if (typeof status === "number" && status >= 400 && status < 500) {
       return c.json(new OryError(status, err.message || "The request was malformed").toBody(), status as 400);
+    }
+    // PostgreSQL refuses a NUL byte (or an untranslatable character) in text: a bad request, not a fault.
+    if (isInvalidTextError(err)) {
+      const reason = "A value contains bytes that cannot be stored (for example a NUL character).";
+      if (side === "public") return c.json(new OAuth2Error("invalid_request", reason).toBody(false), 400);
+      return c.json(
+        new OryError(400, "The request was malformed or contained invalid parameters", { reason }).toBody(),
+        400,
+      );
     }
     if (isConnectionError(err)) {
       ctx.log.error("database unavailable", { error: String(err) });

@@ -154,15 +154,32 @@ describe.skipIf(!pg)("database outage", () => {
     const before = await get("/self-service/registration/api");
     expect(before.status).toBe(200);
     expect((await get("/health/ready")).status).toBe(200);
+    // A session issued before the outage and not looked up since (so not in the whoami cache).
+    const regFlow = await get("/self-service/registration/api");
+    stats.requests++;
+    const registered = await fetch(`${core.publicUrl}/self-service/registration?flow=${regFlow.body.id}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({
+        method: "password",
+        password: "a long passphrase 42",
+        traits: { email: "cut@example.com" },
+      }),
+    });
+    expect(registered.status).toBe(200);
+    const token = ((await registered.json()) as { session_token: string }).session_token;
 
     proxy.cut();
     stats.faults++;
-    for (const path of [
-      "/health/ready",
-      "/self-service/registration/api",
-      `/self-service/registration/flows?id=${before.body.id}`,
-    ]) {
-      const r = await get(path);
+    for (const [path, headers] of [
+      ["/health/ready", {}],
+      ["/self-service/registration/api", {}],
+      [`/self-service/registration/flows?id=${before.body.id}`, {}],
+      // whoami has to read the session from the database: 503, not 401 (the session exists).
+      ["/sessions/whoami", { "x-session-token": token }],
+      ["/sessions/whoami", { "x-session-token": `ory_st_${"y".repeat(32)}` }],
+    ] as const) {
+      const r = await get(path, headers);
       if (r.status !== 503) stats.errors++;
       expect(r.status, path).toBe(503);
       expect(r.ms, path).toBeLessThan(12_000);
@@ -177,9 +194,12 @@ describe.skipIf(!pg)("database outage", () => {
     }
     expect(ready).toBe(200);
     const after = await get(`/self-service/registration/flows?id=${before.body.id}`);
-    if (after.status !== 200) stats.lost++;
+    const whoami = await get("/sessions/whoami", { "x-session-token": token });
+    if (after.status !== 200 || whoami.status !== 200) stats.lost++;
     expect(after.status).toBe(200);
     expect(after.body.id).toBe(before.body.id);
+    expect(whoami.status).toBe(200);
+    expect(whoami.body.identity?.traits?.email).toBe("cut@example.com");
   });
 
   it("answers 503 within 5 s when the database accepts connections but never answers, and recovers", {

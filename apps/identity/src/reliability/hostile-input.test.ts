@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestCore, type TestCore } from "../testing/index.ts";
 
 /**
- * Hostile input: a seeded fuzzing pass over every public and admin route of the Kratos API
- * (enumerated from the Hono apps). No answer may be a 5xx, carry a stack trace, echo an unescaped
- * script in HTML, or redirect to an origin outside the allow list. Failures print the seed and case.
+ * Hostile input: a seeded fuzzing pass over every public and admin route of the Kratos API and of
+ * the Hydra (OAuth2) API, enumerated from the four Hono apps. No answer may be a 5xx, carry a stack
+ * trace, echo an unescaped script in HTML, or redirect to an origin outside the allow list; an error
+ * from an OAuth2 port must be an RFC 6749 body or an Ory error body. Failures print the seed and case.
  */
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
@@ -83,6 +84,29 @@ const fields = [
   "constructor",
   "recovery_addresses",
   "verifiable_addresses",
+  // The Hydra API's fields: clients, keys, token and revocation forms, login/consent acceptance.
+  "client_id",
+  "client_secret",
+  "client_name",
+  "redirect_uri",
+  "redirect_uris",
+  "post_logout_redirect_uris",
+  "grant_type",
+  "grant_types",
+  "response_type",
+  "scope",
+  "refresh_token",
+  "code_verifier",
+  "token_type_hint",
+  "subject",
+  "grant_scope",
+  "remember_for",
+  "keys",
+  "alg",
+  "kid",
+  "use",
+  "jwks",
+  "token_endpoint_auth_method",
 ];
 
 /** encodeURIComponent, except a lone surrogate is sent as its raw (invalid) percent bytes. */
@@ -174,6 +198,17 @@ const queries = [
   "credentials_identifier=%25",
   "status=abandoned' --",
   "token=%3Cscript%3E",
+  // The Hydra API's query parameters.
+  "login_challenge=%00",
+  "consent_challenge=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+  "logout_challenge=' OR 1=1 --",
+  "client_id=%00&response_type=code&redirect_uri=http%3A%2F%2Fevil.example%2F",
+  "client_id=x&response_type=code&scope=openid&state=%0d%0aSet-Cookie%3A%20x%3D1",
+  "subject=%00&all=true",
+  "subject=' OR 1=1 --&client=%00",
+  "sid=%00",
+  "post_logout_redirect_uri=http%3A%2F%2Fevil.example%2F&state=%ff",
+  "client_name=%00&owner=%ff",
   "",
 ];
 
@@ -214,9 +249,78 @@ function sendFresh(
   });
 }
 
+interface Route {
+  base: string;
+  method: string;
+  path: string;
+  oauth2: boolean;
+}
+
+/** Every concrete route of the four apps (Kratos public and admin, Hydra public and admin), once each. */
+function allRoutes(t: TestCore): Route[] {
+  const routes = (base: string, oauth2: boolean, app: { routes: { method: string; path: string }[] }) =>
+    app.routes
+      .filter((x) => x.method !== "ALL" && !x.path.includes("*"))
+      .map((x) => ({ base, method: x.method, path: x.path, oauth2 }));
+  const all = [
+    ...routes(t.publicUrl, false, t.core.publicApp as never),
+    ...routes(t.adminUrl, false, t.core.adminApp as never),
+    ...routes(t.oauth2PublicUrl, true, t.core.oauth2.publicApp as never),
+    ...routes(t.oauth2AdminUrl, true, t.core.oauth2.adminApp as never),
+  ];
+  const seen = new Set<string>();
+  return all.filter((x) => {
+    const k = `${x.base} ${x.method} ${x.path}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Where a redirect may point: the login UI and the core's own ports (as 127.0.0.1 and localhost). */
+function allowedOrigins(t: TestCore): string[] {
+  const own = [t.publicUrl, t.adminUrl, t.oauth2PublicUrl, t.oauth2AdminUrl].map((u) => new URL(u));
+  return [
+    "http://localhost:4455",
+    ...own.map((u) => u.origin),
+    ...own.map((u) => `http://localhost:${u.port}`),
+  ];
+}
+
+/**
+ * An error from an OAuth2 port is an RFC 6749 body (`error` a string, `error_description` a string
+ * when present), an Ory error body whose code is the status, or Hydra's 410 `{redirect_to}`; a
+ * browser endpoint may render an HTML error page instead.
+ */
+function oauth2ErrorShape(res: Response, text: string): boolean {
+  if (res.status < 400) return true;
+  const type = res.headers.get("content-type") ?? "";
+  if (type.includes("text/html")) return true;
+  if (!type.includes("json")) return false;
+  let body: any;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (typeof body?.error === "string") {
+    return body.error_description === undefined || typeof body.error_description === "string";
+  }
+  if (body?.error && typeof body.error === "object") return body.error.code === res.status;
+  return res.status === 410 && typeof body?.redirect_to === "string";
+}
+
 describe("hostile input", () => {
   let t: TestCore;
-  const stats = { routes: 0, requests: 0, retries: 0, failures: [] as string[] };
+  const stats = {
+    routes: 0,
+    requests: 0,
+    retries: 0,
+    failures: [] as string[],
+    oauth2Routes: 0,
+    oauth2Requests: 0,
+    nulRequests: 0,
+  };
 
   beforeAll(async () => {
     t = await startTestCore();
@@ -228,8 +332,11 @@ describe("hostile input", () => {
       name: "hostile-input",
       seed: SEED,
       routes: stats.routes,
-      requests_sent: stats.requests,
-      faults_injected: stats.requests,
+      oauth2_routes: stats.oauth2Routes,
+      requests_sent: stats.requests + stats.nulRequests,
+      oauth2_requests: stats.oauth2Requests,
+      nul_path_requests: stats.nulRequests,
+      faults_injected: stats.requests + stats.nulRequests,
       errors_seen: stats.failures.length,
       socket_retries: stats.retries,
       data_lost: 0,
@@ -246,34 +353,15 @@ describe("hostile input", () => {
     timeout: 150_000,
   }, async () => {
     const r = prng(SEED);
-    const routes = (base: string, app: { routes: { method: string; path: string }[] }) =>
-      app.routes
-        .filter((x) => x.method !== "ALL" && !x.path.includes("*"))
-        .map((x) => ({ base, method: x.method, path: x.path }));
-    const all = [
-      ...routes(t.publicUrl, t.core.publicApp as never),
-      ...routes(t.adminUrl, t.core.adminApp as never),
-    ];
-    const seen = new Set<string>();
-    const unique = all.filter((x) => {
-      const k = `${x.base} ${x.method} ${x.path}`;
-      if (seen.has(k)) return false;
-      seen.add(k);
-      return true;
-    });
+    const unique = allRoutes(t);
     stats.routes = unique.length;
-    expect(unique.length).toBeGreaterThan(20);
-    // The core's own public base URL (localhost:<port>) is an allowed target too.
-    const port = new URL(t.publicUrl).port;
-    const allowed = [
-      "http://localhost:4455",
-      `http://localhost:${port}`,
-      new URL(t.publicUrl).origin,
-      new URL(t.adminUrl).origin,
-    ];
+    stats.oauth2Routes = unique.filter((x) => x.oauth2).length;
+    expect(unique.length - stats.oauth2Routes).toBeGreaterThan(20);
+    expect(stats.oauth2Routes).toBeGreaterThan(20);
+    const allowed = allowedOrigins(t);
     const limit = t.core.ctx.config.serve.request_body_limit;
 
-    const cases: (Case & { base: string })[] = [];
+    const cases: (Case & { base: string; oauth2: boolean })[] = [];
     for (const route of unique) {
       for (let i = 0; i < PER_ROUTE; i++) {
         const path = route.path.replace(/:[A-Za-z_]+(\{[^}]*\})?/g, () => ids[Math.floor(r() * ids.length)]!);
@@ -282,12 +370,19 @@ describe("hostile input", () => {
           route.method === "GET" || route.method === "HEAD"
             ? { headers: { accept: r() < 0.5 ? "text/html" : "application/json" } }
             : bodyCase(r);
-        cases.push({ base: route.base, method: route.method, path: q ? `${path}?${q}` : path, ...bc });
+        cases.push({
+          base: route.base,
+          oauth2: route.oauth2,
+          method: route.method,
+          path: q ? `${path}?${q}` : path,
+          ...bc,
+        });
       }
     }
 
-    const run = async (c: Case & { base: string }) => {
+    const run = async (c: Case & { base: string; oauth2: boolean }) => {
       stats.requests++;
+      if (c.oauth2) stats.oauth2Requests++;
       const label = `${c.method} ${c.base}${c.path.slice(0, 200)} [${c.headers["content-type"] ?? "-"}] seed=${SEED}`;
       let res: Response;
       const send = (extra: Record<string, string> = {}) =>
@@ -320,6 +415,11 @@ describe("hostile input", () => {
       }
       const text = await res.text();
       if (res.status >= 500) stats.failures.push(`${label}: ${res.status} ${text.slice(0, 300)}`);
+      if (c.oauth2 && !oauth2ErrorShape(res, text)) {
+        stats.failures.push(
+          `${label}: ${res.status} not an RFC 6749 or Ory error body: ${text.slice(0, 200)}`,
+        );
+      }
       if (/\n\s+at .+\(.*:\d+:\d+\)/.test(text) || text.includes("node_modules")) {
         stats.failures.push(`${label}: stack trace in body`);
       }
@@ -345,5 +445,36 @@ describe("hostile input", () => {
     );
     if (stats.failures.length) console.error(stats.failures.slice(0, 30).join("\n"));
     expect(stats.failures.slice(0, 30)).toEqual([]);
+  });
+  it("answers a NUL byte in any path parameter with a 4xx in the port's error shape", async () => {
+    // PostgreSQL refuses NUL in text (SQLSTATE 22021): once a 500 on the Hydra admin routes.
+    const withParams = allRoutes(t).filter((x) => x.path.includes("/:"));
+    expect(withParams.filter((x) => x.oauth2).length).toBeGreaterThan(5);
+    const wrong: string[] = [];
+    for (const route of withParams) {
+      const path = route.path.replace(/:[A-Za-z_]+(\{[^}]*\})?/g, "%00");
+      const write = route.method !== "GET" && route.method !== "HEAD";
+      stats.nulRequests++;
+      const res = await fetch(route.base + path, {
+        method: route.method,
+        headers: { accept: "application/json", ...(write ? { "content-type": "application/json" } : {}) },
+        body: write ? (route.method === "PATCH" ? "[]" : "{}") : undefined,
+        redirect: "manual",
+      });
+      const text = await res.text();
+      const shaped = route.oauth2
+        ? oauth2ErrorShape(res, text)
+        : (() => {
+            try {
+              return JSON.parse(text)?.error?.code === res.status;
+            } catch {
+              return false;
+            }
+          })();
+      if (res.status < 400 || res.status >= 500 || !shaped) {
+        wrong.push(`${route.method} ${route.base}${path}: ${res.status} ${text.slice(0, 200)}`);
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { securityAuditLog } from "../db/security-schema.ts";
 import { startTestCore, type TestCore } from "../testing/index.ts";
-import { describeAdminWrite } from "../admin/security/routes.ts";
+import { describeAdminWrite } from "./admin-audit.ts";
 import { securityJanitor } from "./register.ts";
 import { get, json, login, post, register } from "./testkit.ts";
 

@@ -24,15 +24,32 @@ export interface AuditEvent {
 }
 
 const MAX_META_STRING = 500;
+// What PostgreSQL refuses in text and jsonb: NUL, and UTF-16 surrogates without their pair.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what has to be found.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * A value as it can be stored: a NUL byte or a lone surrogate (from a hostile id or query) becomes
+ * U+FFFD, so the row is still written instead of failing the insert and losing the event.
+ */
+export function storable(s: string): string {
+  return s.replace(UNSTORABLE, "\ufffd");
+}
+
+function scrub(v: unknown, depth: number): unknown {
+  if (typeof v === "string") {
+    const clean = storable(v);
+    return clean.length > MAX_META_STRING ? `${clean.slice(0, MAX_META_STRING)}…` : clean;
+  }
+  if (depth > 3 || v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) return v.map((x) => scrub(x, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (x !== undefined) out[storable(k)] = scrub(x, depth + 1);
+  return out;
+}
 
 function clampMetadata(meta: Record<string, unknown> | undefined): Record<string, unknown> {
-  if (!meta) return {};
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(meta)) {
-    if (v === undefined) continue;
-    out[k] = typeof v === "string" && v.length > MAX_META_STRING ? `${v.slice(0, MAX_META_STRING)}…` : v;
-  }
-  return out;
+  return meta ? (scrub(meta, 0) as Record<string, unknown>) : {};
 }
 
 /**
@@ -44,9 +61,9 @@ export async function audit(ctx: AppContext, c: Context | undefined, e: AuditEve
   try {
     await ctx.db.insert(securityAuditLog).values({
       id: uuid(),
-      event: e.event,
-      actor: e.actor,
-      target: e.target ?? null,
+      event: storable(e.event),
+      actor: storable(e.actor),
+      target: e.target == null ? null : storable(e.target),
       ip: c ? requestIp(c, ctx) : null,
       userAgent: c?.req.header("user-agent")?.slice(0, 512) ?? null,
       metadata: clampMetadata(e.metadata),

@@ -14,7 +14,7 @@ import {
   settingKey,
   settingToWire,
 } from "../../security/vault.ts";
-import { adminActor } from "../security/routes.ts";
+import { adminActor } from "../../security/admin-audit.ts";
 
 /*
  * The settings vault (Olympus-only):

@@ -1,6 +1,6 @@
 import { startTestCore, type TestCore } from "@olympus/identity/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { nextPageToken, OlympusAdminApi, OlympusApiError, OlympusOAuth2AdminApi } from "./olympus.ts";
+import { nextPageToken, OlympusAdminApi } from "./olympus.ts";
 
 let t: TestCore;
 beforeAll(async () => {
@@ -41,28 +41,5 @@ describe("OlympusAdminApi pages", () => {
     );
     expect(nextPageToken('</a?page_token=MA>; rel="first"')).toBeUndefined();
     expect(nextPageToken(null)).toBeUndefined();
-  });
-});
-
-describe("OlympusOAuth2AdminApi", () => {
-  it("rotates a client secret through POST /admin/clients/{id}/secrets/rotate", async () => {
-    const calls: string[] = [];
-    const api = new OlympusOAuth2AdminApi(t.oauth2AdminUrl, (input, init) => {
-      calls.push(`${init?.method} ${new URL(String(input)).pathname}`);
-      return fetch(input, init);
-    });
-    const created = await fetch(`${t.oauth2AdminUrl}/admin/clients`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ grant_types: ["client_credentials"] }),
-    });
-    expect(created.status).toBe(201);
-    const client = (await created.json()) as { client_id: string; client_secret: string };
-    const rotated = await api.rotateClientSecret(client.client_id);
-    expect(calls).toEqual([`POST /admin/clients/${client.client_id}/secrets/rotate`]);
-    expect(rotated.client_id).toBe(client.client_id);
-    expect(rotated.client_secret).toBeTruthy();
-    expect(rotated.client_secret).not.toBe(client.client_secret);
-    await expect(api.rotateClientSecret("no-such-client")).rejects.toBeInstanceOf(OlympusApiError);
   });
 });

@@ -182,3 +182,23 @@ describe("consent requests", () => {
     );
   });
 });
+
+describe("after a logout", () => {
+  it("a login verifier whose flow completed stays spent when its login session was ended", async () => {
+    const { jar, challenge } = await startLogin();
+    const loginTo = await redirectOf(
+      await put(loginPath("/accept", challenge), { subject: "logged-out-user" }),
+    );
+    const consent = location(await jar.fetch(loginTo)).searchParams.get("consent_challenge")!;
+    const consentTo = await redirectOf(
+      await put(consentPath("/accept", consent), { grant_scope: ["openid"] }),
+    );
+    expect(location(await jar.fetch(consentTo)).searchParams.get("code")).toBeTruthy();
+    const ended = await t.admin("/admin/oauth2/auth/sessions/login?subject=logged-out-user", {
+      method: "DELETE",
+    });
+    expect(ended.status).toBe(204);
+    expectClientError(await jar.fetch(loginTo), "invalid_request", /login verifier has already been used/);
+    await expectGone("login", challenge);
+  });
+});

@@ -191,6 +191,9 @@ export async function redeemLoginVerifier(o2: OAuth2, v: LoginVerifier): Promise
   const db = o2.ctx.db;
   if (v.skip) return spendVerifier(db, loginKey(v.id), markExpiry(o2, v.requested_at), false);
   if (await findHandled(db, loginKey(v.id))) return false;
+  // A login session that ended meanwhile (logout) does not make its verifier new again once its flow
+  // went on to a grant.
+  if (await grantExists(db, { loginChallengeId: v.id })) return false;
   const r = v.result!;
   try {
     await insertLoginSession(db, {

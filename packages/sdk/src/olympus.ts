@@ -236,7 +236,7 @@ export class OlympusOAuth2AdminApi {
 
   /** Replaces a confidential client's secret; the answer carries the new secret once (it is stored hashed). */
   async rotateClientSecret(clientId: string): Promise<RotatedClientSecret> {
-    const url = new URL(`/admin/clients/${encodeURIComponent(clientId)}/secret/rotate`, this.oauth2AdminUrl);
+    const url = new URL(`/admin/clients/${encodeURIComponent(clientId)}/secrets/rotate`, this.oauth2AdminUrl);
     const res = await this.fetchApi(url, { method: "POST", headers: { accept: "application/json" } });
     const body = await res.json().catch(() => undefined);
     if (!res.ok) throw new OlympusApiError(res.status, body);

@@ -307,6 +307,22 @@ export const configSchema = z.object({
           authentication_session: duration("720h"),
         })
         .prefault({} as never),
+      grant: z
+        .object({
+          refresh_token: z
+            .object({
+              /**
+               * How long a rotated refresh token may still be used once more for a fresh token pair
+               * (a client that lost the answer retries). 0 (the default): its reuse revokes the chain.
+               * At most 5m, as in Hydra without a reuse count.
+               */
+              rotation_grace_period: duration("0s").refine((ms) => ms <= 300_000, {
+                message: "oauth2.grant.refresh_token.rotation_grace_period may not exceed 5m",
+              }),
+            })
+            .prefault({} as never),
+        })
+        .prefault({} as never),
       pkce: z
         .object({
           enforced: z.boolean().default(false),

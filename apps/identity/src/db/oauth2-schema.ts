@@ -155,4 +155,27 @@ export const oauth2Grants = pgTable(
   ],
 );
 
-export const oauth2Tables = { oauth2Clients, oauth2Jwks, oauth2LoginSessions, oauth2Grants };
+/**
+ * Login and consent requests whose end no other row records: a rejected request (final at once, so it
+ * answers 410) and a redeemed verifier that writes nothing else (a remembered login's, a rejection's).
+ * `id` is `login:<login challenge id>` or `consent:<consent id>`; rows are useless after `expires_at`
+ * (the request's own expiry) and the janitor deletes them.
+ */
+export const oauth2HandledRequests = pgTable(
+  "oauth2_handled_requests",
+  {
+    id: text("id").primaryKey(),
+    rejected: boolean("rejected").notNull().default(false),
+    verifierUsedAt: ts("verifier_used_at"),
+    expiresAt: ts("expires_at").notNull(),
+  },
+  (t) => [index("oauth2_handled_requests_expires_idx").on(t.expiresAt)],
+);
+
+export const oauth2Tables = {
+  oauth2Clients,
+  oauth2Jwks,
+  oauth2LoginSessions,
+  oauth2Grants,
+  oauth2HandledRequests,
+};

@@ -1,4 +1,4 @@
-import { and, desc, eq, getTableColumns, gt, isNull, or, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gt, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/client.ts";
 import { preparedQuery } from "../db/prepared.ts";
 import { oauth2Grants } from "../db/schema.ts";
@@ -154,6 +154,33 @@ export async function rotateRefresh(
       and(
         eq(oauth2Grants.id, id),
         eq(oauth2Grants.refreshHash, refreshHash),
+        isNull(oauth2Grants.tokensRevokedAt),
+        gt(oauth2Grants.refreshExpiresAt, new Date()),
+      ),
+    )
+    .returning();
+  return row;
+}
+
+/**
+ * Rotates a grant's tokens when its current refresh token is not the one presented (a reuse within
+ * the rotation grace period): one conditional UPDATE on the generation seen, so of concurrent
+ * requests one wins.
+ */
+export async function rotateGeneration(
+  db: DbOrTx,
+  id: string,
+  generation: number,
+  set: Partial<NewGrant>,
+): Promise<GrantRow | undefined> {
+  const [row] = await db
+    .update(oauth2Grants)
+    .set(set)
+    .where(
+      and(
+        eq(oauth2Grants.id, id),
+        eq(oauth2Grants.generation, generation),
+        isNotNull(oauth2Grants.refreshHash),
         isNull(oauth2Grants.tokensRevokedAt),
         gt(oauth2Grants.refreshExpiresAt, new Date()),
       ),

@@ -33,25 +33,31 @@ async function countWrites(fn: () => Promise<void>): Promise<{ total: number; wr
 }
 
 describe("database writes per authorization-code flow", () => {
-  it("authorize → login accept → consent accept → token writes at most 4 times (3: login session, grant, redemption)", async () => {
+  it("authorize → login accept → consent accept → token writes at most 4 times (3: login session at the login verifier, grant, redemption)", async () => {
     const { total, writes } = await countWrites(async () => {
       const flow = await runAuthorization(t, client, { jar: new CookieJar() });
       expect((await exchangeCode(t, client, flow)).status).toBe(200);
     });
     expect(total).toBeLessThanOrEqual(4);
-    // One INSERT of the login session, one INSERT of the grant (with its code), one UPDATE redeeming it.
-    expect(writes.map((w) => w.split(" ")[0])).toEqual(["insert", "insert", "update"]);
+    // One INSERT of the login session (which also spends the login verifier), one INSERT of the grant
+    // (with its code; spends the consent verifier), one UPDATE redeeming the code.
+    expect(writes).toEqual(["insert oauth2_login_sessions", "insert oauth2_grants", "update oauth2_grants"]);
     expect(writes.every((w) => / oauth/.test(w))).toBe(true);
   });
 
-  it("with a remembered login the flow writes twice (grant, redemption)", async () => {
+  it("with a remembered login the flow writes three times (spent login verifier, grant, redemption)", async () => {
     const jar = new CookieJar();
     await runAuthorization(t, client, { jar });
     const { writes } = await countWrites(async () => {
       const flow = await runAuthorization(t, client, { jar });
       expect((await exchangeCode(t, client, flow)).status).toBe(200);
     });
-    expect(writes.map((w) => w.split(" ")[0])).toEqual(["insert", "update"]);
+    // No login session is written, so the login verifier is marked spent on its own.
+    expect(writes).toEqual([
+      "insert oauth2_handled_requests",
+      "insert oauth2_grants",
+      "update oauth2_grants",
+    ]);
   });
 
   it("a refresh is one write", async () => {

@@ -9,6 +9,8 @@ import {
   sealFlow,
 } from "../flow/challenge.ts";
 import { consentSkippable } from "../flow/consent.ts";
+import { consentKey, findHandled, loginKey, spendVerifier } from "../flow/handled.ts";
+import { markExpiry, redeemLoginVerifier } from "../flow/login.ts";
 import {
   browserBinding,
   clearLoginSessionCookie,
@@ -118,12 +120,23 @@ async function verifierRequest<V extends LoginVerifier | ConsentVerifier>(
     );
   }
   if (v.denial) {
+    const key = "consent_id" in v ? consentKey(v.consent_id) : loginKey(v.id);
+    if (!(await spendVerifier(o2.ctx.db, key, markExpiry(o2, v.requested_at), true)))
+      throw verifierUsed(what, req);
     const d = v.denial;
     const params: Record<string, string> = { error: d.error, error_description: d.error_description };
     if (d.error_hint) params.error_hint = d.error_hint;
     throw new AuthorizeRedirect(respondToClient(c, req.target, params));
   }
   return { v, req };
+}
+
+/** A verifier presented again (Hydra: invalid_request, "The login verifier has already been used."). */
+function verifierUsed(what: "login" | "consent", req: AuthorizeRequest): AuthorizeError {
+  return new AuthorizeError(
+    new OAuth2Error("invalid_request", `The ${what} verifier has already been used.`),
+    req.target,
+  );
 }
 
 /** A finished response produced while validating (a denial sent to the client). */
@@ -134,12 +147,14 @@ class AuthorizeRedirect extends Error {
 }
 
 /**
- * Step 2, back from the login UI: remember the login in this browser when asked, then send the
- * browser to the consent UI with a sealed consent challenge (nothing is written here).
+ * Step 2, back from the login UI: redeem the verifier (a fresh login's session is stored now, the one
+ * write of the login step, and it is what makes the verifier single-use), remember the login in this
+ * browser when asked, then send the browser to the consent UI with a sealed consent challenge.
  */
 async function afterLogin(c: Context, o2: OAuth2, verifier: string): Promise<Response> {
   const { v, req } = await verifierRequest(c, o2, await openFlow(o2, "login_verifier", verifier), "login");
   const r = v.result!;
+  if (!(await redeemLoginVerifier(o2, v))) throw verifierUsed("login", req);
   if (!v.skip) {
     if (r.remember)
       setLoginSessionCookie(c, o2, v.session_id, r.remember_for > 0 ? r.remember_for : undefined);
@@ -187,6 +202,8 @@ async function afterConsent(c: Context, o2: OAuth2, verifier: string): Promise<R
     "consent",
   );
   const r = v.result!;
+  // A rejection after this verifier was issued wins over it.
+  if (await findHandled(o2.ctx.db, consentKey(v.consent_id))) throw verifierUsed("consent", req);
   const now = new Date();
   const grantId = uuid();
   const code = mintToken(o2, "ory_ac_", grantId);
@@ -237,15 +254,7 @@ async function afterConsent(c: Context, o2: OAuth2, verifier: string): Promise<R
       expiresAt: lastUse(codeExpiresAt),
     });
   } catch (e) {
-    if (isUniqueViolation(e)) {
-      throw new AuthorizeError(
-        new OAuth2Error(
-          "access_denied",
-          "The consent verifier has already been used, has not been granted, or is invalid.",
-        ),
-        req.target,
-      );
-    }
+    if (isUniqueViolation(e)) throw verifierUsed("consent", req);
     throw e;
   }
   return respondToClient(c, req.target, { code, scope: r.grant_scope.join(" ") });

@@ -151,7 +151,7 @@ describe("OAuth2 clients (admin API)", () => {
   it("rotates a secret (Olympus endpoint): the new one works, the old one does not", async () => {
     const created = (await api.createOAuth2Client({ oAuth2Client: { grant_types: ["client_credentials"] } }))
       .data;
-    const res = await t.admin(`/admin/clients/${created.client_id}/secret/rotate`, { method: "POST" });
+    const res = await t.admin(`/admin/clients/${created.client_id}/secrets/rotate`, { method: "POST" });
     expect(res.status).toBe(200);
     const rotated = (await res.json()) as { client_id: string; client_secret: string };
     expect(rotated.client_id).toBe(created.client_id);
@@ -167,6 +167,27 @@ describe("OAuth2 clients (admin API)", () => {
         )
       ).status,
     ).toBe(200);
+
+    // The older path is an alias: it rotates again, and the previous secret stops working.
+    const alias = await t.admin(`/admin/clients/${created.client_id}/secret/rotate`, { method: "POST" });
+    expect(alias.status).toBe(200);
+    const again = (await alias.json()) as { client_secret: string };
+    expect(again.client_secret).not.toBe(rotated.client_secret);
+    const previous = { ...old, client_secret: rotated.client_secret };
+    expect((await tokenRequest(t, previous, { grant_type: "client_credentials" })).status).toBe(401);
+
+    // A public client has no secret to rotate; an unknown client is 404 (Ory error shape).
+    const pub = (
+      await api.createOAuth2Client({
+        oAuth2Client: { token_endpoint_auth_method: "none", grant_types: ["authorization_code"] },
+      })
+    ).data;
+    const refused = await t.admin(`/admin/clients/${pub.client_id}/secrets/rotate`, { method: "POST" });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { code: number } }).error.code).toBe(400);
+    expect((await t.admin("/admin/clients/no-such-client/secrets/rotate", { method: "POST" })).status).toBe(
+      404,
+    );
   });
 
   it("lists with page_size/page_token, filters by client_name and owner, and sets Link", async () => {

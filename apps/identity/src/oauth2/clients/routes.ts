@@ -1,5 +1,5 @@
 import fastJsonPatch from "fast-json-patch";
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import { isUniqueViolation } from "../../db/errors.ts";
 import { badRequest, OryError } from "../../errors/index.ts";
 import { pageParams, setLinkHeader } from "../../http/pagination.ts";
@@ -62,7 +62,7 @@ async function replaceClient(o2: OAuth2, current: ClientRecord, input: ClientInp
   return clientToWire(updated, secret);
 }
 
-/** Hydra's /admin/clients API, plus Olympus' `POST /admin/clients/{id}/secret/rotate`. */
+/** Hydra's /admin/clients API, plus Olympus' `POST /admin/clients/{id}/secrets/rotate`. */
 export function registerClientRoutes(admin: Hono, o2: OAuth2): void {
   const { ctx } = o2;
 
@@ -140,9 +140,9 @@ export function registerClientRoutes(admin: Hono, o2: OAuth2): void {
   });
 
   // Olympus-only: Hydra v2 rotates a secret through PUT with a new client_secret; this endpoint picks a
-  // fresh random secret and returns it once.
-  admin.post("/clients/:id/secret/rotate", async (c) => {
-    const current = await mustFind(o2, c.req.param("id"));
+  // fresh random secret and returns it once. `/secret/rotate` is the older spelling, kept as an alias.
+  const rotateSecret = async (c: Context) => {
+    const current = await mustFind(o2, c.req.param("id") ?? "");
     if (current.data.token_endpoint_auth_method === "none") {
       throw badRequest(
         "This OAuth 2.0 Client is public (token_endpoint_auth_method none) and has no secret.",
@@ -157,5 +157,7 @@ export function registerClientRoutes(admin: Hono, o2: OAuth2): void {
     });
     if (!updated) throw clientNotFound();
     return c.json(clientToWire(updated, secret));
-  });
+  };
+  admin.post("/clients/:id/secrets/rotate", rotateSecret);
+  admin.post("/clients/:id/secret/rotate", rotateSecret);
 }

@@ -80,12 +80,13 @@ describe("login requests", () => {
     ).toBe(200);
   });
 
-  it("a used login challenge is 410 with redirect_to, for GET and for a second accept", async () => {
-    const { challenge } = await start();
+  it("a used login challenge (its verifier redeemed) is 410 with redirect_to, for GET and for a second accept", async () => {
+    const { jar, challenge } = await start();
     const first = await put(`/admin/oauth2/auth/requests/login/accept?login_challenge=${challenge}`, {
       subject: "u",
     });
     expect(first.status).toBe(200);
+    await jar.fetch(((await first.json()) as { redirect_to: string }).redirect_to);
     const get = await t.admin(`/admin/oauth2/auth/requests/login?login_challenge=${challenge}`);
     expect(get.status).toBe(410);
     const body = (await get.json()) as { redirect_to: string };
@@ -221,7 +222,7 @@ describe("consent requests", () => {
     expect(gone.status).toBe(410);
     expect(((await gone.json()) as { redirect_to: string }).redirect_to).toContain("/oauth2/auth?");
     const replay = await jar.fetch(redirectTo);
-    expect(location(replay).searchParams.get("error")).toBe("access_denied");
+    expect(location(replay).searchParams.get("error")).toBe("invalid_request");
     expect(location(replay).searchParams.get("code")).toBeNull();
   });
 

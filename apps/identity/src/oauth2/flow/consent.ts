@@ -16,7 +16,8 @@ import {
   RequestGone,
   sealFlow,
 } from "./challenge.ts";
-import { oidcContextOf, parseBody, rejectBody, requestOf, toDenial, withParam } from "./login.ts";
+import { consentKey, findHandled, markRejected } from "./handled.ts";
+import { markExpiry, oidcContextOf, parseBody, rejectBody, requestOf, toDenial, withParam } from "./login.ts";
 
 const claims = z.record(z.string(), z.unknown());
 
@@ -63,7 +64,11 @@ export async function consentSkippable(
   return coversAll(remembered.grantedScope, req.scope) && coversAll(remembered.grantedAudience, req.audience);
 }
 
-/** Opens a consent challenge: 404 when it is not one, 410 `{redirect_to}` when used or expired. */
+/**
+ * Opens a consent challenge: 404 when it is not one, 410 `{redirect_to}` when expired or final —
+ * rejected, or its verifier redeemed (a grant carries its id, or a rejection's verifier was spent).
+ * An accepted request whose verifier is not redeemed yet may be read and accepted again, as in Hydra.
+ */
 export async function openConsentChallenge(
   o2: OAuth2,
   challenge: string | undefined,
@@ -72,6 +77,7 @@ export async function openConsentChallenge(
   if (!ch) throw notFound("The consent challenge is invalid.");
   if (
     isExpired(o2, ch.requested_at) ||
+    (await findHandled(o2.ctx.db, consentKey(ch.consent_id))) ||
     (await grantExists(o2.ctx.db, { consentChallengeId: ch.consent_id }))
   ) {
     throw new RequestGone(ch.request_url);
@@ -134,8 +140,11 @@ export async function acceptConsent(
   return withParam(ch.request_url, "consent_verifier", verifier);
 }
 
+/** Rejects a consent request, for good: the client gets the error at its redirect URI. */
 export async function rejectConsent(o2: OAuth2, challenge: string, denial: RequestDenial): Promise<string> {
   const ch = await openConsentChallenge(o2, challenge);
+  if (!(await markRejected(o2.ctx.db, consentKey(ch.consent_id), markExpiry(o2, ch.requested_at))))
+    throw new RequestGone(ch.request_url);
   const verifier = await sealFlow(o2, "consent_verifier", { ...ch, denial });
   return withParam(ch.request_url, "consent_verifier", verifier);
 }

@@ -13,6 +13,7 @@ import {
   isExpired,
   type LoginChallenge,
   type LoginResult,
+  type LoginVerifier,
   openFlow,
   type RequestDenial,
   RequestGone,
@@ -24,6 +25,7 @@ import {
   insertLoginSession,
   loginSessionExists,
 } from "./login-sessions.ts";
+import { findHandled, loginKey, markRejected, spendVerifier } from "./handled.ts";
 
 export const acceptLoginBody = z.object({
   subject: z.string().min(1, "Field 'subject' must not be empty.").max(512),
@@ -91,8 +93,18 @@ export async function requestOf(o2: OAuth2, requestUrl: string): Promise<Authori
   }
 }
 
-/** Whether a login challenge was used: its login accepted (fresh session) or its flow completed. */
+/** When a login or consent request's marks may be forgotten: when the request itself expires. */
+export function markExpiry(o2: OAuth2, requestedAt: number): Date {
+  return new Date(requestedAt * 1000 + o2.cfg.ttl.login_consent_request);
+}
+
+/**
+ * Whether a login request is final: rejected, or its verifier redeemed (a fresh login's session
+ * exists, a remembered login's verifier is marked spent, or its flow went on to a grant). An accepted
+ * request whose verifier is not redeemed yet may still be read and accepted again, as in Hydra.
+ */
 async function loginUsed(o2: OAuth2, ch: LoginChallenge): Promise<boolean> {
+  if (await findHandled(o2.ctx.db, loginKey(ch.id))) return true;
   if (!ch.skip && (await loginSessionExists(o2.ctx.db, ch.session_id))) return true;
   return grantExists(o2.ctx.db, { loginChallengeId: ch.id });
 }
@@ -131,8 +143,10 @@ export async function loginRequestWire(o2: OAuth2, challenge: string, ch: LoginC
 }
 
 /**
- * Accepts a login request. A fresh login stores its login session now (the one write of the login
- * step, which also marks the challenge used); a remembered one changes nothing unless asked to extend.
+ * Accepts a login request. Nothing is written for a fresh login: its login session is stored when the
+ * verifier is redeemed at /oauth2/auth (which also spends the verifier). Until then the request can be
+ * read and accepted again (each verifier works, the first one redeemed wins), as in Hydra. A
+ * remembered login changes nothing here unless asked to extend.
  */
 export async function acceptLogin(o2: OAuth2, challenge: string, body: AcceptLoginBody): Promise<string> {
   const ch = await openLoginChallenge(o2, challenge);
@@ -141,26 +155,10 @@ export async function acceptLogin(o2: OAuth2, challenge: string, body: AcceptLog
     return withParam(ch.request_url, "prompt", "login");
   }
   const now = nowSeconds();
-  const ttl = o2.cfg.ttl.authentication_session;
   const remember = ch.skip ? true : (body.remember ?? false);
   const rememberFor = body.remember_for ?? 0;
-  const lifespanMs = remember && rememberFor > 0 ? rememberFor * 1000 : ttl;
-  if (!ch.skip) {
-    try {
-      await insertLoginSession(o2.ctx.db, {
-        id: ch.session_id,
-        subject: body.subject,
-        identitySessionId: body.identity_provider_session_id || null,
-        remember,
-        authenticatedAt: new Date(now * 1000),
-        expiresAt: new Date(Date.now() + lifespanMs),
-      });
-    } catch (e) {
-      if (isUniqueViolation(e)) throw new RequestGone(ch.request_url);
-      throw e;
-    }
-  } else if (body.extend_session_lifespan) {
-    await extendLoginSession(o2.ctx.db, ch.session_id, new Date(Date.now() + lifespanMs));
+  if (ch.skip && body.extend_session_lifespan) {
+    await extendLoginSession(o2.ctx.db, ch.session_id, loginSessionExpiry(o2, remember, rememberFor));
   }
   const result: LoginResult = {
     subject: body.subject,
@@ -178,9 +176,46 @@ export async function acceptLogin(o2: OAuth2, challenge: string, body: AcceptLog
   return withParam(ch.request_url, "login_verifier", verifier);
 }
 
-/** Rejects a login request: the client gets the error at its redirect URI. */
+/** When a login session stored now ends: `remember_for` when remembered for a while, else the session TTL. */
+export function loginSessionExpiry(o2: OAuth2, remember: boolean, rememberFor: number): Date {
+  const lifespanMs = remember && rememberFor > 0 ? rememberFor * 1000 : o2.cfg.ttl.authentication_session;
+  return new Date(Date.now() + lifespanMs);
+}
+
+/**
+ * Redeems an accepting login verifier (at /oauth2/auth): stores the login session of a fresh login,
+ * marks a remembered login's verifier spent. False when the verifier (or another one of the same
+ * request) was redeemed before, or the request was rejected meanwhile.
+ */
+export async function redeemLoginVerifier(o2: OAuth2, v: LoginVerifier): Promise<boolean> {
+  const db = o2.ctx.db;
+  if (v.skip) return spendVerifier(db, loginKey(v.id), markExpiry(o2, v.requested_at), false);
+  if (await findHandled(db, loginKey(v.id))) return false;
+  // A login session that ended meanwhile (logout) does not make its verifier new again once its flow
+  // went on to a grant.
+  if (await grantExists(db, { loginChallengeId: v.id })) return false;
+  const r = v.result!;
+  try {
+    await insertLoginSession(db, {
+      id: v.session_id,
+      subject: r.subject,
+      identitySessionId: r.identity_provider_session_id || null,
+      remember: r.remember,
+      authenticatedAt: new Date(r.auth_time * 1000),
+      expiresAt: loginSessionExpiry(o2, r.remember, r.remember_for),
+    });
+    return true;
+  } catch (e) {
+    if (isUniqueViolation(e)) return false;
+    throw e;
+  }
+}
+
+/** Rejects a login request, for good: the client gets the error at its redirect URI. */
 export async function rejectLogin(o2: OAuth2, challenge: string, denial: RequestDenial): Promise<string> {
   const ch = await openLoginChallenge(o2, challenge);
+  if (!(await markRejected(o2.ctx.db, loginKey(ch.id), markExpiry(o2, ch.requested_at))))
+    throw new RequestGone(ch.request_url);
   const verifier = await sealFlow(o2, "login_verifier", { ...ch, denial });
   return withParam(ch.request_url, "login_verifier", verifier);
 }

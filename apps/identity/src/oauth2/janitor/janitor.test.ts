@@ -1,11 +1,19 @@
 import { Configuration, FrontendApi } from "@ory/client-fetch";
 import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { oauth2Grants, oauth2LoginSessions, selfserviceFlows } from "../../db/schema.ts";
+import {
+  oauth2Grants,
+  oauth2HandledRequests,
+  oauth2LoginSessions,
+  selfserviceFlows,
+} from "../../db/schema.ts";
 import { CookieJar } from "../../testing/index.ts";
 import {
+  authorizeUrl,
   createClient,
   exchangeCode,
+  location,
+  pkce,
   type OAuth2TestCore,
   runAuthorization,
   startOAuth2Core,
@@ -24,8 +32,13 @@ beforeAll(async () => {
 });
 afterAll(() => t?.stop());
 
-const rows = async (table: typeof oauth2Grants | typeof oauth2LoginSessions | typeof selfserviceFlows) =>
-  (await t.core.ctx.db.select({ n: count() }).from(table))[0]!.n;
+const rows = async (
+  table:
+    | typeof oauth2Grants
+    | typeof oauth2LoginSessions
+    | typeof selfserviceFlows
+    | typeof oauth2HandledRequests,
+) => (await t.core.ctx.db.select({ n: count() }).from(table))[0]!.n;
 
 describe("janitor", () => {
   it("deletes expired flows, dead grants and expired login sessions in batches, keeping what still counts", async () => {
@@ -49,20 +62,53 @@ describe("janitor", () => {
       consent: { remember: true, remember_for: 0 },
       params: { prompt: "consent" },
     });
+    // Two rejected login requests leave a mark each (they are final at once).
+    for (let i = 0; i < 2; i++) {
+      const started = await new CookieJar().fetch(
+        authorizeUrl(t, {
+          client_id: client.client_id,
+          response_type: "code",
+          redirect_uri: client.redirect_uris[0]!,
+          scope: "openid",
+          state: `janitor-state-${i}`,
+          code_challenge: pkce().challenge,
+          code_challenge_method: "S256",
+        }),
+      );
+      const challenge = location(started).searchParams.get("login_challenge");
+      const res = await t.admin(`/admin/oauth2/auth/requests/login/reject?login_challenge=${challenge}`, {
+        method: "PUT",
+        body: "{}",
+      });
+      expect(res.status).toBe(200);
+    }
     expect(await rows(oauth2Grants)).toBe(7);
     expect(await rows(oauth2LoginSessions)).toBe(7);
+    expect(await rows(oauth2HandledRequests)).toBe(2);
 
     // Nothing is expired yet.
     expect(await runJanitorOnce(t.core.ctx)).toEqual({
       selfservice_flows: 0,
       oauth2_grants: 0,
       oauth2_login_sessions: 0,
+      oauth2_handled_requests: 0,
       oauth2_jwks: 0,
     });
+    expect(await rows(oauth2Grants)).toBe(7);
+    expect(await rows(oauth2HandledRequests)).toBe(2);
 
     // 31 days later: flows (1h + 24h grace), tokens (720h refresh) and login sessions (1h) are all dead.
     const report = await runJanitorOnce(t.core.ctx, new Date(Date.now() + 31 * 24 * HOUR));
-    expect(report).toMatchObject({ selfservice_flows: 5, oauth2_grants: 6, oauth2_login_sessions: 7 });
+    expect(report).toMatchObject({
+      selfservice_flows: 5,
+      oauth2_grants: 6,
+      oauth2_login_sessions: 7,
+      oauth2_handled_requests: 2,
+    });
+    expect(await rows(selfserviceFlows)).toBe(0);
+    expect(await rows(oauth2LoginSessions)).toBe(0);
+    expect(await rows(oauth2HandledRequests)).toBe(0);
+    expect(await rows(oauth2Grants)).toBe(1);
     const left = await t.core.ctx.db.select().from(oauth2Grants);
     expect(left).toHaveLength(1);
     expect(left[0]!.subject).toBe("keeper");

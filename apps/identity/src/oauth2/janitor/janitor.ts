@@ -1,12 +1,19 @@
 import { and, eq, exists, gt, inArray, isNotNull, lt, not, or, type SQL } from "drizzle-orm";
 import { alias, type PgColumn, type PgTable } from "drizzle-orm/pg-core";
 import type { AppContext } from "../../app/context.ts";
-import { oauth2Grants, oauth2Jwks, oauth2LoginSessions, selfserviceFlows } from "../../db/schema.ts";
+import {
+  oauth2Grants,
+  oauth2HandledRequests,
+  oauth2Jwks,
+  oauth2LoginSessions,
+  selfserviceFlows,
+} from "../../db/schema.ts";
 
 export interface JanitorReport {
   selfservice_flows: number;
   oauth2_grants: number;
   oauth2_login_sessions: number;
+  oauth2_handled_requests: number;
   oauth2_jwks: number;
 }
 
@@ -30,7 +37,7 @@ async function deleteInBatches(
 /**
  * One janitor pass: deletes expired self-service flows (after a grace period, so late submits still
  * get 410 and a new flow), grants whose code and tokens are all dead and whose consent is no longer
- * the remembered one, expired login sessions, and retired signing keys no token can need any more.
+ * the remembered one, expired login sessions, marks of expired login/consent requests, and retired signing keys no token can need any more.
  */
 export async function runJanitorOnce(ctx: AppContext, now = new Date()): Promise<JanitorReport> {
   const cfg = ctx.config.oauth2;
@@ -77,6 +84,13 @@ export async function runJanitorOnce(ctx: AppContext, now = new Date()): Promise
       oauth2LoginSessions,
       oauth2LoginSessions.id,
       lt(oauth2LoginSessions.expiresAt, now),
+      batch,
+    ),
+    oauth2_handled_requests: await deleteInBatches(
+      ctx,
+      oauth2HandledRequests,
+      oauth2HandledRequests.id,
+      lt(oauth2HandledRequests.expiresAt, now),
       batch,
     ),
     oauth2_jwks: (

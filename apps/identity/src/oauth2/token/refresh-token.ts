@@ -1,6 +1,13 @@
 import type { ClientRecord } from "../clients/model.ts";
 import { OAuth2Error } from "../errors.ts";
-import { findGrantById, findGrantByRefresh, revokeGrantTokens, rotateRefresh } from "../grants.ts";
+import {
+  findGrantById,
+  findGrantByRefresh,
+  type GrantRow,
+  revokeGrantTokens,
+  rotateGeneration,
+  rotateRefresh,
+} from "../grants.ts";
 import type { OAuth2 } from "../runtime.ts";
 import { splitList } from "../scope.ts";
 import { prepareTokens, tokenResponse } from "./issue.ts";
@@ -17,8 +24,9 @@ const invalidGrant = (hint: string) => new OAuth2Error("invalid_grant", hint);
 /**
  * grant_type=refresh_token (RFC 6749 §6) with rotation. The rotation is one conditional UPDATE on the
  * current refresh token's hash, so of parallel requests exactly one wins. A refresh token that is no
- * longer current is a replay: the whole chain is revoked (unless it was the immediately previous token
- * and rotated moments ago, which is a concurrent use).
+ * longer current is a replay: the whole chain is revoked — unless it is the token rotated last and
+ * that rotation is recent: within `oauth2.grant.refresh_token.rotation_grace_period` it gets a fresh
+ * pair, within a few seconds (a concurrent use) the request only fails.
  */
 export async function refreshTokenGrant(
   o2: OAuth2,
@@ -40,11 +48,17 @@ export async function refreshTokenGrant(
   if (!grant) {
     const owner = await findGrantById(o2.ctx.db, parsed.grantId);
     if (owner && owner.clientId === client.id && !owner.tokensRevokedAt) {
-      const justRotated =
-        owner.generation === parsed.generation + 1 &&
-        owner.refreshedAt !== null &&
-        Date.now() - owner.refreshedAt.getTime() < CONCURRENT_REFRESH_WINDOW_MS;
-      if (justRotated) throw invalidGrant("The refresh token was just rotated by a concurrent request.");
+      // The token rotated last (the one just before the current): its age since that rotation decides.
+      const sinceRotation =
+        owner.generation === parsed.generation + 1 && owner.refreshedAt !== null
+          ? Date.now() - owner.refreshedAt.getTime()
+          : Number.POSITIVE_INFINITY;
+      if (sinceRotation < o2.cfg.grant.refresh_token.rotation_grace_period) {
+        return reissueInGrace(o2, client, owner, form);
+      }
+      if (sinceRotation < CONCURRENT_REFRESH_WINDOW_MS) {
+        throw invalidGrant("The refresh token was just rotated by a concurrent request.");
+      }
       await revokeGrantTokens(o2.ctx.db, owner.id);
       o2.ctx.log.warn("refresh token reused; its chain was revoked", { grant: owner.id, client: client.id });
       throw invalidGrant("The refresh token has already been used. All tokens of this grant were revoked.");
@@ -59,18 +73,46 @@ export async function refreshTokenGrant(
   if (grant.tokensRevokedAt || !grant.refreshExpiresAt || grant.refreshExpiresAt <= new Date()) {
     throw invalidGrant("The refresh token has expired or was revoked.");
   }
-  let scope = grant.grantedScope;
-  const asked = splitList(form.get("scope"));
-  if (asked.length) {
-    const extra = asked.filter((s) => !grant.grantedScope.includes(s));
-    if (extra.length) {
-      throw new OAuth2Error("invalid_scope", `The requested scope '${extra[0]}' was not originally granted.`);
-    }
-    scope = asked;
-  }
+  const scope = requestedScope(grant, form);
   const generation = grant.generation + 1;
   const tokens = await prepareTokens(o2, client, grant, { scope, refresh: true, generation });
   const rotated = await rotateRefresh(o2.ctx.db, grant.id, grant.refreshHash!, {
+    ...tokens.set,
+    refreshedAt: new Date(),
+  });
+  if (!rotated) throw invalidGrant("The refresh token was just rotated by a concurrent request.");
+  return tokenResponse(o2, rotated, tokens, { idToken: true, nonce: false });
+}
+
+/** The scope asked for (a subset of the granted one), or the granted scope. */
+function requestedScope(grant: GrantRow, form: URLSearchParams): string[] {
+  const asked = splitList(form.get("scope"));
+  if (!asked.length) return grant.grantedScope;
+  const extra = asked.filter((s) => !grant.grantedScope.includes(s));
+  if (extra.length) {
+    throw new OAuth2Error("invalid_scope", `The requested scope '${extra[0]}' was not originally granted.`);
+  }
+  return asked;
+}
+
+/**
+ * The refresh token rotated last, presented again within `oauth2.grant.refresh_token.rotation_grace_period`
+ * (a client that never got the answer retries): a fresh token pair replaces the current one, so the
+ * chain stays one chain. The grant's tokens must still be alive.
+ */
+async function reissueInGrace(
+  o2: OAuth2,
+  client: ClientRecord,
+  grant: GrantRow,
+  form: URLSearchParams,
+): Promise<Record<string, unknown>> {
+  if (!grant.refreshHash || !grant.refreshExpiresAt || grant.refreshExpiresAt <= new Date()) {
+    throw invalidGrant("The refresh token has expired or was revoked.");
+  }
+  const scope = requestedScope(grant, form);
+  const generation = grant.generation + 1;
+  const tokens = await prepareTokens(o2, client, grant, { scope, refresh: true, generation });
+  const rotated = await rotateGeneration(o2.ctx.db, grant.id, grant.generation, {
     ...tokens.set,
     refreshedAt: new Date(),
   });

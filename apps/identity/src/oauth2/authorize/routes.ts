@@ -131,10 +131,13 @@ async function verifierRequest<V extends LoginVerifier | ConsentVerifier>(
   return { v, req };
 }
 
-/** A verifier presented again (Hydra: invalid_request, "The login verifier has already been used."). */
+/** A verifier presented again (as Hydra: access_denied, "The login verifier has already been used."). */
 function verifierUsed(what: "login" | "consent", req: AuthorizeRequest): AuthorizeError {
   return new AuthorizeError(
-    new OAuth2Error("invalid_request", `The ${what} verifier has already been used.`),
+    new OAuth2Error(
+      "access_denied",
+      `The resource owner or authorization server denied the request. The ${what} verifier has already been used.`,
+    ),
     req.target,
   );
 }

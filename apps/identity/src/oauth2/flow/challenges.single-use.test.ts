@@ -103,8 +103,8 @@ describe("login requests", () => {
     await expectGone("login", challenge);
 
     // Both verifiers belong to one request: once one is redeemed, neither works again.
-    expectClientError(await jar.fetch(secondTo), "invalid_request", /login verifier has already been used/);
-    expectClientError(await jar.fetch(firstTo), "invalid_request", /login verifier has already been used/);
+    expectClientError(await jar.fetch(secondTo), "access_denied", /login verifier has already been used/);
+    expectClientError(await jar.fetch(firstTo), "access_denied", /login verifier has already been used/);
   });
 
   it("a remembered (skipped) login's verifier is single-use too", async () => {
@@ -118,7 +118,7 @@ describe("login requests", () => {
     expect(req.skip).toBe(true);
     const to = await redirectOf(await put(loginPath("/accept", challenge), { subject: req.subject }));
     expect(location(await jar.fetch(to)).searchParams.get("consent_challenge")).toBeTruthy();
-    expectClientError(await jar.fetch(to), "invalid_request", /login verifier has already been used/);
+    expectClientError(await jar.fetch(to), "access_denied", /login verifier has already been used/);
     await expectGone("login", challenge);
   });
 
@@ -134,9 +134,9 @@ describe("login requests", () => {
     await expectGone("login", challenge);
 
     // The rejection wins over the acceptance issued before it.
-    expectClientError(await jar.fetch(accepted), "invalid_request", /login verifier has already been used/);
+    expectClientError(await jar.fetch(accepted), "access_denied", /login verifier has already been used/);
     expectClientError(await jar.fetch(rejectedTo), "access_denied", /cancelled the login/);
-    expectClientError(await jar.fetch(rejectedTo), "invalid_request", /login verifier has already been used/);
+    expectClientError(await jar.fetch(rejectedTo), "access_denied", /login verifier has already been used/);
   });
 });
 
@@ -157,8 +157,8 @@ describe("consent requests", () => {
     expect(granted.searchParams.get("scope")).toBe("openid offline_access");
     await expectGone("consent", challenge);
 
-    expectClientError(await jar.fetch(secondTo), "invalid_request", /consent verifier has already been used/);
-    expectClientError(await jar.fetch(firstTo), "invalid_request", /consent verifier has already been used/);
+    expectClientError(await jar.fetch(secondTo), "access_denied", /consent verifier has already been used/);
+    expectClientError(await jar.fetch(firstTo), "access_denied", /consent verifier has already been used/);
   });
 
   it("a rejected consent is final at once, and its verifier works once", async () => {
@@ -173,13 +173,9 @@ describe("consent requests", () => {
       }),
     );
     await expectGone("consent", challenge);
-    expectClientError(await jar.fetch(accepted), "invalid_request", /consent verifier has already been used/);
+    expectClientError(await jar.fetch(accepted), "access_denied", /consent verifier has already been used/);
     expectClientError(await jar.fetch(rejectedTo), "access_denied", /No thanks/);
-    expectClientError(
-      await jar.fetch(rejectedTo),
-      "invalid_request",
-      /consent verifier has already been used/,
-    );
+    expectClientError(await jar.fetch(rejectedTo), "access_denied", /consent verifier has already been used/);
   });
 });
 
@@ -198,7 +194,7 @@ describe("after a logout", () => {
       method: "DELETE",
     });
     expect(ended.status).toBe(204);
-    expectClientError(await jar.fetch(loginTo), "invalid_request", /login verifier has already been used/);
+    expectClientError(await jar.fetch(loginTo), "access_denied", /login verifier has already been used/);
     await expectGone("login", challenge);
   });
 });

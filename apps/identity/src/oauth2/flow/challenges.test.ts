@@ -222,7 +222,7 @@ describe("consent requests", () => {
     expect(gone.status).toBe(410);
     expect(((await gone.json()) as { redirect_to: string }).redirect_to).toContain("/oauth2/auth?");
     const replay = await jar.fetch(redirectTo);
-    expect(location(replay).searchParams.get("error")).toBe("invalid_request");
+    expect(location(replay).searchParams.get("error")).toBe("access_denied");
     expect(location(replay).searchParams.get("code")).toBeNull();
   });
 

@@ -75,10 +75,15 @@ if (command === "deploy") {
     const rep = join(dir, ".reports");
     if (existsSync(rep) && statSync(rep).isDirectory()) rmSync(rep, { recursive: true, force: true });
   }
+  // Lint and type-check first: a formatting or type error fails the run like a failed test.
+  const lint = pnpm(["exec", "biome", "check", "."]);
+  const types = pnpm(["exec", "turbo", "run", "typecheck", "--concurrency=1", "--continue"]);
   const status = pnpm(["exec", "turbo", "run", "test", "--concurrency=1", "--continue", ...rest]);
   const { passed, failed, skipped } = summarise();
   console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
-  process.exit(status !== 0 ? status : failed > 0 ? 1 : 0);
+  if (lint !== 0) console.log("lint (biome check .) failed");
+  if (types !== 0) console.log("typecheck failed");
+  process.exit(status !== 0 ? status : failed > 0 || lint !== 0 || types !== 0 ? 1 : 0);
 } else {
   console.error("usage: node scripts/bootstrap.mjs <deploy|test> [args…]");
   process.exit(2);

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { parse as parseCookie } from "hono/utils/cookie";
@@ -21,6 +22,35 @@ export interface IssuedSession {
   logoutToken: string;
 }
 
+/**
+ * A session's logout token, derived from its id with a `secrets.cookie` key, so every logout URL handed
+ * out for a session is the same one and stays valid (Kratos keeps one logout token per session; a
+ * second tab's logout link must not break the first's). Only its SHA-256 is stored.
+ */
+export function derivedLogoutToken(key: string, sessionId: string): string {
+  const mac = createHmac("sha256", key).update(`logout_token:${sessionId}`).digest("base64url");
+  return `ory_lo_${mac.replace(/[-_]/g, "").slice(0, 32)}`;
+}
+
+/**
+ * The logout token to hand out for a session: the derived one whose hash the session holds (any
+ * configured key, so rotating secrets.cookie keeps old sessions' tokens). `undefined` when none matches
+ * (no secret configured, or a session issued with a random token): the caller issues a new one.
+ */
+export function logoutTokenFor(ctx: AppContext, row: SessionRow): string | undefined {
+  for (const key of ctx.config.secrets.cookie) {
+    const token = derivedLogoutToken(key, row.id);
+    if (sha256hex(token) === row.logoutTokenHash) return token;
+  }
+  return undefined;
+}
+
+/** A new logout token for a session: derived when a secret is configured, random otherwise. */
+export function newLogoutToken(ctx: AppContext, sessionId: string): string {
+  const key = ctx.config.secrets.cookie[0];
+  return key ? derivedLogoutToken(key, sessionId) : `ory_lo_${randomAlnum(32)}`;
+}
+
 export interface NewSession {
   identityId: string;
   methods: { method: string; aal?: string }[];
@@ -31,8 +61,9 @@ export interface NewSession {
 /** Issues a session for an identity; the tokens are returned once and only their hashes stored. */
 export async function issueSession(db: DbOrTx, ctx: AppContext, input: NewSession): Promise<IssuedSession> {
   const now = new Date();
+  const id = uuid();
   const token = `ory_st_${randomAlnum(32)}`;
-  const logoutToken = `ory_lo_${randomAlnum(32)}`;
+  const logoutToken = newLogoutToken(ctx, id);
   const device = input.c
     ? [
         {
@@ -46,7 +77,7 @@ export async function issueSession(db: DbOrTx, ctx: AppContext, input: NewSessio
   const [row] = await db
     .insert(sessions)
     .values({
-      id: uuid(),
+      id,
       identityId: input.identityId,
       tokenHash: sha256hex(token),
       logoutTokenHash: sha256hex(logoutToken),

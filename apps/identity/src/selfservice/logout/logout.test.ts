@@ -15,6 +15,7 @@ beforeAll(async () => {
     overrides: {
       selfservice: { flows: { error: { ui_url: ERROR_UI } } },
       security: { rate_limit: { enabled: false } },
+      secrets: { cookie: ["logout-test-cookie-secret-0001"] },
     },
   });
   api = new FrontendApi(new Configuration({ basePath: t.publicUrl }));
@@ -153,20 +154,25 @@ describe("browser logout (GET /self-service/logout?token=)", () => {
     expect(await whoamiStatus(b.jar)).toBe(200);
   });
 
-  it("only the latest logout token works, and a used one cannot be replayed", async () => {
+  it("hands out the same logout token on every call (a second tab's link keeps the first's working); a used one cannot be replayed", async () => {
     await registerNative("logout-stale@example.com");
     const { jar, browser, sessionId } = await browserSession("logout-stale@example.com");
-    // whoami caches the session row; the logout must not trust a cached logout token.
+    const other = await browserSession("logout-stale@example.com");
+    // whoami caches the session row; the logout must not trust a cached row.
     expect(await whoamiStatus(jar)).toBe(200);
     const first = await browser.createBrowserLogoutFlow({}, { headers: json });
     const second = await browser.createBrowserLogoutFlow({}, { headers: json });
-    const stale = await jar.fetch(`${t.publicUrl}/self-service/logout?token=${first.logout_token}`, {
+    expect(second.logout_token).toBe(first.logout_token);
+    const otherFlow = await other.browser.createBrowserLogoutFlow({}, { headers: json });
+    expect(otherFlow.logout_token).not.toBe(first.logout_token);
+    // Another session's token is still refused, cached row or not.
+    const wrong = await jar.fetch(`${t.publicUrl}/self-service/logout?token=${otherFlow.logout_token}`, {
       headers: json,
     });
-    expect(stale.status).toBe(403);
+    expect(wrong.status).toBe(403);
     expect(await whoamiStatus(jar)).toBe(200);
     const cookie = jar.get("olympus_test_session")!;
-    const ok = await jar.fetch(second.logout_url, { headers: json });
+    const ok = await jar.fetch(first.logout_url, { headers: json });
     expect(ok.status).toBe(204);
     // Replaying the link with the (now revoked) session cookie: no active session.
     const replay = await fetch(second.logout_url, {
@@ -174,6 +180,7 @@ describe("browser logout (GET /self-service/logout?token=)", () => {
     });
     expect(replay.status).toBe(401);
     expect(await revocations(sessionId)).toHaveLength(1);
+    expect(await whoamiStatus(other.jar)).toBe(200);
   });
 
   it("requires the token: 400 without one", async () => {

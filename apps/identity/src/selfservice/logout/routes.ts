@@ -7,8 +7,13 @@ import { badRequest, forbidden, sessionInactive, unauthorized } from "../../erro
 import { isJsonRequest, readBody } from "../../http/request.ts";
 import { audit } from "../../security/audit.ts";
 import { sha256hex } from "../../security/random.ts";
-import { clearSessionCookie, currentSession, revokeSession } from "../../session/session.ts";
-import { randomAlnum } from "../../security/random.ts";
+import {
+  clearSessionCookie,
+  currentSession,
+  logoutTokenFor,
+  newLogoutToken,
+  revokeSession,
+} from "../../session/session.ts";
 import { checkReturnTo } from "../flow/common.ts";
 import { hooks } from "../flow/hooks.ts";
 
@@ -23,18 +28,23 @@ function auditLogout(ctx: AppContext, c: Context, identityId: string, sessionId:
 }
 
 export function registerLogoutRoutes(app: Hono, ctx: AppContext): void {
-  // Browser: hands out a logout URL carrying a fresh logout token for the cookie session.
+  // Browser: hands out a logout URL carrying the cookie session's logout token.
   app.get("/self-service/logout/browser", async (c) => {
     const returnTo = checkReturnTo(ctx, c.req.query("return_to"));
     const s = await currentSession(c, ctx);
     if (!s || c.req.header("x-session-token")) {
       throw unauthorized("No active session was found in this request.", { id: "session_inactive" });
     }
-    const logoutToken = `ory_lo_${randomAlnum(32)}`;
-    await ctx.db
-      .update(sessions)
-      .set({ logoutTokenHash: sha256hex(logoutToken), updatedAt: new Date() })
-      .where(eq(sessions.id, s.row.id));
+    // The session's own logout token, the same on every call; a session without one it can be
+    // derived again (no secrets.cookie, or issued with a random token) gets a new one stored.
+    let logoutToken = logoutTokenFor(ctx, s.row);
+    if (!logoutToken) {
+      logoutToken = newLogoutToken(ctx, s.row.id);
+      await ctx.db
+        .update(sessions)
+        .set({ logoutTokenHash: sha256hex(logoutToken), updatedAt: new Date() })
+        .where(eq(sessions.id, s.row.id));
+    }
     const url = new URL(urlJoin(ctx.rt.publicBaseUrl, "self-service/logout"));
     url.searchParams.set("token", logoutToken);
     if (returnTo) url.searchParams.set("return_to", returnTo);

@@ -350,7 +350,7 @@ export const configSchema = z.object({
       /** Olympus-only: the algorithm of the signing keys generated on first start (ID tokens, JWT access tokens). */
       keys: z.object({ algorithm: z.enum(["ES256", "RS256"]).default("ES256") }).prefault({} as never),
       expose_internal_errors: z.boolean().default(false),
-      /** Olympus-only: deletes expired OAuth2 rows and self-service flows in batches (src/oauth2/janitor). */
+      /** Olympus-only: deletes expired OAuth2 rows, self-service flows and stored errors in batches (src/oauth2/janitor). */
       janitor: z
         .object({
           enabled: z.boolean().default(true),

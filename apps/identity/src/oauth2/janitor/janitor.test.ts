@@ -5,8 +5,10 @@ import {
   oauth2Grants,
   oauth2HandledRequests,
   oauth2LoginSessions,
+  selfserviceErrors,
   selfserviceFlows,
 } from "../../db/schema.ts";
+import { uuid } from "../../security/random.ts";
 import { CookieJar } from "../../testing/index.ts";
 import {
   authorizeUrl,
@@ -37,6 +39,7 @@ const rows = async (
     | typeof oauth2Grants
     | typeof oauth2LoginSessions
     | typeof selfserviceFlows
+    | typeof selfserviceErrors
     | typeof oauth2HandledRequests,
 ) => (await t.core.ctx.db.select({ n: count() }).from(table))[0]!.n;
 
@@ -45,6 +48,13 @@ describe("janitor", () => {
     const api = new FrontendApi(new Configuration({ basePath: t.publicUrl }));
     for (let i = 0; i < 5; i++) await api.createNativeLoginFlow();
     expect(await rows(selfserviceFlows)).toBe(5);
+    // Three stored browser errors (what GET /self-service/errors?id= reads).
+    for (let i = 0; i < 3; i++) {
+      const now = new Date();
+      await t.core.ctx.db
+        .insert(selfserviceErrors)
+        .values({ id: uuid(), error: { code: 400, message: `e${i}` }, createdAt: now, updatedAt: now });
+    }
 
     // Five plain grants with tokens, and two remembered consents of one subject (only the newer counts).
     for (let i = 0; i < 5; i++) {
@@ -89,6 +99,7 @@ describe("janitor", () => {
     // Nothing is expired yet.
     expect(await runJanitorOnce(t.core.ctx)).toEqual({
       selfservice_flows: 0,
+      selfservice_errors: 0,
       oauth2_grants: 0,
       oauth2_login_sessions: 0,
       oauth2_handled_requests: 0,
@@ -101,11 +112,13 @@ describe("janitor", () => {
     const report = await runJanitorOnce(t.core.ctx, new Date(Date.now() + 31 * 24 * HOUR));
     expect(report).toMatchObject({
       selfservice_flows: 5,
+      selfservice_errors: 3,
       oauth2_grants: 6,
       oauth2_login_sessions: 7,
       oauth2_handled_requests: 2,
     });
     expect(await rows(selfserviceFlows)).toBe(0);
+    expect(await rows(selfserviceErrors)).toBe(0);
     expect(await rows(oauth2LoginSessions)).toBe(0);
     expect(await rows(oauth2HandledRequests)).toBe(0);
     expect(await rows(oauth2Grants)).toBe(1);

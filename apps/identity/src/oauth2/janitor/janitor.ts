@@ -6,11 +6,13 @@ import {
   oauth2HandledRequests,
   oauth2Jwks,
   oauth2LoginSessions,
+  selfserviceErrors,
   selfserviceFlows,
 } from "../../db/schema.ts";
 
 export interface JanitorReport {
   selfservice_flows: number;
+  selfservice_errors: number;
   oauth2_grants: number;
   oauth2_login_sessions: number;
   oauth2_handled_requests: number;
@@ -36,7 +38,7 @@ async function deleteInBatches(
 
 /**
  * One janitor pass: deletes expired self-service flows (after a grace period, so late submits still
- * get 410 and a new flow), grants whose code and tokens are all dead and whose consent is no longer
+ * get 410 and a new flow) and stored self-service errors older than that grace period, grants whose code and tokens are all dead and whose consent is no longer
  * the remembered one, expired login sessions, marks of expired login/consent requests, and retired signing keys no token can need any more.
  */
 export async function runJanitorOnce(ctx: AppContext, now = new Date()): Promise<JanitorReport> {
@@ -76,6 +78,14 @@ export async function runJanitorOnce(ctx: AppContext, now = new Date()): Promise
       selfserviceFlows,
       selfserviceFlows.id,
       lt(selfserviceFlows.expiresAt, flowCutoff),
+      batch,
+    ),
+    // Stored browser errors (GET /self-service/errors?id=) are only read on the error page right after.
+    selfservice_errors: await deleteInBatches(
+      ctx,
+      selfserviceErrors,
+      selfserviceErrors.id,
+      lt(selfserviceErrors.createdAt, flowCutoff),
       batch,
     ),
     oauth2_grants: await deleteInBatches(ctx, oauth2Grants, oauth2Grants.id, grantDead, batch),

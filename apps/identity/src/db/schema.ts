@@ -244,12 +244,17 @@ export const courierDispatches = pgTable(
   (t) => [index("courier_message_dispatches_message_idx").on(t.messageId)],
 );
 
-export const selfserviceErrors = pgTable("selfservice_errors", {
-  id: uuid("id").primaryKey(),
-  error: jsonb("error").notNull().$type<unknown>(),
-  createdAt: createdAt(),
-  updatedAt: updatedAt(),
-});
+export const selfserviceErrors = pgTable(
+  "selfservice_errors",
+  {
+    id: uuid("id").primaryKey(),
+    error: jsonb("error").notNull().$type<unknown>(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  // The janitor deletes stored errors by age.
+  (t) => [index("selfservice_errors_created_idx").on(t.createdAt)],
+);
 
 export const schemaTables = {
   identities,

@@ -1,0 +1,1 @@
+CREATE INDEX "selfservice_errors_created_idx" ON "selfservice_errors" USING btree ("created_at");

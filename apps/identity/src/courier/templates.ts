@@ -4,7 +4,7 @@ import type { AppContext } from "../app/context.ts";
 export interface TemplateData {
   verification_code_valid: { verification_code: string; verification_url: string; to: string };
   verification_code_invalid: { to: string };
-  recovery_code_valid: { recovery_code: string; recovery_url: string; to: string };
+  recovery_code_valid: { recovery_code: string; recovery_url?: string; to: string };
   recovery_code_invalid: { to: string };
 }
 export type TemplateType = keyof TemplateData;
@@ -28,8 +28,11 @@ function brandName(ctx: AppContext): string {
 /** A code and the link that submits it for the reader (Kratos' code emails carry both). */
 interface CodeAndLink {
   code: string;
-  url: string;
+  /** Absent: the code alone (a recovery flow an app started has no browser to open a link in). */
+  url?: string;
   linkLabel: string;
+  /** The line above the link (default "Or open this link:"). */
+  linkIntro?: string;
 }
 
 function layout(
@@ -46,18 +49,21 @@ function layout(
     .join("");
   const codeBlock = codeAndLink
     ? `<p style="font-size:28px;letter-spacing:6px;font-weight:700;margin:24px 0;color:${accent}">${escapeHtml(codeAndLink.code)}</p>` +
-      `<p style="margin:0 0 16px;line-height:1.5">Or open this link:</p>` +
-      `<p style="margin:0 0 24px"><a href="${escapeHtml(codeAndLink.url)}" style="display:inline-block;background:${accent};color:#fff;text-decoration:none;font-weight:600;padding:10px 18px;border-radius:8px">${escapeHtml(codeAndLink.linkLabel)}</a></p>` +
-      `<p style="margin:0 0 16px;font-size:13px;line-height:1.5;color:#6b7280;word-break:break-all">${escapeHtml(codeAndLink.url)}</p>`
+      (codeAndLink.url
+        ? `<p style="margin:0 0 16px;line-height:1.5">${escapeHtml(codeAndLink.linkIntro ?? "Or open this link:")}</p>` +
+          `<p style="margin:0 0 24px"><a href="${escapeHtml(codeAndLink.url)}" style="display:inline-block;background:${accent};color:#fff;text-decoration:none;font-weight:600;padding:10px 18px;border-radius:8px">${escapeHtml(codeAndLink.linkLabel)}</a></p>` +
+          `<p style="margin:0 0 16px;font-size:13px;line-height:1.5;color:#6b7280;word-break:break-all">${escapeHtml(codeAndLink.url)}</p>`
+        : "")
     : "";
   const afterBlock = after ? `<p style="margin:0 0 16px;line-height:1.5">${escapeHtml(after)}</p>` : "";
   return `<!doctype html><html><body style="margin:0;background:#f4f4f7;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1f2937"><table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:32px 16px"><table role="presentation" width="560" cellpadding="0" cellspacing="0" style="background:#fff;border-radius:12px;padding:32px"><tr><td><div style="font-weight:700;font-size:18px;color:${accent};margin-bottom:24px">${brand}</div><h1 style="font-size:22px;margin:0 0 16px">${escapeHtml(heading)}</h1>${body}${codeBlock}${afterBlock}<p style="margin:24px 0 0;font-size:13px;color:#6b7280">If you did not request this, you can ignore this email.</p></td></tr></table></td></tr></table></body></html>`;
 }
 
 /** "60 minutes", from selfservice.methods.code.lifespan (codes of self-service flows live that long). */
-function validity(ctx: AppContext): string {
+function validity(ctx: AppContext, withLink = true): string {
   const minutes = Math.max(1, Math.round(ctx.config.selfservice.methods.code.lifespan / 60_000));
-  return `The code and the link are valid for ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+  const what = withLink ? "The code and the link are" : "The code is";
+  return `${what} valid for ${minutes} minute${minutes === 1 ? "" : "s"}.`;
 }
 
 /** Renders a courier template (subject, text and HTML), branded for the domain. */
@@ -95,15 +101,19 @@ export function renderTemplate<T extends TemplateType>(
     case "recovery_code_valid": {
       const { recovery_code: code, recovery_url: url } = data as TemplateData["recovery_code_valid"];
       const lines = ["Please recover access to your account by entering the following code:"];
+      // The link signs in only the browser that asked for the code (selfservice/flow/email-link.ts).
+      const intro = "Or open this link in the browser where you asked for it:";
       return {
         subject: `${brand}: recover access to your account`,
-        text: `${lines[0]}\n\n${code}\n\nOr open this link:\n\n${url}\n\n${validity(ctx)}\n`,
+        text: url
+          ? `${lines[0]}\n\n${code}\n\n${intro}\n\n${url}\n\n${validity(ctx)}\n`
+          : `${lines[0]}\n\n${code}\n\n${validity(ctx, false)}\n`,
         html: layout(
           ctx,
           "Recover your account",
           lines,
-          { code, url, linkLabel: "Recover account" },
-          validity(ctx),
+          { code, url, linkLabel: "Recover account", linkIntro: intro },
+          validity(ctx, Boolean(url)),
         ),
       };
     }

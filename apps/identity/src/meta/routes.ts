@@ -53,7 +53,7 @@ export function registerMetaRoutes(app: Hono, ctx: AppContext): void {
         updated_at: now,
       });
     }
-    const [row] = /^[0-9a-f-]{36}$/i.test(id)
+    const [row] = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)
       ? await ctx.db.select().from(selfserviceErrors).where(eq(selfserviceErrors.id, id)).limit(1)
       : [];
     if (!row) throw notFound("The error could not be found.");

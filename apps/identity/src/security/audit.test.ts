@@ -73,6 +73,19 @@ describe("audit log", () => {
     expect(all).not.toContain(token);
   });
 
+  it("keeps an event whose long value is cut through an emoji (no lone surrogate reaches jsonb)", async () => {
+    const failures = async () =>
+      (await auditRows("?event=login.failed&page_size=500")).filter((r) =>
+        JSON.stringify(r.metadata).includes("aaaaaaaaaa"),
+      ).length;
+    const before = await failures();
+    // 499 characters, then an emoji (two UTF-16 units) across the 500-character cut.
+    const identifier = `${"a".repeat(499)}\u{1F600}bbb`;
+    const { res } = await login(t.publicUrl, identifier, "wrong password!", { ip: "203.0.113.78" });
+    expect(res.status).toBe(400);
+    expect(await failures()).toBe(before + 1);
+  });
+
   it("filters by event prefix, actor and time, newest first, with Ory pagination", async () => {
     await register(t.publicUrl, "paged@example.com", PW);
     const logins = await auditRows("?event=login.*&page_size=1000");

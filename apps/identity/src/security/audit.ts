@@ -38,8 +38,8 @@ export function storable(s: string): string {
 
 function scrub(v: unknown, depth: number): unknown {
   if (typeof v === "string") {
-    const clean = storable(v);
-    return clean.length > MAX_META_STRING ? `${clean.slice(0, MAX_META_STRING)}…` : clean;
+    // Cut first, then clean: a cut through a surrogate pair leaves a lone half, which jsonb refuses.
+    return v.length > MAX_META_STRING ? `${storable(v.slice(0, MAX_META_STRING))}…` : storable(v);
   }
   if (depth > 3 || v === null || typeof v !== "object") return v;
   if (Array.isArray(v)) return v.map((x) => scrub(x, depth + 1));

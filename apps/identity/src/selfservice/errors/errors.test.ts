@@ -193,7 +193,7 @@ describe("browser errors go to the error UI (Kratos's error manager)", () => {
   });
 
   it("GET /self-service/errors: unknown or malformed ids are 404, stub:500 is Kratos's stub", async () => {
-    for (const id of [crypto.randomUUID(), "not-a-uuid", ""]) {
+    for (const id of [crypto.randomUUID(), "not-a-uuid", "", "a".repeat(36), "-".repeat(36)]) {
       const res = await fetch(`${t.publicUrl}/self-service/errors?id=${id}`);
       expect(res.status).toBe(404);
       expect(((await res.json()) as any).error.code).toBe(404);

@@ -17,7 +17,7 @@ import { findFlow } from "../flow/repository.ts";
 
 const KINDS = "login|registration|settings|recovery|verification";
 /** GET init endpoints, the logout link and the recovery link: only browsers navigate to them. */
-const BROWSER_GET = new RegExp(`^/self-service/(?:(?:${KINDS})/browser|logout|recovery)$`);
+const BROWSER_GET = new RegExp(`^/self-service/(?:(?:${KINDS})/browser|logout|recovery|verification)$`);
 /** Flow submissions: browser flows only (API flows always answer JSON, as in Kratos). */
 const SUBMIT = new RegExp(`^/self-service/(${KINDS})$`);
 

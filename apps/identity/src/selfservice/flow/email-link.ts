@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import type { AppContext } from "../../app/context.ts";
 import { urlJoin } from "../../app/runtime.ts";
@@ -36,13 +36,23 @@ export interface CodeLinkHandlers {
   unknownFlow(): UiText;
   expired(expiredAt: Date): UiText;
   alreadyCompleted(): UiText;
+  /** The code was wrong (or used up) when the link was opened in another browser. */
+  codeInvalid(): UiText;
+  /**
+   * Set when completing the flow signs the opener in (recovery): the link then works only in the
+   * browser that asked for the code, and anywhere else nothing is submitted or counted — otherwise a
+   * link opened by a mail scanner, or one an attacker sends a victim for the attacker's own account,
+   * would sign that browser in. The message tells the opener why.
+   */
+  sameBrowserOnly?: () => UiText;
 }
 
 /**
  * GET `/self-service/<kind>?flow=&code=`. Answers undefined without a (non-empty) `code` (the route
- * keeps its other GET behaviour). A link is always followed by a browser, though perhaps not the
- * one that started the flow, or for a flow a native app started: the answer is a browser's, and a
- * browser flow is bound to this browser's CSRF cookie so that its UI can load it afterwards.
+ * keeps its other GET behaviour). A link is followed by a browser, though perhaps not the one that
+ * started the flow: verification may complete there (verifying an address from a phone is common),
+ * and the flow is bound to that browser only once the code was right, so its UI can show the result;
+ * a wrong code leaves the flow where it was and starts the opener a flow of its own.
  */
 export async function followCodeLink(
   c: Context,
@@ -57,14 +67,10 @@ export async function followCodeLink(
     const fresh = await h.startOver(h.unknownFlow());
     return respondWithFlow(c, ctx, fresh, h.wire(fresh), 400);
   }
+  const { hash } = ensureCsrf(c, ctx.config, ctx.rt);
+  const sameBrowser = stored.type === "browser" && stored.csrfHash === hash;
+  // Answered as a browser flow (a link is always opened in a browser, even for an app's flow).
   const row: FlowRow = { ...stored, type: "browser" };
-  if (stored.type === "browser") {
-    const { hash } = ensureCsrf(c, ctx.config, ctx.rt);
-    if (stored.csrfHash !== hash) {
-      await ctx.db.update(selfserviceFlows).set({ csrfHash: hash }).where(eq(selfserviceFlows.id, stored.id));
-      row.csrfHash = hash;
-    }
-  }
   if (row.expiresAt <= new Date()) {
     const message = h.expired(row.expiresAt);
     const fresh = await h.startOver(message, row);
@@ -74,5 +80,23 @@ export async function followCodeLink(
     const fresh = await h.startOver(h.alreadyCompleted(), row);
     return respondWithFlow(c, ctx, fresh, h.wire(fresh), 400);
   }
-  return h.submitCode(row, code);
+  if (!sameBrowser && h.sameBrowserOnly) {
+    const fresh = await h.startOver(h.sameBrowserOnly(), row);
+    return respondWithFlow(c, ctx, fresh, h.wire(fresh), 400);
+  }
+  const res = await h.submitCode(row, code);
+  if (sameBrowser) return res;
+  // Another browser: bind the flow to it only when the code completed the flow.
+  const [passed] = await ctx.db
+    .update(selfserviceFlows)
+    .set({ csrfHash: hash })
+    .where(and(eq(selfserviceFlows.id, stored.id), eq(selfserviceFlows.state, "passed_challenge")))
+    .returning({ id: selfserviceFlows.id });
+  if (passed) return res;
+  // The submission already moved the opener to a new flow of its own (too many attempts): keep that.
+  const location = res.headers.get("location");
+  const next = location ? new URL(location, ctx.rt.publicBaseUrl).searchParams.get("flow") : null;
+  if (next && next !== stored.id) return res;
+  const fresh = await h.startOver(h.codeInvalid(), row);
+  return respondWithFlow(c, ctx, fresh, h.wire(fresh), 400);
 }

@@ -145,6 +145,12 @@ export const text = {
     }),
   recoveryCodeInvalid: () =>
     error(4060006, "The recovery code is invalid or has already been used. Please try again."),
+  /** Olympus: a recovery link opened in a browser other than the one that asked for the code. */
+  recoveryLinkOtherBrowser: () =>
+    error(
+      4060900,
+      "This recovery link works only in the browser where you asked for it. Open it there, or enter the code from the email in that browser.",
+    ),
   verificationAlreadyCompleted: () =>
     error(4070001, "The request was already completed successfully and can not be retried."),
   verificationExpired: (expiredAt: Date) =>

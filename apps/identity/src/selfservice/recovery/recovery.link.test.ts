@@ -127,20 +127,54 @@ describe("recovery link", () => {
     expect(fresh.ui.messages?.map((m) => m.id)).toEqual([4060001]);
   });
 
-  it("works in a browser other than the one that asked for it", async () => {
-    const { identityId, link } = await codeSent("rlink-other@example.com");
-    await expectRecovered(browser(), link, identityId);
+  it("signs in only the browser that asked: elsewhere (another browser, a mail scanner, a victim sent an attacker's link) nothing is submitted", async () => {
+    const { b, identityId, flowId, link } = await codeSent("rlink-other@example.com");
+    for (const other of [browser(), browser()]) {
+      const res = await other.jar.fetch(link, html);
+      expect(res.status).toBe(303);
+      const fresh = await other.api.getRecoveryFlow({ id: flowIn(res.headers.get("location")) });
+      expect(fresh.id).not.toBe(flowId);
+      expect(fresh.ui.messages?.map((m) => m.id)).toEqual([4060900]);
+      expect(other.jar.get(SESSION)).toBeUndefined();
+    }
+    // A bare fetch without any cookie (a scanner) neither: no session cookie is set.
+    const scanner = await fetch(link, { ...html, redirect: "manual" });
+    expect(scanner.status).toBe(303);
+    expect(scanner.headers.getSetCookie().some((c) => c.startsWith(`${SESSION}=`))).toBe(false);
+    // The flow is untouched: still waiting, still bound to its browser, no attempt counted.
+    const flow = await b.api.getRecoveryFlow({ id: flowId });
+    expect(flow.state).toBe("sent_email");
+    const [row] = await t.core.ctx.db
+      .select({ data: selfserviceFlows.data })
+      .from(selfserviceFlows)
+      .where(eq(selfserviceFlows.id, flowId));
+    expect((row!.data as { submit_count?: number }).submit_count ?? 0).toBe(0);
+    // And the link still works where it was asked for.
+    await expectRecovered(b, link, identityId);
   });
 
-  it("completes a native app's flow in the browser that follows it", async () => {
-    const identityId = await register("rlink-native@example.com");
+  it("mails a native app's flow the code alone: there is no browser to open a link in", async () => {
+    await register("rlink-native@example.com");
     const flow = await api.createNativeRecoveryFlow();
     await api.updateRecoveryFlow({
       flow: flow.id,
       updateRecoveryFlowBody: { method: "code", email: "rlink-native@example.com" },
     });
     const m = await mail.waitFor("rlink-native@example.com", { match: (x) => /recover/i.test(x.subject) });
-    await expectRecovered(browser(), linkOf(m), identityId);
+    expect(extractCode(m)).toMatch(/^\d{6}$/);
+    expect(m.text).not.toContain("/self-service/recovery?");
+    expect(m.html).not.toContain("/self-service/recovery?");
+    expect(m.text).toContain("The code is valid for");
+    // A hand-made link for it is refused like one opened in another browser.
+    const b = browser();
+    const res = await b.jar.fetch(
+      `${t.publicUrl}/self-service/recovery?flow=${flow.id}&code=${extractCode(m)}`,
+      html,
+    );
+    expect(res.status).toBe(303);
+    const fresh = await b.api.getRecoveryFlow({ id: flowIn(res.headers.get("location")) });
+    expect(fresh.ui.messages?.map((x) => x.id)).toEqual([4060900]);
+    expect(b.jar.get(SESSION)).toBeUndefined();
   });
 
   it("counts a wrong code toward the five attempts exactly like a POST", async () => {

@@ -135,7 +135,8 @@ async function submitEmail(
       });
       await enqueueEmail(tx, ctx, "recovery_code_valid", known.value, {
         recovery_code: code,
-        recovery_url: codeLink(ctx, "recovery", row.id, code),
+        // Only a browser flow gets a link: it works in the browser that asked (email-link.ts).
+        ...(row.type === "browser" ? { recovery_url: codeLink(ctx, "recovery", row.id, code) } : {}),
         to: known.value,
       });
     } else if (ctx.config.selfservice.flows.recovery.notify_unknown_recipients) {
@@ -213,6 +214,8 @@ async function useLink(c: Context, ctx: AppContext): Promise<Response> {
     unknownFlow: text.recoveryCodeInvalid,
     expired: text.recoveryExpired,
     alreadyCompleted: text.recoveryAlreadyCompleted,
+    codeInvalid: text.recoveryCodeInvalid,
+    sameBrowserOnly: text.recoveryLinkOtherBrowser,
   });
   if (followed) return followed;
   const token = c.req.query("token");

@@ -240,6 +240,7 @@ export function registerVerificationRoutes(app: Hono, ctx: AppContext): void {
       unknownFlow: text.verificationCodeInvalid,
       expired: text.verificationExpired,
       alreadyCompleted: text.verificationAlreadyCompleted,
+      codeInvalid: text.verificationCodeInvalid,
     });
     return followed ?? notFoundHandler(c);
   });

@@ -131,8 +131,15 @@ describe("verification link", () => {
   });
 
   it("verifies when followed in another browser, which can then load the passed flow", async () => {
-    const { flowId, link, token } = await browserFlow("link-other-browser@example.com");
+    const { b, flowId, link, code, token } = await browserFlow("link-other-browser@example.com");
     expect(await verified(token)).toBe(false);
+    // A wrong code from elsewhere does not take the flow from the browser that started it.
+    const prober = browser();
+    const probe = await prober.jar.fetch(withCode(link, wrongOf(code)), html);
+    expect(probe.status).toBe(303);
+    expect(flowIn(probe.headers.get("location"))).not.toBe(flowId);
+    expect((await b.api.getVerificationFlow({ id: flowId })).state).toBe("sent_email");
+    await expect(prober.api.getVerificationFlow({ id: flowId })).rejects.toThrow();
     const other = browser();
     const res = await other.jar.fetch(link, html);
     expect(res.status).toBe(303);
@@ -176,10 +183,14 @@ describe("verification link", () => {
     const { flowId, code, link, token } = await registered("link-attempts@example.com");
     const b = browser();
     for (let i = 0; i < 3; i++) {
+      // Opened in a browser the (app's) flow is not bound to: the attempt counts, the flow stays
+      // where it was, and the opener gets a flow of its own saying the code was wrong.
       const res = await b.jar.fetch(withCode(link, wrongOf(code)), html);
       expect(res.status).toBe(303);
-      expect(res.headers.get("location")).toBe(`http://localhost:4455/verification?flow=${flowId}`);
-      const flow = await b.api.getVerificationFlow({ id: flowId });
+      const own = await b.api.getVerificationFlow({ id: flowIn(res.headers.get("location")) });
+      expect(own.id).not.toBe(flowId);
+      expect(own.ui.messages?.map((m) => m.id)).toEqual([4070006]);
+      const flow = await api.getVerificationFlow({ id: flowId });
       expect(flow.state).toBe("sent_email");
       expect(flow.ui.messages?.map((m) => m.id)).toEqual([4070006]);
     }

@@ -61,14 +61,18 @@ async function acceptLoginChallenge(
 /** An identity session ended (logout, revocation): the OAuth2 login sessions it started end too. */
 async function onSessionRevoked(ctx: AppContext, sessionId: string): Promise<void> {
   if (!findOAuth2(ctx)) return;
-  await deleteLoginSessions(ctx.db, { identitySessionId: sessionId });
+  await deleteLoginSessions(
+    ctx.db,
+    { identitySessionId: sessionId },
+    ctx.config.oauth2.ttl.login_consent_request,
+  );
 }
 
 /** Erasure of an identity: its grants (and with them its tokens) and its login sessions go too. */
 async function onIdentityDeleted(tx: Tx, ctx: AppContext, identityId: string): Promise<void> {
   if (!findOAuth2(ctx)) return;
   await deleteGrantsOfSubject(tx, identityId);
-  await deleteLoginSessions(tx, { subject: identityId });
+  await deleteLoginSessions(tx, { subject: identityId }, ctx.config.oauth2.ttl.login_consent_request);
 }
 
 export function installGlue(): void {

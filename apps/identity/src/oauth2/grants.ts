@@ -17,6 +17,31 @@ export async function insertGrant(db: DbOrTx, row: NewGrant): Promise<GrantRow> 
   return out!;
 }
 
+/** Rows of a raw `db.execute` (node-postgres and PGlite answer `{ rows }`, postgres.js an array). */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
+}
+
+/**
+ * Inserts an authorization-code grant and spends its consent verifier, in one statement: the mark
+ * `spend` is inserted first (ON CONFLICT DO NOTHING) and the grant only if it was. A rejection
+ * inserts the same key, so of a rejection and a redemption exactly one takes effect; the mark
+ * outlives the grant (it is kept until the request expires), so a revoked grant does not make the
+ * verifier new again. Nothing is written, and false returned, when the verifier was spent or the
+ * request rejected before, or when the login request `unlessRejected` was rejected.
+ */
+export async function insertGrantSpending(
+  db: DbOrTx,
+  row: NewGrant & { generation?: number },
+  spend: { key: string; expiresAt: Date; unlessRejected: string },
+): Promise<boolean> {
+  const full = { generation: 0, ...row } as GrantRow;
+  const result = await db.execute(
+    sql`with m as (insert into oauth2_handled_requests (id, verifier_used_at, expires_at) select ${spend.key}, now(), ${spend.expiresAt.toISOString()}::timestamptz where not exists (select 1 from oauth2_handled_requests where id = ${spend.unlessRejected} and rejected) on conflict do nothing returning id) insert into ${oauth2Grants} select * from jsonb_populate_record(null::oauth2_grants, ${JSON.stringify(toColumns(full))}::text::jsonb) where exists (select 1 from m) returning id`,
+  );
+  return rowsOf(result).length === 1;
+}
+
 /** Property name → column name of oauth2_grants, for rows sent as JSON. */
 const COLUMN_NAMES = Object.entries(getTableColumns(oauth2Grants)).map(
   ([key, col]) => [key, col.name] as const,

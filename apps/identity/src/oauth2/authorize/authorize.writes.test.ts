@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { count } from "drizzle-orm";
+import { oauth2HandledRequests } from "../../db/schema.ts";
 import { onTableWrite, writeObserver } from "../../db/writes.ts";
 import { CookieJar } from "../../testing/index.ts";
 import {
@@ -32,22 +34,33 @@ async function countWrites(fn: () => Promise<void>): Promise<{ total: number; wr
   return { total: writeObserver.writes - before, writes };
 }
 
+/** Rows in oauth2_handled_requests (the marks some statements insert besides their main row). */
+async function marks(): Promise<number> {
+  const [row] = await t.core.ctx.db.select({ n: count() }).from(oauth2HandledRequests);
+  return row!.n;
+}
+
 describe("database writes per authorization-code flow", () => {
-  it("authorize → login accept → consent accept → token writes at most 4 times (3: login session at the login verifier, grant, redemption)", async () => {
+  it("authorize → login accept → consent accept → token writes 3 statements and 4 rows (login session, grant + consent mark, redemption)", async () => {
+    const before = await marks();
     const { total, writes } = await countWrites(async () => {
       const flow = await runAuthorization(t, client, { jar: new CookieJar() });
       expect((await exchangeCode(t, client, flow)).status).toBe(200);
     });
     expect(total).toBeLessThanOrEqual(4);
     // One INSERT of the login session (which also spends the login verifier), one INSERT of the grant
-    // (with its code; spends the consent verifier), one UPDATE redeeming the code.
+    // (with its code) whose CTE inserts the mark spending the consent verifier, one UPDATE redeeming
+    // the code.
     expect(writes).toEqual(["insert oauth2_login_sessions", "insert oauth2_grants", "update oauth2_grants"]);
     expect(writes.every((w) => / oauth/.test(w))).toBe(true);
+    // Rows: 1 login session + 1 grant + 1 mark + 1 updated grant = 4.
+    expect((await marks()) - before).toBe(1);
   });
 
-  it("with a remembered login the flow writes three times (spent login verifier, grant, redemption)", async () => {
+  it("with a remembered login the flow writes 3 statements and 4 rows (login mark, grant + consent mark, redemption)", async () => {
     const jar = new CookieJar();
     await runAuthorization(t, client, { jar });
+    const before = await marks();
     const { writes } = await countWrites(async () => {
       const flow = await runAuthorization(t, client, { jar });
       expect((await exchangeCode(t, client, flow)).status).toBe(200);
@@ -58,6 +71,7 @@ describe("database writes per authorization-code flow", () => {
       "insert oauth2_grants",
       "update oauth2_grants",
     ]);
+    expect((await marks()) - before).toBe(2);
   });
 
   it("a refresh is one write", async () => {

@@ -9,7 +9,7 @@ import {
   sealFlow,
 } from "../flow/challenge.ts";
 import { consentSkippable } from "../flow/consent.ts";
-import { consentKey, findHandled, loginKey, spendVerifier } from "../flow/handled.ts";
+import { consentKey, loginKey, spendVerifier } from "../flow/handled.ts";
 import { markExpiry, redeemLoginVerifier } from "../flow/login.ts";
 import {
   browserBinding,
@@ -18,9 +18,9 @@ import {
   sameBrowser,
   setLoginSessionCookie,
 } from "../flow/cookies.ts";
-import { findLoginSession } from "../flow/login-sessions.ts";
+import { challengeIdOfSession, findLoginSession } from "../flow/login-sessions.ts";
 import { OAuth2Error } from "../errors.ts";
-import { insertGrant, lastUse } from "../grants.ts";
+import { insertGrantSpending, lastUse } from "../grants.ts";
 import { readParams } from "../http.ts";
 import { nowSeconds, type OAuth2, publicUrl } from "../runtime.ts";
 import { clientSubject, verifyOwnIdToken } from "../subjects.ts";
@@ -74,13 +74,16 @@ async function startAuthorization(c: Context, o2: OAuth2, params: URLSearchParam
         : "Prompt 'none' was requested, but the login session is older than 'max_age'.";
     throw new AuthorizeError(new OAuth2Error("login_required", why), req.target);
   }
+  // A fresh login's challenge id is its login session's id without dashes (challengeIdOfSession), so
+  // ending that session can mark the request's verifier spent.
+  const sessionId = skip ? usable!.id : uuid();
   const challenge = await sealFlow(o2, "login_challenge", {
-    id: uuid().replace(/-/g, ""),
+    id: skip ? uuid().replace(/-/g, "") : challengeIdOfSession(sessionId),
     request_url: requestUrl,
     client_id: req.client.id,
     requested_at: nowSeconds(),
     csrf: browserBinding(c, o2),
-    session_id: skip ? usable!.id : uuid(),
+    session_id: sessionId,
     skip,
     subject: skip ? usable!.subject : "",
     ...(skip ? { auth_time: Math.floor(usable!.authenticatedAt.getTime() / 1000) } : {}),
@@ -157,6 +160,17 @@ class AuthorizeRedirect extends Error {
 async function afterLogin(c: Context, o2: OAuth2, verifier: string): Promise<Response> {
   const { v, req } = await verifierRequest(c, o2, await openFlow(o2, "login_verifier", verifier), "login");
   const r = v.result!;
+  // A remembered login that ended since (logout, revocation) can not be reused: the user has to log
+  // in again (login_required when the client asked for no prompt).
+  if (v.skip && !(await findLoginSession(o2.ctx.db, v.session_id))) {
+    throw new AuthorizeError(
+      new OAuth2Error(
+        req.prompt.has("none") ? "login_required" : "access_denied",
+        "The remembered login session has ended (logged out or revoked); please log in again.",
+      ),
+      req.target,
+    );
+  }
   if (!(await redeemLoginVerifier(o2, v))) throw verifierUsed("login", req);
   if (!v.skip) {
     if (r.remember)
@@ -194,8 +208,9 @@ async function afterLogin(c: Context, o2: OAuth2, verifier: string): Promise<Res
 }
 
 /**
- * Step 3, back from the consent UI: store the grant with its authorization code, the one write of
- * the authorization step. The consent id's unique key makes the verifier single-use.
+ * Step 3, back from the consent UI: store the grant with its authorization code and the mark that
+ * spends the consent verifier, in one statement (the one write of the authorization step). The mark
+ * outlives the grant, so revoking the consent does not make the verifier usable again.
  */
 async function afterConsent(c: Context, o2: OAuth2, verifier: string): Promise<Response> {
   const { v, req } = await verifierRequest(
@@ -205,61 +220,70 @@ async function afterConsent(c: Context, o2: OAuth2, verifier: string): Promise<R
     "consent",
   );
   const r = v.result!;
-  // A rejection after this verifier was issued wins over it.
-  if (await findHandled(o2.ctx.db, consentKey(v.consent_id))) throw verifierUsed("consent", req);
   const now = new Date();
   const grantId = uuid();
   const code = mintToken(o2, "ory_ac_", grantId);
   const codeExpiresAt = new Date(now.getTime() + o2.cfg.ttl.auth_code);
   const handledAt = new Date(r.handled_at);
+  let inserted: boolean;
   try {
-    await insertGrant(o2.ctx.db, {
-      id: grantId,
-      kind: "authorization_code",
-      clientId: req.client.id,
-      subject: v.subject,
-      clientSubject: v.client_subject,
-      consentChallengeId: v.consent_id,
-      loginChallengeId: v.id,
-      loginSessionId: v.session_id,
-      grantedScope: r.grant_scope,
-      grantedAudience: r.grant_access_token_audience,
-      accessTokenClaims: r.session.access_token,
-      idTokenClaims: r.session.id_token,
-      request: {
-        requested_scope: req.scope,
-        requested_access_token_audience: req.audience,
-        request_url: v.request_url,
-        redirect_uri_param: req.redirectUriParam !== undefined,
-        skip: v.skip,
-        acr: v.acr,
+    inserted = await insertGrantSpending(
+      o2.ctx.db,
+      {
+        id: grantId,
+        kind: "authorization_code",
+        clientId: req.client.id,
+        subject: v.subject,
+        clientSubject: v.client_subject,
+        consentChallengeId: v.consent_id,
+        loginChallengeId: v.id,
+        loginSessionId: v.session_id,
+        grantedScope: r.grant_scope,
+        grantedAudience: r.grant_access_token_audience,
+        accessTokenClaims: r.session.access_token,
+        idTokenClaims: r.session.id_token,
+        request: {
+          requested_scope: req.scope,
+          requested_access_token_audience: req.audience,
+          request_url: v.request_url,
+          redirect_uri_param: req.redirectUriParam !== undefined,
+          skip: v.skip,
+          acr: v.acr,
+          amr: v.amr,
+          context: v.login_context ?? {},
+          login_challenge: v.id,
+          oidc_context: req.oidc,
+          context_consent: r.context ?? {},
+        },
+        consentSkipped: v.skip,
+        remember: r.remember,
+        rememberFor: r.remember_for,
+        rememberUntil:
+          r.remember && r.remember_for > 0 ? new Date(handledAt.getTime() + r.remember_for * 1000) : null,
+        nonce: req.nonce ?? null,
+        redirectUri: req.target.redirectUri,
+        codeChallenge: req.codeChallenge ?? null,
+        authTime: new Date(v.auth_time * 1000),
+        requestedAt: new Date(v.requested_at * 1000),
+        acr: v.acr || null,
         amr: v.amr,
-        context: v.login_context ?? {},
-        login_challenge: v.id,
-        oidc_context: req.oidc,
-        context_consent: r.context ?? {},
+        codeHash: tokenHash(o2, code),
+        codeExpiresAt,
+        handledAt,
+        expiresAt: lastUse(codeExpiresAt),
       },
-      consentSkipped: v.skip,
-      remember: r.remember,
-      rememberFor: r.remember_for,
-      rememberUntil:
-        r.remember && r.remember_for > 0 ? new Date(handledAt.getTime() + r.remember_for * 1000) : null,
-      nonce: req.nonce ?? null,
-      redirectUri: req.target.redirectUri,
-      codeChallenge: req.codeChallenge ?? null,
-      authTime: new Date(v.auth_time * 1000),
-      requestedAt: new Date(v.requested_at * 1000),
-      acr: v.acr || null,
-      amr: v.amr,
-      codeHash: tokenHash(o2, code),
-      codeExpiresAt,
-      handledAt,
-      expiresAt: lastUse(codeExpiresAt),
-    });
+      // Spent for good (a rejection of either request wins over this verifier).
+      {
+        key: consentKey(v.consent_id),
+        expiresAt: markExpiry(o2, v.requested_at),
+        unlessRejected: loginKey(v.id),
+      },
+    );
   } catch (e) {
     if (isUniqueViolation(e)) throw verifierUsed("consent", req);
     throw e;
   }
+  if (!inserted) throw verifierUsed("consent", req);
   return respondToClient(c, req.target, { code, scope: r.grant_scope.join(" ") });
 }
 

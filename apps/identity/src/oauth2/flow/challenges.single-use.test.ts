@@ -198,3 +198,113 @@ describe("after a logout", () => {
     await expectGone("login", challenge);
   });
 });
+
+describe("after a revocation", () => {
+  it("a consent verifier stays spent when its consent was revoked (no new code)", async () => {
+    const { jar, challenge } = await startConsent();
+    const consentTo = await redirectOf(
+      await put(consentPath("/accept", challenge), { grant_scope: ["openid"] }),
+    );
+    expect(location(await jar.fetch(consentTo)).searchParams.get("code")).toMatch(/^ory_ac_/);
+    const revoked = await t.admin("/admin/oauth2/auth/sessions/consent?subject=single-use-user&all=true", {
+      method: "DELETE",
+    });
+    expect(revoked.status).toBe(204);
+    expectClientError(await jar.fetch(consentTo), "access_denied", /consent verifier has already been used/);
+    await expectGone("consent", challenge);
+  });
+
+  it("a login verifier stays spent when its login session was ended before the consent", async () => {
+    const { jar, challenge } = await startLogin();
+    const loginTo = await redirectOf(
+      await put(loginPath("/accept", challenge), { subject: "logged-out-early" }),
+    );
+    const first = location(await jar.fetch(loginTo));
+    expect(first.searchParams.get("consent_challenge")).toBeTruthy();
+    const ended = await t.admin("/admin/oauth2/auth/sessions/login?subject=logged-out-early", {
+      method: "DELETE",
+    });
+    expect(ended.status).toBe(204);
+    // The login session is not recreated, and no consent challenge is issued again.
+    expectClientError(await jar.fetch(loginTo), "access_denied", /login verifier has already been used/);
+    const sessions = await t.admin("/admin/oauth2/auth/sessions/consent?subject=logged-out-early");
+    expect(await sessions.json()).toEqual([]);
+    await expectGone("login", challenge);
+  });
+
+  it("a remembered login's verifier does not work once that login session was logged out", async () => {
+    const jar = new CookieJar();
+    await runAuthorization(t, client, { jar, subject: "remembered-then-out" });
+    const { challenge } = await startLogin(jar);
+    const req = (await (await t.admin(loginPath("", challenge))).json()) as { skip: boolean };
+    expect(req.skip).toBe(true);
+    const to = await redirectOf(
+      await put(loginPath("/accept", challenge), { subject: "remembered-then-out" }),
+    );
+    const ended = await t.admin("/admin/oauth2/auth/sessions/login?subject=remembered-then-out", {
+      method: "DELETE",
+    });
+    expect(ended.status).toBe(204);
+    const res = await jar.fetch(to);
+    expect(location(res).searchParams.get("consent_challenge")).toBeNull();
+    expectClientError(res, "access_denied", /login session .*ended/);
+  });
+
+  it("a remembered login's verifier answers login_required with prompt=none once that login session ended", async () => {
+    const jar = new CookieJar();
+    await runAuthorization(t, client, { jar, subject: "remembered-none" });
+    const res = await jar.fetch(
+      authorizeUrl(t, {
+        client_id: client.client_id,
+        response_type: "code",
+        redirect_uri: REDIRECT,
+        scope: "openid",
+        state: "single-use-state",
+        prompt: "none",
+        code_challenge: pkce().challenge,
+        code_challenge_method: "S256",
+      }),
+    );
+    const challenge = location(res).searchParams.get("login_challenge")!;
+    const to = await redirectOf(await put(loginPath("/accept", challenge), { subject: "remembered-none" }));
+    await t.admin("/admin/oauth2/auth/sessions/login?subject=remembered-none", { method: "DELETE" });
+    expectClientError(await jar.fetch(to), "login_required", /login session .*ended/);
+  });
+});
+
+describe("accept and reject racing", () => {
+  it("of a consent verifier redeemed while the consent is rejected, only one outcome takes effect", async () => {
+    for (let i = 0; i < 8; i++) {
+      const { jar, challenge } = await startConsent();
+      const consentTo = await redirectOf(
+        await put(consentPath("/accept", challenge), { grant_scope: ["openid"] }),
+      );
+      const [redeemed, rejected] = await Promise.all([
+        jar.fetch(consentTo),
+        put(consentPath("/reject", challenge), { error: "access_denied" }),
+      ]);
+      const gotCode = location(redeemed).searchParams.get("code") !== null;
+      expect(gotCode, `round ${i}`).toBe(rejected.status === 410);
+    }
+  });
+
+  it("of a login verifier redeemed while the login is rejected, no code is issued for a rejected login", async () => {
+    for (let i = 0; i < 8; i++) {
+      const { jar, challenge } = await startLogin();
+      const loginTo = await redirectOf(await put(loginPath("/accept", challenge), { subject: "racer" }));
+      const [redeemed, rejected] = await Promise.all([
+        jar.fetch(loginTo),
+        put(loginPath("/reject", challenge), { error: "access_denied" }),
+      ]);
+      const consent = location(redeemed).searchParams.get("consent_challenge");
+      if (rejected.status === 410) continue;
+      expect(rejected.status).toBe(200);
+      if (!consent) continue;
+      // Both answered: the consent that follows may not end in a code.
+      const accepted = await put(consentPath("/accept", consent), { grant_scope: ["openid"] });
+      if (accepted.status !== 200) continue;
+      const back = location(await jar.fetch(await redirectOf(accepted)));
+      expect(back.searchParams.get("code"), `round ${i}`).toBeNull();
+    }
+  });
+});

@@ -3,10 +3,13 @@ import type { DbOrTx } from "../../db/client.ts";
 import { oauth2HandledRequests } from "../../db/schema.ts";
 
 /*
- * When a login or consent request is final, and when its verifier is spent. Most of it needs no row
- * of its own: a fresh login's verifier is spent once its login session exists, a consent's accepting
- * verifier once its grant exists. This table records the rest — a rejection (final at once) and the
- * redemption of a verifier that writes nothing else (a remembered login's, a rejection's).
+ * When a login or consent request is final, and when its verifier is spent. A mark (keyed
+ * `login:<id>` / `consent:<id>`, kept until the request expires) records a rejection (final at once),
+ * a consent verifier's redemption (inserted in the grant's INSERT statement), a remembered login's
+ * redemption, a rejection's verifier spent, and a login session that ended while its login request
+ * could still be live (inserted by the DELETE: deleteLoginSessions). A fresh login's verifier is
+ * spent by its login session's row (primary key), which is not deleted without leaving that mark.
+ * Rejection and redemption insert the same key, so of the two racing only one takes effect.
  */
 
 export type RequestKey = `login:${string}` | `consent:${string}`;

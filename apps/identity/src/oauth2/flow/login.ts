@@ -22,7 +22,7 @@ import {
 import {
   extendLoginSession,
   findLoginSession,
-  insertLoginSession,
+  insertLoginSessionOnce,
   loginSessionExists,
 } from "./login-sessions.ts";
 import { findHandled, loginKey, markRejected, spendVerifier } from "./handled.ts";
@@ -100,7 +100,8 @@ export function markExpiry(o2: OAuth2, requestedAt: number): Date {
 
 /**
  * Whether a login request is final: rejected, or its verifier redeemed (a fresh login's session
- * exists, a remembered login's verifier is marked spent, or its flow went on to a grant). An accepted
+ * exists or ended — the end leaves a mark —, a remembered login's verifier is marked spent, or its
+ * flow went on to a grant). An accepted
  * request whose verifier is not redeemed yet may still be read and accepted again, as in Hydra.
  */
 async function loginUsed(o2: OAuth2, ch: LoginChallenge): Promise<boolean> {
@@ -185,26 +186,28 @@ export function loginSessionExpiry(o2: OAuth2, remember: boolean, rememberFor: n
 /**
  * Redeems an accepting login verifier (at /oauth2/auth): stores the login session of a fresh login,
  * marks a remembered login's verifier spent. False when the verifier (or another one of the same
- * request) was redeemed before, or the request was rejected meanwhile.
+ * request) was redeemed before, or the request was rejected meanwhile. A fresh login's is one
+ * statement: the session is inserted unless it exists or the request has a mark (rejected, or the
+ * session was stored and has ended since: deleteLoginSessions marks it), so logging out does not make
+ * the verifier new again.
  */
 export async function redeemLoginVerifier(o2: OAuth2, v: LoginVerifier): Promise<boolean> {
   const db = o2.ctx.db;
   if (v.skip) return spendVerifier(db, loginKey(v.id), markExpiry(o2, v.requested_at), false);
-  if (await findHandled(db, loginKey(v.id))) return false;
-  // A login session that ended meanwhile (logout) does not make its verifier new again once its flow
-  // went on to a grant.
-  if (await grantExists(db, { loginChallengeId: v.id })) return false;
   const r = v.result!;
   try {
-    await insertLoginSession(db, {
-      id: v.session_id,
-      subject: r.subject,
-      identitySessionId: r.identity_provider_session_id || null,
-      remember: r.remember,
-      authenticatedAt: new Date(r.auth_time * 1000),
-      expiresAt: loginSessionExpiry(o2, r.remember, r.remember_for),
-    });
-    return true;
+    return await insertLoginSessionOnce(
+      db,
+      {
+        id: v.session_id,
+        subject: r.subject,
+        identitySessionId: r.identity_provider_session_id || null,
+        remember: r.remember,
+        authenticatedAt: new Date(r.auth_time * 1000),
+        expiresAt: loginSessionExpiry(o2, r.remember, r.remember_for),
+      },
+      loginKey(v.id),
+    );
   } catch (e) {
     if (isUniqueViolation(e)) return false;
     throw e;

@@ -39,12 +39,16 @@ export async function openLogoutChallenge(
  * glue, in process).
  */
 export async function endLoginSession(o2: OAuth2, sid: string): Promise<void> {
-  const ended = await deleteLoginSessions(o2.ctx.db, { sid });
+  const ended = await deleteLoginSessions(o2.ctx.db, { sid }, o2.cfg.ttl.login_consent_request);
   for (const s of ended) {
     if (s.identitySessionId && /^[0-9a-f-]{36}$/i.test(s.identitySessionId)) {
       await revokeSession(o2.ctx.db, s.identitySessionId);
       // Other OAuth2 logins of the same identity session end with it.
-      await deleteLoginSessions(o2.ctx.db, { identitySessionId: s.identitySessionId });
+      await deleteLoginSessions(
+        o2.ctx.db,
+        { identitySessionId: s.identitySessionId },
+        o2.cfg.ttl.login_consent_request,
+      );
     }
   }
 }

@@ -88,9 +88,9 @@ export function registerSessionRoutes(admin: Hono, o2: OAuth2): void {
     const subject = c.req.query("subject");
     const sid = c.req.query("sid");
     if (sid) {
-      if (UUID.test(sid)) await deleteLoginSessions(db, { sid });
+      if (UUID.test(sid)) await deleteLoginSessions(db, { sid }, o2.cfg.ttl.login_consent_request);
     } else if (subject) {
-      await deleteLoginSessions(db, { subject });
+      await deleteLoginSessions(db, { subject }, o2.cfg.ttl.login_consent_request);
     } else {
       throw badRequest("Either the query parameter 'subject' or 'sid' is required.");
     }

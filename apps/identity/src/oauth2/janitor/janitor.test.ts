@@ -94,7 +94,8 @@ describe("janitor", () => {
     }
     expect(await rows(oauth2Grants)).toBe(7);
     expect(await rows(oauth2LoginSessions)).toBe(7);
-    expect(await rows(oauth2HandledRequests)).toBe(2);
+    // Seven spent consent verifiers and two rejections.
+    expect(await rows(oauth2HandledRequests)).toBe(9);
 
     // Nothing is expired yet.
     expect(await runJanitorOnce(t.core.ctx)).toEqual({
@@ -106,7 +107,7 @@ describe("janitor", () => {
       oauth2_jwks: 0,
     });
     expect(await rows(oauth2Grants)).toBe(7);
-    expect(await rows(oauth2HandledRequests)).toBe(2);
+    expect(await rows(oauth2HandledRequests)).toBe(9);
 
     // 31 days later: flows (1h + 24h grace), tokens (720h refresh) and login sessions (1h) are all dead.
     const report = await runJanitorOnce(t.core.ctx, new Date(Date.now() + 31 * 24 * HOUR));
@@ -115,7 +116,7 @@ describe("janitor", () => {
       selfservice_errors: 3,
       oauth2_grants: 6,
       oauth2_login_sessions: 7,
-      oauth2_handled_requests: 2,
+      oauth2_handled_requests: 9,
     });
     expect(await rows(selfserviceFlows)).toBe(0);
     expect(await rows(selfserviceErrors)).toBe(0);

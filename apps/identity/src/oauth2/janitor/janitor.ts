@@ -93,7 +93,12 @@ export async function runJanitorOnce(ctx: AppContext, now = new Date()): Promise
       ctx,
       oauth2LoginSessions,
       oauth2LoginSessions.id,
-      lt(oauth2LoginSessions.expiresAt, now),
+      // Kept while the login request that stored it may be live: its row is what spends that
+      // request's login verifier (deleting it earlier would let the verifier store it again).
+      and(
+        lt(oauth2LoginSessions.expiresAt, now),
+        lt(oauth2LoginSessions.authenticatedAt, new Date(now.getTime() - cfg.ttl.login_consent_request)),
+      ),
       batch,
     ),
     oauth2_handled_requests: await deleteInBatches(

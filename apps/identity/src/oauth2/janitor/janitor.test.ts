@@ -133,6 +133,25 @@ describe("janitor", () => {
     expect(row!.rememberUntil).toBeNull();
   });
 
+  it("keeps an expired login session while its login request may still be live (its row spends that request's verifier)", async () => {
+    const id = uuid();
+    const now = Date.now();
+    await t.core.ctx.db.insert(oauth2LoginSessions).values({
+      id,
+      subject: "short-lived",
+      remember: true,
+      authenticatedAt: new Date(now - 60_000),
+      expiresAt: new Date(now - 30_000),
+    });
+    const exists = async () =>
+      (await t.core.ctx.db.select().from(oauth2LoginSessions).where(eq(oauth2LoginSessions.id, id))).length;
+    await runJanitorOnce(t.core.ctx, new Date(now));
+    expect(await exists()).toBe(1);
+    // Past ttl.login_consent_request (30m) after the login: no verifier can be redeemed any more.
+    await runJanitorOnce(t.core.ctx, new Date(now + 31 * 60_000));
+    expect(await exists()).toBe(0);
+  });
+
   it("runs from the start hook on its interval and stops cleanly", async () => {
     const { janitorStartHook } = await import("./janitor.ts");
     const ctx = {

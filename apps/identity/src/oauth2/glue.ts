@@ -71,7 +71,7 @@ async function onSessionRevoked(ctx: AppContext, sessionId: string): Promise<voi
 /** Erasure of an identity: its grants (and with them its tokens) and its login sessions go too. */
 async function onIdentityDeleted(tx: Tx, ctx: AppContext, identityId: string): Promise<void> {
   if (!findOAuth2(ctx)) return;
-  await deleteGrantsOfSubject(tx, identityId);
+  await deleteGrantsOfSubject(tx, identityId, ctx.config.oauth2.ttl.login_consent_request);
   await deleteLoginSessions(tx, { subject: identityId }, ctx.config.oauth2.ttl.login_consent_request);
 }
 

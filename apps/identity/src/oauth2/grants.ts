@@ -1,7 +1,8 @@
-import { and, desc, eq, getTableColumns, gt, isNotNull, isNull, or, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gt, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "../db/client.ts";
 import { preparedQuery } from "../db/prepared.ts";
-import { oauth2Grants } from "../db/schema.ts";
+import { oauth2Grants, oauth2HandledRequests } from "../db/schema.ts";
+import { consentKey } from "./flow/handled.ts";
 
 export type GrantRow = typeof oauth2Grants.$inferSelect;
 export type NewGrant = typeof oauth2Grants.$inferInsert;
@@ -23,23 +24,52 @@ export function rowsOf<T>(result: unknown): T[] {
 }
 
 /**
- * Inserts an authorization-code grant and spends its consent verifier, in one statement: the mark
- * `spend` is inserted first (ON CONFLICT DO NOTHING) and the grant only if it was. A rejection
- * inserts the same key, so of a rejection and a redemption exactly one takes effect; the mark
- * outlives the grant (it is kept until the request expires), so a revoked grant does not make the
- * verifier new again. Nothing is written, and false returned, when the verifier was spent or the
- * request rejected before, or when the login request `unlessRejected` was rejected.
+ * Inserts an authorization-code grant, redeeming its consent verifier, in one statement; nothing is
+ * written (false) when the verifier was redeemed before or the request was rejected. While the grant
+ * exists its unique consent_challenge_id refuses a second one; once it was deleted (revocation,
+ * erasure) the DELETE left the mark `unlessMarked` (`consent:<id>`, see deleteGrantsMarking), which
+ * refuses it too, as does a rejection's (the same key). `unlessRejected` is the login request's key:
+ * a rejected login refuses the grant (a fresh login's redemption writes its session, not a mark, so
+ * this is where a login rejection racing it is caught).
+ *
+ * A consent rejection inserts its mark unless a grant with that consent id exists, holding a SHARE
+ * lock on oauth2_grants meanwhile (markConsentRejected), so of a rejection and this INSERT racing
+ * exactly one takes effect.
  */
-export async function insertGrantSpending(
+export async function insertGrantOnce(
   db: DbOrTx,
   row: NewGrant & { generation?: number },
-  spend: { key: string; expiresAt: Date; unlessRejected: string },
+  keys: { unlessMarked: string; unlessRejected: string },
 ): Promise<boolean> {
   const full = { generation: 0, ...row } as GrantRow;
   const result = await db.execute(
-    sql`with m as (insert into oauth2_handled_requests (id, verifier_used_at, expires_at) select ${spend.key}, now(), ${spend.expiresAt.toISOString()}::timestamptz where not exists (select 1 from oauth2_handled_requests where id = ${spend.unlessRejected} and rejected) on conflict do nothing returning id) insert into ${oauth2Grants} select * from jsonb_populate_record(null::oauth2_grants, ${JSON.stringify(toColumns(full))}::text::jsonb) where exists (select 1 from m) returning id`,
+    sql`insert into ${oauth2Grants} select * from jsonb_populate_record(null::oauth2_grants, ${JSON.stringify(toColumns(full))}::text::jsonb) where not exists (select 1 from ${oauth2HandledRequests} where id = ${keys.unlessMarked}) and not exists (select 1 from ${oauth2HandledRequests} where id = ${keys.unlessRejected} and rejected) on conflict do nothing returning id`,
   );
   return rowsOf(result).length === 1;
+}
+
+/**
+ * Marks a consent request rejected (`consent:<id>`), in one INSERT, unless a grant carries its id
+ * (its verifier was redeemed) or it has a mark already (rejected before, or its grant was deleted);
+ * false then.
+ *
+ * The two checks live in two tables, so under READ COMMITTED a rejection and a redemption
+ * (insertGrantOnce) whose snapshots both precede the other's commit could both take effect; that
+ * tie happens in practice. The INSERT therefore runs in a transaction holding a SHARE lock on
+ * oauth2_grants: it waits for grant writes in flight (a redemption that got there first has committed
+ * when its snapshot is taken), and a redemption that comes later waits for the lock before its
+ * snapshot is taken (relation locks are taken when the statement is parsed), so it sees the mark. A
+ * rejection holds the lock for one INSERT; rejections are rare, and the redemption, the hot path,
+ * stays one statement.
+ */
+export async function markConsentRejected(db: DbOrTx, consentId: string, expiresAt: Date): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`lock table ${oauth2Grants} in share mode`);
+    const result = await tx.execute(
+      sql`insert into ${oauth2HandledRequests} (id, rejected, expires_at) select ${consentKey(consentId)}, true, ${expiresAt.toISOString()}::timestamptz where not exists (select 1 from ${oauth2Grants} where consent_challenge_id = ${consentId}) on conflict do nothing returning id`,
+    );
+    return rowsOf(result).length === 1;
+  });
 }
 
 /** Property name → column name of oauth2_grants, for rows sent as JSON. */
@@ -303,21 +333,44 @@ export async function listConsentSessions(
     .offset(page.offset);
 }
 
-/** Revokes consent: deletes the grants (and with them their tokens). */
+/**
+ * Deletes the grants matching `where` and, in the same statement, marks `consent:<id>` the consent
+ * request of each one whose request may still be live (`requestTtlMs`, ttl.login_consent_request, from
+ * its `requested_at`, the expiry the other marks of the request get), so its consent verifier can not
+ * store a grant again (insertGrantOnce). Returns how many grants were deleted.
+ *
+ * The mark INSERT is the CTE and the DELETE the main statement (both read the same snapshot, so they
+ * see the same rows), so db/writes.ts reports the statement as a DELETE of oauth2_grants and the
+ * introspection cache is cleared.
+ */
+async function deleteGrantsMarking(
+  db: DbOrTx,
+  where: SQL | undefined,
+  requestTtlMs: number,
+): Promise<number> {
+  const expiry = sql`${oauth2Grants.requestedAt} + ${requestTtlMs / 1000}::double precision * interval '1 second'`;
+  const result = await db.execute(
+    sql`with marks as (insert into ${oauth2HandledRequests} (id, verifier_used_at, expires_at) select 'consent:' || ${oauth2Grants.consentChallengeId}, now(), ${expiry} from ${oauth2Grants} where ${where} and ${oauth2Grants.consentChallengeId} is not null and ${expiry} > now() on conflict do nothing) delete from ${oauth2Grants} where ${where} returning id`,
+  );
+  return rowsOf(result).length;
+}
+
+/** Revokes consent: deletes the grants (and with them their tokens), marking their consent verifiers spent. */
 export async function deleteConsentSessions(
   db: DbOrTx,
   filter: { subject: string; clientId?: string },
+  requestTtlMs: number,
 ): Promise<number> {
   const where = [eq(oauth2Grants.subject, filter.subject), eq(oauth2Grants.kind, "authorization_code")];
   if (filter.clientId) where.push(eq(oauth2Grants.clientId, filter.clientId));
-  const rows = await db
-    .delete(oauth2Grants)
-    .where(and(...where))
-    .returning({ id: oauth2Grants.id });
-  return rows.length;
+  return deleteGrantsMarking(db, and(...where), requestTtlMs);
 }
 
-/** Deletes everything granted to a subject (identity erasure). */
-export async function deleteGrantsOfSubject(db: DbOrTx, subject: string): Promise<void> {
-  await db.delete(oauth2Grants).where(eq(oauth2Grants.subject, subject));
+/** Deletes everything granted to a subject (identity erasure), marking their consent verifiers spent. */
+export async function deleteGrantsOfSubject(
+  db: DbOrTx,
+  subject: string,
+  requestTtlMs: number,
+): Promise<void> {
+  await deleteGrantsMarking(db, eq(oauth2Grants.subject, subject), requestTtlMs);
 }

@@ -41,23 +41,23 @@ async function marks(): Promise<number> {
 }
 
 describe("database writes per authorization-code flow", () => {
-  it("authorize → login accept → consent accept → token writes 3 statements and 4 rows (login session, grant + consent mark, redemption)", async () => {
+  it("authorize → login accept → consent accept → token writes 3 statements and 3 rows (login session, grant, redemption)", async () => {
     const before = await marks();
     const { total, writes } = await countWrites(async () => {
       const flow = await runAuthorization(t, client, { jar: new CookieJar() });
       expect((await exchangeCode(t, client, flow)).status).toBe(200);
     });
-    expect(total).toBeLessThanOrEqual(4);
-    // One INSERT of the login session (which also spends the login verifier), one INSERT of the grant
-    // (with its code) whose CTE inserts the mark spending the consent verifier, one UPDATE redeeming
-    // the code.
+    expect(total).toBe(3);
+    // One INSERT of the login session (its primary key spends the login verifier), one INSERT of the
+    // grant with its code (its unique consent id spends the consent verifier), one UPDATE redeeming
+    // the code. No mark: those are written only by rejections and by DELETEs of sessions and grants.
     expect(writes).toEqual(["insert oauth2_login_sessions", "insert oauth2_grants", "update oauth2_grants"]);
     expect(writes.every((w) => / oauth/.test(w))).toBe(true);
-    // Rows: 1 login session + 1 grant + 1 mark + 1 updated grant = 4.
-    expect((await marks()) - before).toBe(1);
+    // Rows: 1 login session + 1 grant + 1 updated grant = 3.
+    expect((await marks()) - before).toBe(0);
   });
 
-  it("with a remembered login the flow writes 3 statements and 4 rows (login mark, grant + consent mark, redemption)", async () => {
+  it("with a remembered login the flow writes 3 statements and 3 rows (login mark, grant, redemption)", async () => {
     const jar = new CookieJar();
     await runAuthorization(t, client, { jar });
     const before = await marks();
@@ -65,13 +65,14 @@ describe("database writes per authorization-code flow", () => {
       const flow = await runAuthorization(t, client, { jar });
       expect((await exchangeCode(t, client, flow)).status).toBe(200);
     });
-    // No login session is written, so the login verifier is marked spent on its own.
+    // No login session is written, so the login verifier is marked spent on its own (1 row); the
+    // grant is 1 row and the redemption updates it.
     expect(writes).toEqual([
       "insert oauth2_handled_requests",
       "insert oauth2_grants",
       "update oauth2_grants",
     ]);
-    expect((await marks()) - before).toBe(2);
+    expect((await marks()) - before).toBe(1);
   });
 
   it("a refresh is one write", async () => {

@@ -20,7 +20,7 @@ import {
 } from "../flow/cookies.ts";
 import { challengeIdOfSession, findLoginSession } from "../flow/login-sessions.ts";
 import { OAuth2Error } from "../errors.ts";
-import { insertGrantSpending, lastUse } from "../grants.ts";
+import { insertGrantOnce, lastUse } from "../grants.ts";
 import { readParams } from "../http.ts";
 import { nowSeconds, type OAuth2, publicUrl } from "../runtime.ts";
 import { clientSubject, verifyOwnIdToken } from "../subjects.ts";
@@ -208,9 +208,10 @@ async function afterLogin(c: Context, o2: OAuth2, verifier: string): Promise<Res
 }
 
 /**
- * Step 3, back from the consent UI: store the grant with its authorization code and the mark that
- * spends the consent verifier, in one statement (the one write of the authorization step). The mark
- * outlives the grant, so revoking the consent does not make the verifier usable again.
+ * Step 3, back from the consent UI: store the grant with its authorization code, in one statement
+ * (the one write of the authorization step). The grant's unique consent id spends the verifier; a
+ * DELETE of the grant marks the request, so revoking the consent does not make the verifier usable
+ * again while the request is live.
  */
 async function afterConsent(c: Context, o2: OAuth2, verifier: string): Promise<Response> {
   const { v, req } = await verifierRequest(
@@ -227,7 +228,7 @@ async function afterConsent(c: Context, o2: OAuth2, verifier: string): Promise<R
   const handledAt = new Date(r.handled_at);
   let inserted: boolean;
   try {
-    inserted = await insertGrantSpending(
+    inserted = await insertGrantOnce(
       o2.ctx.db,
       {
         id: grantId,
@@ -272,12 +273,8 @@ async function afterConsent(c: Context, o2: OAuth2, verifier: string): Promise<R
         handledAt,
         expiresAt: lastUse(codeExpiresAt),
       },
-      // Spent for good (a rejection of either request wins over this verifier).
-      {
-        key: consentKey(v.consent_id),
-        expiresAt: markExpiry(o2, v.requested_at),
-        unlessRejected: loginKey(v.id),
-      },
+      // Refused once spent (the grant, or the mark its deletion left) or rejected (either request).
+      { unlessMarked: consentKey(v.consent_id), unlessRejected: loginKey(v.id) },
     );
   } catch (e) {
     if (isUniqueViolation(e)) throw verifierUsed("consent", req);

@@ -1,5 +1,9 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { oauth2HandledRequests } from "../../db/schema.ts";
+import { uuid } from "../../security/random.ts";
 import { CookieJar } from "../../testing/index.ts";
+import { deleteConsentSessions, deleteGrantsOfSubject, insertGrant } from "../grants.ts";
 import {
   authorizeUrl,
   createClient,
@@ -212,6 +216,57 @@ describe("after a revocation", () => {
     expect(revoked.status).toBe(204);
     expectClientError(await jar.fetch(consentTo), "access_denied", /consent verifier has already been used/);
     await expectGone("consent", challenge);
+  });
+
+  it("a consent verifier stays spent when its subject's grants were erased (identity deletion)", async () => {
+    const { jar, challenge } = await startConsent();
+    const consentTo = await redirectOf(
+      await put(consentPath("/accept", challenge), { grant_scope: ["openid"] }),
+    );
+    expect(location(await jar.fetch(consentTo)).searchParams.get("code")).toMatch(/^ory_ac_/);
+    const ttl = t.core.ctx.config.oauth2.ttl.login_consent_request;
+    await t.core.ctx.db.transaction((tx) => deleteGrantsOfSubject(tx, "single-use-user", ttl));
+    expectClientError(await jar.fetch(consentTo), "access_denied", /consent verifier has already been used/);
+    await expectGone("consent", challenge);
+  });
+
+  it("deleting a grant marks its consent request only while that request may be live", async () => {
+    const ttl = t.core.ctx.config.oauth2.ttl.login_consent_request;
+    const grant = (consentChallengeId: string, requestedAt: Date) =>
+      insertGrant(t.core.ctx.db, {
+        id: uuid(),
+        kind: "authorization_code",
+        clientId: client.client_id,
+        subject: "mark-expiry-user",
+        clientSubject: "mark-expiry-user",
+        consentChallengeId,
+        grantedScope: ["openid"],
+        grantedAudience: [],
+        accessTokenClaims: {},
+        idTokenClaims: {},
+        request: {},
+        requestedAt,
+        expiresAt: new Date(Date.now() + 60_000),
+      });
+    const live = uuid().replace(/-/g, "");
+    const old = uuid().replace(/-/g, "");
+    const liveAt = new Date(Date.now() - 60_000);
+    await grant(live, liveAt);
+    await grant(old, new Date(Date.now() - ttl - 60_000));
+    expect(await deleteConsentSessions(t.core.ctx.db, { subject: "mark-expiry-user" }, ttl)).toBe(2);
+    const mark = async (id: string) =>
+      (
+        await t.core.ctx.db
+          .select()
+          .from(oauth2HandledRequests)
+          .where(eq(oauth2HandledRequests.id, `consent:${id}`))
+      )[0];
+    const liveMark = await mark(live);
+    expect(liveMark?.rejected).toBe(false);
+    expect(liveMark?.verifierUsedAt).toBeInstanceOf(Date);
+    // Kept until the request expires, like the request's other marks.
+    expect(liveMark?.expiresAt.getTime()).toBe(liveAt.getTime() + ttl);
+    expect(await mark(old)).toBeUndefined();
   });
 
   it("a login verifier stays spent when its login session was ended before the consent", async () => {

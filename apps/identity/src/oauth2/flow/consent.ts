@@ -3,7 +3,7 @@ import { z } from "zod";
 import { badRequest, notFound } from "../../errors/index.ts";
 import type { AuthorizeRequest } from "../authorize/request.ts";
 import { type ClientRecord, clientToWire, isPublic } from "../clients/model.ts";
-import { grantExists, latestRememberedConsent } from "../grants.ts";
+import { grantExists, latestRememberedConsent, markConsentRejected } from "../grants.ts";
 import { readJson } from "../http.ts";
 import type { OAuth2 } from "../runtime.ts";
 import { coversAll } from "../scope.ts";
@@ -16,7 +16,7 @@ import {
   RequestGone,
   sealFlow,
 } from "./challenge.ts";
-import { consentKey, findHandled, markRejected } from "./handled.ts";
+import { consentKey, findHandled } from "./handled.ts";
 import { markExpiry, oidcContextOf, parseBody, rejectBody, requestOf, toDenial, withParam } from "./login.ts";
 
 const claims = z.record(z.string(), z.unknown());
@@ -143,7 +143,7 @@ export async function acceptConsent(
 /** Rejects a consent request, for good: the client gets the error at its redirect URI. */
 export async function rejectConsent(o2: OAuth2, challenge: string, denial: RequestDenial): Promise<string> {
   const ch = await openConsentChallenge(o2, challenge);
-  if (!(await markRejected(o2.ctx.db, consentKey(ch.consent_id), markExpiry(o2, ch.requested_at))))
+  if (!(await markConsentRejected(o2.ctx.db, ch.consent_id, markExpiry(o2, ch.requested_at))))
     throw new RequestGone(ch.request_url);
   const verifier = await sealFlow(o2, "consent_verifier", { ...ch, denial });
   return withParam(ch.request_url, "consent_verifier", verifier);

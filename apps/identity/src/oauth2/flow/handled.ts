@@ -5,11 +5,15 @@ import { oauth2HandledRequests } from "../../db/schema.ts";
 /*
  * When a login or consent request is final, and when its verifier is spent. A mark (keyed
  * `login:<id>` / `consent:<id>`, kept until the request expires) records a rejection (final at once),
- * a consent verifier's redemption (inserted in the grant's INSERT statement), a remembered login's
- * redemption, a rejection's verifier spent, and a login session that ended while its login request
- * could still be live (inserted by the DELETE: deleteLoginSessions). A fresh login's verifier is
- * spent by its login session's row (primary key), which is not deleted without leaving that mark.
- * Rejection and redemption insert the same key, so of the two racing only one takes effect.
+ * a remembered login's redemption, a rejection's verifier spent, and a login session or grant that
+ * was deleted while its request could still be live (inserted by the DELETE: deleteLoginSessions,
+ * deleteConsentSessions, deleteGrantsOfSubject). A fresh login's verifier is spent by its login
+ * session's row (primary key), a consent verifier by its grant's (unique consent id); neither is
+ * deleted without leaving that mark (the janitor keeps them until their request has expired). A
+ * remembered login's rejection and redemption insert the same key, so only one takes effect; a
+ * consent rejection is inserted only if no grant has its id, and a grant only if no mark exists,
+ * one statement each, the rejection's under a SHARE lock on oauth2_grants (markConsentRejected) so
+ * that of the two racing exactly one takes effect.
  */
 
 export type RequestKey = `login:${string}` | `consent:${string}`;

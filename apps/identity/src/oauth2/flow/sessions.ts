@@ -80,7 +80,11 @@ export function registerSessionRoutes(admin: Hono, o2: OAuth2): void {
     const all = c.req.query("all") === "true";
     if (!clientId && !all)
       throw badRequest("Either the query parameter 'client' must be set or 'all' must be true.");
-    await deleteConsentSessions(db, { subject, clientId: all ? undefined : clientId });
+    await deleteConsentSessions(
+      db,
+      { subject, clientId: all ? undefined : clientId },
+      o2.cfg.ttl.login_consent_request,
+    );
     return c.body(null, 204);
   });
 

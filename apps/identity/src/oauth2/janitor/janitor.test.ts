@@ -94,8 +94,8 @@ describe("janitor", () => {
     }
     expect(await rows(oauth2Grants)).toBe(7);
     expect(await rows(oauth2LoginSessions)).toBe(7);
-    // Seven spent consent verifiers and two rejections.
-    expect(await rows(oauth2HandledRequests)).toBe(9);
+    // Two rejections: redeemed verifiers leave no mark (their grant or login session spends them).
+    expect(await rows(oauth2HandledRequests)).toBe(2);
 
     // Nothing is expired yet.
     expect(await runJanitorOnce(t.core.ctx)).toEqual({
@@ -107,7 +107,7 @@ describe("janitor", () => {
       oauth2_jwks: 0,
     });
     expect(await rows(oauth2Grants)).toBe(7);
-    expect(await rows(oauth2HandledRequests)).toBe(9);
+    expect(await rows(oauth2HandledRequests)).toBe(2);
 
     // 31 days later: flows (1h + 24h grace), tokens (720h refresh) and login sessions (1h) are all dead.
     const report = await runJanitorOnce(t.core.ctx, new Date(Date.now() + 31 * 24 * HOUR));
@@ -116,7 +116,7 @@ describe("janitor", () => {
       selfservice_errors: 3,
       oauth2_grants: 6,
       oauth2_login_sessions: 7,
-      oauth2_handled_requests: 9,
+      oauth2_handled_requests: 2,
     });
     expect(await rows(selfserviceFlows)).toBe(0);
     expect(await rows(selfserviceErrors)).toBe(0);
@@ -148,6 +148,33 @@ describe("janitor", () => {
     await runJanitorOnce(t.core.ctx, new Date(now));
     expect(await exists()).toBe(1);
     // Past ttl.login_consent_request (30m) after the login: no verifier can be redeemed any more.
+    await runJanitorOnce(t.core.ctx, new Date(now + 31 * 60_000));
+    expect(await exists()).toBe(0);
+  });
+
+  it("keeps a dead grant while its consent request may still be live (its row spends that request's verifier)", async () => {
+    const id = uuid();
+    const now = Date.now();
+    await t.core.ctx.db.insert(oauth2Grants).values({
+      id,
+      kind: "authorization_code",
+      clientId: client.client_id,
+      subject: "short-grant",
+      clientSubject: "short-grant",
+      consentChallengeId: uuid().replace(/-/g, ""),
+      grantedScope: ["openid"],
+      grantedAudience: [],
+      accessTokenClaims: {},
+      idTokenClaims: {},
+      request: {},
+      requestedAt: new Date(now - 60_000),
+      expiresAt: new Date(now - 30_000),
+    });
+    const exists = async () =>
+      (await t.core.ctx.db.select().from(oauth2Grants).where(eq(oauth2Grants.id, id))).length;
+    await runJanitorOnce(t.core.ctx, new Date(now));
+    expect(await exists()).toBe(1);
+    // Past ttl.login_consent_request (30m) after the request: its consent verifier has expired.
     await runJanitorOnce(t.core.ctx, new Date(now + 31 * 60_000));
     expect(await exists()).toBe(0);
   });

@@ -1,4 +1,4 @@
-import { and, eq, exists, gt, inArray, isNotNull, lt, not, or, type SQL } from "drizzle-orm";
+import { and, eq, exists, gt, inArray, isNotNull, isNull, lt, not, or, type SQL } from "drizzle-orm";
 import { alias, type PgColumn, type PgTable } from "drizzle-orm/pg-core";
 import type { AppContext } from "../../app/context.ts";
 import {
@@ -39,7 +39,7 @@ async function deleteInBatches(
 /**
  * One janitor pass: deletes expired self-service flows (after a grace period, so late submits still
  * get 410 and a new flow) and stored self-service errors older than that grace period, grants whose code and tokens are all dead and whose consent is no longer
- * the remembered one, expired login sessions, marks of expired login/consent requests, and retired signing keys no token can need any more.
+ * the remembered one (once their consent request has expired too), expired login sessions, marks of expired login/consent requests, and retired signing keys no token can need any more.
  */
 export async function runJanitorOnce(ctx: AppContext, now = new Date()): Promise<JanitorReport> {
   const cfg = ctx.config.oauth2;
@@ -61,8 +61,12 @@ export async function runJanitorOnce(ctx: AppContext, now = new Date()): Promise
         ),
       ),
   );
+  const requestCutoff = new Date(now.getTime() - cfg.ttl.login_consent_request);
   const grantDead = and(
     lt(oauth2Grants.expiresAt, now),
+    // Kept while the consent request it completed may be live: its row (unique consent id) is what
+    // spends that request's consent verifier (deleting it earlier would let the verifier store it again).
+    or(isNull(oauth2Grants.consentChallengeId), lt(oauth2Grants.requestedAt, requestCutoff)),
     or(
       not(oauth2Grants.remember),
       oauth2Grants.consentSkipped,
@@ -95,10 +99,7 @@ export async function runJanitorOnce(ctx: AppContext, now = new Date()): Promise
       oauth2LoginSessions.id,
       // Kept while the login request that stored it may be live: its row is what spends that
       // request's login verifier (deleting it earlier would let the verifier store it again).
-      and(
-        lt(oauth2LoginSessions.expiresAt, now),
-        lt(oauth2LoginSessions.authenticatedAt, new Date(now.getTime() - cfg.ttl.login_consent_request)),
-      ),
+      and(lt(oauth2LoginSessions.expiresAt, now), lt(oauth2LoginSessions.authenticatedAt, requestCutoff)),
       batch,
     ),
     oauth2_handled_requests: await deleteInBatches(

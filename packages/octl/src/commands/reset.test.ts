@@ -77,21 +77,25 @@ describe("octl reset", () => {
     expect(readdirSync(home).sort()).toEqual(["family.mjs", "http.mjs", "crash.mjs", "manifest.json"].sort());
   });
 
-  it("with --yes removes a .olympus/ directory whole; a second reset has nothing to do", async () => {
+  it("with --yes empties a .olympus/ directory except its build records", async () => {
     const parent = tempHome();
     const home = join(parent, ".olympus");
     await deployFake(home, parent);
     expect((await octl(home, ["down"])).code).toBe(0);
     writeFileSync(join(home, "data", "web-extra"), "caught mail, say");
+    writeFileSync(join(home, "secrets.json"), "{}");
+    mkdirSync(join(home, "builds"), { recursive: true });
+    writeFileSync(join(home, "builds", "hera.json"), "{}");
 
     const r = await octl(home, ["reset", "--yes"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(existsSync(home)).toBe(false);
+    expect(readdirSync(home)).toEqual(["builds"]);
+    expect(readdirSync(join(home, "builds"))).toEqual(["hera.json"]);
     expect(existsSync(join(parent, "manifest.json"))).toBe(true);
 
     const again = await octl(home, ["reset", "--yes"]);
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain("Nothing to reset");
+    expect(readdirSync(home)).toEqual(["builds"]);
   });
 
   it("without --yes and no terminal to ask on, refuses and deletes nothing", async () => {

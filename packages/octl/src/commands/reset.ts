@@ -8,6 +8,8 @@ import { downStack } from "./down.ts";
 
 /** What octl itself puts in its state directory. */
 const OWN = ["logs", "data", "state.json", "supervisor.pid"];
+/** Build records (build.ts): kept by a reset. */
+const KEEP = "builds";
 
 async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
@@ -55,9 +57,13 @@ export async function resetCommand(l: Layout, opts: { yes?: boolean; down?: bool
     const r = await downStack(l);
     if (r.wasRunning) console.log("Stopped the running platform.");
   }
-  // The default .olympus/ is octl's alone: remove it whole. A custom OLYMPUS_HOME: only what octl put there.
+  // The default .olympus/ is octl's alone: remove everything but the build records (they describe
+  // builds that live in the apps, not data, and keeping them spares the next deploy a full rebuild).
+  // A custom OLYMPUS_HOME: only what octl put there.
   if (basename(home) === ".olympus") {
-    rmSync(home, { recursive: true, force: true });
+    for (const entry of readdirSync(home)) {
+      if (entry !== KEEP) rmSync(join(home, entry), { recursive: true, force: true });
+    }
   } else {
     for (const entry of OWN) rmSync(join(home, entry), { recursive: true, force: true });
     if (readdirSync(home).length === 0) rmSync(home, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type BuildSpec, fingerprint, isFresh, runBuild } from "./build.ts";
-import type { Layout } from "./paths.ts";
+import { type Layout, layoutAt } from "./paths.ts";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -43,16 +43,7 @@ writeFileSync(app + "/build.log", "built\\n");
 ${extra}
 `,
   );
-  const home = join(root, ".olympus");
-  const l: Layout = {
-    root,
-    home,
-    logs: join(home, "logs"),
-    data: join(home, "data"),
-    stateFile: join(home, "state.json"),
-    pidFile: join(home, "supervisor.pid"),
-    supervisorLog: join(home, "logs/supervisor.log"),
-  };
+  const l = layoutAt(root, join(root, ".olympus"));
   mkdirSync(l.logs, { recursive: true });
   const spec: BuildSpec = {
     key: "web",

@@ -33,7 +33,11 @@ export interface Layout {
 /** `.olympus/` at the repo root, or `OLYMPUS_HOME` when set. */
 export function layout(env: NodeJS.ProcessEnv = process.env): Layout {
   const root = repoRoot();
-  const home = env["OLYMPUS_HOME"] ? resolve(env["OLYMPUS_HOME"]) : join(root, ".olympus");
+  return layoutAt(root, env["OLYMPUS_HOME"] ? resolve(env["OLYMPUS_HOME"]) : join(root, ".olympus"));
+}
+
+/** The layout of a state directory `home` for the repository at `root`. */
+export function layoutAt(root: string, home: string): Layout {
   return {
     root,
     home,

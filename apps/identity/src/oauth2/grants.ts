@@ -170,51 +170,47 @@ export const findGrantByCode = oneBy("codeHash");
 export const findGrantByAccess = oneBy("accessHash");
 export const findGrantByRefresh = oneBy("refreshHash");
 
+/** One conditional UPDATE of a grant whose tokens were not revoked: of concurrent callers, one matches. */
+async function updateLiveGrant(
+  db: DbOrTx,
+  id: string,
+  conditions: SQL[],
+  set: Partial<NewGrant>,
+): Promise<GrantRow | undefined> {
+  const [row] = await db
+    .update(oauth2Grants)
+    .set(set)
+    .where(and(eq(oauth2Grants.id, id), isNull(oauth2Grants.tokensRevokedAt), ...conditions))
+    .returning();
+  return row;
+}
+
 /**
  * Redeems an authorization code and stores the tokens issued for it, in one conditional UPDATE: of
  * two concurrent redemptions exactly one matches `code_used_at IS NULL`.
  */
-export async function redeemCode(
+export function redeemCode(
   db: DbOrTx,
   id: string,
   codeHash: string,
   set: Partial<NewGrant>,
 ): Promise<GrantRow | undefined> {
-  const [row] = await db
-    .update(oauth2Grants)
-    .set(set)
-    .where(
-      and(
-        eq(oauth2Grants.id, id),
-        eq(oauth2Grants.codeHash, codeHash),
-        isNull(oauth2Grants.codeUsedAt),
-        isNull(oauth2Grants.tokensRevokedAt),
-      ),
-    )
-    .returning();
-  return row;
+  return updateLiveGrant(db, id, [eq(oauth2Grants.codeHash, codeHash), isNull(oauth2Grants.codeUsedAt)], set);
 }
 
 /** Rotates a refresh token (and its access token) in one conditional UPDATE: one concurrent caller wins. */
-export async function rotateRefresh(
+export function rotateRefresh(
   db: DbOrTx,
   id: string,
   refreshHash: string,
   set: Partial<NewGrant>,
 ): Promise<GrantRow | undefined> {
-  const [row] = await db
-    .update(oauth2Grants)
-    .set(set)
-    .where(
-      and(
-        eq(oauth2Grants.id, id),
-        eq(oauth2Grants.refreshHash, refreshHash),
-        isNull(oauth2Grants.tokensRevokedAt),
-        gt(oauth2Grants.refreshExpiresAt, new Date()),
-      ),
-    )
-    .returning();
-  return row;
+  return updateLiveGrant(
+    db,
+    id,
+    [eq(oauth2Grants.refreshHash, refreshHash), gt(oauth2Grants.refreshExpiresAt, new Date())],
+    set,
+  );
 }
 
 /**
@@ -222,26 +218,22 @@ export async function rotateRefresh(
  * the rotation grace period): one conditional UPDATE on the generation seen, so of concurrent
  * requests one wins.
  */
-export async function rotateGeneration(
+export function rotateGeneration(
   db: DbOrTx,
   id: string,
   generation: number,
   set: Partial<NewGrant>,
 ): Promise<GrantRow | undefined> {
-  const [row] = await db
-    .update(oauth2Grants)
-    .set(set)
-    .where(
-      and(
-        eq(oauth2Grants.id, id),
-        eq(oauth2Grants.generation, generation),
-        isNotNull(oauth2Grants.refreshHash),
-        isNull(oauth2Grants.tokensRevokedAt),
-        gt(oauth2Grants.refreshExpiresAt, new Date()),
-      ),
-    )
-    .returning();
-  return row;
+  return updateLiveGrant(
+    db,
+    id,
+    [
+      eq(oauth2Grants.generation, generation),
+      isNotNull(oauth2Grants.refreshHash),
+      gt(oauth2Grants.refreshExpiresAt, new Date()),
+    ],
+    set,
+  );
 }
 
 /** Revokes every token of a grant (the refresh chain); a remembered consent stays remembered. */

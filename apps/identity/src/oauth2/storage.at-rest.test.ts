@@ -66,7 +66,8 @@ describe("storage at rest", () => {
     expect(grants.length).toBeGreaterThanOrEqual(2);
     // ... with hashes where the secrets and tokens would be.
     for (const r of clients.filter((c) => c.includes(client.client_id))) {
-      expect((JSON.parse(r) as { secret_hash: string | null }).secret_hash).toBeTruthy();
+      // An HMAC-SHA256, base64url.
+      expect((JSON.parse(r) as { secret_hash: string | null }).secret_hash).toMatch(/^[A-Za-z0-9_-]{43}$/);
     }
 
     const everything = [...clients, ...grants, ...(await dump("oauth2_login_sessions"))].join("\n");

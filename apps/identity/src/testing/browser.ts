@@ -52,3 +52,19 @@ export class CookieJar {
     return res;
   };
 }
+
+/** The CSRF token a browser flow's UI carries (its `csrf_token` node). */
+export function csrfOf(flow: { ui: { nodes: { attributes: unknown }[] } }): string {
+  const node = flow.ui.nodes.find((n) => (n.attributes as { name?: string }).name === "csrf_token");
+  return (node!.attributes as { value: string }).value;
+}
+
+/** The flow id in a redirect's Location (`…?flow=<id>`). */
+export const flowIn = (location: string | null): string => new URL(location!).searchParams.get("flow")!;
+
+/** `link` with its `code` query parameter replaced. */
+export function withCode(link: string, code: string): string {
+  const u = new URL(link);
+  u.searchParams.set("code", code);
+  return u.toString();
+}

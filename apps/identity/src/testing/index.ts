@@ -1,3 +1,10 @@
-export { CookieJar } from "./browser.ts";
+export { CookieJar, csrfOf, flowIn, withCode } from "./browser.ts";
 export { fixtureSchemaPath, startTestCore, testConfig, type TestCore } from "./core.ts";
-export { extractCode, freePort, startMailCatcher, type CaughtMail, type MailCatcher } from "./mailcatcher.ts";
+export {
+  extractCode,
+  freePort,
+  linkOf,
+  startMailCatcher,
+  type CaughtMail,
+  type MailCatcher,
+} from "./mailcatcher.ts";

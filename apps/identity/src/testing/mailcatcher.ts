@@ -101,3 +101,10 @@ export function extractCode(mail: CaughtMail): string {
   if (!m) throw new Error(`no code in mail "${mail.subject}"`);
   return m[1]!;
 }
+
+/** The self-service link of `kind` in a mail's text part (a line of its own). */
+export function linkOf(mail: CaughtMail, kind: "verification" | "recovery"): string {
+  const found = new RegExp(`^(http\\S*/self-service/${kind}\\?\\S+)$`, "m").exec(mail.text ?? "");
+  if (!found) throw new Error(`no ${kind} link in "${mail.subject}"`);
+  return found[1]!;
+}

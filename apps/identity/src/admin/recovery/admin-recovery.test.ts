@@ -2,7 +2,7 @@ import { Configuration, FrontendApi, IdentityApi, ResponseError } from "@ory/cli
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { identities, identityCredentials } from "../../db/schema.ts";
-import { CookieJar, startTestCore, type TestCore } from "../../testing/index.ts";
+import { CookieJar, csrfOf, startTestCore, type TestCore } from "../../testing/index.ts";
 
 let t: TestCore;
 let api: FrontendApi;
@@ -32,11 +32,6 @@ async function failure(p: Promise<unknown>): Promise<{ status: number; body: any
   expect(err).toBeInstanceOf(ResponseError);
   const res = (err as ResponseError).response;
   return { status: res.status, body: await res.json() };
-}
-
-function csrfOf(flow: { ui: { nodes: { attributes: unknown }[] } }): string {
-  const node = flow.ui.nodes.find((n) => (n.attributes as { name?: string }).name === "csrf_token");
-  return (node!.attributes as { value: string }).value;
 }
 
 function browser() {

@@ -193,7 +193,7 @@ describe("after a logout", () => {
     const consentTo = await redirectOf(
       await put(consentPath("/accept", consent), { grant_scope: ["openid"] }),
     );
-    expect(location(await jar.fetch(consentTo)).searchParams.get("code")).toBeTruthy();
+    expect(location(await jar.fetch(consentTo)).searchParams.get("code")).toMatch(/^ory_ac_/);
     const ended = await t.admin("/admin/oauth2/auth/sessions/login?subject=logged-out-user", {
       method: "DELETE",
     });

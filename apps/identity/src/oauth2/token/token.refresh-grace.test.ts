@@ -65,7 +65,7 @@ describe("refresh token rotation grace period", () => {
     const retried = await refreshed(client, first.refresh_token);
     expect(retried.refresh_token).not.toBe(second.refresh_token);
     expect(retried.access_token).not.toBe(second.access_token);
-    expect(retried.id_token).toBeTruthy();
+    expect(retried.id_token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     expect(await introspect(t, retried.access_token)).toMatchObject({ active: true });
     // The fresh pair replaced the one the client never got: the chain goes on from it.
     expect(await introspect(t, second.access_token)).toEqual({ active: false });

@@ -3,13 +3,16 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selfserviceFlows } from "../../db/schema.ts";
 import {
-  type CaughtMail,
   CookieJar,
+  csrfOf,
   extractCode,
+  flowIn,
+  linkOf,
   type MailCatcher,
   startMailCatcher,
   startTestCore,
   type TestCore,
+  withCode,
 } from "../../testing/index.ts";
 
 /*
@@ -45,17 +48,6 @@ function browser() {
   };
 }
 
-function csrfOf(flow: { ui: { nodes: { attributes: unknown }[] } }): string {
-  const node = flow.ui.nodes.find((n) => (n.attributes as { name?: string }).name === "csrf_token");
-  return (node!.attributes as { value: string }).value;
-}
-
-function linkOf(m: CaughtMail): string {
-  const found = /^(http\S*\/self-service\/recovery\?\S+)$/m.exec(m.text ?? "");
-  if (!found) throw new Error(`no recovery link in "${m.subject}"`);
-  return found[1]!;
-}
-
 async function register(email: string): Promise<string> {
   const flow = await api.createNativeRegistrationFlow();
   const res = await api.updateRegistrationFlow({
@@ -75,16 +67,10 @@ async function codeSent(email: string) {
     updateRecoveryFlowBody: { method: "code", email, csrf_token: csrfOf(flow) },
   });
   const m = await mail.waitFor(email, { match: (x) => /recover access/i.test(x.subject) });
-  return { b, identityId, flowId: flow.id, mail: m, code: extractCode(m), link: linkOf(m) };
+  return { b, identityId, flowId: flow.id, mail: m, code: extractCode(m), link: linkOf(m, "recovery") };
 }
 
 const wrongOf = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, "0");
-const withCode = (link: string, code: string) => {
-  const u = new URL(link);
-  u.searchParams.set("code", code);
-  return u.toString();
-};
-const flowIn = (location: string | null) => new URL(location!).searchParams.get("flow")!;
 
 /** Follows `link` in `b` and expects the settings UI with a recovered session for `identityId`. */
 async function expectRecovered(b: ReturnType<typeof browser>, link: string, identityId: string) {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selfserviceFlows } from "../../db/schema.ts";
 import {
   CookieJar,
+  csrfOf,
   extractCode,
   type MailCatcher,
   startMailCatcher,
@@ -43,11 +44,6 @@ async function failure(p: Promise<unknown>): Promise<{ status: number; body: any
   expect(err).toBeInstanceOf(ResponseError);
   const res = (err as ResponseError).response;
   return { status: res.status, body: await res.json() };
-}
-
-function csrfOf(flow: { ui: { nodes: { attributes: unknown }[] } }): string {
-  const node = flow.ui.nodes.find((n) => (n.attributes as { name?: string }).name === "csrf_token");
-  return (node!.attributes as { value: string }).value;
 }
 
 function browser() {

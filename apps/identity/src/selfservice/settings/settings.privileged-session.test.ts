@@ -1,6 +1,6 @@
 import { Configuration, FrontendApi, ResponseError } from "@ory/client-fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CookieJar, startTestCore, type TestCore } from "../../testing/index.ts";
+import { CookieJar, csrfOf, startTestCore, type TestCore } from "../../testing/index.ts";
 
 /*
  * Credentials and identifiers change only within `privileged_session_max_age` of the session's
@@ -29,11 +29,6 @@ async function failure(p: Promise<unknown>): Promise<{ status: number; body: any
   expect(err).toBeInstanceOf(ResponseError);
   const res = (err as ResponseError).response;
   return { status: res.status, body: await res.json() };
-}
-
-function csrfOf(flow: { ui: { nodes: { attributes: unknown }[] } }): string {
-  const node = flow.ui.nodes.find((n) => (n.attributes as { name?: string }).name === "csrf_token");
-  return (node!.attributes as { value: string }).value;
 }
 
 describe("settings privileged session", () => {

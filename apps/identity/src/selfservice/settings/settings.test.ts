@@ -1,6 +1,6 @@
 import { Configuration, FrontendApi, ResponseError, type SettingsFlow } from "@ory/client-fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CookieJar, startTestCore, type TestCore } from "../../testing/index.ts";
+import { CookieJar, csrfOf, startTestCore, type TestCore } from "../../testing/index.ts";
 import { hooks } from "../flow/hooks.ts";
 
 const json = { headers: { accept: "application/json" } };
@@ -54,11 +54,6 @@ async function browserSignedIn(email: string, password = "correct horse battery"
     updateLoginFlowBody: { method: "password", identifier: email, password, csrf_token: csrfOf(flow) },
   });
   return { jar, browser };
-}
-
-function csrfOf(flow: { ui: { nodes: { attributes: unknown }[] } }): string {
-  const node = flow.ui.nodes.find((n) => (n.attributes as { name?: string }).name === "csrf_token");
-  return (node!.attributes as { value: string }).value;
 }
 
 const names = (flow: SettingsFlow) =>

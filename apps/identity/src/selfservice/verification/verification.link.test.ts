@@ -3,13 +3,16 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selfserviceFlows } from "../../db/schema.ts";
 import {
-  type CaughtMail,
   CookieJar,
+  csrfOf,
   extractCode,
+  flowIn,
+  linkOf,
   type MailCatcher,
   startMailCatcher,
   startTestCore,
   type TestCore,
+  withCode,
 } from "../../testing/index.ts";
 
 /*
@@ -47,18 +50,6 @@ function browser(base = t.publicUrl) {
   };
 }
 
-function csrfOf(flow: { ui: { nodes: { attributes: unknown }[] } }): string {
-  const node = flow.ui.nodes.find((n) => (n.attributes as { name?: string }).name === "csrf_token");
-  return (node!.attributes as { value: string }).value;
-}
-
-/** The verification link in a mail's text part (a line of its own). */
-function linkOf(m: CaughtMail): string {
-  const found = /^(http\S*\/self-service\/verification\?\S+)$/m.exec(m.text ?? "");
-  if (!found) throw new Error(`no verification link in "${m.subject}"`);
-  return found[1]!;
-}
-
 const codeMail = (to: string) =>
   mail.waitFor(to, { match: (m) => /please verify your email/i.test(m.subject) });
 
@@ -74,7 +65,13 @@ async function registered(email: string, core = t) {
     flow: { id: string };
   };
   const m = await codeMail(email);
-  return { token: reg.session_token!, flowId: show.flow.id, mail: m, code: extractCode(m), link: linkOf(m) };
+  return {
+    token: reg.session_token!,
+    flowId: show.flow.id,
+    mail: m,
+    code: extractCode(m),
+    link: linkOf(m, "verification"),
+  };
 }
 
 /** A browser verification flow in sent_email for an already registered `email`, and its mail. */
@@ -88,7 +85,7 @@ async function browserFlow(email: string, returnTo?: string) {
     updateVerificationFlowBody: { method: "code", email, csrf_token: csrfOf(flow) },
   });
   const m = await codeMail(email);
-  return { b, token: reg.token, flowId: flow.id, code: extractCode(m), link: linkOf(m) };
+  return { b, token: reg.token, flowId: flow.id, code: extractCode(m), link: linkOf(m, "verification") };
 }
 
 async function verified(token: string): Promise<boolean | undefined> {
@@ -97,12 +94,6 @@ async function verified(token: string): Promise<boolean | undefined> {
 }
 
 const wrongOf = (code: string) => (code === "000000" ? "111111" : "000000");
-const withCode = (link: string, code: string) => {
-  const u = new URL(link);
-  u.searchParams.set("code", code);
-  return u.toString();
-};
-const flowIn = (location: string | null) => new URL(location!).searchParams.get("flow")!;
 
 describe("verification link", () => {
   it("is in the text and HTML mail next to the code, under the public base URL", async () => {

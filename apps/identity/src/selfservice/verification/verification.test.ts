@@ -2,6 +2,7 @@ import { Configuration, FrontendApi, ResponseError, type VerificationFlow } from
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CookieJar,
+  csrfOf,
   extractCode,
   type MailCatcher,
   startMailCatcher,
@@ -48,11 +49,6 @@ async function failure(p: Promise<unknown>): Promise<{ status: number; body: any
   expect(err).toBeInstanceOf(ResponseError);
   const res = (err as ResponseError).response;
   return { status: res.status, body: await res.json() };
-}
-
-function csrfOf(flow: { ui: { nodes: { attributes: unknown }[] } }): string {
-  const node = flow.ui.nodes.find((n) => (n.attributes as { name?: string }).name === "csrf_token");
-  return (node!.attributes as { value: string }).value;
 }
 
 function browser(base = t.publicUrl) {

@@ -10,13 +10,14 @@ const seed = (path: string) =>
   ).properties.traits;
 
 describe("schema form", () => {
-  it("renders the IAM admin schema: email identifier, nested name, role enum with default, roles list", () => {
+  it("renders the IAM admin schema: email identifier, nested name, role enum with default, roles list, locale", () => {
     const f = fieldsOf(seed("iam/schemas/admin.schema.json"));
     expect(f.map((x) => [x.name, x.kind, x.required])).toEqual([
       ["email", "email", true],
       ["name", "object", false],
       ["role", "enum", true],
       ["roles", "list", false],
+      ["locale", "text", false],
     ]);
     expect(f[0]!.identifier).toBe(true);
     expect(f[1]!.children!.map((c) => c.name)).toEqual(["name.first", "name.last"]);

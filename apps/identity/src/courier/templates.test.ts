@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { AppContext } from "../app/context.ts";
 import { parseConfig } from "../config/index.ts";
 import { testConfig } from "../testing/index.ts";
+import { EMAIL_LOCALES } from "./locale.ts";
 import { renderTemplate } from "./templates.ts";
 
 const ctxWith = (overrides: Record<string, unknown>) =>
@@ -74,6 +75,43 @@ describe("courier templates", () => {
       const r = renderTemplate(ctx, t, { to: "x@example.com" });
       expect(r.text).not.toMatch(/\d{6}/);
       expect(r.html).toContain("<!doctype html>");
+    }
+  });
+});
+
+describe("courier templates per language", () => {
+  const ctx = ctxWith({ courier: { template: { brand: "Acme" } } });
+  const data = {
+    verification_code_valid: { verification_code: "012345", verification_url: "http://h/v", to: "a@x.io" },
+    verification_code_invalid: { to: "a@x.io" },
+    recovery_code_valid: { recovery_code: "012345", recovery_url: "http://h/r", to: "a@x.io" },
+    recovery_code_invalid: { to: "a@x.io" },
+  } as const;
+
+  it("writes each template in each language, with no English sentence left in the others", () => {
+    const english = new Set<string>();
+    for (const [template, d] of Object.entries(data)) {
+      for (const line of renderTemplate(ctx, template as never, d as never, "en").text.split("\n")) {
+        if (/[a-z]{4}/.test(line) && !line.startsWith("http")) english.add(line);
+      }
+    }
+    for (const locale of EMAIL_LOCALES.filter((l) => l !== "en")) {
+      for (const [template, d] of Object.entries(data)) {
+        const r = renderTemplate(ctx, template as never, d as never, locale);
+        expect(r.html).toContain(`<html lang="${locale}">`);
+        for (const line of r.text.split("\n"))
+          expect(english.has(line), `${locale} ${template}: ${line}`).toBe(false);
+        expect(r.subject.startsWith("Acme")).toBe(true);
+        expect(r.subject).not.toBe(renderTemplate(ctx, template as never, d as never, "en").subject);
+      }
+    }
+  });
+
+  it("keeps the code on a line of its own in every language", () => {
+    for (const locale of EMAIL_LOCALES) {
+      const r = renderTemplate(ctx, "recovery_code_valid", data.recovery_code_valid, locale);
+      expect(r.text.split("\n")).toContain("012345");
+      expect(r.text.split("\n")).toContain("http://h/r");
     }
   });
 });

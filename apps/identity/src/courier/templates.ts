@@ -1,4 +1,6 @@
 import type { AppContext } from "../app/context.ts";
+import type { EmailLocale } from "./locale.ts";
+import { type EmailMessages, emailMessages } from "./messages.ts";
 
 /** Template ids as Kratos names them (template_type on courier messages). */
 export interface TemplateData {
@@ -31,12 +33,13 @@ interface CodeAndLink {
   /** Absent: the code alone (a recovery flow an app started has no browser to open a link in). */
   url?: string;
   linkLabel: string;
-  /** The line above the link (default "Or open this link:"). */
-  linkIntro?: string;
+  /** The line above the link. */
+  linkIntro: string;
 }
 
 function layout(
   ctx: AppContext,
+  locale: EmailLocale,
   heading: string,
   paragraphs: string[],
   codeAndLink?: CodeAndLink,
@@ -50,80 +53,77 @@ function layout(
   const codeBlock = codeAndLink
     ? `<p style="font-size:28px;letter-spacing:6px;font-weight:700;margin:24px 0;color:${accent}">${escapeHtml(codeAndLink.code)}</p>` +
       (codeAndLink.url
-        ? `<p style="margin:0 0 16px;line-height:1.5">${escapeHtml(codeAndLink.linkIntro ?? "Or open this link:")}</p>` +
+        ? `<p style="margin:0 0 16px;line-height:1.5">${escapeHtml(codeAndLink.linkIntro)}</p>` +
           `<p style="margin:0 0 24px"><a href="${escapeHtml(codeAndLink.url)}" style="display:inline-block;background:${accent};color:#fff;text-decoration:none;font-weight:600;padding:10px 18px;border-radius:8px">${escapeHtml(codeAndLink.linkLabel)}</a></p>` +
           `<p style="margin:0 0 16px;font-size:13px;line-height:1.5;color:#6b7280;word-break:break-all">${escapeHtml(codeAndLink.url)}</p>`
         : "")
     : "";
   const afterBlock = after ? `<p style="margin:0 0 16px;line-height:1.5">${escapeHtml(after)}</p>` : "";
-  return `<!doctype html><html><body style="margin:0;background:#f4f4f7;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1f2937"><table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:32px 16px"><table role="presentation" width="560" cellpadding="0" cellspacing="0" style="background:#fff;border-radius:12px;padding:32px"><tr><td><div style="font-weight:700;font-size:18px;color:${accent};margin-bottom:24px">${brand}</div><h1 style="font-size:22px;margin:0 0 16px">${escapeHtml(heading)}</h1>${body}${codeBlock}${afterBlock}<p style="margin:24px 0 0;font-size:13px;color:#6b7280">If you did not request this, you can ignore this email.</p></td></tr></table></td></tr></table></body></html>`;
+  const ignore = escapeHtml(emailMessages[locale].ignore);
+  return `<!doctype html><html lang="${locale}"><body style="margin:0;background:#f4f4f7;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1f2937"><table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:32px 16px"><table role="presentation" width="560" cellpadding="0" cellspacing="0" style="background:#fff;border-radius:12px;padding:32px"><tr><td><div style="font-weight:700;font-size:18px;color:${accent};margin-bottom:24px">${brand}</div><h1 style="font-size:22px;margin:0 0 16px">${escapeHtml(heading)}</h1>${body}${codeBlock}${afterBlock}<p style="margin:24px 0 0;font-size:13px;color:#6b7280">${ignore}</p></td></tr></table></td></tr></table></body></html>`;
 }
 
-/** "60 minutes", from selfservice.methods.code.lifespan (codes of self-service flows live that long). */
-function validity(ctx: AppContext, withLink = true): string {
+/** "valid for 60 minutes", from selfservice.methods.code.lifespan (codes of self-service flows live that long). */
+function validity(ctx: AppContext, m: EmailMessages, withLink = true): string {
   const minutes = Math.max(1, Math.round(ctx.config.selfservice.methods.code.lifespan / 60_000));
-  const what = withLink ? "The code and the link are" : "The code is";
-  return `${what} valid for ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+  return m.validity(minutes, withLink);
 }
 
-/** Renders a courier template (subject, text and HTML), branded for the domain. */
+/** Renders a courier template (subject, text and HTML) in `locale`, branded for the domain. */
 export function renderTemplate<T extends TemplateType>(
   ctx: AppContext,
   template: T,
   data: TemplateData[T],
+  locale: EmailLocale = "en",
 ): Rendered {
   const brand = brandName(ctx);
+  const m = emailMessages[locale];
   switch (template) {
     case "verification_code_valid": {
       const { verification_code: code, verification_url: url } =
         data as TemplateData["verification_code_valid"];
-      const lines = ["Please verify your email address by entering the following code:"];
       return {
-        subject: `${brand}: please verify your email address`,
-        text: `${lines[0]}\n\n${code}\n\nOr open this link:\n\n${url}\n\n${validity(ctx)}\n`,
+        subject: m.verifySubject(brand),
+        text: `${m.verifyIntro}\n\n${code}\n\n${m.openLink}\n\n${url}\n\n${validity(ctx, m)}\n`,
         html: layout(
           ctx,
-          "Verify your email address",
-          lines,
-          { code, url, linkLabel: "Verify email address" },
-          validity(ctx),
+          locale,
+          m.verifyHeading,
+          [m.verifyIntro],
+          { code, url, linkLabel: m.verifyLinkLabel, linkIntro: m.openLink },
+          validity(ctx, m),
         ),
       };
     }
     case "verification_code_invalid":
       return {
-        subject: `${brand}: someone tried to verify this email address`,
-        text: "Someone asked to verify this email address, but we were unable to find an account for this address.\n",
-        html: layout(ctx, "Verification request", [
-          "Someone asked to verify this email address, but we were unable to find an account for this address.",
-        ]),
+        subject: m.verifyUnknownSubject(brand),
+        text: `${m.verifyUnknownBody}\n`,
+        html: layout(ctx, locale, m.verifyUnknownHeading, [m.verifyUnknownBody]),
       };
     case "recovery_code_valid": {
       const { recovery_code: code, recovery_url: url } = data as TemplateData["recovery_code_valid"];
-      const lines = ["Please recover access to your account by entering the following code:"];
       // The link signs in only the browser that asked for the code (selfservice/flow/email-link.ts).
-      const intro = "Or open this link in the browser where you asked for it:";
       return {
-        subject: `${brand}: recover access to your account`,
+        subject: m.recoverSubject(brand),
         text: url
-          ? `${lines[0]}\n\n${code}\n\n${intro}\n\n${url}\n\n${validity(ctx)}\n`
-          : `${lines[0]}\n\n${code}\n\n${validity(ctx, false)}\n`,
+          ? `${m.recoverIntro}\n\n${code}\n\n${m.recoverLinkIntro}\n\n${url}\n\n${validity(ctx, m)}\n`
+          : `${m.recoverIntro}\n\n${code}\n\n${validity(ctx, m, false)}\n`,
         html: layout(
           ctx,
-          "Recover your account",
-          lines,
-          { code, url, linkLabel: "Recover account", linkIntro: intro },
-          validity(ctx, Boolean(url)),
+          locale,
+          m.recoverHeading,
+          [m.recoverIntro],
+          { code, url, linkLabel: m.recoverLinkLabel, linkIntro: m.recoverLinkIntro },
+          validity(ctx, m, Boolean(url)),
         ),
       };
     }
     case "recovery_code_invalid":
       return {
-        subject: `${brand}: account access attempted`,
-        text: "You (or someone else) entered this email address when trying to recover access to an account, but this email address is not known to us.\n",
-        html: layout(ctx, "Account access attempted", [
-          "You (or someone else) entered this email address when trying to recover access to an account, but this email address is not known to us.",
-        ]),
+        subject: m.recoverUnknownSubject(brand),
+        text: `${m.recoverUnknownBody}\n`,
+        html: layout(ctx, locale, m.recoverUnknownHeading, [m.recoverUnknownBody]),
       };
   }
   throw new Error(`unknown template ${String(template)}`);

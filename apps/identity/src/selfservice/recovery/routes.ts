@@ -133,14 +133,28 @@ async function submitEmail(
         address: known.value,
         lifespanMs: ctx.config.selfservice.methods.code.lifespan,
       });
-      await enqueueEmail(tx, ctx, "recovery_code_valid", known.value, {
-        recovery_code: code,
-        // Only a browser flow gets a link: it works in the browser that asked (email-link.ts).
-        ...(row.type === "browser" ? { recovery_url: codeLink(ctx, "recovery", row.id, code) } : {}),
-        to: known.value,
-      });
+      await enqueueEmail(
+        tx,
+        ctx,
+        "recovery_code_valid",
+        known.value,
+        {
+          recovery_code: code,
+          // Only a browser flow gets a link: it works in the browser that asked (email-link.ts).
+          ...(row.type === "browser" ? { recovery_url: codeLink(ctx, "recovery", row.id, code) } : {}),
+          to: known.value,
+        },
+        { identityId: known.identityId, acceptLanguage: c.req.header("accept-language") },
+      );
     } else if (ctx.config.selfservice.flows.recovery.notify_unknown_recipients) {
-      await enqueueEmail(tx, ctx, "recovery_code_invalid", email, { to: email });
+      await enqueueEmail(
+        tx,
+        ctx,
+        "recovery_code_invalid",
+        email,
+        { to: email },
+        { acceptLanguage: c.req.header("accept-language") },
+      );
     }
     await patchRecoveryFlow(tx, row.id, { state: "sent_email", ui: next, data: { address: email } });
   });

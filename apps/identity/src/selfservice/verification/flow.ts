@@ -131,14 +131,21 @@ export async function patchVerificationFlow(
 export async function sendVerificationCode(
   tx: DbOrTx,
   ctx: AppContext,
-  input: { flowId: string; identityId: string; address: string },
+  input: { flowId: string; identityId: string; address: string; acceptLanguage?: string | null },
 ): Promise<void> {
   const code = await storeVerificationCode(tx, ctx, input);
-  await enqueueEmail(tx, ctx, "verification_code_valid", input.address, {
-    verification_code: code,
-    verification_url: codeLink(ctx, "verification", input.flowId, code),
-    to: input.address,
-  });
+  await enqueueEmail(
+    tx,
+    ctx,
+    "verification_code_valid",
+    input.address,
+    {
+      verification_code: code,
+      verification_url: codeLink(ctx, "verification", input.flowId, code),
+      to: input.address,
+    },
+    { identityId: input.identityId, acceptLanguage: input.acceptLanguage },
+  );
   await tx
     .update(identityVerifiableAddresses)
     .set({ status: "sent", updatedAt: new Date() })
@@ -187,6 +194,7 @@ export async function startVerification(
     flowId: row.id,
     identityId: input.identityId,
     address: input.address,
+    acceptLanguage: c.req.header("accept-language"),
   });
   return { flowId: row.id, url: verificationUiUrl(ctx, row.id) };
 }

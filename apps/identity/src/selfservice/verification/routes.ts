@@ -109,10 +109,18 @@ async function submitEmail(c: Context, ctx: AppContext, row: FlowRow, rawEmail: 
         flowId: row.id,
         identityId: known.identityId,
         address: known.value,
+        acceptLanguage: c.req.header("accept-language"),
       });
     } else {
       // Same answer as for a known address (no enumeration); the owner learns someone tried.
-      await enqueueEmail(tx, ctx, "verification_code_invalid", email, { to: email });
+      await enqueueEmail(
+        tx,
+        ctx,
+        "verification_code_invalid",
+        email,
+        { to: email },
+        { acceptLanguage: c.req.header("accept-language") },
+      );
     }
     await patchVerificationFlow(tx, row.id, { state: "sent_email", ui, data: { address: email } });
   });

@@ -321,6 +321,17 @@ export const configSchema = z.object({
               }),
             })
             .prefault({} as never),
+          /** JWT assertions (RFC 7523): the jwt-bearer grant and private_key_jwt / client_secret_jwt, as Hydra's `oauth2.grant.jwt`. */
+          jwt: z
+            .object({
+              /** Accept assertions without `jti` (no replay protection for them). */
+              jti_optional: z.boolean().default(false),
+              /** Accept assertions without `iat`. */
+              iat_optional: z.boolean().default(false),
+              /** How far in the future an assertion's `exp` may lie; its `jti` is remembered until then. */
+              max_ttl: duration("720h"),
+            })
+            .prefault({} as never),
         })
         .prefault({} as never),
       pkce: z
@@ -345,6 +356,29 @@ export const configSchema = z.object({
         })
         .refine((s) => !s.supported_types.includes("pairwise") || s.pairwise.salt, {
           message: "pairwise subject identifiers need oauth2.subject_identifiers.pairwise.salt",
+        })
+        .prefault({} as never),
+      /** Documents the provider fetches for clients (jwks_uri, sector_identifier_uri, request_uri), as Hydra's `clients.http`. */
+      clients: z
+        .object({
+          http: z
+            .object({
+              /** Refuse URLs that resolve to loopback, private, link-local or otherwise non-public addresses. */
+              disallow_private_ip_ranges: z.boolean().default(false),
+              /** URLs fetched even when they resolve to a private address (exact match, without fragment). */
+              private_ip_exception_urls: z.array(url).default([]),
+              timeout: duration("5s"),
+              /** The largest document accepted, in bytes. */
+              max_bytes: z
+                .number()
+                .int()
+                .min(1024)
+                .max(1024 * 1024)
+                .default(64 * 1024),
+              /** How long a fetched jwks_uri document is reused. */
+              jwks_cache_ttl: duration("5m"),
+            })
+            .prefault({} as never),
         })
         .prefault({} as never),
       /** Olympus-only: the algorithm of the signing keys generated on first start (ID tokens, JWT access tokens). */

@@ -27,6 +27,11 @@ export const oauth2Clients = pgTable(
     id: text("id").primaryKey(),
     /** HMAC-SHA256 of the client secret under a server key (a fast keyed hash: secrets are random). */
     secretHash: text("secret_hash"),
+    /**
+     * The secret itself, AES-256-GCM encrypted, only for client_secret_jwt clients: verifying their
+     * HMAC-signed assertions needs the secret, not a hash of it.
+     */
+    secretSealed: text("secret_sealed"),
     clientName: text("client_name").notNull().default(""),
     owner: text("owner").notNull().default(""),
     data: jsonb("data").notNull().$type<Record<string, unknown>>(),
@@ -75,7 +80,7 @@ export const oauth2LoginSessions = pgTable(
   ],
 );
 
-export type OAuth2GrantKind = "authorization_code" | "client_credentials";
+export type OAuth2GrantKind = "authorization_code" | "client_credentials" | "jwt_bearer";
 
 /**
  * One authorization: a handled consent (with its authorization code) or a client_credentials grant.
@@ -172,10 +177,25 @@ export const oauth2HandledRequests = pgTable(
   (t) => [index("oauth2_handled_requests_expires_idx").on(t.expiresAt)],
 );
 
+/**
+ * `jti`s of JWT assertions already used (client authentication, the jwt-bearer grant), kept until the
+ * assertion expires: a replayed assertion finds its row. `id` is a hash of the namespace, the issuer
+ * and the jti.
+ */
+export const oauth2Jtis = pgTable(
+  "oauth2_jtis",
+  {
+    id: text("id").primaryKey(),
+    expiresAt: ts("expires_at").notNull(),
+  },
+  (t) => [index("oauth2_jtis_expires_idx").on(t.expiresAt)],
+);
+
 export const oauth2Tables = {
   oauth2Clients,
   oauth2Jwks,
   oauth2LoginSessions,
   oauth2Grants,
   oauth2HandledRequests,
+  oauth2Jtis,
 };

@@ -1,11 +1,11 @@
 import type { Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
 import { limitBody } from "../app/http.ts";
 import { rawHeader } from "../http/request.ts";
 import { isConnectionError, isInvalidTextError } from "../db/errors.ts";
 import { badRequest, OryError, serviceUnavailable } from "../errors/index.ts";
 import { uuid } from "../security/random.ts";
+import { oauth2Cors } from "./cors.ts";
 import { OAuth2Error } from "./errors.ts";
 import { RequestGone } from "./flow/challenge.ts";
 import type { OAuth2 } from "./runtime.ts";
@@ -29,18 +29,7 @@ export function applyOAuth2Common(app: Hono, o2: OAuth2, side: "public" | "admin
       ),
   });
   app.use("*", limitBody(ctx.config.serve.request_body_limit, limit));
-  if (side === "public" && o2.cfg.serve.cors.enabled) {
-    const allowed = o2.cfg.serve.cors.allowed_origins;
-    app.use(
-      "*",
-      cors({
-        origin: (origin) => (allowed.includes(origin) || allowed.includes("*") ? origin : null),
-        credentials: true,
-        allowHeaders: ["Content-Type", "Authorization", "Accept"],
-        allowMethods: ["GET", "POST", "OPTIONS"],
-      }),
-    );
-  }
+  if (side === "public" && o2.cfg.serve.cors.enabled) app.use("*", oauth2Cors(o2));
   app.onError((err, c) => {
     // Hydra's answer for a login/consent/logout request that was handled or expired.
     if (err instanceof RequestGone) return c.json({ redirect_to: err.redirectTo }, 410);

@@ -4,6 +4,8 @@ import type { Config } from "../config/index.ts";
 import { uiUrl } from "../selfservice/flow/common.ts";
 import { deriveKeys, ephemeralSecret, type OAuth2Keys } from "./crypto.ts";
 import { KeyStore } from "./keys/store.ts";
+import type { FetchPolicy } from "./remote/fetch.ts";
+import { RemoteKeySets } from "./remote/key-sets.ts";
 
 export type OAuth2Config = Config["oauth2"];
 
@@ -21,6 +23,10 @@ export interface OAuth2 {
   /** The JSON Web Keys (signing keys of ID tokens and JWT access tokens, admin key sets). */
   jwks: KeyStore;
   urls: { login: string; consent: string; logout: string; error?: string; postLogout: string };
+  /** How documents named by clients (jwks_uri, sector_identifier_uri, request_uri) are fetched. */
+  fetchPolicy: FetchPolicy;
+  /** Clients' jwks_uri documents, cached. */
+  remoteKeys: RemoteKeySets;
 }
 
 const registry = new WeakMap<AppContext, OAuth2>();
@@ -61,6 +67,14 @@ export function createOAuth2Runtime(ctx: AppContext): OAuth2 {
   } as OAuth2;
   o2.issuer = cfg.urls.self.issuer ?? o2.publicBaseUrl;
   o2.jwks = new KeyStore(o2);
+  const http = cfg.clients.http;
+  o2.fetchPolicy = {
+    disallowPrivate: http.disallow_private_ip_ranges,
+    exceptions: http.private_ip_exception_urls,
+    timeoutMs: http.timeout,
+    maxBytes: http.max_bytes,
+  };
+  o2.remoteKeys = new RemoteKeySets(o2.fetchPolicy, http.jwks_cache_ttl);
   registry.set(ctx, o2);
   return o2;
 }

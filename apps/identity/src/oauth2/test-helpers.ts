@@ -219,3 +219,60 @@ export async function introspect(t: OAuth2TestCore, token: string): Promise<Reco
   expect(res.status).toBe(200);
   return (await res.json()) as Record<string, unknown>;
 }
+
+export interface DocumentServer {
+  /** The absolute URL of a path on this server. */
+  url(path: string): string;
+  /** Serves `body` at `path` from now on (status 200 unless given). */
+  set(path: string, body: string | object, opts?: { status?: number; contentType?: string }): void;
+  /** How many times `path` was requested. */
+  hits(path: string): number;
+  close(): Promise<void>;
+}
+
+/**
+ * A real HTTP server on 127.0.0.1 standing for a client's web site: it serves the documents the
+ * provider fetches (jwks_uri, sector_identifier_uri, request_uri).
+ */
+export async function serveDocuments(): Promise<DocumentServer> {
+  const { createServer } = await import("node:http");
+  const docs = new Map<string, { body: string; status: number; contentType: string }>();
+  const counts = new Map<string, number>();
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    counts.set(path, (counts.get(path) ?? 0) + 1);
+    const doc = docs.get(path);
+    if (!doc) {
+      res.writeHead(404).end("not found");
+      return;
+    }
+    res.writeHead(doc.status, { "content-type": doc.contentType }).end(doc.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: (path) => `http://127.0.0.1:${port}${path}`,
+    set: (path, body, opts = {}) =>
+      docs.set(path, {
+        body: typeof body === "string" ? body : JSON.stringify(body),
+        status: opts.status ?? 200,
+        contentType: opts.contentType ?? "application/json",
+      }),
+    hits: (path) => counts.get(path) ?? 0,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** POSTs a form to a public OAuth2 endpoint with the given headers. */
+export function postForm(
+  t: OAuth2TestCore,
+  path: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${t.oauth2PublicUrl}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    body: new URLSearchParams(form),
+  });
+}

@@ -1,6 +1,8 @@
+import { importJWK, type JWK } from "jose";
 import { z } from "zod";
 import { randomAlnum, uuid } from "../../security/random.ts";
 import { OAuth2Error } from "../errors.ts";
+import { fetchableUrl } from "../remote/fetch.ts";
 import type { OAuth2Config } from "../runtime.ts";
 import { isScopeToken, splitList } from "../scope.ts";
 
@@ -13,8 +15,30 @@ export const GRANT_TYPES = [
   "urn:ietf:params:oauth:grant-type:device_code",
 ] as const;
 
-export const AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"] as const;
+export const AUTH_METHODS = [
+  "client_secret_basic",
+  "client_secret_post",
+  "private_key_jwt",
+  "client_secret_jwt",
+  "none",
+] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
+
+/** Algorithms of private_key_jwt assertions and request objects (asymmetric: the client holds the private key). */
+export const ASYMMETRIC_ALGS = [
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
+];
+/** Algorithms of client_secret_jwt assertions (HMAC under the client secret). */
+export const HMAC_ALGS = ["HS256", "HS384", "HS512"];
 
 const LIFESPANS = [
   "authorization_code_grant_access_token_lifespan",
@@ -61,11 +85,19 @@ export interface ClientData {
   request_object_signing_alg: string;
   token_endpoint_auth_signing_alg: string;
   request_uris: string[];
+  // Fields added after the first release are optional: rows written before them lack them.
+  /** The client's public keys (private_key_jwt, request objects), or none when `jwks_uri` names them. */
+  jwks?: { keys: JWK[] };
+  jwks_uri?: string;
+  /** RFC 9126 §6: authorization requests of this client must be pushed first. */
+  require_pushed_authorization_requests?: boolean;
 }
 
 export interface ClientRecord {
   id: string;
   secretHash: string | null;
+  /** The encrypted secret of a client_secret_jwt client (see repository.ts). */
+  secretSealed: string | null;
   clientName: string;
   owner: string;
   data: ClientData;
@@ -116,6 +148,7 @@ export const clientInput = z.object({
   request_uris: strList.nullish(),
   jwks: z.unknown().optional(),
   jwks_uri: text().optional(),
+  require_pushed_authorization_requests: z.boolean().optional(),
 });
 export type ClientInput = z.infer<typeof clientInput>;
 
@@ -143,11 +176,6 @@ export function parseClientInput(body: unknown): ClientInput {
 /** Applies Hydra's defaults and validation rules; returns the normalized client data. */
 export function normalizeClient(input: ClientInput, cfg: OAuth2Config): ClientData {
   const authMethod = (input.token_endpoint_auth_method || "client_secret_basic") as AuthMethod;
-  if (input.token_endpoint_auth_method === "private_key_jwt") {
-    throw metadataError(
-      'Token endpoint authentication method "private_key_jwt" is not supported by this server.',
-    );
-  }
   if (!AUTH_METHODS.includes(authMethod)) {
     throw metadataError(
       `Field "token_endpoint_auth_method" must be one of ${AUTH_METHODS.join(", ")}, got "${authMethod}".`,
@@ -212,14 +240,45 @@ export function normalizeClient(input: ClientInput, cfg: OAuth2Config): ClientDa
       `Subject type "${subjectType}" is not supported by this server (supported: ${cfg.subject_identifiers.supported_types.join(", ")}).`,
     );
   }
-  if (input.jwks !== undefined && input.jwks !== null && typeof input.jwks === "object") {
-    const keys = (input.jwks as { keys?: unknown[] }).keys;
-    if (Array.isArray(keys) && keys.length > 0) {
+  const jwks = keySetInput(input.jwks);
+  const jwksUri = input.jwks_uri ?? "";
+  if (jwksUri && !fetchableUrl(jwksUri)) {
+    throw metadataError('Field "jwks_uri" must be an absolute http or https URL.');
+  }
+  if (jwks && jwksUri) throw metadataError('Fields "jwks" and "jwks_uri" can not both be set.');
+  if (authMethod === "private_key_jwt" && !jwks && !jwksUri) {
+    throw metadataError(
+      'When token_endpoint_auth_method is "private_key_jwt", either "jwks" or "jwks_uri" must be set.',
+    );
+  }
+  const authAlg = input.token_endpoint_auth_signing_alg ?? "";
+  if (authAlg) {
+    const allowed =
+      authMethod === "private_key_jwt"
+        ? ASYMMETRIC_ALGS
+        : authMethod === "client_secret_jwt"
+          ? HMAC_ALGS
+          : [];
+    if (!allowed.includes(authAlg)) {
       throw metadataError(
-        'Field "jwks" is not supported: private_key_jwt client authentication is not available.',
+        allowed.length
+          ? `Field "token_endpoint_auth_signing_alg" must be one of ${allowed.join(", ")} for "${authMethod}", got "${authAlg}".`
+          : `Field "token_endpoint_auth_signing_alg" only applies to private_key_jwt and client_secret_jwt.`,
       );
     }
   }
+  const requestAlg = input.request_object_signing_alg ?? "";
+  if (requestAlg && requestAlg !== "none" && !ASYMMETRIC_ALGS.includes(requestAlg)) {
+    throw metadataError(
+      `Field "request_object_signing_alg" must be "none" or one of ${ASYMMETRIC_ALGS.join(", ")}, got "${requestAlg}".`,
+    );
+  }
+  const requestUris = input.request_uris ?? [];
+  for (const uri of requestUris) {
+    if (!fetchableUrl(uri))
+      throw metadataError(`Request URI "${uri}" must be an absolute http or https URL.`);
+  }
+  checkPairwise(subjectType, input.sector_identifier_uri ?? "", redirectUris);
   return {
     redirect_uris: redirectUris,
     grant_types: grantTypes,
@@ -246,9 +305,88 @@ export function normalizeClient(input: ClientInput, cfg: OAuth2Config): ClientDa
     backchannel_logout_session_required: input.backchannel_logout_session_required ?? false,
     userinfo_signed_response_alg: input.userinfo_signed_response_alg || "none",
     request_object_signing_alg: input.request_object_signing_alg ?? "",
-    token_endpoint_auth_signing_alg: input.token_endpoint_auth_signing_alg ?? "",
-    request_uris: input.request_uris ?? [],
+    token_endpoint_auth_signing_alg: authAlg,
+    request_uris: requestUris,
+    ...(jwks ? { jwks } : {}),
+    jwks_uri: jwksUri,
+    require_pushed_authorization_requests: input.require_pushed_authorization_requests ?? false,
   };
+}
+
+const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+/**
+ * A client's `jwks`: a JWK Set of at most 20 public keys (a private or symmetric key registered here
+ * would be a leaked secret). Undefined for none or an empty set. The keys are imported (checked) in
+ * `checkClientKeys`.
+ */
+function keySetInput(value: unknown): { keys: JWK[] } | undefined {
+  if (value === undefined || value === null) return undefined;
+  const keys = (value as { keys?: unknown }).keys;
+  if (
+    typeof value !== "object" ||
+    Array.isArray(value) ||
+    (keys !== undefined && keys !== null && !Array.isArray(keys))
+  ) {
+    throw metadataError('Field "jwks" must be a JSON Web Key Set: {"keys": [...]}.');
+  }
+  if (!Array.isArray(keys) || keys.length === 0) return undefined;
+  if (keys.length > 20) throw metadataError('Field "jwks" may hold at most 20 keys.');
+  for (const k of keys) {
+    if (typeof k !== "object" || k === null || typeof (k as JWK).kty !== "string") {
+      throw metadataError('Every key of "jwks" must be a JSON Web Key with a "kty".');
+    }
+    if (PRIVATE_MEMBERS.some((m) => m in k)) {
+      throw metadataError(
+        'Field "jwks" must hold public keys only; it contains private or symmetric key material.',
+      );
+    }
+  }
+  return { keys: keys as JWK[] };
+}
+
+/** Checks that every key of a client's `jwks` can be imported as a verification key. */
+export async function checkClientKeys(data: ClientData): Promise<void> {
+  for (const k of data.jwks?.keys ?? []) {
+    if (k.use === "enc") continue;
+    try {
+      await importJWK(k, k.alg ?? defaultAlg(k));
+    } catch (e) {
+      throw metadataError(
+        `A key of "jwks"${k.kid ? ` (kid "${k.kid}")` : ""} can not be used: ${(e as Error).message}`,
+      );
+    }
+  }
+}
+
+/** The algorithm a JWK without `alg` is imported for (only to check it). */
+function defaultAlg(k: JWK): string {
+  if (k.kty === "RSA") return "RS256";
+  if (k.kty === "OKP") return "EdDSA";
+  return { "P-256": "ES256", "P-384": "ES384", "P-521": "ES512" }[k.crv ?? ""] ?? "ES256";
+}
+
+/**
+ * OpenID Connect Core §8.1 and Registration §5: a pairwise client whose redirect URIs lie on several
+ * hosts needs a sector_identifier_uri (else its subjects would depend on which host came first); a
+ * sector_identifier_uri must use https (http is allowed for loopback hosts, for development).
+ */
+function checkPairwise(subjectType: string, sectorUri: string, redirectUris: string[]): void {
+  if (sectorUri) {
+    const u = fetchableUrl(sectorUri);
+    const loopback = u && ["localhost", "127.0.0.1", "[::1]"].includes(u.hostname);
+    if (!u || (u.protocol !== "https:" && !loopback)) {
+      throw metadataError('Field "sector_identifier_uri" must be an https URL.');
+    }
+    return;
+  }
+  if (subjectType !== "pairwise") return;
+  const hosts = new Set(redirectUris.map((r) => absoluteUrl(r)?.host ?? r));
+  if (hosts.size > 1) {
+    throw metadataError(
+      'A pairwise client whose redirect URIs lie on several hosts must set "sector_identifier_uri" (OpenID Connect Core §8.1).',
+    );
+  }
 }
 
 /**
@@ -256,19 +394,32 @@ export function normalizeClient(input: ClientInput, cfg: OAuth2Config): ClientDa
  * 26-character one. Public clients (`none`) have none.
  */
 export function chooseSecret(input: ClientInput, data: ClientData): string | undefined {
-  if (data.token_endpoint_auth_method === "none") return undefined;
+  if (!hasSecret(data)) return undefined;
+  const method = data.token_endpoint_auth_method;
   if (input.client_secret) {
-    if (input.client_secret.length < 6) {
-      throw metadataError('Field "client_secret" must contain a secret that is at least 6 characters long.');
+    // RFC 7518 §3.2: an HMAC key at least as long as the hash (256 bits for HS256).
+    const min = method === "client_secret_jwt" ? 32 : 6;
+    if (input.client_secret.length < min) {
+      throw metadataError(
+        `Field "client_secret" must contain a secret that is at least ${min} characters long.`,
+      );
     }
     return input.client_secret;
   }
-  return newClientSecret();
+  return newClientSecret(method);
 }
 
-/** 26 random alphanumeric characters (~155 bits), as long as Hydra's generated secrets. */
-export function newClientSecret(): string {
-  return randomAlnum(26);
+/** Whether a client authenticates with a secret (client_secret_basic, _post, _jwt). */
+export function hasSecret(data: ClientData): boolean {
+  return data.token_endpoint_auth_method !== "none" && data.token_endpoint_auth_method !== "private_key_jwt";
+}
+
+/**
+ * 26 random alphanumeric characters (~155 bits), as long as Hydra's generated secrets; 64 for
+ * client_secret_jwt, whose secret is an HMAC key for HS256 to HS512.
+ */
+export function newClientSecret(method?: AuthMethod): string {
+  return randomAlnum(method === "client_secret_jwt" ? 64 : 26);
 }
 
 export function newClientId(input: ClientInput): string {
@@ -302,6 +453,9 @@ export function clientToWire(c: ClientRecord, secret?: string): Record<string, u
     request_object_signing_alg: d.request_object_signing_alg,
     token_endpoint_auth_signing_alg: d.token_endpoint_auth_signing_alg,
     request_uris: d.request_uris,
+    ...(d.jwks ? { jwks: d.jwks } : {}),
+    jwks_uri: d.jwks_uri ?? "",
+    require_pushed_authorization_requests: d.require_pushed_authorization_requests ?? false,
     sector_identifier_uri: d.sector_identifier_uri,
     post_logout_redirect_uris: d.post_logout_redirect_uris,
     frontchannel_logout_uri: d.frontchannel_logout_uri,

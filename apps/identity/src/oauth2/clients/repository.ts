@@ -3,7 +3,7 @@ import type { DbOrTx } from "../../db/client.ts";
 import { preparedQuery } from "../../db/prepared.ts";
 import { oauth2Clients } from "../../db/schema.ts";
 import { cachePerDatabase } from "../../db/table-cache.ts";
-import { hmac, verifyHmac } from "../crypto.ts";
+import { decryptAtRest, encryptAtRest, hmac, verifyHmac } from "../crypto.ts";
 import type { OAuth2 } from "../runtime.ts";
 import type { ClientData, ClientRecord } from "./model.ts";
 
@@ -16,6 +16,17 @@ function toRecord(row: Row): ClientRecord {
 /** HMAC-SHA256 under a server key: client secrets are random, so a slow hash buys nothing (ory/hydra#1477). */
 export function hashClientSecret(o2: OAuth2, secret: string): string {
   return hmac(o2.keys.clientSecret[0]!, secret);
+}
+
+/** The encrypted form of a client_secret_jwt client's secret, bound to the client id. */
+export function sealClientSecret(o2: OAuth2, clientId: string, secret: string): string {
+  return encryptAtRest(o2.keys.clientSecret, `oauth2_clients/${clientId}`, secret);
+}
+
+/** The secret of a client_secret_jwt client (its HMAC key); undefined when none is stored or it can not be opened. */
+export function openClientSecret(o2: OAuth2, client: ClientRecord): string | undefined {
+  if (!client.secretSealed) return undefined;
+  return decryptAtRest(o2.keys.clientSecret, `oauth2_clients/${client.id}`, client.secretSealed);
 }
 
 /** Constant-time check of a presented secret against the stored hash, under every configured key. */
@@ -77,7 +88,14 @@ export async function listClients(
 
 export async function insertClient(
   db: DbOrTx,
-  input: { id: string; secretHash: string | null; clientName: string; owner: string; data: ClientData },
+  input: {
+    id: string;
+    secretHash: string | null;
+    secretSealed: string | null;
+    clientName: string;
+    owner: string;
+    data: ClientData;
+  },
 ): Promise<ClientRecord> {
   const now = new Date();
   const [row] = await db
@@ -95,7 +113,13 @@ export async function insertClient(
 export async function updateClient(
   db: DbOrTx,
   id: string,
-  input: { secretHash: string | null; clientName: string; owner: string; data: ClientData },
+  input: {
+    secretHash: string | null;
+    secretSealed: string | null;
+    clientName: string;
+    owner: string;
+    data: ClientData;
+  },
 ): Promise<ClientRecord | undefined> {
   const [row] = await db
     .update(oauth2Clients)

@@ -10,6 +10,7 @@ import {
   chooseSecret,
   clientToInput,
   clientToWire,
+  hasSecret,
   newClientId,
   newClientSecret,
   normalizeClient,
@@ -23,8 +24,10 @@ import {
   hashClientSecret,
   insertClient,
   listClients,
+  sealClientSecret,
   updateClient,
 } from "./repository.ts";
+import { checkClientDocuments } from "./documents.ts";
 
 export const clientNotFound = () =>
   new OryError(404, "Unable to locate the resource", {
@@ -46,14 +49,22 @@ async function replaceClient(o2: OAuth2, current: ClientRecord, input: ClientInp
     throw new OAuth2Error("invalid_client_metadata", 'Field "client_id" can not be changed.');
   }
   const data = normalizeClient(input, o2.cfg);
+  await checkClientDocuments(o2, data);
+  const method = data.token_endpoint_auth_method;
   let secret: string | undefined;
   let secretHash = current.secretHash;
-  if (data.token_endpoint_auth_method === "none") secretHash = null;
+  let secretSealed = method === "client_secret_jwt" ? current.secretSealed : null;
+  if (!hasSecret(data)) secretHash = null;
   else if (input.client_secret) secret = chooseSecret(input, data);
-  else if (!secretHash) secret = newClientSecret();
-  if (secret) secretHash = hashClientSecret(o2, secret);
+  // A client that becomes client_secret_jwt needs its secret in clear for HMAC: only a new one can be had.
+  else if (!secretHash || (method === "client_secret_jwt" && !secretSealed)) secret = newClientSecret(method);
+  if (secret) {
+    secretHash = hashClientSecret(o2, secret);
+    secretSealed = method === "client_secret_jwt" ? sealClientSecret(o2, current.id, secret) : null;
+  }
   const updated = await updateClient(o2.ctx.db, current.id, {
     secretHash,
+    secretSealed,
     clientName: input.client_name ?? "",
     owner: input.owner ?? "",
     data,
@@ -81,12 +92,17 @@ export function registerClientRoutes(admin: Hono, o2: OAuth2): void {
   admin.post("/clients", async (c) => {
     const input = parseClientInput(await readJson(c));
     const data = normalizeClient(input, o2.cfg);
+    await checkClientDocuments(o2, data);
     const secret = chooseSecret(input, data);
     const id = newClientId(input);
     try {
       const created = await insertClient(ctx.db, {
         id,
         secretHash: secret ? hashClientSecret(o2, secret) : null,
+        secretSealed:
+          secret && data.token_endpoint_auth_method === "client_secret_jwt"
+            ? sealClientSecret(o2, id, secret)
+            : null,
         clientName: input.client_name ?? "",
         owner: input.owner ?? "",
         data,
@@ -143,14 +159,14 @@ export function registerClientRoutes(admin: Hono, o2: OAuth2): void {
   // fresh random secret and returns it once. `/secret/rotate` is the older spelling, kept as an alias.
   const rotateSecret = async (c: Context) => {
     const current = await mustFind(o2, c.req.param("id") ?? "");
-    if (current.data.token_endpoint_auth_method === "none") {
-      throw badRequest(
-        "This OAuth 2.0 Client is public (token_endpoint_auth_method none) and has no secret.",
-      );
+    const method = current.data.token_endpoint_auth_method;
+    if (!hasSecret(current.data)) {
+      throw badRequest(`This OAuth 2.0 Client authenticates with "${method}" and has no secret.`);
     }
-    const secret = newClientSecret();
+    const secret = newClientSecret(method);
     const updated = await updateClient(ctx.db, current.id, {
       secretHash: hashClientSecret(o2, secret),
+      secretSealed: method === "client_secret_jwt" ? sealClientSecret(o2, current.id, secret) : null,
       clientName: current.clientName,
       owner: current.owner,
       data: current.data,

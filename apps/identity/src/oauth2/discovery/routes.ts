@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { ASYMMETRIC_ALGS, AUTH_METHODS, HMAC_ALGS } from "../clients/model.ts";
 import { publicUrl, type OAuth2 } from "../runtime.ts";
 
 /**
@@ -22,8 +23,10 @@ export async function discoveryDocument(o2: OAuth2): Promise<Record<string, unkn
     grant_types_supported: ["authorization_code", "refresh_token", "client_credentials"],
     scopes_supported: ["offline_access", "offline", "openid"],
     claims_supported: ["sub"],
-    token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
-    revocation_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
+    token_endpoint_auth_methods_supported: [...AUTH_METHODS],
+    token_endpoint_auth_signing_alg_values_supported: [...ASYMMETRIC_ALGS, ...HMAC_ALGS],
+    revocation_endpoint_auth_methods_supported: [...AUTH_METHODS],
+    revocation_endpoint_auth_signing_alg_values_supported: [...ASYMMETRIC_ALGS, ...HMAC_ALGS],
     code_challenge_methods_supported: ["S256"],
     id_token_signing_alg_values_supported: algs,
     id_token_signed_response_alg: algs,

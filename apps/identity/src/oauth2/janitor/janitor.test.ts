@@ -4,11 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   oauth2Grants,
   oauth2HandledRequests,
+  oauth2Jtis,
   oauth2LoginSessions,
   selfserviceErrors,
   selfserviceFlows,
 } from "../../db/schema.ts";
 import { uuid } from "../../security/random.ts";
+import { spendJti } from "../assertions/jti.ts";
 import { CookieJar } from "../../testing/index.ts";
 import {
   authorizeUrl,
@@ -105,6 +107,7 @@ describe("janitor", () => {
       oauth2_login_sessions: 0,
       oauth2_handled_requests: 0,
       oauth2_jwks: 0,
+      oauth2_jtis: 0,
     });
     expect(await rows(oauth2Grants)).toBe(7);
     expect(await rows(oauth2HandledRequests)).toBe(2);
@@ -177,6 +180,19 @@ describe("janitor", () => {
     // Past ttl.login_consent_request (30m) after the request: its consent verifier has expired.
     await runJanitorOnce(t.core.ctx, new Date(now + 31 * 60_000));
     expect(await exists()).toBe(0);
+  });
+
+  it("forgets a used jti once its assertion has expired, not before", async () => {
+    const now = Date.now();
+    expect(await spendJti(t.core.ctx.db, "client", "janitor-client", "jti-1", new Date(now + 60_000))).toBe(
+      true,
+    );
+    const left = async () => (await t.core.ctx.db.select().from(oauth2Jtis)).length;
+    const before = await left();
+    await runJanitorOnce(t.core.ctx, new Date(now));
+    expect(await left()).toBe(before);
+    await runJanitorOnce(t.core.ctx, new Date(now + 61_000));
+    expect(await left()).toBe(before - 1);
   });
 
   it("runs from the start hook on its interval and stops cleanly", async () => {

@@ -4,6 +4,7 @@ import type { AppContext } from "../../app/context.ts";
 import {
   oauth2Grants,
   oauth2HandledRequests,
+  oauth2Jtis,
   oauth2Jwks,
   oauth2LoginSessions,
   selfserviceErrors,
@@ -17,6 +18,7 @@ export interface JanitorReport {
   oauth2_login_sessions: number;
   oauth2_handled_requests: number;
   oauth2_jwks: number;
+  oauth2_jtis: number;
 }
 
 /** Deletes the rows matching `where` in batches of `batch` until none is left; returns how many. */
@@ -109,6 +111,8 @@ export async function runJanitorOnce(ctx: AppContext, now = new Date()): Promise
       lt(oauth2HandledRequests.expiresAt, now),
       batch,
     ),
+    // A jti is needed only while its assertion could still be accepted.
+    oauth2_jtis: await deleteInBatches(ctx, oauth2Jtis, oauth2Jtis.id, lt(oauth2Jtis.expiresAt, now), batch),
     oauth2_jwks: (
       await ctx.db
         .delete(oauth2Jwks)

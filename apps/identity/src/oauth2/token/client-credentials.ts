@@ -29,13 +29,24 @@ export async function clientCredentialsGrant(
     );
   }
   const scope = splitList(form.get("scope"));
+  checkScope(o2, client, scope);
+  const audience = splitList(form.get("audience"));
+  checkAudience(client, audience);
+  return issueWithoutUser(o2, client, { kind: "client_credentials", subject: client.id, scope, audience });
+}
+
+/** Every requested scope must be allowed by the client (scope strategy). */
+export function checkScope(o2: OAuth2, client: ClientRecord, scope: string[]): void {
   const allowed = splitList(client.data.scope);
   for (const s of scope) {
     if (!isScopeToken(s) || !scopeAllowed(o2.cfg.strategies.scope, allowed, s)) {
       throw new OAuth2Error("invalid_scope", `The OAuth 2.0 Client is not allowed to request scope '${s}'.`);
     }
   }
-  const audience = splitList(form.get("audience"));
+}
+
+/** Every requested audience must be whitelisted by the client. */
+export function checkAudience(client: ClientRecord, audience: string[]): void {
   for (const a of audience) {
     if (!client.data.audience.includes(a)) {
       throw new OAuth2Error(
@@ -44,13 +55,25 @@ export async function clientCredentialsGrant(
       );
     }
   }
+}
+
+/**
+ * Issues an access token no user took part in (client_credentials, jwt-bearer): a complete grant row,
+ * inserted through the GrantWriter, no refresh token, no ID token.
+ */
+export async function issueWithoutUser(
+  o2: OAuth2,
+  client: ClientRecord,
+  spec: { kind: GrantRow["kind"]; subject: string; scope: string[]; audience: string[] },
+): Promise<Record<string, unknown>> {
+  const { scope, audience } = spec;
   const now = new Date();
   const draft: GrantRow = {
     id: uuid(),
-    kind: "client_credentials",
+    kind: spec.kind,
     clientId: client.id,
-    subject: client.id,
-    clientSubject: client.id,
+    subject: spec.subject,
+    clientSubject: spec.subject,
     consentChallengeId: null,
     loginChallengeId: null,
     loginSessionId: null,

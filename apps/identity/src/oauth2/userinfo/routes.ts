@@ -1,4 +1,6 @@
 import type { Context, Hono } from "hono";
+import { findClientCached } from "../clients/repository.ts";
+import { corsClient } from "../cors.ts";
 import { OAuth2Error } from "../errors.ts";
 import { noStore, readParams } from "../http.ts";
 import { findActiveToken } from "../introspect/inspect.ts";
@@ -48,6 +50,10 @@ export function registerUserinfoRoutes(app: Hono, o2: OAuth2): void {
     }
     const found = await findActiveToken(o2, token, "access_token");
     if (found?.use !== "access_token") throw unauthorized("The access token is not active.");
+    if (c.req.header("origin")) {
+      const client = await findClientCached(o2.ctx.db, found.grant.clientId);
+      if (client) corsClient(c, client);
+    }
     if (!found.scope.includes("openid")) {
       throw new OAuth2Error("insufficient_scope", "The access token was not granted the 'openid' scope.", {
         headers: { "WWW-Authenticate": 'Bearer error="insufficient_scope", scope="openid"' },

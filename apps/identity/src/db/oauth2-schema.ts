@@ -191,6 +191,31 @@ export const oauth2Jtis = pgTable(
   (t) => [index("oauth2_jtis_expires_idx").on(t.expiresAt)],
 );
 
+/**
+ * Hydra's trust relationships for the jwt-bearer grant (RFC 7523 §2.1): assertions from `issuer`
+ * about `subject` (or any subject), signed with this public key, may be exchanged for access tokens
+ * with at most `scope`, until `expires_at`.
+ */
+export const oauth2TrustedJwtIssuers = pgTable(
+  "oauth2_trusted_jwt_issuers",
+  {
+    id: uuid("id").primaryKey(),
+    issuer: text("issuer").notNull(),
+    /** "" when `allow_any_subject`. */
+    subject: text("subject").notNull().default(""),
+    allowAnySubject: boolean("allow_any_subject").notNull().default(false),
+    scope: jsonb("scope").notNull().$type<string[]>(),
+    kid: text("kid").notNull(),
+    publicJwk: jsonb("public_jwk").notNull().$type<Record<string, unknown>>(),
+    expiresAt: ts("expires_at").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("oauth2_trusted_jwt_issuers_uq").on(t.issuer, t.subject, t.kid),
+    index("oauth2_trusted_jwt_issuers_created_idx").on(t.createdAt, t.id),
+  ],
+);
+
 export const oauth2Tables = {
   oauth2Clients,
   oauth2Jwks,
@@ -198,4 +223,5 @@ export const oauth2Tables = {
   oauth2Grants,
   oauth2HandledRequests,
   oauth2Jtis,
+  oauth2TrustedJwtIssuers,
 };

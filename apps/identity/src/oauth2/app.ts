@@ -17,6 +17,7 @@ import { registerLogoutRoutes } from "./logout/routes.ts";
 import { registerRevokeRoutes } from "./revoke/routes.ts";
 import { createOAuth2Runtime, type OAuth2 } from "./runtime.ts";
 import { registerTokenRoutes } from "./token/routes.ts";
+import { registerTrustRoutes } from "./trust/routes.ts";
 import { registerUserinfoRoutes } from "./userinfo/routes.ts";
 
 export interface OAuth2Apps {
@@ -80,6 +81,7 @@ export async function createOAuth2(ctx: AppContext): Promise<OAuth2Apps> {
   registerLogoutRequestRoutes(admin, o2);
   registerSessionRoutes(admin, o2);
   registerIntrospectRoutes(admin, o2);
+  registerTrustRoutes(admin, o2);
   adminApp.route("/admin", admin);
   adminApp.route("/", admin);
 

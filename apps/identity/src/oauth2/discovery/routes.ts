@@ -1,6 +1,7 @@
 import type { Hono } from "hono";
 import { ASYMMETRIC_ALGS, AUTH_METHODS, HMAC_ALGS } from "../clients/model.ts";
 import { publicUrl, type OAuth2 } from "../runtime.ts";
+import { JWT_BEARER } from "../token/jwt-bearer.ts";
 
 /**
  * GET /.well-known/openid-configuration. Advertises what this provider actually does: the
@@ -20,7 +21,7 @@ export async function discoveryDocument(o2: OAuth2): Promise<Record<string, unkn
     subject_types_supported: o2.cfg.subject_identifiers.supported_types,
     response_types_supported: ["code"],
     response_modes_supported: ["query", "fragment", "form_post"],
-    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials"],
+    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials", JWT_BEARER],
     scopes_supported: ["offline_access", "offline", "openid"],
     claims_supported: ["sub"],
     token_endpoint_auth_methods_supported: [...AUTH_METHODS],

@@ -5,12 +5,14 @@ import type { OAuth2 } from "../runtime.ts";
 import { authorizationCodeGrant } from "./authorization-code.ts";
 import { authenticateClient } from "./client-auth.ts";
 import { clientCredentialsGrant } from "./client-credentials.ts";
+import { JWT_BEARER, jwtBearerGrant } from "./jwt-bearer.ts";
 import { refreshTokenGrant } from "./refresh-token.ts";
 
 const GRANTS = {
   authorization_code: authorizationCodeGrant,
   refresh_token: refreshTokenGrant,
   client_credentials: clientCredentialsGrant,
+  [JWT_BEARER]: jwtBearerGrant,
 } as const;
 
 /** POST /oauth2/token: parse → authenticate the client → dispatch on grant_type → issue. */

@@ -266,7 +266,17 @@ describe("sign-in handlers against a real OpenID provider", () => {
 
   it("never returns to another site after sign-in", async () => {
     subject = "admin-1";
-    for (const evil of ["//evil.test/x", "https://evil.test/", "/\\evil.test"]) {
+    // The tab, newline and encoded variants are what browsers strip or fold after a naive check
+    // (red-team finding 4); the table in src/lib/auth/return-to.test.ts has the rest.
+    for (const evil of [
+      "//evil.test/x",
+      "https://evil.test/",
+      "/\\evil.test",
+      "/\t/evil.test/",
+      "/\n/evil.test/",
+      "/%2f/evil.test/",
+      "/.//evil.test/",
+    ]) {
       const { flow, callbackUrl } = await startSignIn(evil);
       const res = await callbackWith(callbackUrl, flow.value);
       expect(res.headers.get("location")).toBe(`${ATHENA}/`);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrationsFolder, openDatabase, type Database } from "./client.ts";
 
 /*
- * Migration 0009 (issue 16, finding 1): an IAM administrator's `role`/`roles` move from the
+ * Migration 0010 (issue 16, finding 1): an IAM administrator's `role`/`roles` move from the
  * user-writable traits to `metadata_admin`. Run on PostgreSQL and on PGlite (TEST_DATABASE_URL unset).
  */
 
@@ -18,7 +18,7 @@ const rows = async (q: ReturnType<typeof sql>) => {
   return (Array.isArray(r) ? r : (r as { rows: unknown[] }).rows) as Record<string, unknown>[];
 };
 
-const migration = readFileSync(join(migrationsFolder, "0009_role_to_metadata_admin.sql"), "utf8");
+const migration = readFileSync(join(migrationsFolder, "0010_role_to_metadata_admin.sql"), "utf8");
 
 beforeAll(async () => {
   testDb = await createTestDatabase("olympus_migration_role");
@@ -36,7 +36,7 @@ async function insert(id: string, schema: string, traits: unknown, metadataAdmin
   );
 }
 
-describe("migration 0009: the role leaves the traits", () => {
+describe("migration 0010: the role leaves the traits", () => {
   it("moves traits.role and traits.roles of admin-schema identities to metadata_admin and strips them", async () => {
     const ids = {
       admin: "00000000-0000-4000-8000-000000000001",
@@ -45,7 +45,7 @@ describe("migration 0009: the role leaves the traits", () => {
       customer: "00000000-0000-4000-8000-000000000004",
       plain: "00000000-0000-4000-8000-000000000005",
     };
-    // Written as the pre-0009 code wrote them (the migration itself already ran on the empty database).
+    // Written as the pre-0010 code wrote them (the migration itself already ran on the empty database).
     await insert(ids.admin, "admin", { email: "a@x.test", role: "admin", roles: ["dba"] }, { demo: true });
     await insert(ids.viewer, "admin", { email: "v@x.test", role: "viewer" }, null);
     // An administrator already set a role in metadata_admin: that one wins over the trait.

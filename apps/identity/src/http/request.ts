@@ -1,5 +1,19 @@
 import type { Context } from "hono";
 import { badRequest, OryError } from "../errors/index.ts";
+import { JsonDecodeError, MAX_JSON_DEPTH, parseJson } from "./json.ts";
+
+/**
+ * Decodes a JSON request body (nesting bounded, see json.ts); a body that is not JSON or nests too
+ * deep is a 400 in the Ory shape whose reason starts with `prefix`.
+ */
+export function decodeJsonBody(text: string, prefix: string): unknown {
+  try {
+    return parseJson(text);
+  } catch (e) {
+    if (e instanceof JsonDecodeError) throw badRequest(`${prefix}: ${e.message}`);
+    throw e;
+  }
+}
 
 /**
  * Kratos decides JSON vs browser-redirect answers this way: JSON when Accept negotiates to
@@ -56,12 +70,7 @@ export async function readBody(c: Context): Promise<Record<string, unknown>> {
   if (ct.startsWith("application/json")) {
     const text = await c.req.text();
     if (text.trim() === "") return {};
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw badRequest("Unable to decode JSON payload: the body is not valid JSON.");
-    }
+    const parsed = decodeJsonBody(text, "Unable to decode JSON payload");
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
       throw badRequest("Unable to decode JSON payload: expected a JSON object.");
     }
@@ -76,6 +85,12 @@ export async function readBody(c: Context): Promise<Record<string, unknown>> {
     }
     const out: Record<string, unknown> = {};
     form.forEach((value, key) => {
+      // `a.b.c…` nests one level per dot: bounded as JSON bodies are.
+      if (key.split(".", MAX_JSON_DEPTH + 2).length > MAX_JSON_DEPTH + 1) {
+        throw badRequest(
+          `Unable to decode the form body: a field name nests deeper than ${MAX_JSON_DEPTH} levels.`,
+        );
+      }
       if (typeof value === "string") setNested(out, key, value);
     });
     return out;

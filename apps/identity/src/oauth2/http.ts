@@ -1,7 +1,7 @@
 import type { Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { limitBody } from "../app/http.ts";
-import { rawHeader } from "../http/request.ts";
+import { decodeJsonBody, rawHeader } from "../http/request.ts";
 import { isConnectionError, isInvalidTextError } from "../db/errors.ts";
 import { badRequest, OryError, serviceUnavailable } from "../errors/index.ts";
 import { uuid } from "../security/random.ts";
@@ -125,12 +125,7 @@ export async function readParams(c: Context, opts: { query?: boolean } = {}): Pr
 export async function readJson(c: Context): Promise<Record<string, unknown>> {
   const text = await c.req.text();
   if (text.trim() === "") return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw badRequest("Unable to decode the JSON payload: the body is not valid JSON.");
-  }
+  const parsed = decodeJsonBody(text, "Unable to decode the JSON payload");
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw badRequest("Unable to decode the JSON payload: expected a JSON object.");
   }

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { z } from "zod";
 import { badRequest } from "../../errors/index.ts";
+import { decodeJsonBody } from "../../http/request.ts";
 
 /** Canonical UUIDs, as Kratos' uuid.FromString accepts them in paths and queries. */
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -20,11 +21,7 @@ export function requireUuid(value: string, what = "id"): string {
 export async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === "") throw badRequest("Unable to decode JSON payload: the request body is empty.");
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw badRequest("Unable to decode JSON payload: the body is not valid JSON.");
-  }
+  return decodeJsonBody(text, "Unable to decode JSON payload");
 }
 
 /** Describes a zod issue as `path: message`, naming the offending property. */

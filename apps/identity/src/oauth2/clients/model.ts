@@ -163,6 +163,44 @@ function absoluteUrl(value: string): URL | undefined {
   }
 }
 
+/** An absolute http(s) URL: what a browser may be sent to or load an image from. */
+function webUrl(value: string): URL | undefined {
+  const u = absoluteUrl(value);
+  return u && (u.protocol === "https:" || u.protocol === "http:") && u.host !== "" ? u : undefined;
+}
+
+/**
+ * Schemes a browser runs, renders or reads locally. A native app's private-use scheme (RFC 8252
+ * §7.1, `com.example.app:/callback`) is fine as a redirect target; these never are.
+ */
+const DANGEROUS_SCHEMES = new Set([
+  "javascript:",
+  "vbscript:",
+  "livescript:",
+  "data:",
+  "file:",
+  "blob:",
+  "filesystem:",
+  "about:",
+  "view-source:",
+  "jar:",
+  "mhtml:",
+]);
+
+/** A redirect target: an http(s) URL or a native app's private-use scheme, never a fragment. */
+function appOrWebUrl(value: string): URL | undefined {
+  // WHATWG URL drops tabs and newlines and trims C0 controls before parsing: refuse them outright,
+  // so that what is stored is what the browser is sent to.
+  for (let i = 0; i < value.length; i++) {
+    const ch = value.charCodeAt(i);
+    if (ch <= 0x20 || ch === 0x7f || ch === 0x5c) return undefined;
+  }
+  const u = absoluteUrl(value);
+  if (!u || u.hash || value.includes("#") || DANGEROUS_SCHEMES.has(u.protocol)) return undefined;
+  if ((u.protocol === "http:" || u.protocol === "https:") && u.host === "") return undefined;
+  return u;
+}
+
 /** Parses a request body into client input; a type mismatch names the field (400 invalid_client_metadata). */
 export function parseClientInput(body: unknown): ClientInput {
   const parsed = clientInput.safeParse(body);
@@ -196,22 +234,22 @@ export function normalizeClient(input: ClientInput, cfg: OAuth2Config): ClientDa
   }
   const redirectUris = input.redirect_uris ?? [];
   for (const uri of redirectUris) {
-    const u = absoluteUrl(uri);
-    // Native apps may use private-use schemes (RFC 8252 §7.1); script-capable schemes never.
-    if (!u || u.hash || ["javascript:", "data:", "vbscript:", "file:", "blob:"].includes(u.protocol)) {
+    if (!appOrWebUrl(uri)) {
       throw new OAuth2Error(
         "invalid_redirect_uri",
-        `Redirect URI "${uri}" must be an absolute URL without a fragment, and not a javascript:, data: or file: URL.`,
+        `Redirect URI "${uri}" must be an absolute URL without a fragment, and not a javascript:, data:, vbscript: or file: URL.`,
       );
     }
   }
   const postLogout = input.post_logout_redirect_uris ?? [];
   for (const uri of postLogout) {
-    const u = absoluteUrl(uri);
-    if (!u || u.hash) {
-      throw metadataError(`Post logout redirect URI "${uri}" must be an absolute URL without a fragment.`);
+    if (!appOrWebUrl(uri)) {
+      throw metadataError(
+        `Post logout redirect URI "${uri}" must be an absolute URL without a fragment, and not a javascript:, data:, vbscript: or file: URL.`,
+      );
     }
   }
+  // Shown to end users as links and images (consent and login screens): web addresses only.
   for (const [field, value] of [
     ["client_uri", input.client_uri],
     ["logo_uri", input.logo_uri],
@@ -221,7 +259,9 @@ export function normalizeClient(input: ClientInput, cfg: OAuth2Config): ClientDa
     ["backchannel_logout_uri", input.backchannel_logout_uri],
     ["sector_identifier_uri", input.sector_identifier_uri],
   ] as const) {
-    if (value && !absoluteUrl(value)) throw metadataError(`Field "${field}" must be an absolute URL.`);
+    if (value && !webUrl(value)) {
+      throw metadataError(`Field "${field}" must be an absolute http or https URL.`);
+    }
   }
   const scope = input.scope === undefined ? "offline_access offline openid" : input.scope.trim();
   for (const s of splitList(scope)) {

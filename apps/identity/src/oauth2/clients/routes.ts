@@ -1,8 +1,9 @@
-import fastJsonPatch from "fast-json-patch";
+import fastJsonPatch, { type Operation as JsonPatchOperation } from "fast-json-patch";
 import type { Context, Hono } from "hono";
 import { isUniqueViolation } from "../../db/errors.ts";
 import { badRequest, OryError } from "../../errors/index.ts";
 import { pageParams, setLinkHeader } from "../../http/pagination.ts";
+import { decodeJsonBody } from "../../http/request.ts";
 import { OAuth2Error } from "../errors.ts";
 import { readJson } from "../http.ts";
 import type { OAuth2 } from "../runtime.ts";
@@ -133,17 +134,12 @@ export function registerClientRoutes(admin: Hono, o2: OAuth2): void {
   admin.patch("/clients/:id", async (c) => {
     const current = await mustFind(o2, c.req.param("id"));
     const text = await c.req.text();
-    let ops: unknown;
-    try {
-      ops = JSON.parse(text);
-    } catch {
-      throw badRequest("Unable to decode the JSON patch: the body is not valid JSON.");
-    }
+    const ops = decodeJsonBody(text, "Unable to decode the JSON patch");
     if (!Array.isArray(ops)) throw badRequest("A JSON patch must be an array of operations.");
     const doc = clientToInput(current);
     let patched: Record<string, unknown>;
     try {
-      patched = fastJsonPatch.applyPatch(doc, ops as fastJsonPatch.Operation[], true, false).newDocument;
+      patched = fastJsonPatch.applyPatch(doc, ops as JsonPatchOperation[], true, false).newDocument;
     } catch (e) {
       throw badRequest(`The JSON patch could not be applied: ${(e as Error).message}`);
     }

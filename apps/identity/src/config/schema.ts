@@ -306,6 +306,15 @@ export const configSchema = z.object({
           error: url.optional(),
           /** Where a logout without post_logout_redirect_uri ends; default: selfservice.default_browser_return_url. */
           post_logout_redirect: url.optional(),
+          /** The device flow (RFC 8628), as Hydra's `urls.device`. */
+          device: z
+            .object({
+              /** Where the user enters the user code; default: /device next to the login URL (Hera's page). */
+              verification: url.optional(),
+              /** Where the browser ends after granting a device; default: /device/success next to the login URL. */
+              success: url.optional(),
+            })
+            .prefault({} as never),
         })
         .prefault({} as never),
       ttl: z
@@ -316,6 +325,8 @@ export const configSchema = z.object({
           auth_code: duration("10m"),
           login_consent_request: duration("30m"),
           authentication_session: duration("720h"),
+          /** How long a device flow's device_code and user_code stay valid (Hydra's `ttl.device_user_code`). */
+          device_user_code: duration("10m"),
         })
         .prefault({} as never),
       grant: z
@@ -343,6 +354,15 @@ export const configSchema = z.object({
               max_ttl: duration("720h"),
             })
             .prefault({} as never),
+        })
+        .prefault({} as never),
+      /** RFC 8628, as Hydra's `oauth2.device_authorization`. */
+      device_authorization: z
+        .object({
+          /** The `interval` devices are told to wait between polls; a faster poll gets `slow_down`. */
+          token_polling_interval: duration("5s").refine((ms) => ms >= 1000 && ms <= 60_000, {
+            message: "oauth2.device_authorization.token_polling_interval must be between 1s and 60s",
+          }),
         })
         .prefault({} as never),
       pkce: z

@@ -103,6 +103,13 @@ export const text = {
     error(4000034, "The password has been found in data breaches and must no longer be used.", { breaches }),
   passwordSameAsOld: () => error(4000039, "The new password must be different from the old password."),
   invalidEmail: (value: string) => error(4000040, `"${value}" is not valid "email"`, { value }),
+  /** Olympus-only: a second factor or another address needs every address of the account verified. */
+  verifyAddressFirst: (addresses: string[]) =>
+    error(
+      4000110,
+      `Please verify ${addresses.join(", ")} before adding a second factor or another address to this account.`,
+      { addresses },
+    ),
   // Flow errors
   loginExpired: (expiredAt: Date) =>
     error(4010001, `The login flow expired ${minutesAgo(expiredAt)} minutes ago, please try again.`, {

@@ -1,10 +1,10 @@
 import type { Context, Hono } from "hono";
-import { and, eq, ne } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { AppContext } from "../../app/context.ts";
 import { urlJoin } from "../../app/runtime.ts";
 import type { Tx } from "../../db/client.ts";
 import { isUniqueViolation } from "../../db/errors.ts";
-import { identities, identityCredentials, sessions } from "../../db/schema.ts";
+import { identities, identityCredentials } from "../../db/schema.ts";
 import { flowDisabled, notFound, OryError, sessionInactive } from "../../errors/index.ts";
 import { isJsonRequest, readBody } from "../../http/request.ts";
 import {
@@ -16,6 +16,7 @@ import {
 import { uuid } from "../../security/random.ts";
 import { verifyCsrfCookie, verifyCsrfToken } from "../../security/csrf.ts";
 import { type ActiveSession, currentSession } from "../../session/session.ts";
+import { revokeSessionsOf } from "../flow/address-proof.ts";
 import { checkReturnTo, expiredFlowResponse, respondWithFlow, str, uiUrl } from "../flow/common.ts";
 import { hooks } from "../flow/hooks.ts";
 import { type FlowRow, findFlow, updateFlow } from "../flow/repository.ts";
@@ -113,16 +114,7 @@ function afterHooks(ctx: AppContext, method: Method): Set<string> {
 }
 
 /** Ends every other session of the identity (the `revoke_active_sessions` hook). */
-async function revokeOthers(tx: Tx, s: ActiveSession): Promise<string[]> {
-  const rows = await tx
-    .update(sessions)
-    .set({ active: false, updatedAt: new Date() })
-    .where(
-      and(eq(sessions.identityId, s.row.identityId), ne(sessions.id, s.row.id), eq(sessions.active, true)),
-    )
-    .returning({ id: sessions.id });
-  return rows.map((r) => r.id);
-}
+const revokeOthers = (tx: Tx, s: ActiveSession) => revokeSessionsOf(tx, s.row.identityId, s.row.id);
 
 /** method=profile: validate, then write traits, identifiers and addresses in one transaction. */
 async function updateProfile(
@@ -158,6 +150,16 @@ async function updateProfile(
 
   const known = new Set(current.verifiable.map(key));
   const added = after.verifiable.filter((a) => !known.has(key(a)));
+  // Pre-hijacking: whoever registered an address they do not control must not add one they do
+  // control beside it (it would let them recover the account after the owner did).
+  const kept = new Set(after.verifiable.map(key));
+  const pending = current.verifiable.filter((a) => !a.verified && kept.has(key(a))).map((a) => a.value);
+  const knownRecovery = new Set(current.recovery.map(key));
+  const addsRecovery = after.recovery.some((a) => !knownRecovery.has(key(a)));
+  if (pending.length && (added.length || addsRecovery)) {
+    addMessage(rebuilt, text.verifyAddressFirst(pending));
+    throw new Rejected(rebuilt);
+  }
   const verify = ctx.config.selfservice.flows.verification.enabled ? hooks.startVerification : undefined;
   const hookSet = afterHooks(ctx, "profile");
   try {

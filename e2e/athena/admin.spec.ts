@@ -28,7 +28,8 @@ async function createIamUser(email: string, password: string): Promise<string> {
     headers: { "content-type": "application/json", "x-olympus-actor": "e2e-setup" },
     body: JSON.stringify({
       schema_id: "admin",
-      traits: { email, name: { first: "Bea", last: "Bulk" }, role: "viewer" },
+      traits: { email, name: { first: "Bea", last: "Bulk" } },
+      metadata_admin: { role: "viewer" },
       credentials: { password: { config: { password } } },
     }),
   });

@@ -20,7 +20,8 @@ async function createIamUser(email: string): Promise<string> {
     headers: { "content-type": "application/json", "x-olympus-actor": "e2e-setup" },
     body: JSON.stringify({
       schema_id: "admin",
-      traits: { email, name: { first: "Lou", last: "Locked" }, role: "viewer" },
+      traits: { email, name: { first: "Lou", last: "Locked" } },
+      metadata_admin: { role: "viewer" },
       verifiable_addresses: [{ value: email, via: "email", verified: true, status: "completed" }],
       credentials: { password: { config: { password: PASSWORD } } },
     }),

@@ -218,7 +218,8 @@ export async function startStack(): Promise<Stack> {
     // The IAM demo administrators, exactly as seeds/iam/identities.json has them.
     const users = {} as StackInfo["users"];
     for (const body of JSON.parse(readFileSync(join(root, "seeds/iam/identities.json"), "utf8")) as {
-      traits: { email: string; role: string };
+      traits: { email: string };
+      metadata_admin: { role: string };
     }[]) {
       const res = await post(`${kratosAdminUrl("iam")}/admin/identities`, body);
       if (res?.status !== 201) {
@@ -226,7 +227,7 @@ export async function startStack(): Promise<Stack> {
           `seeding ${body.traits.email}: ${res ? `HTTP ${res.status} ${await res.text()}` : "the IAM admin API is not served"}`,
         );
       }
-      users[body.traits.role as "admin" | "viewer"] = ((await res.json()) as { id: string }).id;
+      users[body.metadata_admin.role as "admin" | "viewer"] = ((await res.json()) as { id: string }).id;
     }
 
     // Athena's OAuth2 clients live in IAM for both instances.

@@ -48,7 +48,11 @@ test.describe("viewer@demo.user", () => {
     const { admin } = stack().users;
     const someSession = "00000000-0000-4000-8000-000000000000";
     const writes: [string, string, unknown?][] = [
-      ["POST", "/api/identities", { schema_id: "admin", traits: { email: "x@example.com", role: "viewer" } }],
+      [
+        "POST",
+        "/api/identities",
+        { schema_id: "admin", traits: { email: "x@example.com" }, metadata_admin: { role: "admin" } },
+      ],
       ["PATCH", `/api/identities/${admin}`, { state: "inactive" }],
       ["DELETE", `/api/identities/${admin}`],
       ["PUT", `/api/identities/${admin}/password`, { password: "a-long-enough-password" }],

@@ -121,10 +121,11 @@ function identityBody(domain: Domain, email: string, password: string) {
   const traits =
     domain === "ciam"
       ? { email, first_name: "Site", last_name: "Playground" }
-      : { email, name: { first: "Site", last: "Playground" }, role: "viewer" };
+      : { email, name: { first: "Site", last: "Playground" } };
   return {
     schema_id: domain === "ciam" ? "default" : "admin",
     traits,
+    ...(domain === "iam" ? { metadata_admin: { role: "viewer" } } : {}),
     verifiable_addresses: [{ value: email, via: "email", verified: true, status: "completed" }],
     credentials: { password: { config: { password } } },
   };

@@ -1,7 +1,7 @@
 import "server-only";
 import { type NextRequest, NextResponse } from "next/server";
 import type { z } from "zod";
-import { authorize, checkOrigin, confirmLiveRole, type Denial, type Need } from "./auth/guard";
+import { applyLiveRole, authorize, checkOrigin, type Denial, type Need } from "./auth/guard";
 import { liveRole } from "./auth/live-role";
 import { actorName, withActor } from "./core/actor";
 import { coreFailure } from "./core/errors";
@@ -47,31 +47,30 @@ export class HttpError extends Error {
 }
 
 /**
- * The shared guard of every API route: origin check for state changes, session, role, and for
- * writes the administrator's live IAM role. Returns the session or the denial response.
+ * The shared guard of every API route: origin check for state changes, session, then the
+ * administrator's role as IAM has it now (`metadata_admin.role`; asked afresh for every write, at
+ * most a few seconds old for reads). The cookie's role is never trusted on its own. Returns the
+ * session (carrying the live role) or the denial response.
  */
 export async function guard(req: NextRequest, need: Need): Promise<AthenaSession | NextResponse> {
   const env = athenaEnv();
   const cross = checkOrigin(req.method, req.headers, env.publicUrl);
   if (cross) return deny(cross);
   const session = await readSession(req.cookies.get(SESSION_COOKIE)?.value);
-  const decision = authorize(session, need);
+  const decision = authorize(session, "read");
   if (!decision.ok) return deny(decision);
-  if (need === "write") {
-    let live: Awaited<ReturnType<typeof liveRole>>;
-    try {
-      live = await liveRole(decision.session.sub);
-    } catch {
-      return jsonError(
-        503,
-        "role_unconfirmed",
-        "Your role could not be confirmed with IAM; try again shortly.",
-      );
-    }
-    const stale = confirmLiveRole(decision.session, live);
-    if (stale) return deny(stale);
+  let live: Awaited<ReturnType<typeof liveRole>>;
+  try {
+    live = await liveRole(decision.session.sub, { fresh: need === "write" });
+  } catch {
+    return jsonError(
+      503,
+      "role_unconfirmed",
+      "Your role could not be confirmed with IAM; try again shortly.",
+    );
   }
-  return decision.session;
+  const current = applyLiveRole(decision.session, live, need);
+  return current.ok ? current.session : deny(current);
 }
 
 type Handler<P> = (ctx: { req: NextRequest; session: AthenaSession; params: P }) => Promise<Response>;

@@ -10,22 +10,46 @@ const seed = (path: string) =>
   ).properties.traits;
 
 describe("schema form", () => {
-  it("renders the IAM admin schema: email identifier, nested name, role enum with default, roles list, locale", () => {
+  it("renders the IAM admin schema: email identifier, nested name, locale (the role is metadata, not a trait)", () => {
     const f = fieldsOf(seed("iam/schemas/admin.schema.json"));
+    expect(f.map((x) => [x.name, x.kind, x.required])).toEqual([
+      ["email", "email", true],
+      ["name", "object", false],
+      ["locale", "text", false],
+    ]);
+    expect(f[0]!.identifier).toBe(true);
+    expect(f[1]!.children!.map((c) => c.name)).toEqual(["name.first", "name.last"]);
+  });
+
+  /** A schema with an enum (with a default) and a string list, as operators may write them. */
+  const withLists = {
+    type: "object",
+    properties: {
+      email: {
+        type: "string",
+        format: "email",
+        "ory.sh/kratos": { credentials: { password: { identifier: true } } },
+      },
+      name: { type: "object", properties: { first: { type: "string" }, last: { type: "string" } } },
+      role: { type: "string", enum: ["admin", "viewer"], default: "viewer" },
+      roles: { type: "array", items: { type: "string" } },
+    },
+    required: ["email", "role"],
+  };
+
+  it("renders an enum with its default and a string list", () => {
+    const f = fieldsOf(withLists);
     expect(f.map((x) => [x.name, x.kind, x.required])).toEqual([
       ["email", "email", true],
       ["name", "object", false],
       ["role", "enum", true],
       ["roles", "list", false],
-      ["locale", "text", false],
     ]);
-    expect(f[0]!.identifier).toBe(true);
-    expect(f[1]!.children!.map((c) => c.name)).toEqual(["name.first", "name.last"]);
     expect(f[2]).toMatchObject({ options: ["admin", "viewer"], defaultValue: "viewer" });
   });
 
   it("builds nested traits and leaves out empty optional values", () => {
-    const f = fieldsOf(seed("iam/schemas/admin.schema.json"));
+    const f = fieldsOf(withLists);
     const values: Record<string, string> = {
       email: " new@demo.user ",
       "name.first": "New",

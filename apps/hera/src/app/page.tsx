@@ -44,12 +44,6 @@ export default async function Home() {
               <dd data-testid="identity-email">{email}</dd>
             </>
           ) : null}
-          {env.domain === "iam" && typeof traits.role === "string" ? (
-            <>
-              <dt>Role</dt>
-              <dd>{traits.role}</dd>
-            </>
-          ) : null}
           <dt>Signed in</dt>
           <dd>{session.authenticated_at ? new Date(session.authenticated_at).toUTCString() : "now"}</dd>
         </dl>

@@ -8,7 +8,8 @@ const customer = {
 };
 const employee = {
   id: "e1",
-  traits: { email: "admin@demo.user", name: { first: "Ada", last: "Admin" }, role: "admin", roles: ["dba"] },
+  traits: { email: "admin@demo.user", name: { first: "Ada", last: "Admin" } },
+  metadata_admin: { role: "admin", roles: ["dba"] },
   verifiable_addresses: [{ value: "admin@demo.user", verified: false, via: "email" }],
 };
 
@@ -35,9 +36,18 @@ describe("idTokenClaims", () => {
       family_name: "Admin",
     });
   });
-  it("adds role and roles for IAM only", () => {
+  it("adds role and roles from metadata_admin for IAM only", () => {
     expect(idTokenClaims(employee, ["openid"], "iam")).toEqual({ role: "admin", roles: ["dba"] });
     expect(idTokenClaims({ ...employee, id: "x" }, ["openid"], "ciam")).toEqual({});
+  });
+  it("never copies a role from the traits, which their owner can rewrite (issue 16)", () => {
+    const selfPromoted = {
+      id: "v",
+      traits: { email: "viewer@demo.user", role: "admin", roles: ["root"] },
+      metadata_admin: { role: "viewer" },
+    };
+    expect(idTokenClaims(selfPromoted, ["openid"], "iam")).toEqual({ role: "viewer" });
+    expect(idTokenClaims({ id: "s", traits: { role: "admin" } }, ["openid"], "iam")).toEqual({});
   });
   it("grants nothing beyond what the scopes allow and leaks no other traits", () => {
     const claims = idTokenClaims(customer, ["openid"], "ciam");

@@ -4,6 +4,8 @@ import type { DomainName } from "@olympus/sdk";
 export interface ClaimSource {
   id: string;
   traits?: unknown;
+  /** Only the admin API has it; the browser's own session (the fallback source) never does. */
+  metadata_admin?: unknown;
   verifiable_addresses?: { value: string; verified: boolean; via?: string }[];
 }
 
@@ -27,7 +29,9 @@ function names(traits: Traits): { name?: string; given_name?: string; family_nam
 /**
  * The ID token claims for a granted consent (OIDC Core §5.4: claims follow the granted scopes).
  * `email` grants `email` + `email_verified`; `profile` grants the name claims. IAM tokens also
- * carry the employee's `role` (and extra `roles`), which Athena and other internal tools authorise on.
+ * carry the employee's `role` (and extra `roles`) from `metadata_admin`, which only the admin API
+ * writes — never from traits, which their owner rewrites through self-service settings. The claim
+ * is informational: Athena reads the role from IAM itself and does not authorise on it.
  */
 export function idTokenClaims(identity: ClaimSource, grantScope: string[], domain: DomainName): Traits {
   const traits = (identity.traits && typeof identity.traits === "object" ? identity.traits : {}) as Traits;
@@ -42,9 +46,12 @@ export function idTokenClaims(identity: ClaimSource, grantScope: string[], domai
   }
   if (scopes.has("profile")) Object.assign(claims, names(traits));
   if (domain === "iam") {
-    const role = str(traits.role);
+    const meta = (
+      identity.metadata_admin && typeof identity.metadata_admin === "object" ? identity.metadata_admin : {}
+    ) as Traits;
+    const role = str(meta.role);
     if (role) claims.role = role;
-    if (Array.isArray(traits.roles)) claims.roles = traits.roles.filter((r) => typeof r === "string");
+    if (Array.isArray(meta.roles)) claims.roles = meta.roles.filter((r) => typeof r === "string");
   }
   return claims;
 }

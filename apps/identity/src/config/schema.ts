@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 import { duration } from "./duration.ts";
 
@@ -250,12 +251,22 @@ export const configSchema = z.object({
       /** How often expired counters and old audit rows are deleted. */
       janitor_interval: duration("1h"),
       /**
-       * Peers whose X-Forwarded-For is believed (CIDRs). The client address is the right-most address in
-       * the header that is not itself a trusted proxy; requests from anyone else are taken at their word.
+       * Peers whose X-Forwarded-For is believed (CIDRs): only the proxies in front of the core (Hera,
+       * an ingress). The client address is the right-most address in the header that is not itself a
+       * trusted proxy; from anyone else the header is ignored. Nothing by default.
        */
       trusted_proxies: z
-        .array(z.string())
-        .default(["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]),
+        .array(
+          z.string().refine((v) => {
+            const [addr, bits, ...rest] = v.split("/");
+            const family = isIP(addr ?? "");
+            if (!family || rest.length) return false;
+            if (bits === undefined) return true;
+            const n = Number(bits);
+            return /^\d+$/.test(bits) && n <= (family === 6 ? 128 : 32);
+          }, "expected an IP address or CIDR, e.g. 127.0.0.1/32"),
+        )
+        .default([]),
     })
     .prefault({} as never),
   /** Cloudflare Turnstile, verified by the core on the flows listed (fail-closed). */
@@ -299,6 +310,15 @@ export const configSchema = z.object({
           error: url.optional(),
           /** Where a logout without post_logout_redirect_uri ends; default: selfservice.default_browser_return_url. */
           post_logout_redirect: url.optional(),
+          /** The device flow (RFC 8628), as Hydra's `urls.device`. */
+          device: z
+            .object({
+              /** Where the user enters the user code; default: /device next to the login URL (Hera's page). */
+              verification: url.optional(),
+              /** Where the browser ends after granting a device; default: /device/success next to the login URL. */
+              success: url.optional(),
+            })
+            .prefault({} as never),
         })
         .prefault({} as never),
       ttl: z
@@ -309,6 +329,8 @@ export const configSchema = z.object({
           auth_code: duration("10m"),
           login_consent_request: duration("30m"),
           authentication_session: duration("720h"),
+          /** How long a device flow's device_code and user_code stay valid (Hydra's `ttl.device_user_code`). */
+          device_user_code: duration("10m"),
         })
         .prefault({} as never),
       grant: z
@@ -336,6 +358,15 @@ export const configSchema = z.object({
               max_ttl: duration("720h"),
             })
             .prefault({} as never),
+        })
+        .prefault({} as never),
+      /** RFC 8628, as Hydra's `oauth2.device_authorization`. */
+      device_authorization: z
+        .object({
+          /** The `interval` devices are told to wait between polls; a faster poll gets `slow_down`. */
+          token_polling_interval: duration("5s").refine((ms) => ms >= 1000 && ms <= 60_000, {
+            message: "oauth2.device_authorization.token_polling_interval must be between 1s and 60s",
+          }),
         })
         .prefault({} as never),
       pkce: z

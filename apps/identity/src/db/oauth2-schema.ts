@@ -80,7 +80,7 @@ export const oauth2LoginSessions = pgTable(
   ],
 );
 
-export type OAuth2GrantKind = "authorization_code" | "client_credentials" | "jwt_bearer";
+export type OAuth2GrantKind = "authorization_code" | "device_code" | "client_credentials" | "jwt_bearer";
 
 /**
  * One authorization: a handled consent (with its authorization code) or a client_credentials grant.
@@ -192,6 +192,41 @@ export const oauth2Jtis = pgTable(
 );
 
 /**
+ * Device authorization requests (RFC 8628): the device polls with its `device_code`, the user enters
+ * the `user_code` (both stored as keyed hashes only). The user code is spent when the login UI
+ * accepts it (`user_code_used_at`); the consent that follows links the grant (`grant_id`) or denies
+ * (`denied_at`); the device's first successful poll redeems it (`redeemed_at`). `last_polled_at` and
+ * `interval_s` (raised by 5 s with every `slow_down`) pace the polling. Deleted by the janitor once
+ * expired.
+ */
+export const oauth2DeviceRequests = pgTable(
+  "oauth2_device_requests",
+  {
+    id: uuid("id").primaryKey(),
+    clientId: text("client_id")
+      .notNull()
+      .references(() => oauth2Clients.id, { onDelete: "cascade" }),
+    deviceCodeHash: text("device_code_hash").notNull(),
+    userCodeHash: text("user_code_hash").notNull(),
+    requestedScope: jsonb("requested_scope").notNull().$type<string[]>(),
+    requestedAudience: jsonb("requested_audience").notNull().$type<string[]>(),
+    intervalS: integer("interval_s").notNull(),
+    lastPolledAt: ts("last_polled_at"),
+    userCodeUsedAt: ts("user_code_used_at"),
+    grantId: uuid("grant_id"),
+    deniedAt: ts("denied_at"),
+    redeemedAt: ts("redeemed_at"),
+    expiresAt: ts("expires_at").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("oauth2_device_requests_device_code_uq").on(t.deviceCodeHash),
+    uniqueIndex("oauth2_device_requests_user_code_uq").on(t.userCodeHash),
+    index("oauth2_device_requests_expires_idx").on(t.expiresAt),
+  ],
+);
+
+/**
  * Hydra's trust relationships for the jwt-bearer grant (RFC 7523 §2.1): assertions from `issuer`
  * about `subject` (or any subject), signed with this public key, may be exchanged for access tokens
  * with at most `scope`, until `expires_at`.
@@ -224,4 +259,5 @@ export const oauth2Tables = {
   oauth2HandledRequests,
   oauth2Jtis,
   oauth2TrustedJwtIssuers,
+  oauth2DeviceRequests,
 };

@@ -5,7 +5,9 @@ import { adminAuditMiddleware } from "../security/admin-audit.ts";
 import { registerAuthorizeRoutes } from "./authorize/routes.ts";
 import { registerClientRoutes } from "./clients/routes.ts";
 import { registerDiscoveryRoute } from "./discovery/routes.ts";
+import { registerDeviceRoutes } from "./device/routes.ts";
 import { registerConsentRequestRoutes } from "./flow/consent.ts";
+import { registerDeviceRequestRoutes } from "./flow/device.ts";
 import { registerLoginRequestRoutes } from "./flow/login.ts";
 import { registerLogoutRequestRoutes } from "./flow/logout.ts";
 import { registerSessionRoutes } from "./flow/sessions.ts";
@@ -64,6 +66,7 @@ export async function createOAuth2(ctx: AppContext): Promise<OAuth2Apps> {
   registerJwksRoute(publicApp, o2);
   registerAuthorizeRoutes(publicApp, o2);
   registerTokenRoutes(publicApp, o2);
+  registerDeviceRoutes(publicApp, o2);
   registerUserinfoRoutes(publicApp, o2);
   registerRevokeRoutes(publicApp, o2);
   registerLogoutRoutes(publicApp, o2);
@@ -78,6 +81,7 @@ export async function createOAuth2(ctx: AppContext): Promise<OAuth2Apps> {
   registerKeyRoutes(admin, o2);
   registerLoginRequestRoutes(admin, o2);
   registerConsentRequestRoutes(admin, o2);
+  registerDeviceRequestRoutes(admin, o2);
   registerLogoutRequestRoutes(admin, o2);
   registerSessionRoutes(admin, o2);
   registerIntrospectRoutes(admin, o2);

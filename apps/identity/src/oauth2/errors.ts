@@ -22,7 +22,10 @@ export type OAuth2ErrorCode =
   | "invalid_token"
   | "insufficient_scope"
   | "invalid_client_metadata"
-  | "invalid_redirect_uri";
+  | "invalid_redirect_uri"
+  | "authorization_pending"
+  | "slow_down"
+  | "expired_token";
 
 // The descriptions fosite (Hydra's OAuth2 library) uses, so clients see familiar texts.
 const DESCRIPTIONS: Record<OAuth2ErrorCode, [string, number]> = {
@@ -82,6 +85,15 @@ const DESCRIPTIONS: Record<OAuth2ErrorCode, [string, number]> = {
     400,
   ],
   invalid_redirect_uri: ["The value of one or more redirect_uris is invalid.", 400],
+  authorization_pending: [
+    "The authorization request is still pending as the end user hasn't yet completed the user-interaction steps.",
+    400,
+  ],
+  slow_down: [
+    "The authorization request is still pending and polling should continue, but the interval MUST be increased by 5 seconds for this and all subsequent requests.",
+    400,
+  ],
+  expired_token: ["The device_code has expired, and the device authorization session has concluded.", 400],
 };
 
 /** The one error type of the OAuth2 side; `toBody()` is the RFC 6749 shape `{error, error_description}`. */

@@ -80,4 +80,6 @@ export function installGlue(): void {
   hooks.acceptLoginChallenge = acceptLoginChallenge;
   hooks.onSessionRevoked = onSessionRevoked;
   hooks.onIdentityDeleted = onIdentityDeleted;
+  // Same removal: nothing issued before the owner proved the address may outlive the proof.
+  hooks.onCredentialsReset = onIdentityDeleted;
 }

@@ -1,10 +1,25 @@
-import { and, desc, eq, getTableColumns, gt, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
+import {
+  and,
+  desc,
+  eq,
+  getTableColumns,
+  gt,
+  inArray,
+  isNotNull,
+  isNull,
+  or,
+  type SQL,
+  sql,
+} from "drizzle-orm";
 import type { DbOrTx } from "../db/client.ts";
 import { preparedQuery } from "../db/prepared.ts";
 import { oauth2Grants, oauth2HandledRequests } from "../db/schema.ts";
 import { consentKey } from "./flow/handled.ts";
 
 export type GrantRow = typeof oauth2Grants.$inferSelect;
+
+/** Grants a user consented to (a consent session): by authorization code or by device (RFC 8628). */
+const userGrant = () => inArray(oauth2Grants.kind, ["authorization_code", "device_code"]);
 export type NewGrant = typeof oauth2Grants.$inferInsert;
 
 /** The latest moment anything in a grant row is still usable (code, access or refresh token). */
@@ -198,6 +213,15 @@ export function redeemCode(
   return updateLiveGrant(db, id, [eq(oauth2Grants.codeHash, codeHash), isNull(oauth2Grants.codeUsedAt)], set);
 }
 
+/** Stores the first tokens of a device grant (one conditional UPDATE: a grant's first tokens are issued once). */
+export function issueFirstTokens(
+  db: DbOrTx,
+  id: string,
+  set: Partial<NewGrant>,
+): Promise<GrantRow | undefined> {
+  return updateLiveGrant(db, id, [isNull(oauth2Grants.tokensIssuedAt)], set);
+}
+
 /** Rotates a refresh token (and its access token) in one conditional UPDATE: one concurrent caller wins. */
 export function rotateRefresh(
   db: DbOrTx,
@@ -278,7 +302,7 @@ export async function latestRememberedConsent(
       and(
         eq(oauth2Grants.subject, subject),
         eq(oauth2Grants.clientId, clientId),
-        eq(oauth2Grants.kind, "authorization_code"),
+        userGrant(),
         eq(oauth2Grants.remember, true),
         eq(oauth2Grants.consentSkipped, false),
       ),
@@ -311,7 +335,7 @@ export async function listConsentSessions(
 ): Promise<GrantRow[]> {
   const where = [
     eq(oauth2Grants.subject, filter.subject),
-    eq(oauth2Grants.kind, "authorization_code"),
+    userGrant(),
     eq(oauth2Grants.consentSkipped, false),
     or(gt(oauth2Grants.expiresAt, new Date()), rememberedNow()),
   ];
@@ -353,7 +377,7 @@ export async function deleteConsentSessions(
   filter: { subject: string; clientId?: string },
   requestTtlMs: number,
 ): Promise<number> {
-  const where = [eq(oauth2Grants.subject, filter.subject), eq(oauth2Grants.kind, "authorization_code")];
+  const where = [eq(oauth2Grants.subject, filter.subject), userGrant()];
   if (filter.clientId) where.push(eq(oauth2Grants.clientId, filter.clientId));
   return deleteGrantsMarking(db, and(...where), requestTtlMs);
 }

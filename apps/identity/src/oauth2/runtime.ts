@@ -22,7 +22,16 @@ export interface OAuth2 {
   cookies: { session: string; csrf: string };
   /** The JSON Web Keys (signing keys of ID tokens and JWT access tokens, admin key sets). */
   jwks: KeyStore;
-  urls: { login: string; consent: string; logout: string; error?: string; postLogout: string };
+  urls: {
+    login: string;
+    consent: string;
+    logout: string;
+    error?: string;
+    postLogout: string;
+    /** The device flow's user-code page and where it ends (RFC 8628). */
+    deviceVerification: string;
+    deviceSuccess: string;
+  };
   /** How documents named by clients (jwks_uri, sector_identifier_uri, request_uri) are fetched. */
   fetchPolicy: FetchPolicy;
   /** Clients' jwks_uri documents, cached. */
@@ -63,6 +72,8 @@ export function createOAuth2Runtime(ctx: AppContext): OAuth2 {
       logout: cfg.urls.logout ?? new URL("/logout", login).toString(),
       error: cfg.urls.error ?? ctx.config.selfservice.flows.error.ui_url,
       postLogout: cfg.urls.post_logout_redirect ?? ctx.config.selfservice.default_browser_return_url,
+      deviceVerification: cfg.urls.device.verification ?? new URL("/device", login).toString(),
+      deviceSuccess: cfg.urls.device.success ?? new URL("/device/success", login).toString(),
     },
   } as OAuth2;
   o2.issuer = cfg.urls.self.issuer ?? o2.publicBaseUrl;

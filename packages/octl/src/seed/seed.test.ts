@@ -32,10 +32,21 @@ it("seeds the IAM demo identities once, idempotently, and they can sign in", asy
   });
   expect(res.status).toBe(200);
   const body = (await res.json()) as {
-    session: { identity: { traits: { role: string }; verifiable_addresses: { verified: boolean }[] } };
+    session: {
+      identity: {
+        id: string;
+        traits: Record<string, unknown>;
+        verifiable_addresses: { verified: boolean }[];
+      };
+    };
   };
-  expect(body.session.identity.traits.role).toBe("admin");
   expect(body.session.identity.verifiable_addresses[0]?.verified).toBe(true);
+  // The role grants power, so it is not a trait its owner could rewrite: it is in metadata_admin.
+  expect(body.session.identity.traits).not.toHaveProperty("role");
+  const admin = (await (
+    await fetch(`${t.adminUrl}/admin/identities/${body.session.identity.id}`)
+  ).json()) as { metadata_admin: { role: string } };
+  expect(admin.metadata_admin.role).toBe("admin");
 });
 
 it("reports an unreachable admin API clearly", async () => {

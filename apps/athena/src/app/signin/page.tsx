@@ -13,6 +13,7 @@ const ERRORS: Record<string, string> = {
   flow_expired: "The sign-in took too long or was started in another tab. Start again.",
   callback_rejected: "The answer from Olympus IAM could not be verified. Start again.",
   no_role: "Your IAM account has no Athena role (admin or viewer). Ask an administrator for one.",
+  role_unconfirmed: "Your role could not be confirmed with Olympus IAM. Try again shortly.",
 };
 
 export default async function SignIn({

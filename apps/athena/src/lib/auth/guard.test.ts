@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AthenaSession } from "../session/seal";
-import { authorize, canWrite, checkOrigin, confirmLiveRole } from "./guard";
+import { applyLiveRole, authorize, canWrite, checkOrigin } from "./guard";
+import { principalOf } from "./principal";
 
 const base: AthenaSession = {
   sub: "s",
@@ -64,12 +65,58 @@ describe("origin check", () => {
 
 describe("live role", () => {
   it("keeps an admin who is still an active admin", () => {
-    expect(confirmLiveRole(base, { role: "admin", active: true })).toBeUndefined();
+    expect(applyLiveRole(base, { role: "admin", active: true }, "write")).toEqual({
+      ok: true,
+      session: base,
+    });
   });
-  it("refuses a demoted admin with 403 and a removed or inactive one with 401", () => {
-    expect(confirmLiveRole(base, { role: "viewer", active: true })).toMatchObject({ status: 403 });
-    expect(confirmLiveRole(base, { role: undefined, active: true })).toMatchObject({ status: 403 });
-    expect(confirmLiveRole(base, { role: "admin", active: false })).toMatchObject({ status: 401 });
-    expect(confirmLiveRole(base, undefined)).toMatchObject({ status: 401 });
+  it("refuses a demoted admin's writes with 403 and a removed or inactive one with 401", () => {
+    expect(applyLiveRole(base, { role: "viewer", active: true }, "write")).toMatchObject({ status: 403 });
+    expect(applyLiveRole(base, { role: undefined, active: true }, "write")).toMatchObject({ status: 403 });
+    expect(applyLiveRole(base, { role: "admin", active: false }, "write")).toMatchObject({ status: 401 });
+    expect(applyLiveRole(base, undefined, "write")).toMatchObject({ status: 401 });
+  });
+  it("lets a demoted admin read as a viewer, and no one without a role read at all", () => {
+    expect(applyLiveRole(base, { role: "viewer", active: true }, "read")).toEqual({
+      ok: true,
+      session: { ...base, role: "viewer" },
+    });
+    expect(applyLiveRole(base, { role: undefined, active: true }, "read")).toMatchObject({
+      status: 403,
+      code: "no_role",
+    });
+    expect(applyLiveRole(viewer, undefined, "read")).toMatchObject({ status: 401 });
+  });
+  it("uses the live role over the cookie's: a viewer promoted in IAM writes at once", () => {
+    expect(applyLiveRole(viewer, { role: "admin", active: true }, "write")).toMatchObject({
+      ok: true,
+      session: { role: "admin" },
+    });
+  });
+});
+
+describe("principalOf (the IAM identity as Athena sees it)", () => {
+  it("takes the role from metadata_admin only, never from a trait the owner can write", () => {
+    expect(
+      principalOf({ traits: { email: "v@x", role: "admin" }, metadata_admin: { role: "viewer" } }),
+    ).toMatchObject({
+      role: "viewer",
+    });
+    expect(principalOf({ traits: { email: "v@x", role: "admin" } }).role).toBeUndefined();
+    expect(
+      principalOf({ traits: { role: "admin" }, metadata_public: { role: "admin" } }).role,
+    ).toBeUndefined();
+    expect(principalOf({ metadata_admin: { role: "root" } }).role).toBeUndefined();
+    expect(principalOf({ metadata_admin: ["admin"] }).role).toBeUndefined();
+  });
+  it("reads state, email and name", () => {
+    expect(
+      principalOf({
+        state: "inactive",
+        traits: { email: "a@x", name: { first: "Ada", last: "Admin" } },
+        metadata_admin: { role: "admin" },
+      }),
+    ).toEqual({ role: "admin", active: false, email: "a@x", name: "Ada Admin" });
+    expect(principalOf(null)).toEqual({ role: undefined, active: true });
   });
 });

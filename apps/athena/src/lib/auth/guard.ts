@@ -58,14 +58,16 @@ export function checkOrigin(
   };
 }
 
-/** What the live role lookup found for a session's subject. */
+/** What the live role lookup found for a session's subject (undefined: no such identity). */
 export type LiveRole = { role: Role | undefined; active: boolean } | undefined;
 
 /**
- * Re-checks a writer against the IAM identity as it is now, so a demoted or deactivated
- * administrator loses write access at once rather than when the 8-hour cookie expires.
+ * Applies the administrator's role as IAM has it now (`metadata_admin.role`) to a sealed session:
+ * the cookie's role is only what it was at sign-in, so a demoted, deactivated or deleted
+ * administrator loses access at once rather than when the 8-hour cookie expires. Returns the
+ * session carrying the live role, or the denial.
  */
-export function confirmLiveRole(session: AthenaSession, live: LiveRole): Denial | undefined {
+export function applyLiveRole(session: AthenaSession, live: LiveRole, need: Need): Decision {
   if (!live?.active) {
     return {
       ok: false,
@@ -74,10 +76,16 @@ export function confirmLiveRole(session: AthenaSession, live: LiveRole): Denial 
       message: "Your IAM account no longer exists or is inactive. Sign in again.",
     };
   }
-  if (live.role !== session.role) {
-    const changed = { ...session, role: live.role ?? ("none" as Role) };
-    const d = authorize(changed, "write");
-    if (!d.ok) return { ...d, message: `Your role is now ${live.role ?? "none"}: ${d.message}` };
+  if (!live.role) {
+    return {
+      ok: false,
+      status: 403,
+      code: "no_role",
+      message: "Your IAM account has no Athena role (admin or viewer) any more.",
+    };
   }
-  return undefined;
+  const d = authorize({ ...session, role: live.role }, need);
+  if (!d.ok && live.role !== session.role)
+    return { ...d, message: `Your role is now ${live.role}: ${d.message}` };
+  return d;
 }

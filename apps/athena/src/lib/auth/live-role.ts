@@ -1,15 +1,19 @@
 import "server-only";
 import { athenaEnv } from "../env";
-import { ROLES, type Role } from "../session/seal";
-import type { LiveRole } from "./guard";
+import { type IamPrincipal, principalOf } from "./principal";
 
-const TTL_MS = 15_000;
-const cache = new Map<string, { at: number; value: LiveRole }>();
+export { type IamPrincipal, principalOf } from "./principal";
 
-/** Reads an IAM identity's `role` trait through the IAM admin API. */
-export async function fetchIamIdentity(
-  sub: string,
-): Promise<{ role: Role | undefined; active: boolean; email?: string; name?: string } | undefined> {
+/** Reads stay cached this long; writes and sign-ins always ask IAM. */
+const READ_TTL_MS = 5_000;
+const cache = new Map<string, { at: number; value: IamPrincipal | undefined }>();
+
+/**
+ * The administrator as IAM has them now, read through the IAM core's admin API: the role from
+ * `metadata_admin.role` (which only the admin API writes), never from a trait or an ID-token claim.
+ * Undefined when the identity does not exist; throws when IAM cannot be asked.
+ */
+export async function fetchIamIdentity(sub: string): Promise<IamPrincipal | undefined> {
   const env = athenaEnv();
   const res = await fetch(`${env.iamKratosAdminUrl}/admin/identities/${encodeURIComponent(sub)}`, {
     headers: { accept: "application/json" },
@@ -18,26 +22,26 @@ export async function fetchIamIdentity(
   });
   if (res.status === 404) return undefined;
   if (!res.ok) throw new Error(`IAM admin API answered HTTP ${res.status}`);
-  const identity = (await res.json()) as { state?: string; traits?: Record<string, unknown> };
-  const traits = identity.traits ?? {};
-  const role = (ROLES as readonly unknown[]).includes(traits.role) ? (traits.role as Role) : undefined;
-  const n = traits.name as { first?: string; last?: string } | string | undefined;
-  const name = typeof n === "string" ? n : [n?.first, n?.last].filter(Boolean).join(" ");
-  return {
-    role,
-    active: identity.state !== "inactive",
-    ...(typeof traits.email === "string" ? { email: traits.email } : {}),
-    ...(name ? { name } : {}),
-  };
+  const principal = principalOf(await res.json());
+  cache.set(sub, { at: Date.now(), value: principal });
+  if (cache.size > 1000) cache.clear();
+  return principal;
 }
 
-/** The administrator's role as IAM has it now (cached for a few seconds). Throws when IAM is unreachable. */
-export async function liveRole(sub: string): Promise<LiveRole> {
+/**
+ * The administrator's role as IAM has it now. `fresh` (writes) always asks IAM; reads may use an
+ * answer up to a few seconds old. Throws when IAM is unreachable: callers fail closed.
+ */
+export async function liveRole(
+  sub: string,
+  opts: { fresh?: boolean } = {},
+): Promise<IamPrincipal | undefined> {
   const hit = cache.get(sub);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.value;
-  const found = await fetchIamIdentity(sub);
-  const value: LiveRole = found ? { role: found.role, active: found.active } : undefined;
-  if (cache.size > 1000) cache.clear();
-  cache.set(sub, { at: Date.now(), value });
-  return value;
+  if (!opts.fresh && hit && Date.now() - hit.at < READ_TTL_MS) return hit.value;
+  return fetchIamIdentity(sub);
+}
+
+/** Drops what is cached for an identity (after Athena changed its role or state). */
+export function forgetLiveRole(sub: string): void {
+  cache.delete(sub);
 }

@@ -97,9 +97,4 @@ export async function endSessionUrl(idTokenHint: string | undefined): Promise<UR
   }
 }
 
-/** A return path that stays on this Athena (no open redirects). */
-export function safeReturnTo(raw: string | null | undefined): string {
-  if (!raw?.startsWith("/") || raw.startsWith("//") || raw.startsWith("/\\")) return "/";
-  if (raw.startsWith("/api/") || raw.startsWith("/signin")) return "/";
-  return raw.length > 512 ? "/" : raw;
-}
+export { safeReturnTo } from "./return-to";

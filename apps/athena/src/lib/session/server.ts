@@ -2,6 +2,8 @@ import "server-only";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
+import { applyLiveRole } from "../auth/guard";
+import { liveRole } from "../auth/live-role";
 import { athenaEnv } from "../env";
 import { type AthenaSession, SESSION_COOKIE, SESSION_MAX_AGE, unsealSession } from "./seal";
 
@@ -22,10 +24,22 @@ export function readSession(value: string | undefined): Promise<AthenaSession | 
   return unsealSession(value, { secret: env.sessionSecret, domain: env.domain });
 }
 
-/** The signed-in administrator of this request (once per render), or undefined. */
+/**
+ * The signed-in administrator of this request (once per render), with the role IAM gives them now
+ * (`metadata_admin.role`, read through the IAM admin API), or undefined: no cookie, no such identity,
+ * inactive, no role, or IAM unreachable (fail closed; signing in again says why).
+ */
 export const currentSession = cache(async (): Promise<AthenaSession | undefined> => {
   const jar = await cookies();
-  return readSession(jar.get(SESSION_COOKIE)?.value);
+  const sealed = await readSession(jar.get(SESSION_COOKIE)?.value);
+  if (!sealed) return undefined;
+  try {
+    const d = applyLiveRole(sealed, await liveRole(sealed.sub), "read");
+    return d.ok ? d.session : undefined;
+  } catch (e) {
+    console.warn("[athena] could not confirm the role with IAM:", (e as Error).message);
+    return undefined;
+  }
 });
 
 /** For pages: the session, or a redirect to the sign-in page that comes back here. */

@@ -1,4 +1,4 @@
-import jsonPatch from "fast-json-patch";
+import jsonPatch, { type Operation as JsonPatchOperation } from "fast-json-patch";
 import type { AppContext } from "../../app/context.ts";
 import { badRequest } from "../../errors/index.ts";
 import type { FullIdentity } from "../../identity/repository.ts";
@@ -64,7 +64,7 @@ export function patchToReplacement(
   const doc = adminIdentityWire(ctx, current, { credentials: false });
   let patched: unknown;
   try {
-    patched = jsonPatch.applyPatch(doc, ops as jsonPatch.Operation[], true, false).newDocument;
+    patched = jsonPatch.applyPatch(doc, ops as JsonPatchOperation[], true, false).newDocument;
   } catch (e) {
     const name = (e as { name?: string }).name;
     const message = ((e as Error).message ?? "").split("\n")[0];

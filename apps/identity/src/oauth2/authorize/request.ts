@@ -1,7 +1,8 @@
 import { type ClientRecord, isPublic } from "../clients/model.ts";
 import { findClientCached } from "../clients/repository.ts";
 import { OAuth2Error } from "../errors.ts";
-import type { OAuth2 } from "../runtime.ts";
+import { DEVICE_CODE_GRANT, findDeviceRequest } from "../device/requests.ts";
+import { type OAuth2, publicUrl } from "../runtime.ts";
 import { isScopeToken, scopeAllowed, splitList } from "../scope.ts";
 
 export type ResponseMode = "query" | "fragment" | "form_post";
@@ -24,7 +25,10 @@ export interface OidcContext {
 /** A validated authorization request (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2.1, RFC 7636). */
 export interface AuthorizeRequest {
   client: ClientRecord;
-  target: ClientTarget;
+  /** Where results and errors go; none for a device request (RFC 8628: the device polls instead). */
+  target: ClientTarget | undefined;
+  /** The device request (RFC 8628) this login and consent are for, when it is one. */
+  device?: { id: string; expiresAt: Date };
   /** The redirect_uri parameter as sent (undefined when the single registered one was implied). */
   redirectUriParam: string | undefined;
   scope: string[];
@@ -262,8 +266,59 @@ export async function parseAuthorizeRequest(
   };
 }
 
+/** The request_url of a device request's login and consent: the verification endpoint naming it. */
+export function deviceRequestUrl(o2: OAuth2, id: string): string {
+  return `${publicUrl(o2, DEVICE_VERIFY_PATH)}?device_request=${id}`;
+}
+
+export const DEVICE_VERIFY_PATH = "oauth2/device/verify";
+
+/**
+ * A device request (RFC 8628) as an authorization request: its client, scope and audience, no
+ * redirect URI. Refused once it expired, was granted, denied or redeemed, or its client went away.
+ */
+export async function parseDeviceRequest(
+  o2: OAuth2,
+  id: string | null,
+  requestUrl: string,
+): Promise<AuthorizeRequest> {
+  const row = await findDeviceRequest(o2.ctx.db, id);
+  const gone = (hint: string) => new AuthorizeError(new OAuth2Error("invalid_request", hint));
+  if (!row || row.expiresAt <= new Date()) {
+    throw gone("The device request is unknown or has expired; start again on the device.");
+  }
+  if (row.grantId || row.deniedAt || row.redeemedAt) {
+    throw gone("The device request was already completed.");
+  }
+  const client = await findClientCached(o2.ctx.db, row.clientId);
+  if (!client?.data.grant_types.includes(DEVICE_CODE_GRANT)) {
+    throw new AuthorizeError(
+      new OAuth2Error("unauthorized_client", "The OAuth 2.0 Client may no longer use the device flow."),
+    );
+  }
+  return {
+    client,
+    target: undefined,
+    device: { id: row.id, expiresAt: row.expiresAt },
+    redirectUriParam: undefined,
+    scope: row.requestedScope,
+    audience: row.requestedAudience,
+    state: "",
+    nonce: undefined,
+    prompt: new Set(),
+    maxAge: undefined,
+    codeChallenge: undefined,
+    idTokenHint: undefined,
+    oidc: { acr_values: [], ui_locales: [] },
+    requestUrl,
+  };
+}
+
 /** Re-reads the authorization request a challenge or verifier points at (its request_url). */
 export async function reparse(o2: OAuth2, requestUrl: string): Promise<AuthorizeRequest> {
-  const params = new URL(requestUrl).searchParams;
-  return parseAuthorizeRequest(o2, params, requestUrl);
+  const url = new URL(requestUrl);
+  if (`${url.origin}${url.pathname}` === publicUrl(o2, DEVICE_VERIFY_PATH)) {
+    return parseDeviceRequest(o2, url.searchParams.get("device_request"), requestUrl);
+  }
+  return parseAuthorizeRequest(o2, url.searchParams, requestUrl);
 }

@@ -19,6 +19,7 @@ import {
   setLoginSessionCookie,
 } from "../flow/cookies.ts";
 import { challengeIdOfSession, findLoginSession } from "../flow/login-sessions.ts";
+import { denyDeviceRequest, linkDeviceGrant } from "../device/requests.ts";
 import { OAuth2Error } from "../errors.ts";
 import { insertGrantOnce, lastUse } from "../grants.ts";
 import { readParams } from "../http.ts";
@@ -47,7 +48,16 @@ function fail(c: Context, o2: OAuth2, e: unknown): Response {
  */
 async function startAuthorization(c: Context, o2: OAuth2, params: URLSearchParams): Promise<Response> {
   const requestUrl = `${publicUrl(o2, "oauth2/auth")}?${params.toString()}`;
-  const req = await parseAuthorizeRequest(o2, params, requestUrl);
+  return beginLogin(c, o2, await parseAuthorizeRequest(o2, params, requestUrl));
+}
+
+/**
+ * The login step of a validated request (an authorization request, or a device request whose user
+ * code was accepted): reuse the browser's remembered login when allowed, and send the browser to the
+ * login UI with a sealed login challenge whose request_url is the request's.
+ */
+export async function beginLogin(c: Context, o2: OAuth2, req: AuthorizeRequest): Promise<Response> {
+  const requestUrl = req.requestUrl;
   const hint = req.idTokenHint
     ? await verifyOwnIdToken(o2, req.idTokenHint, { allowExpired: true })
     : undefined;
@@ -129,7 +139,12 @@ async function verifierRequest<V extends LoginVerifier | ConsentVerifier>(
     const d = v.denial;
     const params: Record<string, string> = { error: d.error, error_description: d.error_description };
     if (d.error_hint) params.error_hint = d.error_hint;
-    throw new AuthorizeRedirect(respondToClient(c, req.target, params));
+    if (req.device) {
+      // The device learns it at its next poll (access_denied); the browser ends on the device page.
+      await denyDeviceRequest(o2.ctx.db, req.device.id);
+      throw new AuthorizeRedirect(deviceDone(c, o2, params));
+    }
+    throw new AuthorizeRedirect(respondToClient(c, req.target!, params));
   }
   return { v, req };
 }
@@ -146,7 +161,7 @@ function verifierUsed(what: "login" | "consent", req: AuthorizeRequest): Authori
 }
 
 /** A finished response produced while validating (a denial sent to the client). */
-class AuthorizeRedirect extends Error {
+export class AuthorizeRedirect extends Error {
   constructor(readonly response: Response) {
     super("redirect");
   }
@@ -157,7 +172,7 @@ class AuthorizeRedirect extends Error {
  * write of the login step, and it is what makes the verifier single-use), remember the login in this
  * browser when asked, then send the browser to the consent UI with a sealed consent challenge.
  */
-async function afterLogin(c: Context, o2: OAuth2, verifier: string): Promise<Response> {
+export async function afterLogin(c: Context, o2: OAuth2, verifier: string): Promise<Response> {
   const { v, req } = await verifierRequest(c, o2, await openFlow(o2, "login_verifier", verifier), "login");
   const r = v.result!;
   // A remembered login that ended since (logout, revocation) can not be reused: the user has to log
@@ -213,7 +228,7 @@ async function afterLogin(c: Context, o2: OAuth2, verifier: string): Promise<Res
  * DELETE of the grant marks the request, so revoking the consent does not make the verifier usable
  * again while the request is live.
  */
-async function afterConsent(c: Context, o2: OAuth2, verifier: string): Promise<Response> {
+export async function afterConsent(c: Context, o2: OAuth2, verifier: string): Promise<Response> {
   const { v, req } = await verifierRequest(
     c,
     o2,
@@ -223,8 +238,9 @@ async function afterConsent(c: Context, o2: OAuth2, verifier: string): Promise<R
   const r = v.result!;
   const now = new Date();
   const grantId = uuid();
-  const code = mintToken(o2, "ory_ac_", grantId);
-  const codeExpiresAt = new Date(now.getTime() + o2.cfg.ttl.auth_code);
+  // A device request gets no code: the device redeems its device code once the grant is linked.
+  const code = req.device ? undefined : mintToken(o2, "ory_ac_", grantId);
+  const codeExpiresAt = req.device ? null : new Date(now.getTime() + o2.cfg.ttl.auth_code);
   const handledAt = new Date(r.handled_at);
   let inserted: boolean;
   try {
@@ -232,7 +248,7 @@ async function afterConsent(c: Context, o2: OAuth2, verifier: string): Promise<R
       o2.ctx.db,
       {
         id: grantId,
-        kind: "authorization_code",
+        kind: req.device ? "device_code" : "authorization_code",
         clientId: req.client.id,
         subject: v.subject,
         clientSubject: v.client_subject,
@@ -255,6 +271,7 @@ async function afterConsent(c: Context, o2: OAuth2, verifier: string): Promise<R
           login_challenge: v.id,
           oidc_context: req.oidc,
           context_consent: r.context ?? {},
+          ...(req.device ? { device_request_id: req.device.id } : {}),
         },
         consentSkipped: v.skip,
         remember: r.remember,
@@ -262,16 +279,16 @@ async function afterConsent(c: Context, o2: OAuth2, verifier: string): Promise<R
         rememberUntil:
           r.remember && r.remember_for > 0 ? new Date(handledAt.getTime() + r.remember_for * 1000) : null,
         nonce: req.nonce ?? null,
-        redirectUri: req.target.redirectUri,
+        redirectUri: req.target?.redirectUri ?? null,
         codeChallenge: req.codeChallenge ?? null,
         authTime: new Date(v.auth_time * 1000),
         requestedAt: new Date(v.requested_at * 1000),
         acr: v.acr || null,
         amr: v.amr,
-        codeHash: tokenHash(o2, code),
+        codeHash: code ? tokenHash(o2, code) : null,
         codeExpiresAt,
         handledAt,
-        expiresAt: lastUse(codeExpiresAt),
+        expiresAt: lastUse(codeExpiresAt ?? req.device?.expiresAt),
       },
       // Refused once spent (the grant, or the mark its deletion left) or rejected (either request).
       { unlessMarked: consentKey(v.consent_id), unlessRejected: loginKey(v.id) },
@@ -281,27 +298,50 @@ async function afterConsent(c: Context, o2: OAuth2, verifier: string): Promise<R
     throw e;
   }
   if (!inserted) throw verifierUsed("consent", req);
-  return respondToClient(c, req.target, { code, scope: r.grant_scope.join(" ") });
+  if (req.device) {
+    if (!(await linkDeviceGrant(o2.ctx.db, req.device.id, grantId))) {
+      throw new AuthorizeError(
+        new OAuth2Error("invalid_request", "The device request was already completed or has expired."),
+      );
+    }
+    return deviceDone(c, o2, {});
+  }
+  return respondToClient(c, req.target!, { code: code!, scope: r.grant_scope.join(" ") });
+}
+
+/** The end of a device request in the browser: `oauth2.urls.device.success`, with the error if it was refused. */
+function deviceDone(c: Context, o2: OAuth2, params: Record<string, string>): Response {
+  const url = new URL(o2.urls.deviceSuccess);
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  c.header("Cache-Control", "no-store");
+  return c.redirect(url.toString(), 302);
+}
+
+/** Runs an authorization step: a failure goes to the client (when it has a redirect URI) or the error page. */
+export async function runStep(c: Context, o2: OAuth2, step: () => Promise<Response>): Promise<Response> {
+  try {
+    return await step();
+  } catch (e) {
+    if (e instanceof AuthorizeRedirect) return e.response;
+    return fail(c, o2, e);
+  }
 }
 
 export function registerAuthorizeRoutes(app: Hono, o2: OAuth2): void {
   app.on(["GET", "POST"], "/oauth2/auth", async (c) => {
+    let params: URLSearchParams;
     try {
-      let params: URLSearchParams;
-      try {
-        params = await readParams(c, { query: true });
-      } catch (e) {
-        if (e instanceof OAuth2Error) return errorPage(c, o2, e);
-        throw e;
-      }
-      const loginVerifier = params.get("login_verifier");
-      if (loginVerifier) return await afterLogin(c, o2, loginVerifier);
-      const consentVerifier = params.get("consent_verifier");
-      if (consentVerifier) return await afterConsent(c, o2, consentVerifier);
-      return await startAuthorization(c, o2, params);
+      params = await readParams(c, { query: true });
     } catch (e) {
-      if (e instanceof AuthorizeRedirect) return e.response;
-      return fail(c, o2, e);
+      if (e instanceof OAuth2Error) return errorPage(c, o2, e);
+      throw e;
     }
+    return runStep(c, o2, () => {
+      const loginVerifier = params.get("login_verifier");
+      if (loginVerifier) return afterLogin(c, o2, loginVerifier);
+      const consentVerifier = params.get("consent_verifier");
+      if (consentVerifier) return afterConsent(c, o2, consentVerifier);
+      return startAuthorization(c, o2, params);
+    });
   });
 }

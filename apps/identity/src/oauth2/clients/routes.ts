@@ -1,4 +1,4 @@
-import fastJsonPatch from "fast-json-patch";
+import fastJsonPatch, { type Operation as JsonPatchOperation } from "fast-json-patch";
 import type { Context, Hono } from "hono";
 import { isUniqueViolation } from "../../db/errors.ts";
 import { badRequest, OryError } from "../../errors/index.ts";
@@ -139,7 +139,7 @@ export function registerClientRoutes(admin: Hono, o2: OAuth2): void {
     const doc = clientToInput(current);
     let patched: Record<string, unknown>;
     try {
-      patched = fastJsonPatch.applyPatch(doc, ops as fastJsonPatch.Operation[], true, false).newDocument;
+      patched = fastJsonPatch.applyPatch(doc, ops as JsonPatchOperation[], true, false).newDocument;
     } catch (e) {
       throw badRequest(`The JSON patch could not be applied: ${(e as Error).message}`);
     }

@@ -1,12 +1,13 @@
 import type { Hono } from "hono";
 import { ASYMMETRIC_ALGS, AUTH_METHODS, HMAC_ALGS } from "../clients/model.ts";
 import { publicUrl, type OAuth2 } from "../runtime.ts";
+import { DEVICE_CODE_GRANT } from "../device/requests.ts";
 import { JWT_BEARER } from "../token/jwt-bearer.ts";
 
 /**
  * GET /.well-known/openid-configuration. Advertises what this provider actually does: the
  * authorization code flow (with refresh tokens and client credentials), PKCE S256, query, fragment
- * and form_post response modes, RP-initiated logout.
+ * and form_post response modes, RP-initiated logout, the device flow (RFC 8628).
  */
 export async function discoveryDocument(o2: OAuth2): Promise<Record<string, unknown>> {
   const algs = await o2.jwks.idTokenAlgs();
@@ -14,6 +15,7 @@ export async function discoveryDocument(o2: OAuth2): Promise<Record<string, unkn
     issuer: o2.issuer,
     authorization_endpoint: publicUrl(o2, "oauth2/auth"),
     token_endpoint: publicUrl(o2, "oauth2/token"),
+    device_authorization_endpoint: publicUrl(o2, "oauth2/device/auth"),
     jwks_uri: publicUrl(o2, ".well-known/jwks.json"),
     userinfo_endpoint: publicUrl(o2, "userinfo"),
     revocation_endpoint: publicUrl(o2, "oauth2/revoke"),
@@ -21,7 +23,13 @@ export async function discoveryDocument(o2: OAuth2): Promise<Record<string, unkn
     subject_types_supported: o2.cfg.subject_identifiers.supported_types,
     response_types_supported: ["code"],
     response_modes_supported: ["query", "fragment", "form_post"],
-    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials", JWT_BEARER],
+    grant_types_supported: [
+      "authorization_code",
+      "refresh_token",
+      "client_credentials",
+      JWT_BEARER,
+      DEVICE_CODE_GRANT,
+    ],
     scopes_supported: ["offline_access", "offline", "openid"],
     claims_supported: ["sub"],
     token_endpoint_auth_methods_supported: [...AUTH_METHODS],

@@ -106,7 +106,25 @@ export interface LogoutChallenge {
   requested_at: number;
 }
 
+/**
+ * A device flow's user-code step (RFC 8628), before the user code is known: issued to the browser
+ * that opened /oauth2/device/verify and bound to it.
+ */
+export interface DeviceChallenge {
+  id: string;
+  csrf: string;
+  /** Unix seconds. */
+  requested_at: number;
+}
+
+/** The user code was accepted: the device request it names may go on to login and consent. */
+export interface DeviceVerifier extends DeviceChallenge {
+  device_request_id: string;
+}
+
 export type Purpose =
+  | "device_challenge"
+  | "device_verifier"
   | "login_challenge"
   | "login_verifier"
   | "consent_challenge"
@@ -115,6 +133,8 @@ export type Purpose =
   | "logout_verifier";
 
 interface ByPurpose {
+  device_challenge: DeviceChallenge;
+  device_verifier: DeviceVerifier;
   login_challenge: LoginChallenge;
   login_verifier: LoginVerifier;
   consent_challenge: ConsentChallenge;

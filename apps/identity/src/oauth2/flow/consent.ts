@@ -58,7 +58,9 @@ export async function consentSkippable(
 ): Promise<boolean> {
   if (req.prompt.has("consent")) return false;
   if (client.data.skip_consent) return true;
-  if (isPublic(client) && !trustedRedirect(req.target.redirectUri)) return false;
+  // A public client's remembered consent is not reused when nothing proves it is that client: an
+  // untrusted redirect URI, or a device request (anyone can start one with a public client's id).
+  if (isPublic(client) && (!req.target || !trustedRedirect(req.target.redirectUri))) return false;
   const remembered = await latestRememberedConsent(o2.ctx.db, subject, client.id);
   if (!remembered) return false;
   return coversAll(remembered.grantedScope, req.scope) && coversAll(remembered.grantedAudience, req.audience);

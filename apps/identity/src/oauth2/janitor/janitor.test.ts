@@ -2,6 +2,7 @@ import { Configuration, FrontendApi } from "@ory/client-fetch";
 import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  oauth2DeviceRequests,
   oauth2Grants,
   oauth2HandledRequests,
   oauth2Jtis,
@@ -19,6 +20,7 @@ import {
   location,
   pkce,
   type OAuth2TestCore,
+  postForm,
   runAuthorization,
   startOAuth2Core,
   type TestClient,
@@ -108,6 +110,7 @@ describe("janitor", () => {
       oauth2_handled_requests: 0,
       oauth2_jwks: 0,
       oauth2_jtis: 0,
+      oauth2_device_requests: 0,
     });
     expect(await rows(oauth2Grants)).toBe(7);
     expect(await rows(oauth2HandledRequests)).toBe(2);
@@ -193,6 +196,28 @@ describe("janitor", () => {
     expect(await left()).toBe(before);
     await runJanitorOnce(t.core.ctx, new Date(now + 61_000));
     expect(await left()).toBe(before - 1);
+  });
+
+  it("deletes a device request once it has expired (ttl.device_user_code), not before", async () => {
+    const device = await createClient(t, {
+      grant_types: ["urn:ietf:params:oauth:grant-type:device_code"],
+      token_endpoint_auth_method: "none",
+      redirect_uris: [],
+      scope: "read",
+    });
+    const res = await postForm(t, "/oauth2/device/auth", { client_id: device.client_id });
+    expect(res.status).toBe(200);
+    const left = async () => (await t.core.ctx.db.select().from(oauth2DeviceRequests)).length;
+    const before = await left();
+    expect(before).toBeGreaterThan(0);
+    expect((await runJanitorOnce(t.core.ctx, new Date(Date.now() + 9 * 60_000))).oauth2_device_requests).toBe(
+      0,
+    );
+    expect(await left()).toBe(before);
+    expect(
+      (await runJanitorOnce(t.core.ctx, new Date(Date.now() + 11 * 60_000))).oauth2_device_requests,
+    ).toBe(before);
+    expect(await left()).toBe(0);
   });
 
   it("runs from the start hook on its interval and stops cleanly", async () => {

@@ -4,6 +4,7 @@ import type { AppContext } from "../../app/context.ts";
 import {
   oauth2Grants,
   oauth2HandledRequests,
+  oauth2DeviceRequests,
   oauth2Jtis,
   oauth2Jwks,
   oauth2LoginSessions,
@@ -19,6 +20,7 @@ export interface JanitorReport {
   oauth2_handled_requests: number;
   oauth2_jwks: number;
   oauth2_jtis: number;
+  oauth2_device_requests: number;
 }
 
 /** Deletes the rows matching `where` in batches of `batch` until none is left; returns how many. */
@@ -109,6 +111,14 @@ export async function runJanitorOnce(ctx: AppContext, now = new Date()): Promise
       oauth2HandledRequests,
       oauth2HandledRequests.id,
       lt(oauth2HandledRequests.expiresAt, now),
+      batch,
+    ),
+    // A device request is useless once expired (its grant, if any, lives on in oauth2_grants).
+    oauth2_device_requests: await deleteInBatches(
+      ctx,
+      oauth2DeviceRequests,
+      oauth2DeviceRequests.id,
+      lt(oauth2DeviceRequests.expiresAt, now),
       batch,
     ),
     // A jti is needed only while its assertion could still be accepted.

@@ -5,6 +5,8 @@ import type { OAuth2 } from "../runtime.ts";
 import { authorizationCodeGrant } from "./authorization-code.ts";
 import { authenticateClient } from "./client-auth.ts";
 import { clientCredentialsGrant } from "./client-credentials.ts";
+import { DEVICE_CODE_GRANT } from "../device/requests.ts";
+import { deviceCodeGrant } from "./device-code.ts";
 import { JWT_BEARER, jwtBearerGrant } from "./jwt-bearer.ts";
 import { refreshTokenGrant } from "./refresh-token.ts";
 
@@ -13,6 +15,7 @@ const GRANTS = {
   refresh_token: refreshTokenGrant,
   client_credentials: clientCredentialsGrant,
   [JWT_BEARER]: jwtBearerGrant,
+  [DEVICE_CODE_GRANT]: deviceCodeGrant,
 } as const;
 
 /** POST /oauth2/token: parse → authenticate the client → dispatch on grant_type → issue. */

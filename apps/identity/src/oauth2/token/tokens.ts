@@ -7,7 +7,7 @@ import type { GrantRow } from "../grants.ts";
 import { ACCESS_TOKEN_SET, ID_TOKEN_SET } from "../keys/store.ts";
 import { nowSeconds, type OAuth2 } from "../runtime.ts";
 
-export type TokenPrefix = "ory_at_" | "ory_rt_" | "ory_ac_";
+export type TokenPrefix = "ory_at_" | "ory_rt_" | "ory_ac_" | "ory_dc_";
 
 /** Claims the consent session may not override in tokens. */
 const RESERVED = new Set([

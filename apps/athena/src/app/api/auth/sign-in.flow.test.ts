@@ -3,31 +3,36 @@ import type { AddressInfo } from "node:net";
 import { NextRequest } from "next/server";
 import Provider from "oidc-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SESSION_COOKIE, unsealSession } from "@/lib/session/seal";
+import { fileURLToPath } from "node:url";
+import { startTestCore, type TestCore } from "@olympus/identity/testing";
+import { forgetLiveRole } from "@/lib/auth/live-role";
+import { SESSION_COOKIE, sealSession, unsealSession } from "@/lib/session/seal";
+import { GET as listIdentitiesRoute, POST as createIdentityRoute } from "../identities/route";
 import { GET as callback } from "./callback/route";
 import { GET as login } from "./login/route";
 import { POST as logout } from "./logout/route";
 
 /*
  * Athena's sign-in handlers against a real, certified OpenID provider (panva's oidc-provider) in this
- * process: discovery, PKCE S256 + state + nonce, the code exchange as a public client, ID-token checks
- * (signature, iss, aud, nonce), the role claim and its IAM fallback, the sealed cookie, and
- * RP-initiated logout. The browser round trip through the Olympus core and Hera is e2e/athena's job.
+ * process and a real Olympus IAM core (PostgreSQL with TEST_DATABASE_URL, else PGlite): discovery,
+ * PKCE S256 + state + nonce, the code exchange as a public client, ID-token checks (signature, iss,
+ * aud, nonce), the role read from the IAM core's `metadata_admin`, the sealed cookie, and
+ * RP-initiated logout. The browser round trip through Hera is e2e/athena's job.
+ *
+ * The provider puts a `role` claim into its ID tokens, copied from the identity's `role` trait as
+ * Hera did before issue 16: a claim the user can influence, which Athena must ignore.
  */
 
 const ATHENA = "http://localhost:4001";
 const SECRET = "sign-in-flow-test-secret-32-bytes-at-least";
-/** Accounts the provider knows; `norole` has no role claim, so Athena asks the IAM admin API. */
-const ACCOUNTS: Record<string, { role?: string; name: string }> = {
-  "admin-1": { role: "admin", name: "Ada Admin" },
-  "viewer-1": { role: "viewer", name: "Victor Viewer" },
-  norole: { name: "No Role" },
-  "iam-viewer": { name: "From IAM" },
-};
-let subject = "admin-1";
+const PASSWORD = "a-long-test-password-for-athena";
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+let subject = "";
 let op: Provider;
 let opServer: Server;
-let iamServer: Server;
+let iam: TestCore;
+/** IAM identity ids by name. */
+const ids: Record<string, string> = {};
 
 async function interaction(req: IncomingMessage, res: ServerResponse) {
   const details = await op.interactionDetails(req, res);
@@ -58,20 +63,61 @@ const listen = (s: Server) =>
     s.listen(0, "127.0.0.1", () => r(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)),
   );
 
-beforeAll(async () => {
-  // A stand-in for the IAM Kratos admin API: only the identity lookup the role fallback uses.
-  iamServer = createServer((req, res) => {
-    const id = decodeURIComponent(req.url!.split("/").pop()!);
-    if (id !== "iam-viewer") return res.writeHead(404).end("{}");
-    res.writeHead(200, { "content-type": "application/json" }).end(
-      JSON.stringify({
-        id,
-        state: "active",
-        traits: { email: "from-iam@demo.user", role: "viewer", name: { first: "From", last: "IAM" } },
-      }),
-    );
+/** Creates an IAM identity through the core's admin API. */
+async function createIdentity(name: string, body: Record<string, unknown>): Promise<string> {
+  const res = await fetch(`${iam.adminUrl}/admin/identities`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      schema_id: "admin",
+      credentials: { password: { config: { password: PASSWORD } } },
+      ...body,
+    }),
   });
-  const iam = await listen(iamServer);
+  expect(res.status, await res.clone().text()).toBe(201);
+  ids[name] = ((await res.json()) as { id: string }).id;
+  return ids[name]!;
+}
+
+async function iamIdentity(id: string): Promise<Record<string, unknown> | undefined> {
+  const res = await fetch(`${iam.adminUrl}/admin/identities/${id}`);
+  return res.ok ? ((await res.json()) as Record<string, unknown>) : undefined;
+}
+
+beforeAll(async () => {
+  iam = await startTestCore({
+    overrides: {
+      domain: "iam",
+      identity: {
+        default_schema_id: "admin",
+        schemas: [
+          { id: "admin", url: here("../../../../../../seeds/iam/schemas/admin.schema.json") },
+          { id: "legacy", url: here("../../../test/legacy-admin.schema.json") },
+        ],
+      },
+    },
+  });
+  const admin = (email: string, first: string) => ({ email, name: { first, last: "Test" } });
+  await createIdentity("admin", {
+    traits: admin("admin-1@demo.user", "Ada"),
+    metadata_admin: { role: "admin" },
+  });
+  await createIdentity("viewer", {
+    traits: admin("viewer-1@demo.user", "Victor"),
+    metadata_admin: { role: "viewer" },
+  });
+  await createIdentity("norole", { traits: admin("norole@demo.user", "No") });
+  await createIdentity("inactive", {
+    traits: admin("gone@demo.user", "Gone"),
+    metadata_admin: { role: "admin" },
+    state: "inactive",
+  });
+  // An administrator whose schema still has a `role` trait (as before issue 16) and who is a viewer.
+  await createIdentity("escalator", {
+    schema_id: "legacy",
+    traits: { email: "mallory@demo.user", name: { first: "Mallory" }, role: "viewer" },
+    metadata_admin: { role: "viewer" },
+  });
   opServer = createServer();
   const issuer = await listen(opServer);
   Object.assign(process.env, {
@@ -80,7 +126,9 @@ beforeAll(async () => {
     ATHENA_SESSION_SECRET: SECRET,
     AUTH_ISSUER_URL: issuer,
     AUTH_CLIENT_ID: "athena-iam",
-    IAM_KRATOS_ADMIN_URL: iam,
+    IAM_KRATOS_ADMIN_URL: iam.adminUrl,
+    KRATOS_ADMIN_URL: iam.adminUrl,
+    KRATOS_PUBLIC_URL: iam.publicUrl,
   });
   op = new Provider(issuer, {
     clients: [
@@ -98,13 +146,22 @@ beforeAll(async () => {
     conformIdTokenClaims: false,
     findAccount: async (_ctx, sub) => ({
       accountId: sub,
-      claims: async () => ({
-        sub,
-        email: `${sub}@demo.user`,
-        email_verified: true,
-        name: ACCOUNTS[sub]?.name,
-        ...(ACCOUNTS[sub]?.role ? { role: ACCOUNTS[sub].role } : {}),
-      }),
+      claims: async () => {
+        const identity = await iamIdentity(sub);
+        const traits = (identity?.traits ?? {}) as {
+          email?: string;
+          name?: { first?: string };
+          role?: string;
+        };
+        return {
+          sub,
+          email: traits.email,
+          email_verified: true,
+          name: traits.name?.first ? `${traits.name.first} Test` : undefined,
+          // What Hera put into ID tokens before issue 16: the user-writable trait.
+          ...(traits.role ? { role: traits.role } : {}),
+        };
+      },
     }),
     interactions: { url: (_ctx, i) => `/interaction/${i.uid}` },
     features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
@@ -117,11 +174,11 @@ beforeAll(async () => {
       interaction(req, res).catch((e) => res.writeHead(500).end(String(e)));
     else handle(req, res);
   });
-});
+}, 120_000);
 
 afterAll(async () => {
-  await new Promise<void>((r) => opServer.close(() => r()));
-  await new Promise<void>((r) => iamServer.close(() => r()));
+  await new Promise<void>((r) => (opServer ? opServer.close(() => r()) : r()));
+  await iam?.stop();
 });
 
 /** Set-Cookie lines of a response as name → {value, attributes}. */
@@ -177,11 +234,28 @@ async function startSignIn(returnTo = "/identities") {
 const callbackWith = (url: string, flowCookie?: string) =>
   callback(new NextRequest(url, { headers: flowCookie ? { cookie: `athena-auth-iam=${flowCookie}` } : {} }));
 
+/** POST /api/identities through Athena's route handler, as the holder of `sealed`. */
+const createViaAthena = (sealed: string, email: string) =>
+  createIdentityRoute(
+    new NextRequest(`${ATHENA}/api/identities`, {
+      method: "POST",
+      headers: { origin: ATHENA, "content-type": "application/json", cookie: `${SESSION_COOKIE}=${sealed}` },
+      body: JSON.stringify({ schema_id: "admin", traits: { email }, password: PASSWORD }),
+    }),
+    { params: Promise.resolve({}) },
+  );
+
+const listViaAthena = (sealed: string) =>
+  listIdentitiesRoute(
+    new NextRequest(`${ATHENA}/api/identities`, { headers: { cookie: `${SESSION_COOKIE}=${sealed}` } }),
+    { params: Promise.resolve({}) },
+  );
+
 const open = (value: string) => unsealSession(value, { secret: SECRET, domain: "iam" });
 
 describe("sign-in handlers against a real OpenID provider", () => {
   it("sends the browser to the provider with PKCE S256, state and nonce, keeping them in a sealed Lax cookie", async () => {
-    subject = "admin-1";
+    subject = ids.admin!;
     const { authUrl, flow } = await startSignIn();
     const p = authUrl.searchParams;
     expect(p.get("client_id")).toBe("athena-iam");
@@ -199,8 +273,8 @@ describe("sign-in handlers against a real OpenID provider", () => {
     expect(flow.value).not.toContain(p.get("state")!);
   });
 
-  it("exchanges the code, verifies the ID token and seals an 8-hour session with the role claim", async () => {
-    subject = "admin-1";
+  it("exchanges the code, verifies the ID token and seals an 8-hour session with the role IAM gives", async () => {
+    subject = ids.admin!;
     const { flow, callbackUrl } = await startSignIn("/identities");
     const res = await callbackWith(callbackUrl, flow.value);
     expect(res.status).toBe(303);
@@ -213,10 +287,10 @@ describe("sign-in handlers against a real OpenID provider", () => {
     expect(c.get("athena-auth-iam")!.attrs).toContain("max-age=0");
     const s = await open(session.value);
     expect(s).toMatchObject({
-      sub: "admin-1",
+      sub: ids.admin,
       role: "admin",
       email: "admin-1@demo.user",
-      name: "Ada Admin",
+      name: "Ada Test",
       domain: "iam",
       iss: process.env.AUTH_ISSUER_URL,
     });
@@ -225,24 +299,107 @@ describe("sign-in handlers against a real OpenID provider", () => {
     expect(await unsealSession(session.value, { secret: SECRET, domain: "ciam" })).toBeUndefined();
   });
 
-  it("reads the role from the IAM admin API when the ID token has none, and refuses who has no role", async () => {
-    subject = "iam-viewer";
+  it("takes the role from IAM's metadata_admin, and refuses who has none, an inactive account and an unknown one", async () => {
+    subject = ids.viewer!;
     let { flow, callbackUrl } = await startSignIn("/");
     let res = await callbackWith(callbackUrl, flow.value);
     expect(await open(cookiesOf(res).get(SESSION_COOKIE)!.value)).toMatchObject({
       role: "viewer",
-      sub: "iam-viewer",
+      sub: ids.viewer,
     });
 
-    subject = "norole";
-    ({ flow, callbackUrl } = await startSignIn("/"));
-    res = await callbackWith(callbackUrl, flow.value);
-    expect(res.headers.get("location")).toBe(`${ATHENA}/signin?error=no_role`);
-    expect(cookiesOf(res).has(SESSION_COOKIE)).toBe(false);
+    for (const who of [ids.norole!, ids.inactive!, "00000000-0000-4000-8000-00000000dead"]) {
+      subject = who;
+      ({ flow, callbackUrl } = await startSignIn("/"));
+      res = await callbackWith(callbackUrl, flow.value);
+      expect(res.headers.get("location")).toBe(`${ATHENA}/signin?error=no_role`);
+      expect(cookiesOf(res).has(SESSION_COOKIE)).toBe(false);
+    }
+  });
+
+  it("a viewer who writes role=admin into their traits through /self-service/settings gets no power (issue 16)", async () => {
+    // The attack of the red-team probe, against the real core: sign in, then rewrite the own `role`
+    // trait through the settings API (the legacy schema still has that trait, so the core accepts it).
+    const login = (await (await fetch(`${iam.publicUrl}/self-service/login/api`)).json()) as { id: string };
+    const signedIn = await fetch(`${iam.publicUrl}/self-service/login?flow=${login.id}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ method: "password", identifier: "mallory@demo.user", password: PASSWORD }),
+    });
+    expect(signedIn.status).toBe(200);
+    const token = ((await signedIn.json()) as { session_token: string }).session_token;
+    const settings = (await (
+      await fetch(`${iam.publicUrl}/self-service/settings/api`, { headers: { "x-session-token": token } })
+    ).json()) as { id: string };
+    const changed = await fetch(`${iam.publicUrl}/self-service/settings?flow=${settings.id}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-session-token": token },
+      body: JSON.stringify({
+        method: "profile",
+        traits: { email: "mallory@demo.user", name: { first: "Mallory" }, role: "admin" },
+      }),
+    });
+    expect(changed.status, await changed.clone().text()).toBe(200);
+    expect((await iamIdentity(ids.escalator!))?.traits).toMatchObject({ role: "admin" });
+
+    // Her ID token now says role=admin; Athena reads IAM's metadata_admin and seals a viewer.
+    subject = ids.escalator!;
+    const { flow, callbackUrl } = await startSignIn("/");
+    const res = await callbackWith(callbackUrl, flow.value);
+    const sealed = cookiesOf(res).get(SESSION_COOKIE)!.value;
+    const s = await open(sealed);
+    const idToken = JSON.parse(Buffer.from(s!.idt!.split(".")[1]!, "base64url").toString()) as {
+      role?: string;
+    };
+    expect(idToken.role).toBe("admin");
+    expect(s!.role).toBe("viewer");
+
+    // The backdoor administrator of the probe: Athena answers 403 and the core has no such identity.
+    const backdoor = await createViaAthena(sealed, "backdoor@evil.test");
+    expect(backdoor.status).toBe(403);
+    const found = await fetch(`${iam.adminUrl}/admin/identities?credentials_identifier=backdoor@evil.test`);
+    expect(await found.json()).toEqual([]);
+
+    // Even a cookie sealed with role=admin (as a pre-fix Athena would have sealed it) writes nothing:
+    // every request re-reads the role from IAM.
+    const forgedRole = await sealSession(
+      { sub: ids.escalator!, email: "mallory@demo.user", name: "Mallory", role: "admin", iss: s!.iss },
+      { secret: SECRET, domain: "iam" },
+    );
+    expect((await createViaAthena(forgedRole, "backdoor2@evil.test")).status).toBe(403);
+  });
+
+  it("re-reads the role from IAM on every request: a demoted administrator loses writes at once, a removed one everything", async () => {
+    const id = await createIdentity(`demoted`, {
+      traits: { email: "demoted@demo.user", name: { first: "Dee" } },
+      metadata_admin: { role: "admin" },
+    });
+    subject = id;
+    const { flow, callbackUrl } = await startSignIn("/");
+    const sealed = cookiesOf(await callbackWith(callbackUrl, flow.value)).get(SESSION_COOKIE)!.value;
+    expect((await open(sealed))!.role).toBe("admin");
+    expect((await createViaAthena(sealed, "made-by-admin@demo.user")).status).toBe(201);
+
+    const setRole = (value: unknown) =>
+      fetch(`${iam.adminUrl}/admin/identities/${id}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify([{ op: "replace", path: "/metadata_admin", value }]),
+      });
+    expect((await setRole({ role: "viewer" })).status).toBe(200);
+    expect((await createViaAthena(sealed, "after-demotion@demo.user")).status).toBe(403);
+    forgetLiveRole(id);
+    expect((await listViaAthena(sealed)).status).toBe(200);
+
+    expect((await setRole({})).status).toBe(200);
+    forgetLiveRole(id);
+    const none = await listViaAthena(sealed);
+    expect(none.status).toBe(403);
+    expect(((await none.json()) as { error: { id: string } }).error.id).toBe("no_role");
   });
 
   it("refuses a callback whose state does not match, one without its flow cookie, and one carrying another sign-in's verifier", async () => {
-    subject = "admin-1";
+    subject = ids.admin!;
     const { flow, callbackUrl } = await startSignIn();
     const forged = new URL(callbackUrl);
     forged.searchParams.set("state", "attacker-state");
@@ -265,8 +422,18 @@ describe("sign-in handlers against a real OpenID provider", () => {
   });
 
   it("never returns to another site after sign-in", async () => {
-    subject = "admin-1";
-    for (const evil of ["//evil.test/x", "https://evil.test/", "/\\evil.test"]) {
+    subject = ids.admin!;
+    // The tab, newline and encoded variants are what browsers strip or fold after a naive check
+    // (red-team finding 4); the table in src/lib/auth/return-to.test.ts has the rest.
+    for (const evil of [
+      "//evil.test/x",
+      "https://evil.test/",
+      "/\\evil.test",
+      "/\t/evil.test/",
+      "/\n/evil.test/",
+      "/%2f/evil.test/",
+      "/.//evil.test/",
+    ]) {
       const { flow, callbackUrl } = await startSignIn(evil);
       const res = await callbackWith(callbackUrl, flow.value);
       expect(res.headers.get("location")).toBe(`${ATHENA}/`);
@@ -274,7 +441,7 @@ describe("sign-in handlers against a real OpenID provider", () => {
   });
 
   it("signs out with RP-initiated logout at the provider (id_token_hint, post_logout_redirect_uri)", async () => {
-    subject = "admin-1";
+    subject = ids.admin!;
     const { flow, callbackUrl } = await startSignIn();
     const session = cookiesOf(await callbackWith(callbackUrl, flow.value)).get(SESSION_COOKIE)!.value;
     const s = await open(session);

@@ -2,14 +2,7 @@ import { type NextRequest, NextResponse } from "next/server";
 import { fetchIamIdentity } from "@/lib/auth/live-role";
 import { type AuthFlow, completeAuthorization, safeReturnTo } from "@/lib/auth/oidc";
 import { athenaEnv } from "@/lib/env";
-import {
-  ROLES,
-  type Role,
-  SESSION_COOKIE,
-  SESSION_MAX_AGE,
-  sealSession,
-  unsealPayload,
-} from "@/lib/session/seal";
+import { SESSION_COOKIE, SESSION_MAX_AGE, sealSession, unsealPayload } from "@/lib/session/seal";
 import { cookieOptions } from "@/lib/session/server";
 import { FLOW_COOKIE_MAX_AGE, flowCookieName } from "../flow-cookie";
 
@@ -61,21 +54,21 @@ export async function GET(req: NextRequest) {
     return fail("callback_rejected");
   }
   const { claims } = signedIn;
-  let role = (ROLES as readonly unknown[]).includes(claims.role) ? (claims.role as Role) : undefined;
-  let email = str(claims.email);
-  let name = str(claims.name);
-  if (!role || !email) {
-    // Older consent screens put no role in the ID token: ask IAM for the identity's traits.
-    try {
-      const iam = await fetchIamIdentity(claims.sub);
-      role ??= iam?.role;
-      email ??= iam?.email;
-      name ??= iam?.name;
-    } catch (e) {
-      console.warn("[athena] could not read the role from IAM:", (e as Error).message);
-    }
+  // The role is IAM's `metadata_admin.role`, read through the IAM admin API at every sign-in. Never
+  // the ID token's claims: those come from what the consent screen copied, which may be traits the
+  // administrator could write themselves.
+  let iam: Awaited<ReturnType<typeof fetchIamIdentity>>;
+  try {
+    iam = await fetchIamIdentity(claims.sub);
+  } catch (e) {
+    console.warn("[athena] could not read the role from IAM:", (e as Error).message);
+    return fail("role_unconfirmed");
   }
+  if (!iam?.active) return fail("no_role");
+  const role = iam.role;
   if (!role) return fail("no_role");
+  const email = str(claims.email) ?? iam.email;
+  const name = str(claims.name) ?? iam.name;
 
   const now = Math.floor(Date.now() / 1000);
   // The Athena session never outlives 8 hours, nor the ID token's own authentication much.

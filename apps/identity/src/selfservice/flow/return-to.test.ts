@@ -36,23 +36,23 @@ describe("relative return_to", () => {
     it(`${kind}: /app/sessions resolves against the default return URL`, async () => {
       const res = await init(kind, "/app/sessions?tab=all#top");
       expect(res.status).toBe(200);
-      expect((await res.json()).return_to).toBe("http://localhost:4455/app/sessions?tab=all#top");
+      expect(((await res.json()) as any).return_to).toBe("http://localhost:4455/app/sessions?tab=all#top");
     });
   }
 
   it("is then checked against the allow-list: /account/… is allowed, /admin is not", async () => {
     const ok = await init("login", "/account/sessions");
     expect(ok.status).toBe(200);
-    expect((await ok.json()).return_to).toBe("http://localhost:4455/account/sessions");
+    expect(((await ok.json()) as any).return_to).toBe("http://localhost:4455/account/sessions");
     const refused = await init("login", "/admin");
     expect(refused.status).toBe(400);
-    expect((await refused.json()).error.id).toBe("self_service_flow_return_to_forbidden");
+    expect(((await refused.json()) as any).error.id).toBe("self_service_flow_return_to_forbidden");
   });
 
   it("a browser signing in with return_to=/app/sessions lands there", async () => {
     await register(t.publicUrl, "relative-return@example.com", PW);
     const jar = new CookieJar();
-    const flow = await (await init("login", "/app/sessions", jar)).json();
+    const flow = (await (await init("login", "/app/sessions", jar)).json()) as any;
     const res = await jar.fetch(`${t.publicUrl}/self-service/login?flow=${flow.id}`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
@@ -108,7 +108,7 @@ describe("relative return_to", () => {
         );
         if (accept === "application/json") {
           expect(res.status).toBe(400);
-          expect((await res.json()).error.id).toBe("self_service_flow_return_to_forbidden");
+          expect(((await res.json()) as any).error.id).toBe("self_service_flow_return_to_forbidden");
         } else {
           // Browsers are sent to the error UI, never towards the return_to.
           const location = res.headers.get("location") ?? "";

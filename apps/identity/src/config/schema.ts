@@ -152,8 +152,12 @@ export const configSchema = z.object({
           /** Olympus-only: wait before the first retry of a failed send; doubles per failure. */
           retry_backoff: duration("30s"),
           retry_backoff_max: duration("1h"),
-          /** Olympus-only: a message `processing` this long was left by a crashed sender and is queued again. */
-          processing_timeout: duration("5m"),
+          /**
+           * Olympus-only: the lease of a claimed message. Its worker renews it every third of this
+           * while sending; a message `processing` without renewal this long was left by a dead sender
+           * and is queued again.
+           */
+          processing_timeout: duration("30s"),
         })
         .prefault({} as never),
       template: z

@@ -11,6 +11,9 @@ import { FlowView } from "@/components/flow-view";
 
 export const metadata: Metadata = { title: "Your account" };
 
+/** The core's (Olympus-only) info message after a password change that left other sessions signed in. */
+const PASSWORD_CHANGED_OTHER_SESSIONS = 1050100;
+
 function describe(session: Session): { device: string; when: string } {
   const device = session.devices?.[0];
   const agent = device?.user_agent ?? "Unknown browser";
@@ -31,8 +34,28 @@ export default async function SettingsPage(props: {
   const current = await currentSession(cookie);
   const others = current ? await clients(cookie).frontend.listMySessions({ cookie }) : [];
   const token = current ? formToken(env.csrfSecret, "sessions", current.id) : "";
+  // The core says so (message 1050100) after a password change that left other sessions signed in.
+  const passwordChanged = flow.ui.messages?.some((m) => m.id === PASSWORD_CHANGED_OTHER_SESSIONS) ?? false;
   return (
     <>
+      {current && passwordChanged && others.length > 0 ? (
+        <section className="hera-notice hera-warn" role="status" aria-labelledby="signout-others-title">
+          <h2 id="signout-others-title">Your password was changed</h2>
+          <p>
+            You're still signed in on {others.length} other{" "}
+            {others.length === 1 ? "device or session" : "devices or sessions"}. If you changed your password
+            because someone else might know it, sign them out now.
+          </p>
+          <form method="post" action="/settings/sessions">
+            <input type="hidden" name="csrf_token" value={token} />
+            <input type="hidden" name="session_id" value="others" />
+            <input type="hidden" name="flow" value={flow.id} />
+            <button type="submit" className="hera-button">
+              Sign out everywhere else
+            </button>
+          </form>
+        </section>
+      ) : null}
       <FlowView ui={flow.ui} title="Your account" copy={copyFor(env)}>
         <Settings flow={flow} config={elementsConfig(env)} />
       </FlowView>

@@ -29,6 +29,13 @@ export const text = {
     info(1040009, "Please choose a credential to authenticate yourself with."),
   // Settings 10500xx
   settingsSaved: () => success(1050001, "Your changes have been saved!"),
+  /** Olympus-only: after a password change that left other sessions signed in (UIs offer to end them). */
+  passwordChangedOtherSessions: (count: number) =>
+    info(
+      1050100,
+      `Your password was changed. You are still signed in on ${count} other ${count === 1 ? "session" : "sessions"}; sign out everywhere else if you did not start them all.`,
+      { other_sessions: count },
+    ),
   // Recovery 10600xx
   recoverySuccessful: (privilegedUntil: Date) =>
     success(

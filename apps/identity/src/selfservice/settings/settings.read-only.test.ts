@@ -97,7 +97,7 @@ describe("read-only traits in settings", () => {
       ["traits.customer_id", "CUST-1"],
       ["traits.loyalty_tier", "bronze"],
       ["traits.account_status", "active"],
-    ]) {
+    ] as const) {
       expect(node(flow, name)?.attributes).toMatchObject({ value, disabled: true });
     }
     expect(node(flow, "traits.first_name")?.attributes).toMatchObject({ value: "Cleo", disabled: false });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { forwardToCore, requestHeadersForUpstream, responseHeadersForBrowser, upstreamUrl } from "./forward";
+import { PEER_HEADER } from "./peer";
 
 const HERA = "http://localhost:3000";
 const CORE = "http://127.0.0.1:3100";
@@ -124,7 +125,11 @@ describe("forwardToCore", () => {
     const res = await forwardToCore(
       new Request(`${HERA}/.ory/self-service/login?flow=f1`, {
         method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", cookie: "olympus_ciam_csrf=c" },
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          cookie: "olympus_ciam_csrf=c",
+          [PEER_HEADER]: "127.0.0.1",
+        },
         body: "identifier=a%40b.c&password=x&method=password",
       }),
       { corePublicUrl: CORE, publicUrl: HERA, fetchImpl },
@@ -142,11 +147,14 @@ describe("forwardToCore", () => {
     const fetchImpl = (async () => {
       throw new TypeError("fetch failed");
     }) as unknown as typeof fetch;
-    const res = await forwardToCore(new Request(`${HERA}/.ory/sessions/whoami`), {
-      corePublicUrl: CORE,
-      publicUrl: HERA,
-      fetchImpl,
-    });
+    const res = await forwardToCore(
+      new Request(`${HERA}/.ory/sessions/whoami`, { headers: { [PEER_HEADER]: "127.0.0.1" } }),
+      {
+        corePublicUrl: CORE,
+        publicUrl: HERA,
+        fetchImpl,
+      },
+    );
     expect(res.status).toBe(502);
     expect(((await res.json()) as { error: { code: number } }).error.code).toBe(502);
   });

@@ -4,6 +4,8 @@
  * Hera's origin: nothing is rewritten, only hop-by-hop headers are dropped.
  */
 
+import { PEER_HEADER } from "./peer";
+
 /** RFC 9110 §7.6.1 connection-specific headers, plus the ones fetch recomputes itself. */
 const HOP_BY_HOP = new Set([
   "connection",
@@ -41,14 +43,15 @@ export function upstreamUrl(requestUrl: string, corePublicUrl: string, prefix = 
 
 /**
  * Headers to send upstream: the browser's, minus hop-by-hop ones; `accept-encoding: identity` so
- * the body can be streamed back unchanged; X-Forwarded-* describing the browser's view.
+ * the body can be streamed back unchanged; X-Forwarded-* describing the browser's view, with
+ * X-Forwarded-For as the peer hook left it (the browser's address appended, lib/peer.ts).
  */
 export function requestHeadersForUpstream(incoming: Headers, publicUrl: string): Headers {
   const drop = connectionListed(incoming);
   const out = new Headers();
   incoming.forEach((value, name) => {
     const n = name.toLowerCase();
-    if (HOP_BY_HOP.has(n) || drop.has(n) || n === "accept-encoding") return;
+    if (HOP_BY_HOP.has(n) || drop.has(n) || n === "accept-encoding" || n === PEER_HEADER) return;
     out.set(n, value);
   });
   out.set("accept-encoding", "identity");
@@ -80,6 +83,21 @@ export async function forwardToCore(
   request: Request,
   opts: { corePublicUrl: string; publicUrl: string; fetchImpl?: typeof fetch; acceptLanguage?: string },
 ): Promise<Response> {
+  // The peer hook (lib/peer.ts, installed by instrumentation.ts) appended the browser's address to
+  // X-Forwarded-For. Without it the header is only what the browser claims: refuse rather than let
+  // the core key its limits on that (this can only happen while the server is still starting).
+  if (!request.headers.get(PEER_HEADER)) {
+    return Response.json(
+      {
+        error: {
+          code: 503,
+          status: "Service Unavailable",
+          message: "Hera is starting. Please try again in a moment.",
+        },
+      },
+      { status: 503, headers: { "retry-after": "1" } },
+    );
+  }
   const target = upstreamUrl(request.url, opts.corePublicUrl);
   const hasBody = request.method !== "GET" && request.method !== "HEAD";
   const headers = requestHeadersForUpstream(request.headers, opts.publicUrl);

@@ -185,3 +185,26 @@ export async function endIdentitySession(cookie: string): Promise<string[]> {
   const res = await frontend.updateLogoutFlowRaw({ token, cookie });
   return res.raw.headers.getSetCookie();
 }
+
+export type UserCodeResult = { kind: "continue"; to: string } | { kind: "invalid" } | { kind: "gone" };
+
+/**
+ * Hands the user code the user typed to the OAuth2 provider (Hydra's acceptUserCodeRequest): a
+ * valid, unused code continues to login and consent; a wrong, expired or used one is "invalid"; a
+ * device challenge that expired starts over at Hydra's verification endpoint.
+ */
+export async function acceptUserCode(challenge: string, userCode: string): Promise<UserCodeResult> {
+  try {
+    const accepted = await clients().oauth2.acceptUserCodeRequest({
+      deviceChallenge: challenge,
+      acceptDeviceUserCodeRequest: { user_code: userCode },
+    });
+    return { kind: "continue", to: accepted.redirect_to };
+  } catch (err) {
+    const handled = await handledRedirect(err);
+    if (handled) return { kind: "continue", to: handled };
+    if (statusOf(err) === 400) return { kind: "invalid" };
+    if (statusOf(err) === 404) return { kind: "gone" };
+    throw err;
+  }
+}

@@ -37,7 +37,7 @@ export interface CreateOptions {
 /** Builds the context and the Hono apps of one identity core, without listening. */
 export async function createCore(config: Config, opts: CreateOptions = {}): Promise<CoreApps> {
   const log = opts.log ?? createLogger(config.log.level, { domain: config.domain });
-  const database = opts.database ?? (await openDatabase(config.dsn));
+  const database = opts.database ?? (await openDatabase(config.dsn, { log }));
   if (opts.migrate ?? true) await database.migrate();
   const ctx: AppContext = {
     config,

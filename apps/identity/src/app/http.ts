@@ -25,14 +25,8 @@ export function onError(ctx: AppContext) {
       );
     }
     if (isConnectionError(err)) {
-      // Only the driver's error code: drizzle's message carries the failed query's parameters.
-      let cause: unknown = err;
-      while ((cause as { cause?: unknown }).cause) cause = (cause as { cause?: unknown }).cause;
-      ctx.log.error("database unavailable", {
-        code: (cause as { code?: string }).code ?? "unknown",
-        path: c.req.path,
-      });
-      return c.json(serviceUnavailable().toBody(), 503);
+      databaseFailed(ctx, err, c.req.path);
+      return c.json(serviceUnavailable().toBody(), 503, { "Retry-After": "1" });
     }
     const requestId = uuid();
     ctx.log.error("unhandled error", {
@@ -46,6 +40,41 @@ export function onError(ctx: AppContext) {
       }).toBody(),
       500,
     );
+  };
+}
+
+/**
+ * A request failed because the database is unreachable: log it (only the driver's error code —
+ * drizzle's message carries the failed query's parameters) and let the availability gate find out
+ * whether the database is gone. Refusals by the gate itself (it is down, and said so once) are not
+ * logged again.
+ */
+export function databaseFailed(ctx: AppContext, err: unknown, path: string): void {
+  let cause: unknown = err;
+  while ((cause as { cause?: unknown }).cause) cause = (cause as { cause?: unknown }).cause;
+  const code = (cause as { code?: string }).code ?? (err as { code?: string }).code ?? "unknown";
+  if ((err as { code?: string }).code === "DB_UNAVAILABLE") return;
+  ctx.log.error("database unavailable", { code, path });
+  ctx.database.availability?.failed();
+}
+
+/**
+ * Paths the availability gate lets through: answered without the database, or (readiness) answered
+ * by the gate's own state and probe, in the Ory shape on every port.
+ */
+const UNGATED = new Set(["/health/alive", "/health/ready", "/version"]);
+
+/**
+ * The availability gate (`src/db/availability.ts`) in front of every route: while the database is
+ * unreachable a request is refused at once (503, `Retry-After: 1`) instead of queueing behind
+ * connect and query time-outs, and a request already waiting is answered 503 as soon as the gate
+ * goes down. Without a gate (PGlite) it does nothing.
+ */
+export function availabilityGate(ctx: AppContext): MiddlewareHandler {
+  return async (c, next) => {
+    const gate = ctx.database.availability;
+    if (!gate || UNGATED.has(c.req.path)) return next();
+    await gate.guard(() => next());
   };
 }
 
@@ -72,6 +101,7 @@ export function applyCommon(app: Hono, ctx: AppContext, maxSize = ctx.config.ser
         { Connection: "close" },
       ),
   });
+  app.use("*", availabilityGate(ctx));
   app.use("*", limitBody(maxSize, limit));
   app.onError(onError(ctx));
   app.notFound(notFoundHandler);

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 import { duration } from "./duration.ts";
 
@@ -151,8 +152,12 @@ export const configSchema = z.object({
           /** Olympus-only: wait before the first retry of a failed send; doubles per failure. */
           retry_backoff: duration("30s"),
           retry_backoff_max: duration("1h"),
-          /** Olympus-only: a message `processing` this long was left by a crashed sender and is queued again. */
-          processing_timeout: duration("5m"),
+          /**
+           * Olympus-only: the lease of a claimed message. Its worker renews it every third of this
+           * while sending; a message `processing` without renewal this long was left by a dead sender
+           * and is queued again.
+           */
+          processing_timeout: duration("30s"),
         })
         .prefault({} as never),
       template: z
@@ -246,12 +251,22 @@ export const configSchema = z.object({
       /** How often expired counters and old audit rows are deleted. */
       janitor_interval: duration("1h"),
       /**
-       * Peers whose X-Forwarded-For is believed (CIDRs). The client address is the right-most address in
-       * the header that is not itself a trusted proxy; requests from anyone else are taken at their word.
+       * Peers whose X-Forwarded-For is believed (CIDRs): only the proxies in front of the core (Hera,
+       * an ingress). The client address is the right-most address in the header that is not itself a
+       * trusted proxy; from anyone else the header is ignored. Nothing by default.
        */
       trusted_proxies: z
-        .array(z.string())
-        .default(["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]),
+        .array(
+          z.string().refine((v) => {
+            const [addr, bits, ...rest] = v.split("/");
+            const family = isIP(addr ?? "");
+            if (!family || rest.length) return false;
+            if (bits === undefined) return true;
+            const n = Number(bits);
+            return /^\d+$/.test(bits) && n <= (family === 6 ? 128 : 32);
+          }, "expected an IP address or CIDR, e.g. 127.0.0.1/32"),
+        )
+        .default([]),
     })
     .prefault({} as never),
   /** Cloudflare Turnstile, verified by the core on the flows listed (fail-closed). */

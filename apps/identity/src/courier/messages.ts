@@ -21,6 +21,23 @@ export interface EmailMessages {
   /** How long the code (and the link, when there is one) stays valid. */
   validity: (minutes: number, withLink: boolean) => string;
   ignore: string;
+  /** Security notices (Olympus-only templates): something changed on the account. */
+  passwordChangedSubject: (brand: string) => string;
+  passwordChangedHeading: string;
+  passwordChangedBody: (at: string) => string;
+  factorAddedSubject: (brand: string) => string;
+  factorAddedHeading: string;
+  factorAddedBody: (factor: string, at: string) => string;
+  factorRemovedSubject: (brand: string) => string;
+  factorRemovedHeading: string;
+  factorRemovedBody: (factor: string, at: string) => string;
+  /** Names of the second factors, as the notices mention them. */
+  factorNames: { totp: string; lookup_secret: string };
+  lockedSubject: (brand: string) => string;
+  lockedHeading: string;
+  lockedBody: (minutes: number) => string;
+  /** The closing line of a security notice (instead of `ignore`). */
+  notYou: string;
 }
 
 const en: EmailMessages = {
@@ -45,6 +62,22 @@ const en: EmailMessages = {
   validity: (m, link) =>
     `${link ? "The code and the link are" : "The code is"} valid for ${m} minute${m === 1 ? "" : "s"}.`,
   ignore: "If you did not request this, you can ignore this email.",
+  passwordChangedSubject: (brand) => `${brand}: your password was changed`,
+  passwordChangedHeading: "Your password was changed",
+  passwordChangedBody: (at) => `The password of your account was changed on ${at}.`,
+  factorAddedSubject: (brand) => `${brand}: a second factor was added to your account`,
+  factorAddedHeading: "Second factor added",
+  factorAddedBody: (factor, at) => `${factor} was added to your account as a second factor on ${at}.`,
+  factorRemovedSubject: (brand) => `${brand}: a second factor was removed from your account`,
+  factorRemovedHeading: "Second factor removed",
+  factorRemovedBody: (factor, at) => `${factor} was removed from your account on ${at}.`,
+  factorNames: { totp: "An authenticator app", lookup_secret: "A set of backup codes" },
+  lockedSubject: (brand) => `${brand}: sign-in to your account is locked`,
+  lockedHeading: "Sign-in locked",
+  lockedBody: (m) =>
+    `After repeated failed sign-in attempts, signing in to your account is locked for ${m} minute${m === 1 ? "" : "s"}.`,
+  notYou:
+    "If this was not you, recover your account now with “Forgot password?” and sign out everywhere else.",
 };
 
 const de: EmailMessages = {
@@ -69,6 +102,22 @@ const de: EmailMessages = {
   validity: (m, link) =>
     `${link ? "Der Code und der Link sind" : "Der Code ist"} ${m} ${m === 1 ? "Minute" : "Minuten"} lang gültig.`,
   ignore: "Wenn Sie das nicht angefordert haben, können Sie diese E-Mail ignorieren.",
+  passwordChangedSubject: (brand) => `${brand}: Ihr Passwort wurde geändert`,
+  passwordChangedHeading: "Ihr Passwort wurde geändert",
+  passwordChangedBody: (at) => `Das Passwort Ihres Kontos wurde am ${at} geändert.`,
+  factorAddedSubject: (brand) => `${brand}: Ein zweiter Faktor wurde zu Ihrem Konto hinzugefügt`,
+  factorAddedHeading: "Zweiter Faktor hinzugefügt",
+  factorAddedBody: (factor, at) => `${factor} wurde am ${at} als zweiter Faktor zu Ihrem Konto hinzugefügt.`,
+  factorRemovedSubject: (brand) => `${brand}: Ein zweiter Faktor wurde von Ihrem Konto entfernt`,
+  factorRemovedHeading: "Zweiter Faktor entfernt",
+  factorRemovedBody: (factor, at) => `${factor} wurde am ${at} von Ihrem Konto entfernt.`,
+  factorNames: { totp: "Eine Authenticator-App", lookup_secret: "Ein Satz Backup-Codes" },
+  lockedSubject: (brand) => `${brand}: Die Anmeldung bei Ihrem Konto ist gesperrt`,
+  lockedHeading: "Anmeldung gesperrt",
+  lockedBody: (m) =>
+    `Nach wiederholten fehlgeschlagenen Anmeldeversuchen ist die Anmeldung bei Ihrem Konto für ${m} ${m === 1 ? "Minute" : "Minuten"} gesperrt.`,
+  notYou:
+    "Wenn Sie das nicht waren, stellen Sie Ihr Konto jetzt über „Passwort vergessen?“ wieder her und melden Sie sich überall sonst ab.",
 };
 
 const fr: EmailMessages = {
@@ -93,6 +142,22 @@ const fr: EmailMessages = {
   validity: (m, link) =>
     `${link ? "Le code et le lien sont valables" : "Le code est valable"} ${m} minute${m === 1 ? "" : "s"}.`,
   ignore: "Si vous n’êtes pas à l’origine de cette demande, vous pouvez ignorer cet e-mail.",
+  passwordChangedSubject: (brand) => `${brand} : votre mot de passe a été modifié`,
+  passwordChangedHeading: "Votre mot de passe a été modifié",
+  passwordChangedBody: (at) => `Le mot de passe de votre compte a été modifié le ${at}.`,
+  factorAddedSubject: (brand) => `${brand} : un second facteur a été ajouté à votre compte`,
+  factorAddedHeading: "Second facteur ajouté",
+  factorAddedBody: (factor, at) => `${factor} a été ajouté à votre compte comme second facteur le ${at}.`,
+  factorRemovedSubject: (brand) => `${brand} : un second facteur a été retiré de votre compte`,
+  factorRemovedHeading: "Second facteur retiré",
+  factorRemovedBody: (factor, at) => `${factor} a été retiré de votre compte le ${at}.`,
+  factorNames: { totp: "Une application d’authentification", lookup_secret: "Un jeu de codes de secours" },
+  lockedSubject: (brand) => `${brand} : la connexion à votre compte est bloquée`,
+  lockedHeading: "Connexion bloquée",
+  lockedBody: (m) =>
+    `Après plusieurs tentatives de connexion échouées, la connexion à votre compte est bloquée pendant ${m} minute${m === 1 ? "" : "s"}.`,
+  notYou:
+    "Si ce n’était pas vous, récupérez votre compte dès maintenant avec « Mot de passe oublié ? » et déconnectez-vous partout ailleurs.",
 };
 
 const es: EmailMessages = {
@@ -117,6 +182,22 @@ const es: EmailMessages = {
   validity: (m, link) =>
     `${link ? "El código y el enlace son válidos" : "El código es válido"} durante ${m} minuto${m === 1 ? "" : "s"}.`,
   ignore: "Si no lo solicitaste, puedes ignorar este correo.",
+  passwordChangedSubject: (brand) => `${brand}: tu contraseña ha cambiado`,
+  passwordChangedHeading: "Tu contraseña ha cambiado",
+  passwordChangedBody: (at) => `La contraseña de tu cuenta se cambió el ${at}.`,
+  factorAddedSubject: (brand) => `${brand}: se añadió un segundo factor a tu cuenta`,
+  factorAddedHeading: "Segundo factor añadido",
+  factorAddedBody: (factor, at) => `${factor} se añadió a tu cuenta como segundo factor el ${at}.`,
+  factorRemovedSubject: (brand) => `${brand}: se quitó un segundo factor de tu cuenta`,
+  factorRemovedHeading: "Segundo factor quitado",
+  factorRemovedBody: (factor, at) => `${factor} se quitó de tu cuenta el ${at}.`,
+  factorNames: { totp: "Una aplicación de autenticación", lookup_secret: "Un juego de códigos de respaldo" },
+  lockedSubject: (brand) => `${brand}: el inicio de sesión en tu cuenta está bloqueado`,
+  lockedHeading: "Inicio de sesión bloqueado",
+  lockedBody: (m) =>
+    `Tras varios intentos fallidos, el inicio de sesión en tu cuenta está bloqueado durante ${m} minuto${m === 1 ? "" : "s"}.`,
+  notYou:
+    "Si no fuiste tú, recupera tu cuenta ahora con «¿Olvidaste tu contraseña?» y cierra la sesión en todos los demás sitios.",
 };
 
 const ptBR: EmailMessages = {
@@ -141,6 +222,22 @@ const ptBR: EmailMessages = {
   validity: (m, link) =>
     `${link ? "O código e o link são válidos" : "O código é válido"} por ${m} minuto${m === 1 ? "" : "s"}.`,
   ignore: "Se você não fez esta solicitação, pode ignorar este e-mail.",
+  passwordChangedSubject: (brand) => `${brand}: sua senha foi alterada`,
+  passwordChangedHeading: "Sua senha foi alterada",
+  passwordChangedBody: (at) => `A senha da sua conta foi alterada em ${at}.`,
+  factorAddedSubject: (brand) => `${brand}: um segundo fator foi adicionado à sua conta`,
+  factorAddedHeading: "Segundo fator adicionado",
+  factorAddedBody: (factor, at) => `${factor} foi adicionado à sua conta como segundo fator em ${at}.`,
+  factorRemovedSubject: (brand) => `${brand}: um segundo fator foi removido da sua conta`,
+  factorRemovedHeading: "Segundo fator removido",
+  factorRemovedBody: (factor, at) => `${factor} foi removido da sua conta em ${at}.`,
+  factorNames: { totp: "Um aplicativo autenticador", lookup_secret: "Um conjunto de códigos de backup" },
+  lockedSubject: (brand) => `${brand}: o acesso à sua conta está bloqueado`,
+  lockedHeading: "Acesso bloqueado",
+  lockedBody: (m) =>
+    `Após várias tentativas de acesso malsucedidas, o acesso à sua conta está bloqueado por ${m} minuto${m === 1 ? "" : "s"}.`,
+  notYou:
+    "Se não foi você, recupere sua conta agora com “Esqueceu a senha?” e saia de todos os outros lugares.",
 };
 
 /** The email texts by language. */

@@ -8,7 +8,13 @@ export interface TemplateData {
   verification_code_invalid: { to: string };
   recovery_code_valid: { recovery_code: string; recovery_url?: string; to: string };
   recovery_code_invalid: { to: string };
+  /** Olympus-only security notices; `at` is an ISO 8601 instant. */
+  security_password_changed: { to: string; at: string };
+  security_second_factor_added: { to: string; factor: SecondFactor; at: string };
+  security_second_factor_removed: { to: string; factor: SecondFactor; at: string };
+  security_account_locked: { to: string; locked_until: string; minutes: number };
 }
+export type SecondFactor = "totp" | "lookup_secret";
 export type TemplateType = keyof TemplateData;
 
 export interface Rendered {
@@ -44,6 +50,7 @@ function layout(
   paragraphs: string[],
   codeAndLink?: CodeAndLink,
   after?: string,
+  footer?: string,
 ): string {
   const accent = escapeHtml(ctx.config.courier.template.accent);
   const brand = escapeHtml(brandName(ctx));
@@ -59,7 +66,7 @@ function layout(
         : "")
     : "";
   const afterBlock = after ? `<p style="margin:0 0 16px;line-height:1.5">${escapeHtml(after)}</p>` : "";
-  const ignore = escapeHtml(emailMessages[locale].ignore);
+  const ignore = escapeHtml(footer ?? emailMessages[locale].ignore);
   return `<!doctype html><html lang="${locale}"><body style="margin:0;background:#f4f4f7;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#1f2937"><table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:32px 16px"><table role="presentation" width="560" cellpadding="0" cellspacing="0" style="background:#fff;border-radius:12px;padding:32px"><tr><td><div style="font-weight:700;font-size:18px;color:${accent};margin-bottom:24px">${brand}</div><h1 style="font-size:22px;margin:0 0 16px">${escapeHtml(heading)}</h1>${body}${codeBlock}${afterBlock}<p style="margin:24px 0 0;font-size:13px;color:#6b7280">${ignore}</p></td></tr></table></td></tr></table></body></html>`;
 }
 
@@ -67,6 +74,22 @@ function layout(
 function validity(ctx: AppContext, m: EmailMessages, withLink = true): string {
   const minutes = Math.max(1, Math.round(ctx.config.selfservice.methods.code.lifespan / 60_000));
   return m.validity(minutes, withLink);
+}
+
+/** "2026-12-07 10:30 UTC": a time every reader reads the same way, whatever the language. */
+function when(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** A security notice: a heading, one statement, and what to do if it was not the reader. */
+function notice(ctx: AppContext, locale: EmailLocale, subject: string, heading: string, body: string) {
+  const m = emailMessages[locale];
+  return {
+    subject,
+    text: `${body}\n\n${m.notYou}\n`,
+    html: layout(ctx, locale, heading, [body], undefined, undefined, m.notYou),
+  };
 }
 
 /** Renders a courier template (subject, text and HTML) in `locale`, branded for the domain. */
@@ -125,6 +148,40 @@ export function renderTemplate<T extends TemplateType>(
         text: `${m.recoverUnknownBody}\n`,
         html: layout(ctx, locale, m.recoverUnknownHeading, [m.recoverUnknownBody]),
       };
+    case "security_password_changed": {
+      const { at } = data as TemplateData["security_password_changed"];
+      return notice(
+        ctx,
+        locale,
+        m.passwordChangedSubject(brand),
+        m.passwordChangedHeading,
+        m.passwordChangedBody(when(at)),
+      );
+    }
+    case "security_second_factor_added": {
+      const { factor, at } = data as TemplateData["security_second_factor_added"];
+      return notice(
+        ctx,
+        locale,
+        m.factorAddedSubject(brand),
+        m.factorAddedHeading,
+        m.factorAddedBody(m.factorNames[factor], when(at)),
+      );
+    }
+    case "security_second_factor_removed": {
+      const { factor, at } = data as TemplateData["security_second_factor_removed"];
+      return notice(
+        ctx,
+        locale,
+        m.factorRemovedSubject(brand),
+        m.factorRemovedHeading,
+        m.factorRemovedBody(m.factorNames[factor], when(at)),
+      );
+    }
+    case "security_account_locked": {
+      const { minutes } = data as TemplateData["security_account_locked"];
+      return notice(ctx, locale, m.lockedSubject(brand), m.lockedHeading, m.lockedBody(minutes));
+    }
   }
   throw new Error(`unknown template ${String(template)}`);
 }

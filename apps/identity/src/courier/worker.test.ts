@@ -3,6 +3,7 @@ import { CourierApi, Configuration, type Message } from "@ory/client-fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppContext } from "../app/context.ts";
 import { courierMessages } from "../db/schema.ts";
+import { parseConfig } from "../config/index.ts";
 import { uuid } from "../security/random.ts";
 import {
   freePort,
@@ -10,6 +11,7 @@ import {
   startMailCatcher,
   startTestCore,
   type TestCore,
+  testConfig,
 } from "../testing/index.ts";
 import { enqueueEmail } from "./queue.ts";
 import { backoffMs, type CourierWorker, startCourierWorker } from "./worker.ts";
@@ -261,6 +263,71 @@ describe("courier worker", () => {
       expect(got).toEqual([...to].sort());
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
+    }
+  });
+
+  /** The file's context with another lease (`courier.worker.processing_timeout`). */
+  const withLease = (ms: number): AppContext => ({
+    ...ctx,
+    config: {
+      ...ctx.config,
+      courier: { ...ctx.config.courier, worker: { ...ctx.config.courier.worker, processing_timeout: ms } },
+    },
+  });
+
+  it("retries mail a dead process left in processing well within five minutes of a restart (default lease)", async () => {
+    const lease = parseConfig(testConfig({ dsn: "memory://" })).courier.worker.processing_timeout;
+    expect(lease).toBeLessThanOrEqual(60_000);
+    // Claimed by a process that died 45 s ago (its lease last renewed then), and the core restarts.
+    const id = uuid();
+    const died = new Date(Date.now() - Math.max(lease, 30_000) - 15_000);
+    await ctx.db.insert(courierMessages).values({
+      id,
+      recipient: "died-45s-ago@example.com",
+      subject: "left behind",
+      body: "left behind\n",
+      templateType: "verification_code_valid",
+      status: "processing",
+      createdAt: died,
+      updatedAt: died,
+      nextAttemptAt: died,
+    });
+    const w = started(startCourierWorker(withLease(lease)));
+    try {
+      await mail.waitFor("died-45s-ago@example.com");
+      const sent = await whenMessage(id, (m) => m.status === "sent", "sent");
+      expect(sent.dispatches?.map((d) => d.status)).toEqual(["success"]);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it("never lets a live worker's slow send be taken over: the lease is renewed while it sends", async () => {
+    await mail.clear();
+    // Lease 600 ms, send 2 s: without renewal the second worker would re-queue and send it again.
+    let calls = 0;
+    const slow = startCourierWorker(withLease(600), {
+      sendMail: async () => {
+        calls++;
+        await new Promise((r) => setTimeout(r, 2_000));
+        return {} as never;
+      },
+      close: () => {},
+    });
+    let other: CourierWorker | undefined;
+    try {
+      const id = await enqueue("slow-send@example.com");
+      slow.notify();
+      await until(async () => (calls > 0 ? true : undefined), "the slow send to start");
+      // A second worker (another replica) polls the queue throughout the slow send.
+      other = startCourierWorker(withLease(600));
+      const sent = await whenMessage(id, (m) => m.status === "sent", "sent");
+      expect(sent.dispatches?.map((d) => d.status)).toEqual(["success"]);
+      expect(calls).toBe(1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await mail.list()).filter((m) => m.to[0]?.address === "slow-send@example.com")).toHaveLength(0);
+    } finally {
+      await Promise.all([slow.stop(), other?.stop()]);
     }
   });
 

@@ -42,8 +42,10 @@ function dispatchError(e: unknown): Record<string, unknown> {
 /**
  * The courier: sends queued `courier_messages` over SMTP. Messages are claimed by flipping them
  * to `processing` with FOR UPDATE SKIP LOCKED, so several workers (or replicas) never send the
- * same message twice; a message left in `processing` by a crash is queued again after
- * `courier.worker.processing_timeout`, so a crash loses nothing.
+ * same message twice. A claim is a lease: while a send is under way its worker renews it (touches
+ * `updated_at`) every third of `courier.worker.processing_timeout`; a message whose lease was not
+ * renewed for that long — its sender died — is queued again by any worker (of this or another
+ * process, or the restarted one), so a crash loses nothing and a slow send is never taken over.
  */
 export function startCourierWorker(ctx: AppContext, transport?: MailTransport): CourierWorker {
   const cfg = ctx.config.courier;
@@ -52,6 +54,23 @@ export function startCourierWorker(ctx: AppContext, transport?: MailTransport): 
   let stopping = false;
   let pending = false;
   let wake: (() => void) | undefined;
+  /** Messages this worker claimed and is still sending: their leases are renewed. */
+  const held = new Set<string>();
+  const leaseMs = cfg.worker.processing_timeout;
+  const renewing = setInterval(
+    () => {
+      if (held.size === 0) return;
+      void ctx.db
+        .update(courierMessages)
+        .set({ updatedAt: new Date() })
+        .where(and(inArray(courierMessages.id, [...held]), eq(courierMessages.status, "processing")))
+        .catch(() => {
+          // The database is away: the leases may lapse and the sends be retried (at worst a duplicate).
+        });
+    },
+    Math.max(50, Math.floor(leaseMs / 3)),
+  );
+  renewing.unref();
 
   async function requeueStuck(): Promise<void> {
     const now = new Date();
@@ -61,7 +80,7 @@ export function startCourierWorker(ctx: AppContext, transport?: MailTransport): 
       .where(
         and(
           eq(courierMessages.status, "processing"),
-          lt(courierMessages.updatedAt, new Date(now.getTime() - cfg.worker.processing_timeout)),
+          lt(courierMessages.updatedAt, new Date(now.getTime() - leaseMs)),
         ),
       )
       .returning({ id: courierMessages.id });
@@ -130,6 +149,15 @@ export function startCourierWorker(ctx: AppContext, transport?: MailTransport): 
   }
 
   async function send(m: MessageRow): Promise<void> {
+    held.add(m.id);
+    try {
+      await sendHeld(m);
+    } finally {
+      held.delete(m.id);
+    }
+  }
+
+  async function sendHeld(m: MessageRow): Promise<void> {
     let failure: unknown;
     try {
       await smtp.sendMail({
@@ -211,6 +239,9 @@ export function startCourierWorker(ctx: AppContext, transport?: MailTransport): 
         })().catch((e) => ctx.log.error("courier: flush on shutdown failed", { error: String(e) }));
         await Promise.race([flush, deadline]);
         clearTimeout(timer);
+        // Sends still hanging at the deadline are let go: their leases lapse and they are retried.
+        clearInterval(renewing);
+        held.clear();
         smtp.close();
       })();
       return stopped;

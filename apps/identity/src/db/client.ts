@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from "node:fs";
+import type net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -6,6 +7,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import * as schema from "./schema.ts";
+import { Availability, type AvailabilityOptions, DatabaseUnavailableError } from "./availability.ts";
 import { CHANGE_CHANNEL, createChangeFeed, registerChangeFeed } from "./changes.ts";
 import { watchedSocket } from "./socket-watchdog.ts";
 import { writeObserver } from "./writes.ts";
@@ -24,6 +26,11 @@ export interface Database {
   migrate(): Promise<void>;
   /** Cheap liveness query for /health/ready. */
   ping(): Promise<void>;
+  /**
+   * PostgreSQL only: the availability gate (see availability.ts). Requests run under it so that they
+   * fail fast with 503 while the database is unreachable; PGlite runs in-process and has none.
+   */
+  availability?: Availability;
   close(): Promise<void>;
 }
 
@@ -44,14 +51,32 @@ function findMigrations(from: string): string {
 export interface OpenOptions {
   /** Maximum pool size for PostgreSQL. */
   max?: number;
-  /** Seconds a PostgreSQL connection attempt may take. */
+  /** Seconds a PostgreSQL connection attempt (TCP, start-up and authentication) may take. Default 1. */
   connectTimeout?: number;
   /**
    * Seconds the server may stay silent while it owes an answer before the connection is failed
    * (the request then answers 503 instead of hanging); 0 turns it off. Plain TCP only. Default 4.
    */
   queryTimeout?: number;
+  /** Seconds an unused pooled connection is kept. Default 30. */
+  idleTimeout?: number;
+  /** Time-outs of the availability gate (probe, slow-request threshold, retry pause). */
+  availability?: AvailabilityOptions;
+  /** Where the gate reports going down and coming back. */
+  log?: {
+    warn(msg: string, fields?: Record<string, unknown>): void;
+    info(msg: string, fields?: Record<string, unknown>): void;
+  };
 }
+
+/**
+ * postgres.js' reconnect back-off, in seconds, by the number of failed connections since the last
+ * success. Its default grows to 10–20 s, so a pool that lost its connections in a blip stayed away for
+ * that long after the database was back; the gate already keeps requests away while the database is
+ * down, so a short, capped back-off is enough: 50 ms, 100 ms, … at most 250 ms (with jitter).
+ */
+export const reconnectBackoff = (failures: number) =>
+  Math.min(0.25, 0.05 * failures) * (0.8 + Math.random() * 0.4);
 
 /** The watchdog's host and port, when the dsn is one plain-TCP host (no TLS, no unix socket, no list). */
 function watchableHost(dsn: string): { host: string; port: number } | undefined {
@@ -72,16 +97,61 @@ export async function openDatabase(dsn: string, opts: OpenOptions = {}): Promise
   if (/^postgres(ql)?:\/\//.test(dsn)) {
     const watch = watchableHost(dsn);
     const queryTimeoutMs = (opts.queryTimeout ?? 4) * 1000;
+    const connectTimeout = opts.connectTimeout ?? 1;
     let migrating = 0;
+    // The pool's sockets, so that going down can drop them all: a connection left half-open by the
+    // outage would otherwise take the first request after it until the watchdog fires.
+    const sockets = new Set<net.Socket>();
     const client = postgres(dsn, {
       max: opts.max ?? 10,
-      connect_timeout: opts.connectTimeout ?? 5,
-      idle_timeout: 60,
+      connect_timeout: connectTimeout,
+      idle_timeout: opts.idleTimeout ?? 30,
+      backoff: reconnectBackoff,
       onnotice: () => {},
       ...(watch && queryTimeoutMs > 0
-        ? { socket: () => watchedSocket(watch.host, watch.port, queryTimeoutMs, () => migrating > 0) }
+        ? {
+            socket: () => {
+              const socket = watchedSocket(watch.host, watch.port, queryTimeoutMs, () => migrating > 0);
+              sockets.add(socket);
+              socket.once("close", () => sockets.delete(socket));
+              return socket;
+            },
+          }
         : {}),
     });
+    // The gate's probe runs on its own connection: it must not queue behind the pool's requests.
+    const probeTimeoutMs = opts.availability?.probeTimeoutMs ?? 1_250;
+    const probeClient = postgres(dsn, {
+      max: 1,
+      connect_timeout: connectTimeout,
+      idle_timeout: 10,
+      backoff: () => 0,
+      fetch_types: false,
+      prepare: false,
+      onnotice: () => {},
+      ...(watch ? { socket: () => watchedSocket(watch.host, watch.port, probeTimeoutMs) } : {}),
+    });
+    const availability = new Availability(
+      async () => {
+        await probeClient`select 1`;
+      },
+      {
+        ...opts.availability,
+        onDown: (cause) => {
+          let code: unknown = (cause as { code?: unknown })?.code;
+          for (let c = cause as { cause?: unknown; code?: unknown }; c?.cause; c = c.cause as typeof c) {
+            code = (c.cause as { code?: unknown }).code ?? code;
+          }
+          opts.log?.warn("database unavailable: answering 503 until it is back", { code: code ?? "unknown" });
+          if (migrating > 0) return;
+          const err = new DatabaseUnavailableError(
+            "The database is unavailable; the connection was dropped.",
+          );
+          for (const s of sockets) s.destroy(err);
+        },
+        onUp: (ms) => opts.log?.info("database available again", { down_ms: ms }),
+      },
+    );
     const db = drizzlePostgres(client, { schema, logger: writeObserver }) as unknown as Db;
     // Other replicas' commits reach this process's caches through LISTEN (see changes.ts). postgres.js
     // keeps the listening connection up and calls onlisten after every (re)connect.
@@ -130,12 +200,15 @@ export async function openDatabase(dsn: string, opts: OpenOptions = {}): Promise
           migrating--;
         }
       },
+      // Readiness: not ready at once while the gate is down; else a fresh probe (or one a moment old).
       ping: async () => {
-        await client`select 1`;
+        if (!availability.up || !(await availability.check(true))) throw new DatabaseUnavailableError();
       },
-      close: () => {
+      availability,
+      close: async () => {
+        availability.stop();
         feed.close();
-        return client.end({ timeout: 5 });
+        await Promise.all([client.end({ timeout: 5 }), probeClient.end({ timeout: 1 })]);
       },
     };
   }

@@ -102,14 +102,6 @@ export async function readBody(c: Context): Promise<Record<string, unknown>> {
   throw unsupported();
 }
 
-/** The client IP for audit and device records (first X-Forwarded-For hop when set by a trusted proxy). */
-export function clientIp(c: Context): string | undefined {
-  const fwd = c.req.header("x-forwarded-for");
-  if (fwd) return fwd.split(",")[0]?.trim();
-  const info = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return info?.socket?.remoteAddress;
-}
-
 /**
  * A request header, read from Node's IncomingMessage when @hono/node-server serves the request
  * (`c.env.incoming`): the first `c.req.header()` makes the adapter build a full Headers object,

@@ -11,6 +11,7 @@ export type OAuth2ErrorCode =
   | "invalid_state"
   | "access_denied"
   | "server_error"
+  | "temporarily_unavailable"
   | "login_required"
   | "consent_required"
   | "interaction_required"
@@ -56,6 +57,10 @@ const DESCRIPTIONS: Record<OAuth2ErrorCode, [string, number]> = {
   server_error: [
     "The authorization server encountered an unexpected condition that prevented it from fulfilling the request.",
     500,
+  ],
+  temporarily_unavailable: [
+    "The authorization server is currently unable to handle the request due to a temporary overloading or maintenance of the server.",
+    503,
   ],
   login_required: ["The Authorization Server requires End-User authentication.", 400],
   consent_required: ["The Authorization Server requires End-User consent.", 400],

@@ -1,3 +1,4 @@
+import { createServer, type Server } from "node:http";
 import { Configuration, FrontendApi } from "@ory/client-fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CookieJar } from "../testing/index.ts";
@@ -14,6 +15,7 @@ import {
   startOAuth2Core,
   type TestClient,
 } from "./test-helpers.ts";
+import { backchannelSettled } from "./logout/channels.ts";
 
 const json = { headers: { accept: "application/json" } };
 const PASSWORD = "correct horse battery staple";
@@ -21,12 +23,33 @@ let t: OAuth2TestCore;
 let client: TestClient;
 let api: FrontendApi;
 
+/** The client's back-channel logout endpoint: a real HTTP server keeping the logout tokens it gets. */
+const logoutTokens: string[] = [];
+let backchannel: Server;
+
 beforeAll(async () => {
+  backchannel = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d: Buffer) => {
+      body += d.toString("utf8");
+    });
+    req.on("end", () => {
+      logoutTokens.push(new URLSearchParams(body).get("logout_token") ?? "");
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => backchannel.listen(0, "127.0.0.1", r));
   t = await startOAuth2Core({ session: { lifespan: "2h" } });
-  client = await createClient(t, { post_logout_redirect_uris: ["http://127.0.0.1:5555/bye"] });
+  client = await createClient(t, {
+    post_logout_redirect_uris: ["http://127.0.0.1:5555/bye"],
+    backchannel_logout_uri: `http://127.0.0.1:${(backchannel.address() as { port: number }).port}/logout`,
+  });
   api = new FrontendApi(new Configuration({ basePath: t.publicUrl }));
 });
-afterAll(() => t?.stop());
+afterAll(async () => {
+  await t?.stop();
+  await new Promise<void>((r) => (backchannel ? backchannel.close(() => r()) : r()));
+});
 
 async function register(email: string): Promise<string> {
   const flow = await api.createNativeRegistrationFlow();
@@ -142,7 +165,17 @@ describe("the login flow completes OAuth2 login challenges (Kratos↔Hydra glue,
     // Logging out of the identity session ends the OAuth2 login session bound to it.
     const browser = new FrontendApi(new Configuration({ basePath: t.publicUrl, fetchApi: jar.fetch }));
     const logout = await browser.createBrowserLogoutFlow({}, json);
+    logoutTokens.length = 0;
     await jar.fetch(`${t.publicUrl}/self-service/logout?token=${logout.logout_token}`, json);
+    // …and the client hears of it on its back channel (OpenID Connect Back-Channel Logout).
+    await backchannelSettled(t.core.oauth2.o2);
+    expect(logoutTokens).toHaveLength(1);
+    const logoutClaims = JSON.parse(Buffer.from(logoutTokens[0]!.split(".")[1]!, "base64url").toString());
+    expect(logoutClaims).toMatchObject({
+      sub: identityId,
+      sid: consent.login_session_id,
+      aud: [client.client_id],
+    });
     const afterLogout = await jar.fetch(
       authorizeUrl(t, {
         client_id: client.client_id,

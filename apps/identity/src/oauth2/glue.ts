@@ -6,6 +6,7 @@ import { RequestGone } from "./flow/challenge.ts";
 import { acceptLogin, loginRequestWire, openLoginChallenge } from "./flow/login.ts";
 import { deleteLoginSessions } from "./flow/login-sessions.ts";
 import { deleteGrantsOfSubject } from "./grants.ts";
+import { backchannelLogout, sessionParticipants } from "./logout/channels.ts";
 import { findOAuth2, oauth2Of } from "./runtime.ts";
 
 /*
@@ -58,14 +59,27 @@ async function acceptLoginChallenge(
   }
 }
 
-/** An identity session ended (logout, revocation): the OAuth2 login sessions it started end too. */
+/**
+ * An identity session ended (logout, revocation): the OAuth2 login sessions it started end too, and
+ * their clients get a back-channel logout.
+ */
 async function onSessionRevoked(ctx: AppContext, sessionId: string): Promise<void> {
-  if (!findOAuth2(ctx)) return;
-  await deleteLoginSessions(
+  const o2 = findOAuth2(ctx);
+  if (!o2) return;
+  const ended = await deleteLoginSessions(
     ctx.db,
     { identitySessionId: sessionId },
     ctx.config.oauth2.ttl.login_consent_request,
   );
+  if (ended.length) {
+    backchannelLogout(
+      o2,
+      await sessionParticipants(
+        o2,
+        ended.map((s) => s.id),
+      ),
+    );
+  }
 }
 
 /** Erasure of an identity: its grants (and with them its tokens) and its login sessions go too. */
@@ -80,4 +94,6 @@ export function installGlue(): void {
   hooks.acceptLoginChallenge = acceptLoginChallenge;
   hooks.onSessionRevoked = onSessionRevoked;
   hooks.onIdentityDeleted = onIdentityDeleted;
+  // Same removal: nothing issued before the owner proved the address may outlive the proof.
+  hooks.onCredentialsReset = onIdentityDeleted;
 }

@@ -1,6 +1,6 @@
 import type { Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { limitBody } from "../app/http.ts";
+import { availabilityGate, databaseFailed, limitBody } from "../app/http.ts";
 import { decodeJsonBody, rawHeader } from "../http/request.ts";
 import { isConnectionError, isInvalidTextError } from "../db/errors.ts";
 import { badRequest, OryError, serviceUnavailable } from "../errors/index.ts";
@@ -28,6 +28,7 @@ export function applyOAuth2Common(app: Hono, o2: OAuth2, side: "public" | "admin
         { Connection: "close" },
       ),
   });
+  app.use("*", availabilityGate(ctx));
   app.use("*", limitBody(ctx.config.serve.request_body_limit, limit));
   if (side === "public" && o2.cfg.serve.cors.enabled) app.use("*", oauth2Cors(o2));
   app.onError((err, c) => {
@@ -52,8 +53,12 @@ export function applyOAuth2Common(app: Hono, o2: OAuth2, side: "public" | "admin
       );
     }
     if (isConnectionError(err)) {
-      ctx.log.error("database unavailable", { error: String(err) });
-      return c.json(serviceUnavailable().toBody(), 503);
+      databaseFailed(ctx, err, c.req.path);
+      // RFC 6749 §4.1.2.1 names the condition temporarily_unavailable; the admin port keeps Ory's shape.
+      if (side === "public") {
+        return c.json(new OAuth2Error("temporarily_unavailable").toBody(false), 503, { "Retry-After": "1" });
+      }
+      return c.json(serviceUnavailable().toBody(), 503, { "Retry-After": "1" });
     }
     const requestId = uuid();
     ctx.log.error("unhandled error", {

@@ -3,10 +3,12 @@ import { BlockList, isIP } from "node:net";
 import type { AppContext } from "../app/context.ts";
 
 /*
- * The client address that rate limits, lockouts and the audit log key on. X-Forwarded-For is only
- * believed when the direct peer is a trusted proxy (security.trusted_proxies), and then the right-most
- * address that is not itself a trusted proxy wins: a client can prepend anything it likes to the
- * header, but not what the proxy next to us appended.
+ * The client address that rate limits, lockouts, sessions and the audit log key on. X-Forwarded-For is
+ * only believed when the direct peer is a proxy the operator declared (security.trusted_proxies,
+ * nothing by default), and then the right-most address that is not itself a trusted proxy wins: a
+ * client can prepend anything it likes to the header, but not what the proxy next to us appended
+ * (Hera appends the address it was connected from). With no trusted proxy declared the header is
+ * ignored and the peer address is the client.
  */
 
 const lists = new WeakMap<object, BlockList>();

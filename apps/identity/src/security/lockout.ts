@@ -5,6 +5,7 @@ import { securityLoginThrottles } from "../db/security-schema.ts";
 import { isJsonRequest } from "../http/request.ts";
 import type { UiText } from "../selfservice/flow/text.ts";
 import { audit } from "./audit.ts";
+import { queueSecurityNotice } from "../courier/security-notices.ts";
 import { isTrustedProxy, requestIp } from "./ip.ts";
 import { uuid } from "./random.ts";
 
@@ -117,6 +118,19 @@ async function recordLock(
     kind,
     locked_until: row.lockedUntil?.toISOString(),
   });
+  // The owner hears about it (courier/security-notices.ts); an unknown identifier has nobody to tell.
+  if (kind !== "ip" && row.identityId && row.lockedUntil) {
+    const minutes = Math.max(1, Math.ceil((row.lockedUntil.getTime() - Date.now()) / 60_000));
+    await queueSecurityNotice(
+      ctx.db,
+      ctx,
+      row.identityId,
+      "security_account_locked",
+      { locked_until: row.lockedUntil.toISOString(), minutes },
+      c.req.header("accept-language"),
+    );
+    ctx.notifyCourier();
+  }
 }
 
 /**

@@ -49,7 +49,8 @@ describe("rate limits", () => {
   });
 
   it("does not pool everyone behind our own proxy: a trusted proxy without X-Forwarded-For is not limited", async () => {
-    // 127.0.0.1 is a trusted proxy by default; without the header there is no client address to limit.
+    // The test configuration trusts 127.0.0.1 (as a deployment trusts Hera); without the header there
+    // is no client address to limit.
     const flow = async () => json(await get(`${t.publicUrl}/self-service/login/api`));
     for (let i = 0; i < 5; i++) {
       const f = await flow();

@@ -9,7 +9,8 @@ import { preparedQuery } from "../db/prepared.ts";
 import { sessions } from "../db/schema.ts";
 import { type FullIdentity, identityToWire, loadIdentity } from "../identity/repository.ts";
 import { randomAlnum, sha256hex, uuid } from "../security/random.ts";
-import { clientIp, rawHeader } from "../http/request.ts";
+import { rawHeader } from "../http/request.ts";
+import { requestIp } from "../security/ip.ts";
 import { SessionCache } from "./cache.ts";
 
 export type SessionRow = typeof sessions.$inferSelect;
@@ -58,6 +59,12 @@ export interface NewSession {
   c?: Context;
 }
 
+/** The device address a session records: the client address rate limits use (see security/ip.ts). */
+function clientAddress(c: Context, ctx: AppContext): string | undefined {
+  const ip = requestIp(c, ctx);
+  return ip === "unknown" ? undefined : ip;
+}
+
 /** Issues a session for an identity; the tokens are returned once and only their hashes stored. */
 export async function issueSession(db: DbOrTx, ctx: AppContext, input: NewSession): Promise<IssuedSession> {
   const now = new Date();
@@ -68,7 +75,7 @@ export async function issueSession(db: DbOrTx, ctx: AppContext, input: NewSessio
     ? [
         {
           id: uuid(),
-          ip_address: clientIp(input.c),
+          ip_address: clientAddress(input.c, ctx),
           user_agent: input.c.req.header("user-agent")?.slice(0, 512),
           location: "",
         },

@@ -61,6 +61,8 @@ export function testConfig(opts: {
       worker: { poll_interval: "200ms", enabled: Boolean(opts.mail) },
     },
     log: { level: process.env.OLYMPUS_TEST_LOG ?? "error" },
+    // Tests call from loopback as Hera does, and pass X-Forwarded-For to stand for other clients.
+    security: { trusted_proxies: ["127.0.0.1/32", "::1/128"] },
   };
   return deepMerge(base, opts.overrides ?? {}) as ConfigInput;
 }

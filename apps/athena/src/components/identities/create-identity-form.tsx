@@ -13,7 +13,16 @@ export interface SchemaChoice {
 }
 
 /** Pick a schema, fill the form generated from its traits, optionally set a password. */
-export function CreateIdentityForm({ schemas, initial }: { schemas: SchemaChoice[]; initial: string }) {
+export function CreateIdentityForm({
+  schemas,
+  initial,
+  withRole = false,
+}: {
+  schemas: SchemaChoice[];
+  initial: string;
+  /** IAM: offer the Athena role (`metadata_admin.role`), which is not a trait. */
+  withRole?: boolean;
+}) {
   const router = useRouter();
   const [schemaId, setSchemaId] = useState(initial);
   const [error, setError] = useState<string | null>(null);
@@ -30,6 +39,7 @@ export function CreateIdentityForm({ schemas, initial }: { schemas: SchemaChoice
       return typeof v === "string" ? v : null;
     });
     const password = String(data.get("__password") ?? "");
+    const role = String(data.get("__role") ?? "");
     setBusy(true);
     const r = await callApi<{ id: string }>("POST", "/api/identities", {
       schema_id: schema.id,
@@ -37,6 +47,7 @@ export function CreateIdentityForm({ schemas, initial }: { schemas: SchemaChoice
       state: data.get("__state") === "inactive" ? "inactive" : "active",
       verified: data.get("__verified") === "on",
       ...(password ? { password } : {}),
+      ...(withRole && role ? { role } : {}),
     });
     setBusy(false);
     if (!r.ok) {
@@ -83,6 +94,18 @@ export function CreateIdentityForm({ schemas, initial }: { schemas: SchemaChoice
             autoComplete="new-password"
           />
         </div>
+        {withRole && (
+          <div className="field">
+            <label htmlFor="__role">
+              Athena role <span className="hint">(kept in admin metadata: its owner cannot change it)</span>
+            </label>
+            <select id="__role" name="__role" defaultValue="">
+              <option value="">none</option>
+              <option value="viewer">viewer</option>
+              <option value="admin">admin</option>
+            </select>
+          </div>
+        )}
         <label className="check-label" htmlFor="__verified">
           <input id="__verified" name="__verified" type="checkbox" /> Mark the email address as verified
         </label>

@@ -7,7 +7,13 @@ import { core } from "./clients";
 import { isDemo } from "./identity-view";
 
 /** Actions a demo identity is protected from. */
-export type Destructive = "delete" | "deactivate" | "reset_password" | "recover" | "delete_credential";
+export type Destructive =
+  | "delete"
+  | "deactivate"
+  | "reset_password"
+  | "recover"
+  | "delete_credential"
+  | "change_role";
 
 const WHAT: Record<Destructive, string> = {
   delete: "deleted",
@@ -15,6 +21,7 @@ const WHAT: Record<Destructive, string> = {
   reset_password: "given a new password",
   recover: "recovered",
   delete_credential: "stripped of credentials",
+  change_role: "given another role",
 };
 
 /** Throws 409 for a demo identity, and for an administrator locking themself out of IAM. */

@@ -16,6 +16,9 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t("title.settings") };
 }
 
+/** The core's (Olympus-only) info message after a password change that left other sessions signed in. */
+const PASSWORD_CHANGED_OTHER_SESSIONS = 1050100;
+
 function describe(session: Session, locale: Locale, t: Translate): { device: string; when: string } {
   const device = session.devices?.[0];
   const agent = device?.user_agent ?? t("sessions.unknown-browser");
@@ -37,8 +40,24 @@ export default async function SettingsPage(props: {
   const current = await currentSession(cookie);
   const others = current ? await clients(cookie).frontend.listMySessions({ cookie }) : [];
   const token = current ? formToken(env.csrfSecret, "sessions", current.id) : "";
+  // The core says so (message 1050100) after a password change that left other sessions signed in.
+  const passwordChanged = flow.ui.messages?.some((m) => m.id === PASSWORD_CHANGED_OTHER_SESSIONS) ?? false;
   return (
     <>
+      {current && passwordChanged && others.length > 0 ? (
+        <section className="hera-notice hera-warn" role="status" aria-labelledby="signout-others-title">
+          <h2 id="signout-others-title">{t("sessions.password-changed-title")}</h2>
+          <p>{t("sessions.password-changed-body", { count: others.length })}</p>
+          <form method="post" action="/settings/sessions">
+            <input type="hidden" name="csrf_token" value={token} />
+            <input type="hidden" name="session_id" value="others" />
+            <input type="hidden" name="flow" value={flow.id} />
+            <button type="submit" className="hera-button">
+              {t("sessions.sign-out-everywhere")}
+            </button>
+          </form>
+        </section>
+      ) : null}
       <FlowView ui={flow.ui} title={t("title.settings")} copy={copyFor(env, locale)}>
         <Settings flow={flow} config={elementsConfig(env, locale)} />
       </FlowView>

@@ -45,6 +45,9 @@ describe("translator", () => {
     );
     expect(translator("pt-BR")("layout.footer.ciam", { brand: "Olympus" })).toBe("Sua conta Olympus");
     expect(translator("en")("home.signed-in-to", { brand: "Olympus" })).toBe("You're signed in to Olympus.");
+    expect(translator("de")("sessions.password-changed-body", { count: 2 })).toMatch(
+      /^Sie sind noch auf 2 anderen Geräten/,
+    );
   });
   it("treats values as text, not as message syntax", () => {
     expect(translator("en")("consent.title", { client: "{evil} <b>'x'" })).toBe(
@@ -108,6 +111,30 @@ describe("formatUiText (the form without JavaScript)", () => {
     expect(formatUiText("de", m, { id: 1070007, text: "Email" })).toBe("E-Mail");
     expect(formatUiText("de", m, { id: 1070002, text: "Sprache", context: { title: "Sprache" } })).toBe(
       "Sprache",
+    );
+  });
+  it("translates the core's Olympus-only messages, plurals included", () => {
+    const m = flowMessages("de", CIAM);
+    const text = (n: number) =>
+      formatUiText("de", m, {
+        id: 1050100,
+        text: "Your password was changed…",
+        context: { other_sessions: n },
+      });
+    expect(text(1)).toContain("in 1 anderen Sitzung angemeldet");
+    expect(text(3)).toContain("in 3 anderen Sitzungen angemeldet");
+    expect(
+      formatUiText("fr", flowMessages("fr", CIAM), {
+        id: 4000110,
+        text: "Please verify a@b.c …",
+        context: { addresses: ["a@b.c", "d@e.f"] },
+      }),
+    ).toBe(
+      "Veuillez vérifier a@b.c, d@e.f avant d’ajouter un second facteur ou une autre adresse à ce compte.",
+    );
+    // Handed to elements with the plural intact, for elements to format.
+    expect(elementsOverrides("es", CIAM)["identities.messages.1050100"]).toContain(
+      "{other_sessions, plural,",
     );
   });
   it("shows the core's English text for an id no catalog knows, never the id", () => {

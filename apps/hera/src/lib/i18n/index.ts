@@ -66,7 +66,6 @@ export function elementsOverrides(
   locale: Locale,
   env: Pick<HeraEnv, "domain" | "brand">,
 ): Record<string, string> {
-  const t = translator(locale);
   const out: Record<string, string> = {};
   const domainPrefix = `ory-${env.domain}.`;
   for (const id of Object.keys(en) as MessageId[]) {
@@ -76,8 +75,9 @@ export function elementsOverrides(
         ? id.slice(domainPrefix.length)
         : "";
     if (!key) continue;
-    // Placeholders elements fills in ({parts}) are passed on untouched; only {brand} is ours.
-    out[key] = t(id, { brand: icuLiteral(env.brand.name), parts: "{parts}" });
+    // Handed to elements as ICU source: its placeholders ({parts}, plurals) stay for elements to
+    // fill; only {brand} is ours, filled in here as a literal.
+    out[key] = (CATALOGS[locale][id] ?? en[id]).replaceAll("{brand}", icuLiteral(env.brand.name));
   }
   for (const l of LOCALES) out[`forms.option.traits.locale.${l}`] = icuLiteral(LANGUAGE_NAMES[l]);
   return { ...out, ...KRATOS_OVERRIDES[locale] };

@@ -11,6 +11,7 @@ import { batchPatchBody, createIdentityBody, jsonPatch, updateIdentityBody } fro
 import { isUuid, parseWith, readJson } from "./input.ts";
 import { listIdentities } from "./list.ts";
 import { patchToReplacement } from "./patch.ts";
+import { auditRoleChange } from "./role-audit.ts";
 import { adminIdentityWire, includeCredentialParam } from "./wire.ts";
 import { identityNotFound, insertPrepared, prepareCreate, prepareUpdate, replaceIdentity } from "./write.ts";
 
@@ -33,6 +34,7 @@ async function create(c: Context, ctx: AppContext): Promise<Response> {
   const prepared = await prepareCreate(ctx, body);
   const id = await insertPrepared(ctx, prepared);
   const full = (await loadIdentity(ctx.db, id))!;
+  await auditRoleChange(ctx, c, id, null, full.identity.metadataAdmin);
   c.header("Location", urlJoin(ctx.rt.adminBaseUrl, `admin/identities/${id}`));
   return c.json(adminIdentityWire(ctx, full), 201);
 }
@@ -102,6 +104,13 @@ async function update(c: Context, ctx: AppContext): Promise<Response> {
   const body = parseWith(updateIdentityBody, await readJson(c));
   const replacement = await prepareUpdate(ctx, current, body);
   const updated = await replaceIdentity(ctx, current, replacement);
+  await auditRoleChange(
+    ctx,
+    c,
+    current.identity.id,
+    current.identity.metadataAdmin,
+    updated.identity.metadataAdmin,
+  );
   return c.json(adminIdentityWire(ctx, updated));
 }
 
@@ -110,6 +119,13 @@ async function patch(c: Context, ctx: AppContext): Promise<Response> {
   const ops = parseWith(jsonPatch, await readJson(c));
   const replacement = patchToReplacement(ctx, current, ops);
   const updated = await replaceIdentity(ctx, current, replacement);
+  await auditRoleChange(
+    ctx,
+    c,
+    current.identity.id,
+    current.identity.metadataAdmin,
+    updated.identity.metadataAdmin,
+  );
   return c.json(adminIdentityWire(ctx, updated));
 }
 

@@ -263,6 +263,17 @@ export function normalizeClient(input: ClientInput, cfg: OAuth2Config): ClientDa
       throw metadataError(`Field "${field}" must be an absolute http or https URL.`);
     }
   }
+  // Logout endpoints (OpenID Connect Front-/Back-Channel Logout §2): no fragment, and no credentials
+  // in a URL the provider calls or puts in a page.
+  for (const [field, value] of [
+    ["frontchannel_logout_uri", input.frontchannel_logout_uri],
+    ["backchannel_logout_uri", input.backchannel_logout_uri],
+  ] as const) {
+    const u = value ? webUrl(value) : undefined;
+    if (u && (u.hash || u.username || u.password)) {
+      throw metadataError(`Field "${field}" must not contain a fragment or credentials.`);
+    }
+  }
   const scope = input.scope === undefined ? "offline_access offline openid" : input.scope.trim();
   for (const s of splitList(scope)) {
     if (!isScopeToken(s)) throw metadataError(`Scope "${s}" contains characters a scope may not contain.`);

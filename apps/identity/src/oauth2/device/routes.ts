@@ -113,7 +113,7 @@ async function afterUserCode(c: Context, o2: OAuth2, verifier: string): Promise<
 
 export function registerDeviceRoutes(app: Hono, o2: OAuth2): void {
   app.post("/oauth2/device/auth", (c) => deviceAuthorization(c, o2));
-  app.get(`/${DEVICE_VERIFY_PATH}`, async (c) =>
+  app.get("/oauth2/device/verify", async (c) =>
     runStep(c, o2, async () => {
       const params = await readParams(c, { query: true });
       const deviceVerifier = params.get("device_verifier");

@@ -7,7 +7,8 @@ import { JWT_BEARER } from "../token/jwt-bearer.ts";
 /**
  * GET /.well-known/openid-configuration. Advertises what this provider actually does: the
  * authorization code flow (with refresh tokens and client credentials), PKCE S256, query, fragment
- * and form_post response modes, RP-initiated logout, the device flow (RFC 8628).
+ * and form_post response modes, RP-initiated, back-channel and front-channel logout, the device flow
+ * (RFC 8628).
  */
 export async function discoveryDocument(o2: OAuth2): Promise<Record<string, unknown>> {
   const algs = await o2.jwks.idTokenAlgs();
@@ -45,10 +46,10 @@ export async function discoveryDocument(o2: OAuth2): Promise<Record<string, unkn
     request_uri_parameter_supported: false,
     require_request_uri_registration: true,
     claims_parameter_supported: false,
-    backchannel_logout_supported: false,
-    backchannel_logout_session_supported: false,
-    frontchannel_logout_supported: false,
-    frontchannel_logout_session_supported: false,
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
+    frontchannel_logout_supported: true,
+    frontchannel_logout_session_supported: true,
     prompt_values_supported: ["none", "login", "consent", "select_account"],
   };
 }

@@ -122,6 +122,11 @@ export interface DeviceVerifier extends DeviceChallenge {
   device_request_id: string;
 }
 
+/** An accepted logout: the front-channel logout URLs of the session's clients, loaded on the way out. */
+export interface LogoutVerifier extends LogoutChallenge {
+  frontchannel?: string[];
+}
+
 export type Purpose =
   | "device_challenge"
   | "device_verifier"
@@ -140,7 +145,7 @@ interface ByPurpose {
   consent_challenge: ConsentChallenge;
   consent_verifier: ConsentVerifier;
   logout_challenge: LogoutChallenge;
-  logout_verifier: LogoutChallenge;
+  logout_verifier: LogoutVerifier;
 }
 
 export function sealFlow<P extends Purpose>(o2: OAuth2, purpose: P, payload: ByPurpose[P]): Promise<string> {

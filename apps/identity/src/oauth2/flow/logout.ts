@@ -7,6 +7,12 @@ import { readJson } from "../http.ts";
 import type { OAuth2 } from "../runtime.ts";
 import { publicUrl } from "../runtime.ts";
 import { type LogoutChallenge, openFlow, RequestGone, sealFlow } from "./challenge.ts";
+import {
+  backchannelLogout,
+  frontchannelUrls,
+  type SessionParticipant,
+  sessionParticipants,
+} from "../logout/channels.ts";
 import { deleteLoginSessions, loginSessionExists } from "./login-sessions.ts";
 
 /** Where a finished logout sends the browser: the RP's post_logout_redirect_uri (with state) or the default. */
@@ -36,21 +42,27 @@ export async function openLogoutChallenge(
 
 /**
  * Ends a login session: deletes it, and ends the identity session it came from (the Kratos↔Hydra
- * glue, in process).
+ * glue, in process) with the other login sessions of that identity session. Every client of the
+ * ended sessions gets a back-channel logout; the answer is who they were (for the front channel).
  */
-export async function endLoginSession(o2: OAuth2, sid: string): Promise<void> {
+export async function endLoginSession(o2: OAuth2, sid: string): Promise<SessionParticipant[]> {
   const ended = await deleteLoginSessions(o2.ctx.db, { sid }, o2.cfg.ttl.login_consent_request);
+  const sids = ended.map((s) => s.id);
   for (const s of ended) {
     if (s.identitySessionId && /^[0-9a-f-]{36}$/i.test(s.identitySessionId)) {
       await revokeSession(o2.ctx.db, s.identitySessionId);
       // Other OAuth2 logins of the same identity session end with it.
-      await deleteLoginSessions(
+      const others = await deleteLoginSessions(
         o2.ctx.db,
         { identitySessionId: s.identitySessionId },
         o2.cfg.ttl.login_consent_request,
       );
+      sids.push(...others.map((o) => o.id));
     }
   }
+  const participants = await sessionParticipants(o2, sids);
+  backchannelLogout(o2, participants);
+  return participants;
 }
 
 export function registerLogoutRequestRoutes(admin: Hono, o2: OAuth2): void {
@@ -79,9 +91,14 @@ export function registerLogoutRequestRoutes(admin: Hono, o2: OAuth2): void {
     const challenge = challengeOf((k) => c.req.query(k));
     await readJson(c);
     const ch = await openLogoutChallenge(o2, challenge);
-    // The session ends now, whether or not the browser follows redirect_to.
-    await endLoginSession(o2, ch.sid);
-    const verifier = await sealFlow(o2, "logout_verifier", ch);
+    // The session ends now, whether or not the browser follows redirect_to; the clients' front-channel
+    // logout pages travel in the verifier, to be loaded by the browser on its way out.
+    const participants = await endLoginSession(o2, ch.sid);
+    const frontchannel = frontchannelUrls(o2, participants);
+    const verifier = await sealFlow(o2, "logout_verifier", {
+      ...ch,
+      ...(frontchannel.length ? { frontchannel } : {}),
+    });
     const url = new URL(publicUrl(o2, "oauth2/sessions/logout"));
     url.searchParams.set("logout_verifier", verifier);
     return c.json({ redirect_to: url.toString() });

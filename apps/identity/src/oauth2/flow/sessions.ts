@@ -10,6 +10,7 @@ import {
   revokeClientAccessTokens,
 } from "../grants.ts";
 import type { OAuth2 } from "../runtime.ts";
+import { backchannelLogout, sessionParticipants } from "../logout/channels.ts";
 import { deleteLoginSessions } from "./login-sessions.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -92,7 +93,20 @@ export function registerSessionRoutes(admin: Hono, o2: OAuth2): void {
     const subject = c.req.query("subject");
     const sid = c.req.query("sid");
     if (sid) {
-      if (UUID.test(sid)) await deleteLoginSessions(db, { sid }, o2.cfg.ttl.login_consent_request);
+      // As Hydra: revoking one login session by sid performs the back-channel logout of its clients
+      // (revoking all of a subject's does not).
+      if (UUID.test(sid)) {
+        const ended = await deleteLoginSessions(db, { sid }, o2.cfg.ttl.login_consent_request);
+        if (ended.length) {
+          backchannelLogout(
+            o2,
+            await sessionParticipants(
+              o2,
+              ended.map((s) => s.id),
+            ),
+          );
+        }
+      }
     } else if (subject) {
       await deleteLoginSessions(db, { subject }, o2.cfg.ttl.login_consent_request);
     } else {

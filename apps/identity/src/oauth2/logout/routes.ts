@@ -8,7 +8,7 @@ import { clearLoginSessionCookie, loginSessionFromCookie } from "../flow/cookies
 import { findLoginSession } from "../flow/login-sessions.ts";
 import { postLogoutTarget } from "../flow/logout.ts";
 import { OAuth2Error } from "../errors.ts";
-import { readParams } from "../http.ts";
+import { htmlEscape, noStore, readParams } from "../http.ts";
 import { nowSeconds, type OAuth2, publicUrl } from "../runtime.ts";
 import { clientSubject, verifyOwnIdToken } from "../subjects.ts";
 
@@ -30,6 +30,7 @@ async function logout(c: Context, o2: OAuth2): Promise<Response> {
     const ch = await openFlow(o2, "logout_verifier", verifier);
     if (!ch) return errorPage(c, o2, new OAuth2Error("invalid_request", "The logout verifier is invalid."));
     if (loginSessionFromCookie(c, o2) === ch.sid) clearLoginSessionCookie(c, o2);
+    if (ch.frontchannel?.length) return frontchannelPage(c, ch.frontchannel, postLogoutTarget(o2, ch));
     return go(c, postLogoutTarget(o2, ch));
   }
 
@@ -112,6 +113,25 @@ async function logout(c: Context, o2: OAuth2): Promise<Response> {
   const url = new URL(o2.urls.logout);
   url.searchParams.set("logout_challenge", challenge);
   return go(c, url.toString());
+}
+
+/**
+ * OpenID Connect Front-Channel Logout: a page that loads each client's frontchannel_logout_uri in a
+ * hidden iframe, then goes on to the post-logout target once they have loaded (at most 3 s; without
+ * scripting after 5 s, or by the link).
+ */
+function frontchannelPage(c: Context, urls: string[], target: string): Response {
+  noStore(c);
+  const frames = urls
+    .map(
+      (u) => `<iframe src="${htmlEscape(u)}" onload="loaded()" style="display:none" title="logout"></iframe>`,
+    )
+    .join("");
+  // JSON in a script: `<` escaped so no value can close the element.
+  const next = JSON.stringify(target).replace(/</g, "\\u003c");
+  return c.html(
+    `<!DOCTYPE html><html><head><meta charset="utf-8"><title>Signing out</title><meta http-equiv="refresh" content="5;url=${htmlEscape(target)}"><script>var left=${urls.length};function go(){location.replace(${next})}function loaded(){if(--left<=0)go()}setTimeout(go,3000)</script></head><body><p>Signing you out… <a href="${htmlEscape(target)}">Continue</a></p>${frames}</body></html>`,
+  );
 }
 
 export function registerLogoutRoutes(app: Hono, o2: OAuth2): void {

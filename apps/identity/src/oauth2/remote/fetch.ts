@@ -106,17 +106,29 @@ function guardedLookup(hostname: string, options: { all?: boolean }, callback: L
   });
 }
 
-function getOnce(url: URL, guard: boolean, deadline: number): Promise<http.IncomingMessage> {
+function getOnce(
+  url: URL,
+  guard: boolean,
+  deadline: number,
+  post?: { body: string; contentType: string },
+): Promise<http.IncomingMessage> {
   const host = url.hostname.replace(/^\[|\]$/g, "");
   if (guard && isIP(host) && isPrivateAddress(host)) {
     return Promise.reject(new RemoteError(`${host} is not a public address.`));
   }
-  const get = url.protocol === "https:" ? https.get : http.get;
+  const request = url.protocol === "https:" ? https.request : http.request;
   return new Promise((resolve, reject) => {
-    const req = get(
+    const req = request(
       url,
       {
-        headers: { accept: "application/json, application/jwt, */*;q=0.5", "user-agent": "olympus-identity" },
+        method: post ? "POST" : "GET",
+        headers: {
+          accept: "application/json, application/jwt, */*;q=0.5",
+          "user-agent": "olympus-identity",
+          ...(post
+            ? { "content-type": post.contentType, "content-length": String(Buffer.byteLength(post.body)) }
+            : {}),
+        },
         ...(guard ? { lookup: guardedLookup as never } : {}),
         timeout: Math.max(1, deadline - Date.now()),
       },
@@ -124,7 +136,30 @@ function getOnce(url: URL, guard: boolean, deadline: number): Promise<http.Incom
     );
     req.on("timeout", () => req.destroy(new RemoteError("The request timed out.")));
     req.on("error", (e) => reject(e instanceof RemoteError ? e : new RemoteError(e.message)));
+    req.end(post?.body);
   });
+}
+
+/**
+ * POSTs a form to a URL a client registered (a back-channel logout), with the same limits as
+ * fetchRemote: http(s) only, a deadline, and — with `disallowPrivate` — public addresses only.
+ * Redirects are not followed. Returns the status; throws RemoteError when nothing was answered.
+ */
+export async function postRemote(
+  value: string,
+  form: Record<string, string>,
+  policy: FetchPolicy,
+): Promise<number> {
+  const deadline = Date.now() + policy.timeoutMs;
+  const url = fetchableUrl(value);
+  if (!url) throw new RemoteError("Only absolute http and https URLs without credentials can be called.");
+  const guard = policy.disallowPrivate && !policy.exceptions.includes(withoutFragment(url));
+  const res = await getOnce(url, guard, deadline, {
+    body: new URLSearchParams(form).toString(),
+    contentType: "application/x-www-form-urlencoded",
+  });
+  res.resume();
+  return res.statusCode ?? 0;
 }
 
 /** Reads a response body up to `maxBytes`; a longer one is refused. */

@@ -38,6 +38,11 @@ export interface FlowHooks {
    * identity row (and everything that cascades from it) is deleted.
    */
   onIdentityDeleted?: (tx: Tx, ctx: AppContext, identityId: string) => Promise<void>;
+  /**
+   * Recovery proved an address for the first time and removed every credential and session that
+   * predates the proof (pre-hijacking): OAuth2 grants, tokens and login sessions of the subject go too.
+   */
+  onCredentialsReset?: (tx: Tx, ctx: AppContext, identityId: string) => Promise<void>;
 }
 
 export const hooks: FlowHooks = {};

@@ -29,6 +29,13 @@ export const text = {
     info(1040009, "Please choose a credential to authenticate yourself with."),
   // Settings 10500xx
   settingsSaved: () => success(1050001, "Your changes have been saved!"),
+  /** Olympus-only: after a password change that left other sessions signed in (UIs offer to end them). */
+  passwordChangedOtherSessions: (count: number) =>
+    info(
+      1050100,
+      `Your password was changed. You are still signed in on ${count} other ${count === 1 ? "session" : "sessions"}; sign out everywhere else if you did not start them all.`,
+      { other_sessions: count },
+    ),
   // Recovery 10600xx
   recoverySuccessful: (privilegedUntil: Date) =>
     success(
@@ -103,6 +110,13 @@ export const text = {
     error(4000034, "The password has been found in data breaches and must no longer be used.", { breaches }),
   passwordSameAsOld: () => error(4000039, "The new password must be different from the old password."),
   invalidEmail: (value: string) => error(4000040, `"${value}" is not valid "email"`, { value }),
+  /** Olympus-only: a second factor or another address needs every address of the account verified. */
+  verifyAddressFirst: (addresses: string[]) =>
+    error(
+      4000110,
+      `Please verify ${addresses.join(", ")} before adding a second factor or another address to this account.`,
+      { addresses },
+    ),
   // Flow errors
   loginExpired: (expiredAt: Date) =>
     error(4010001, `The login flow expired ${minutesAgo(expiredAt)} minutes ago, please try again.`, {

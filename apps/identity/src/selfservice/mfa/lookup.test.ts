@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { identityCredentials } from "../../db/schema.ts";
-import { get, json, login, messageIds, node, post, register } from "../../security/testkit.ts";
+import { get, json, login, messageIds, node, post, registerVerified } from "../../security/testkit.ts";
 import { startTestCore, type TestCore } from "../../testing/index.ts";
 
 let t: TestCore;
@@ -25,7 +25,7 @@ async function settings(token: string, body: Record<string, unknown>, flowId?: s
 
 describe("lookup secrets (backup codes)", () => {
   it("are generated, shown once, stored only as hashes, and each works once as a second factor", async () => {
-    const { id, token } = await register(t.publicUrl, "codes@example.com", PW);
+    const { id, token } = await registerVerified(t.publicUrl, t.adminUrl, "codes@example.com", PW);
     const initial = await json(await get(`${t.publicUrl}/self-service/settings/api`, { token }));
     expect(node(initial, "lookup_secret_regenerate").meta.label.id).toBe(1050008);
 
@@ -100,7 +100,7 @@ describe("lookup secrets (backup codes)", () => {
   });
 
   it("confirming without generating first is refused; disabling removes the codes", async () => {
-    const { id, token } = await register(t.publicUrl, "disable@example.com", PW);
+    const { id, token } = await registerVerified(t.publicUrl, t.adminUrl, "disable@example.com", PW);
     const early = await settings(token, { method: "lookup_secret", lookup_secret_confirm: true });
     expect(early.res.status).toBe(400);
     const gen = await settings(token, { method: "lookup_secret", lookup_secret_regenerate: true });

@@ -7,7 +7,9 @@ import { identityCredentialIdentifiers, identityCredentials } from "../../db/sch
 import { type FullIdentity, loadIdentity } from "../../identity/repository.ts";
 import { uuid } from "../../security/random.ts";
 import type { ActiveSession } from "../../session/session.ts";
+import { unverifiedAddresses } from "../flow/address-proof.ts";
 import { str } from "../flow/common.ts";
+import { text } from "../flow/text.ts";
 import { type FlowRow, updateFlow } from "../flow/repository.ts";
 import { addMessage, addNodeMessage, inputNode, type UiContainer, type UiNode } from "../flow/ui.ts";
 import { isPrivileged } from "../settings/flow.ts";
@@ -339,6 +341,12 @@ async function updateLookup(
   return { kind: "rejected", ui };
 }
 
+/** Whether a submission would link a second factor (removing, revealing or a no-op would not). */
+function addsFactor(identity: FullIdentity, method: MfaMethod, body: Record<string, unknown>): boolean {
+  if (method === "totp") return !hasTotp(identity);
+  return truthy(body.lookup_secret_regenerate) || truthy(body.lookup_secret_confirm);
+}
+
 /** method=totp | lookup_secret of a settings flow. */
 export async function updateMfa(
   _c: Context,
@@ -350,6 +358,13 @@ export async function updateMfa(
   method: MfaMethod,
 ): Promise<MfaOutcome> {
   if (!isPrivileged(ctx, session.row)) return { kind: "reauth" };
+  // Pre-hijacking: a second factor is only added to an account whose addresses are proven, so that a
+  // registrant who does not own the address cannot lock its owner out (docs/security.md).
+  const unverified = unverifiedAddresses(session.identity);
+  if (unverified.length && addsFactor(session.identity, method, body)) {
+    addMessage(ui, text.verifyAddressFirst(unverified));
+    return { kind: "rejected", ui };
+  }
   return method === "totp"
     ? updateTotp(ctx, row, session, body, ui)
     : updateLookup(ctx, row, session, body, ui);

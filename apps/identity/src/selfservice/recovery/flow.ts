@@ -7,6 +7,8 @@ import { browserLocationChangeRequired, flowDisabled, OryError } from "../../err
 import { isJsonRequest } from "../../http/request.ts";
 import { loadIdentity } from "../../identity/repository.ts";
 import { type IssuedSession, issueSession, setSessionCookie } from "../../session/session.ts";
+import { removeAllCredentials, revokeSessionsOf } from "../flow/address-proof.ts";
+import { hooks } from "../flow/hooks.ts";
 import { baseFlowWire, createFlow, csrfForNewFlow, respondWithFlow } from "../flow/common.ts";
 import type { FlowRow } from "../flow/repository.ts";
 import { text, type UiText } from "../flow/text.ts";
@@ -22,6 +24,10 @@ export interface RecoveryData {
   link_token_hash?: string;
   link_identity_id?: string;
   submit_count?: number;
+}
+
+function recoveryHooks(ctx: AppContext): Set<string> {
+  return new Set(ctx.config.selfservice.flows.recovery.after.hooks.map((h) => h.hook));
 }
 
 export function ensureRecoveryEnabled(ctx: AppContext): void {
@@ -167,12 +173,27 @@ export async function patchRecoveryFlow(
 export type Completion =
   | { status: "invalid" }
   | { status: "disabled" }
-  | { status: "ok"; session: IssuedSession; settings: FlowRow; flow: FlowRow };
+  | {
+      status: "ok";
+      session: IssuedSession;
+      settings: FlowRow;
+      flow: FlowRow;
+      /** Sessions this recovery ended (for the OAuth2 login sessions to end with them). */
+      revoked: string[];
+      /** Credential types removed because the recovery was the first proof of the address. */
+      removedCredentials: string[];
+    };
 
 /**
  * Completes a recovery: in one transaction the secret is consumed, the address it was sent to is
  * marked verified, a session (authenticated now, so the privileged window is open) is issued, and a
  * settings flow is created for it.
+ *
+ * When the code is the first proof of the address (it was unverified), whoever registered or used the
+ * account before may not have owned it (pre-hijacking, docs/security.md): every earlier session and
+ * every credential — password and second factors, all set up before the proof — are removed, and the
+ * owner sets a password in the settings flow. Otherwise the `revoke_active_sessions` hook
+ * (selfservice.flows.recovery.after.hooks) ends the earlier sessions.
  */
 export async function completeRecovery(
   c: Context,
@@ -185,11 +206,12 @@ export async function completeRecovery(
     const consumed = await consume(tx);
     if (!consumed) return { status: "invalid" };
     const now = new Date();
-    const identity = await loadIdentity(tx, consumed.identityId);
-    if (identity?.identity.state !== "active") return { status: "disabled" };
+    const before = await loadIdentity(tx, consumed.identityId);
+    if (before?.identity.state !== "active") return { status: "disabled" };
+    let firstProof = false;
     if (consumed.verifyAddress) {
       // Receiving the code proves control of the address, as Kratos counts it.
-      await tx
+      const proven = await tx
         .update(identityVerifiableAddresses)
         .set({ verified: true, status: "completed", verifiedAt: now, updatedAt: now })
         .where(
@@ -198,8 +220,20 @@ export async function completeRecovery(
             eq(identityVerifiableAddresses.value, consumed.verifyAddress),
             eq(identityVerifiableAddresses.verified, false),
           ),
-        );
+        )
+        .returning({ id: identityVerifiableAddresses.id });
+      firstProof = proven.length > 0;
     }
+    let revoked: string[] = [];
+    let removedCredentials: string[] = [];
+    if (firstProof) {
+      revoked = await revokeSessionsOf(tx, consumed.identityId);
+      removedCredentials = await removeAllCredentials(tx, consumed.identityId);
+      await hooks.onCredentialsReset?.(tx, ctx, consumed.identityId);
+    } else if (recoveryHooks(ctx).has("revoke_active_sessions")) {
+      revoked = await revokeSessionsOf(tx, consumed.identityId);
+    }
+    const identity = firstProof ? (await loadIdentity(tx, consumed.identityId))! : before;
     const session = await issueSession(tx, ctx, {
       identityId: consumed.identityId,
       methods: [{ method }],
@@ -236,7 +270,7 @@ export async function completeRecovery(
       sessionId: session.row.id,
       updatedAt: now,
     };
-    return { status: "ok", session, settings, flow };
+    return { status: "ok", session, settings, flow, revoked, removedCredentials };
   });
 }
 
@@ -245,11 +279,12 @@ export async function completeRecovery(
  * browsers get the session cookie and go to settings (JSON: 422, as Kratos does without
  * `use_continue_with_transitions`).
  */
-export function respondRecovered(
+export async function respondRecovered(
   c: Context,
   ctx: AppContext,
   done: Extract<Completion, { status: "ok" }>,
-): Response {
+): Promise<Response> {
+  for (const id of done.revoked) await hooks.onSessionRevoked?.(ctx, id);
   const url = settingsUiUrl(ctx, done.settings.id);
   if (done.flow.type === "api") {
     return c.json(

@@ -182,7 +182,11 @@ async function submitCode(c: Context, ctx: AppContext, row: FlowRow, ui: UiConta
     event: "recovery.succeeded",
     actor: done.session.row.identityId,
     target: done.session.row.identityId,
-    metadata: { method: "code" },
+    metadata: {
+      method: "code",
+      revoked_sessions: done.revoked.length,
+      ...(done.removedCredentials.length ? { removed_credentials: done.removedCredentials } : {}),
+    },
   });
   return respondRecovered(c, ctx, done);
 }
@@ -251,7 +255,11 @@ async function useLink(c: Context, ctx: AppContext): Promise<Response> {
     event: "recovery.succeeded",
     actor: done.session.row.identityId,
     target: done.session.row.identityId,
-    metadata: { method: "link" },
+    metadata: {
+      method: "link",
+      revoked_sessions: done.revoked.length,
+      ...(done.removedCredentials.length ? { removed_credentials: done.removedCredentials } : {}),
+    },
   });
   return respondRecovered(c, ctx, done);
 }

@@ -1,5 +1,5 @@
 import type { Context, Hono } from "hono";
-import { and, eq, ne } from "drizzle-orm";
+import { and, eq, gt, ne, sql } from "drizzle-orm";
 import type { AppContext } from "../../app/context.ts";
 import { urlJoin } from "../../app/runtime.ts";
 import type { Tx } from "../../db/client.ts";
@@ -16,6 +16,7 @@ import {
 import { uuid } from "../../security/random.ts";
 import { verifyCsrfCookie, verifyCsrfToken } from "../../security/csrf.ts";
 import { type ActiveSession, currentSession } from "../../session/session.ts";
+import { revokeSessionsOf } from "../flow/address-proof.ts";
 import { checkReturnTo, expiredFlowResponse, respondWithFlow, str, uiUrl } from "../flow/common.ts";
 import { hooks } from "../flow/hooks.ts";
 import { type FlowRow, findFlow, updateFlow } from "../flow/repository.ts";
@@ -23,6 +24,8 @@ import { text } from "../flow/text.ts";
 import { coerceTraits, schemaErrorsToUi } from "../flow/traits.ts";
 import { addMessage, addNodeMessage, resetMessages, type UiContainer } from "../flow/ui.ts";
 import { checkPassword } from "../password/policy.ts";
+import { queueSecurityNotice } from "../../courier/security-notices.ts";
+import type { SecondFactor } from "../../courier/templates.ts";
 import { audit } from "../../security/audit.ts";
 import { settingsAalResponse } from "../mfa/aal.ts";
 import { keepMfaNodes, mfaMethod, mfaSettingsEnabled, updateMfa, withMfaSettings } from "../mfa/settings.ts";
@@ -113,15 +116,22 @@ function afterHooks(ctx: AppContext, method: Method): Set<string> {
 }
 
 /** Ends every other session of the identity (the `revoke_active_sessions` hook). */
-async function revokeOthers(tx: Tx, s: ActiveSession): Promise<string[]> {
-  const rows = await tx
-    .update(sessions)
-    .set({ active: false, updatedAt: new Date() })
+const revokeOthers = (tx: Tx, s: ActiveSession) => revokeSessionsOf(tx, s.row.identityId, s.row.id);
+
+/** How many other active, unexpired sessions the identity has. */
+async function otherActiveSessions(ctx: AppContext, s: ActiveSession): Promise<number> {
+  const [row] = await ctx.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(sessions)
     .where(
-      and(eq(sessions.identityId, s.row.identityId), ne(sessions.id, s.row.id), eq(sessions.active, true)),
-    )
-    .returning({ id: sessions.id });
-  return rows.map((r) => r.id);
+      and(
+        eq(sessions.identityId, s.row.identityId),
+        ne(sessions.id, s.row.id),
+        eq(sessions.active, true),
+        gt(sessions.expiresAt, sql`now()`),
+      ),
+    );
+  return row?.n ?? 0;
 }
 
 /** method=profile: validate, then write traits, identifiers and addresses in one transaction. */
@@ -158,6 +168,16 @@ async function updateProfile(
 
   const known = new Set(current.verifiable.map(key));
   const added = after.verifiable.filter((a) => !known.has(key(a)));
+  // Pre-hijacking: whoever registered an address they do not control must not add one they do
+  // control beside it (it would let them recover the account after the owner did).
+  const kept = new Set(after.verifiable.map(key));
+  const pending = current.verifiable.filter((a) => !a.verified && kept.has(key(a))).map((a) => a.value);
+  const knownRecovery = new Set(current.recovery.map(key));
+  const addsRecovery = after.recovery.some((a) => !knownRecovery.has(key(a)));
+  if (pending.length && (added.length || addsRecovery)) {
+    addMessage(rebuilt, text.verifyAddressFirst(pending));
+    throw new Rejected(rebuilt);
+  }
   const verify = ctx.config.selfservice.flows.verification.enabled ? hooks.startVerification : undefined;
   const hookSet = afterHooks(ctx, "profile");
   try {
@@ -277,6 +297,25 @@ async function updatePassword(
   }
 }
 
+/** Mails the owner about a password change or a second factor added or removed (by audit event). */
+async function sendSecurityNotice(c: Context, ctx: AppContext, identityId: string, event: string) {
+  const at = new Date().toISOString();
+  const lang = c.req.header("accept-language");
+  const factor: Record<string, [SecondFactor, "added" | "removed"]> = {
+    "settings.totp.linked": ["totp", "added"],
+    "settings.totp.unlinked": ["totp", "removed"],
+    "settings.lookup_secret.confirmed": ["lookup_secret", "added"],
+    "settings.lookup_secret.disabled": ["lookup_secret", "removed"],
+  };
+  if (event === "settings.password.changed") {
+    await queueSecurityNotice(ctx.db, ctx, identityId, "security_password_changed", { at }, lang);
+  } else if (factor[event]) {
+    const [type, change] = factor[event];
+    const template = change === "added" ? "security_second_factor_added" : "security_second_factor_removed";
+    await queueSecurityNotice(ctx.db, ctx, identityId, template, { factor: type, at }, lang);
+  }
+}
+
 function reauthenticate(c: Context, ctx: AppContext, row: FlowRow): Response {
   const err = refreshRequired(ctx, row.id);
   if (row.type === "api" || isJsonRequest(c)) return c.json(err.toBody(), 403);
@@ -351,13 +390,20 @@ async function submitSettings(c: Context, ctx: AppContext): Promise<Response> {
     }
   }
   if (outcome === "reauth") return reauthenticate(c, ctx, row);
+  await sendSecurityNotice(c, ctx, outcome.identity.identity.id, event);
   ctx.notifyCourier();
   for (const id of outcome.revoked) await hooks.onSessionRevoked?.(ctx, id);
 
+  const messages = [text.settingsSaved()];
+  if (method === "password") {
+    // Not ended by the revoke_active_sessions hook: say so, and UIs offer "sign out everywhere else".
+    const others = await otherActiveSessions(ctx, session);
+    if (others > 0) messages.push(text.passwordChangedOtherSessions(others));
+  }
   const done: UiContainer = await withMfaSettings(
     ctx,
     outcome.identity,
-    { ...settingsUi(ctx, outcome.identity), action: row.ui.action, messages: [text.settingsSaved()] },
+    { ...settingsUi(ctx, outcome.identity), action: row.ui.action, messages },
     row,
   );
   if (event) {

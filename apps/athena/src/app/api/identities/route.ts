@@ -1,8 +1,10 @@
 import { z } from "zod";
-import { jsonBody, ok, route } from "@/lib/api";
+import { HttpError, jsonBody, ok, route } from "@/lib/api";
 import { core } from "@/lib/core/clients";
 import { findIdentities } from "@/lib/core/identities";
+import { athenaEnv } from "@/lib/env";
 import { PASSWORD_MIN } from "@/lib/policy";
+import { ROLES } from "@/lib/session/seal";
 
 export const dynamic = "force-dynamic";
 
@@ -25,17 +27,23 @@ const createBody = z.object({
   state: z.enum(["active", "inactive"]).default("active"),
   password: z.string().min(PASSWORD_MIN, `must be at least ${PASSWORD_MIN} characters`).max(1024).optional(),
   verified: z.boolean().default(false),
+  /** IAM only: the Athena role, kept in `metadata_admin.role` (never a trait its owner could rewrite). */
+  role: z.enum(ROLES).optional(),
 });
 
 /** Creates an identity from a schema's traits, optionally with a password and a verified address. */
 export const POST = route("write", async ({ req }) => {
   const body = await jsonBody(req, createBody);
   const email = typeof body.traits.email === "string" ? body.traits.email : undefined;
+  if (body.role && athenaEnv().domain !== "iam") {
+    throw new HttpError(400, "invalid_body", "role: Athena roles are given to IAM identities only.");
+  }
   const identity = await core().identity.createIdentity({
     createIdentityBody: {
       schema_id: body.schema_id,
       traits: body.traits,
       state: body.state,
+      ...(body.role ? { metadata_admin: { role: body.role } } : {}),
       ...(body.password ? { credentials: { password: { config: { password: body.password } } } } : {}),
       ...(body.verified && email
         ? { verifiable_addresses: [{ value: email, via: "email", verified: true, status: "completed" }] }

@@ -41,6 +41,10 @@ export const de = {
   "sessions.sign-out-label": "Sitzung auf {device} abmelden",
   "sessions.sign-out-others": "Alle anderen Sitzungen abmelden",
   "sessions.none": "Keine anderen aktiven Sitzungen.",
+  "sessions.password-changed-title": "Ihr Passwort wurde geändert",
+  "sessions.password-changed-body":
+    "Sie sind noch auf {count, plural, one {# anderen Gerät oder in # anderen Sitzung} other {# anderen Geräten oder Sitzungen}} angemeldet. Wenn Sie Ihr Passwort geändert haben, weil jemand anderes es kennen könnte, melden Sie diese jetzt ab.",
+  "sessions.sign-out-everywhere": "Überall sonst abmelden",
   "settings.back": "Zurück zu Ihrem Konto",
   "consent.gone-title": "Diese Anfrage ist abgelaufen",
   "consent.gone-none":
@@ -89,6 +93,12 @@ export const de = {
   "ory.forms.label.forgot-password": "Passwort vergessen?",
   "ory.forms.label.recover-account": "Passwort vergessen?",
   "ory.identities.messages.1070004": "E-Mail oder Benutzername",
+  "ory.identities.messages.1050100":
+    "Ihr Passwort wurde geändert. Sie sind noch in {other_sessions, plural, one {# anderen Sitzung} other {# anderen Sitzungen}} angemeldet; melden Sie sich überall sonst ab, wenn Sie nicht alle selbst begonnen haben.",
+  "ory.identities.messages.4000110":
+    "Bitte bestätigen Sie {addresses_list}, bevor Sie diesem Konto einen zweiten Faktor oder eine weitere Adresse hinzufügen.",
+  "ory.identities.messages.4060900":
+    "Dieser Wiederherstellungslink funktioniert nur in dem Browser, in dem Sie ihn angefordert haben. Öffnen Sie ihn dort, oder geben Sie den Code aus der E-Mail in diesem Browser ein.",
   "ory.recovery.title": "Passwort zurücksetzen",
   "ory.recovery.subtitle":
     "Geben Sie die E-Mail-Adresse Ihres Kontos ein, und wir senden Ihnen einen Einmalcode.",

@@ -48,6 +48,10 @@ export const en = {
   "sessions.sign-out-label": "Sign out of the session on {device}",
   "sessions.sign-out-others": "Sign out of all other sessions",
   "sessions.none": "No other active sessions.",
+  "sessions.password-changed-title": "Your password was changed",
+  "sessions.password-changed-body":
+    "You're still signed in on {count, plural, one {# other device or session} other {# other devices or sessions}}. If you changed your password because someone else might know it, sign them out now.",
+  "sessions.sign-out-everywhere": "Sign out everywhere else",
   "settings.back": "Back to your account",
   // Consent
   "consent.gone-title": "This request has expired",
@@ -103,6 +107,12 @@ export const en = {
   // The core labels the login identifier "ID" when a schema has several identifiers (CIAM's
   // email, username, phone); say what people actually type.
   "ory.identities.messages.1070004": "Email or username",
+  "ory.identities.messages.1050100":
+    "Your password was changed. You are still signed in on {other_sessions, plural, one {# other session} other {# other sessions}}; sign out everywhere else if you did not start them all.",
+  "ory.identities.messages.4000110":
+    "Please verify {addresses_list} before adding a second factor or another address to this account.",
+  "ory.identities.messages.4060900":
+    "This recovery link works only in the browser where you asked for it. Open it there, or enter the code from the email in that browser.",
   "ory.recovery.title": "Reset your password",
   "ory.recovery.subtitle": "Enter the email address of your account and we'll send you a one-time code.",
   "ory.verification.title": "Verify your email address",

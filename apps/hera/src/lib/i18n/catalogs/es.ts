@@ -41,6 +41,10 @@ export const es = {
   "sessions.sign-out-label": "Cerrar la sesión en {device}",
   "sessions.sign-out-others": "Cerrar todas las demás sesiones",
   "sessions.none": "No hay otras sesiones activas.",
+  "sessions.password-changed-title": "Se ha cambiado tu contraseña",
+  "sessions.password-changed-body":
+    "Sigues con la sesión iniciada en {count, plural, one {# dispositivo o sesión más} other {# dispositivos o sesiones más}}. Si cambiaste tu contraseña porque otra persona podría conocerla, ciérralas ahora.",
+  "sessions.sign-out-everywhere": "Cerrar sesión en todos los demás sitios",
   "settings.back": "Volver a tu cuenta",
   "consent.gone-title": "Esta solicitud ha caducado",
   "consent.gone-none": "No hay ninguna solicitud pendiente. Vuelve a la aplicación e inténtalo de nuevo.",
@@ -88,6 +92,12 @@ export const es = {
   "ory.forms.label.forgot-password": "¿Olvidaste tu contraseña?",
   "ory.forms.label.recover-account": "¿Olvidaste tu contraseña?",
   "ory.identities.messages.1070004": "Correo electrónico o nombre de usuario",
+  "ory.identities.messages.1050100":
+    "Se ha cambiado tu contraseña. Sigues con la sesión iniciada en {other_sessions, plural, one {# sesión más} other {# sesiones más}}; cierra la sesión en todos los demás sitios si no las iniciaste todas tú.",
+  "ory.identities.messages.4000110":
+    "Verifica {addresses_list} antes de añadir un segundo factor u otra dirección a esta cuenta.",
+  "ory.identities.messages.4060900":
+    "Este enlace de recuperación solo funciona en el navegador en el que lo pediste. Ábrelo allí o introduce en ese navegador el código del correo.",
   "ory.recovery.title": "Restablece tu contraseña",
   "ory.recovery.subtitle":
     "Introduce la dirección de correo electrónico de tu cuenta y te enviaremos un código de un solo uso.",

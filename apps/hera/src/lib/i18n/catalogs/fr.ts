@@ -42,6 +42,10 @@ export const fr = {
   "sessions.sign-out-label": "Fermer la session sur {device}",
   "sessions.sign-out-others": "Fermer toutes les autres sessions",
   "sessions.none": "Aucune autre session active.",
+  "sessions.password-changed-title": "Votre mot de passe a été modifié",
+  "sessions.password-changed-body":
+    "Vous êtes encore connecté sur {count, plural, one {# autre appareil ou session} other {# autres appareils ou sessions}}. Si vous avez changé votre mot de passe parce que quelqu’un d’autre pourrait le connaître, déconnectez-les maintenant.",
+  "sessions.sign-out-everywhere": "Se déconnecter partout ailleurs",
   "settings.back": "Retour à votre compte",
   "consent.gone-title": "Cette demande a expiré",
   "consent.gone-none": "Aucune demande en attente. Revenez à l’application et réessayez.",
@@ -91,6 +95,12 @@ export const fr = {
   "ory.forms.label.forgot-password": "Mot de passe oublié ?",
   "ory.forms.label.recover-account": "Mot de passe oublié ?",
   "ory.identities.messages.1070004": "E-mail ou nom d’utilisateur",
+  "ory.identities.messages.1050100":
+    "Votre mot de passe a été modifié. Vous êtes encore connecté dans {other_sessions, plural, one {# autre session} other {# autres sessions}} ; déconnectez-vous partout ailleurs si vous ne les avez pas toutes ouvertes.",
+  "ory.identities.messages.4000110":
+    "Veuillez vérifier {addresses_list} avant d’ajouter un second facteur ou une autre adresse à ce compte.",
+  "ory.identities.messages.4060900":
+    "Ce lien de récupération ne fonctionne que dans le navigateur où vous l’avez demandé. Ouvrez-le dans ce navigateur, ou saisissez-y le code reçu par e-mail.",
   "ory.recovery.title": "Réinitialiser votre mot de passe",
   "ory.recovery.subtitle":
     "Saisissez l’adresse e-mail de votre compte et nous vous enverrons un code à usage unique.",

@@ -40,6 +40,10 @@ export const ptBR = {
   "sessions.sign-out-label": "Encerrar a sessão em {device}",
   "sessions.sign-out-others": "Encerrar todas as outras sessões",
   "sessions.none": "Nenhuma outra sessão ativa.",
+  "sessions.password-changed-title": "Sua senha foi alterada",
+  "sessions.password-changed-body":
+    "Você ainda está conectado em {count, plural, one {# outro dispositivo ou sessão} other {# outros dispositivos ou sessões}}. Se você alterou a senha porque outra pessoa pode conhecê-la, encerre-os agora.",
+  "sessions.sign-out-everywhere": "Sair de todos os outros lugares",
   "settings.back": "Voltar para sua conta",
   "consent.gone-title": "Esta solicitação expirou",
   "consent.gone-none": "Não há nenhuma solicitação pendente. Volte ao aplicativo e tente novamente.",
@@ -89,6 +93,12 @@ export const ptBR = {
   "ory.forms.label.forgot-password": "Esqueceu a senha?",
   "ory.forms.label.recover-account": "Esqueceu a senha?",
   "ory.identities.messages.1070004": "E-mail ou nome de usuário",
+  "ory.identities.messages.1050100":
+    "Sua senha foi alterada. Você ainda está conectado em {other_sessions, plural, one {# outra sessão} other {# outras sessões}}; saia de todos os outros lugares se não foi você quem iniciou todas.",
+  "ory.identities.messages.4000110":
+    "Confirme {addresses_list} antes de adicionar um segundo fator ou outro endereço a esta conta.",
+  "ory.identities.messages.4060900":
+    "Este link de recuperação só funciona no navegador em que você o pediu. Abra-o lá ou digite nesse navegador o código do e-mail.",
   "ory.recovery.title": "Redefina sua senha",
   "ory.recovery.subtitle": "Digite o e-mail da sua conta e enviaremos um código de uso único.",
   "ory.verification.title": "Confirme seu e-mail",

@@ -4,9 +4,11 @@ import { notFound } from "next/navigation";
 import { ActionButton } from "@/components/action-button";
 import { PasswordReset } from "@/components/identities/password-reset";
 import { RecoveryIssuer } from "@/components/identities/recovery-issuer";
+import { RoleEditor } from "@/components/identities/role-editor";
 import { SessionsTable } from "@/components/sessions/sessions-table";
 import { ErrorState, formatTime, PageHeader, StateBadge } from "@/components/ui";
 import { canWrite } from "@/lib/auth/guard";
+import { principalOf } from "@/lib/auth/principal";
 import { core } from "@/lib/core/clients";
 import { attempt } from "@/lib/core/errors";
 import { displayName, isDemo, primaryIdentifier, UUID_RE } from "@/lib/core/identity-view";
@@ -44,7 +46,9 @@ export default async function IdentityPage({
   const identity = found.value;
   const sessions = await attempt(() => api.listIdentitySessions({ id }));
   const demo = isDemo(identity);
-  const self = athenaEnv().domain === "iam" && session?.sub === identity.id;
+  const iam = athenaEnv().domain === "iam";
+  const self = iam && session?.sub === identity.id;
+  const role = principalOf(identity).role ?? null;
   const identifier = primaryIdentifier(identity);
   const protectedReason = demo ? "Demo identities are protected from this action." : undefined;
   const selfReason = self ? "This is your own administrator account." : undefined;
@@ -142,6 +146,17 @@ export default async function IdentityPage({
               disabledReason={protectedReason ?? selfReason}
             />
           </div>
+          {iam && (
+            <div>
+              <h3>Athena role</h3>
+              <RoleEditor
+                id={id}
+                identifier={identifier}
+                current={role}
+                disabledReason={protectedReason ?? (self ? "You cannot change your own role." : undefined)}
+              />
+            </div>
+          )}
           <div>
             <h3>Account recovery</h3>
             <RecoveryIssuer id={id} disabledReason={protectedReason} />
@@ -163,6 +178,12 @@ export default async function IdentityPage({
             </dd>
             <dt>Schema</dt>
             <dd>{identity.schema_id}</dd>
+            {iam && (
+              <>
+                <dt>Athena role</dt>
+                <dd data-testid="athena-role">{role ?? "none"}</dd>
+              </>
+            )}
             <dt>Created</dt>
             <dd>{formatTime(identity.created_at)}</dd>
             <dt>Updated</dt>

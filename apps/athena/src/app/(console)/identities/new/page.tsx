@@ -5,6 +5,7 @@ import { EmptyState, ErrorState, PageHeader } from "@/components/ui";
 import { canWrite } from "@/lib/auth/guard";
 import { attempt } from "@/lib/core/errors";
 import { listSchemas } from "@/lib/core/schemas";
+import { athenaEnv } from "@/lib/env";
 import { currentSession } from "@/lib/session/server";
 
 export const metadata: Metadata = { title: "Create identity" };
@@ -41,6 +42,7 @@ export default async function NewIdentity({ searchParams }: { searchParams: Prom
         <CreateIdentityForm
           schemas={schemas.value.map(({ id, title, traits }) => ({ id, title, traits }))}
           initial={schemas.value.some((s) => s.id === sp.schema) ? sp.schema! : schemas.value[0]!.id}
+          withRole={athenaEnv().domain === "iam"}
         />
       )}
     </div>

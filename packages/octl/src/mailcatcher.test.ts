@@ -1,9 +1,21 @@
 // The real mail catcher (MailDev from npm) through octl: deploy --detach on free ports, a mail sent
 // over SMTP shows up in its REST API, and down leaves nothing running.
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import nodemailer from "nodemailer";
 import { afterAll, expect, it } from "vitest";
 import { isAlive } from "./procs.ts";
-import { cleanup, eventually, freePort, octl, readStateFile, statePids, tempHome, track } from "./testkit.ts";
+import {
+  cleanup,
+  eventually,
+  notPrivate,
+  freePort,
+  octl,
+  readStateFile,
+  statePids,
+  tempHome,
+  track,
+} from "./testkit.ts";
 
 afterAll(cleanup, 60_000);
 
@@ -16,6 +28,7 @@ interface Mail {
 
 it("deploys MailDev, catches a mail sent over SMTP, and stops it with down", async () => {
   const home = tempHome();
+  process.umask(0o000); // octl inherits it; its state directory must not
   const [http, smtp] = [await freePort(), await freePort()];
   const ports = ["--port", `mailcatcher.http=${http}`, "--port", `mailcatcher.smtp=${smtp}`];
   const deploy = await octl(home, ["deploy", "--detach", "--only", "mailcatcher", ...ports]);
@@ -62,6 +75,13 @@ it("deploys MailDev, catches a mail sent over SMTP, and stops it with down", asy
   expect(mail.to[0]!.address).toBe("someone@olympus.test");
   const one = (await (await fetch(`${api}/email/${mail.id}`)).json()) as Mail;
   expect(one.text?.trim()).toBe("caught?");
+  // Finding 5 of the red-team probe: caught mail and logs are private to this account, even when
+  // octl is started under a permissive umask.
+  const store = join(home, "data", "mailcatcher");
+  expect(readdirSync(store).some((f) => f.endsWith(".eml"))).toBe(true);
+  expect(notPrivate(store)).toEqual([]);
+  expect(notPrivate(join(home, "logs"))).toEqual([]);
+  expect(statSync(home).mode & 0o777).toBe(0o700);
   expect((await fetch(`${api}/email/all`, { method: "DELETE" })).ok).toBe(true);
   expect(await (await fetch(`${api}/email`)).json()).toEqual([]);
 

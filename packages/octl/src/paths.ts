@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -49,9 +49,51 @@ export function layoutAt(root: string, home: string): Layout {
   };
 }
 
+/**
+ * The state directory holds databases (password hashes, sessions), caught mail and logs: only this
+ * account may read it. Folders 0700, files 0600 — what exists is fixed here, and the umask makes
+ * everything octl and its services create from now on private too (children inherit it).
+ */
 export function ensureLayout(l: Layout): void {
-  mkdirSync(l.logs, { recursive: true });
-  mkdirSync(l.data, { recursive: true });
+  restrictUmask();
+  for (const dir of [l.home, l.logs, l.data]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  privateTree(l.logs);
+  privateTree(l.data);
+  // The home folder itself and its files (state, secrets, pid); builds/ is behind the 0700 folder.
+  privateTree(l.home, 1);
+}
+
+const windows = process.platform === "win32";
+
+/** umask 0077 for this process and every process it starts; false where that is not possible. */
+export function restrictUmask(): boolean {
+  if (windows) return false;
+  try {
+    process.umask(0o077);
+    return true;
+  } catch {
+    return false; // worker threads cannot change it
+  }
+}
+
+/** chmods folders to 0700 and files to 0600, `depth` levels deep (symbolic links are not followed). */
+export function privateTree(root: string, depth = Number.POSITIVE_INFINITY): void {
+  if (windows || !existsSync(root)) return;
+  const walk = (path: string, level: number) => {
+    const st = lstatSync(path);
+    if (st.isSymbolicLink()) return;
+    if (st.isDirectory()) {
+      if ((st.mode & 0o777) !== 0o700) chmodSync(path, 0o700);
+      if (level < depth) for (const e of readdirSync(path)) walk(join(path, e), level + 1);
+    } else if ((st.mode & 0o777) !== 0o600) chmodSync(path, 0o600);
+  };
+  walk(root, 0);
+}
+
+/** A service's data folder: created private, or made private when an older octl left it open. */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  privateTree(dir);
 }
 
 export function serviceLog(l: Layout, name: string): string {

@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { appendFileSync, closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { describeConflict, findPortConflicts, probe } from "./net.ts";
-import type { Layout } from "./paths.ts";
+import { ensurePrivateDir, type Layout, restrictUmask } from "./paths.ts";
 import type { ResolvedService } from "./plan.ts";
 import { signalGroup, sleep, startToken, terminateGroup } from "./procs.ts";
 import {
@@ -134,7 +134,9 @@ export class Supervisor {
     if (other !== undefined && other !== process.pid) {
       throw new DeployError(`Olympus is already running (supervisor pid ${other}); run \`octl down\` first`);
     }
-    mkdirSync(this.layout.logs, { recursive: true });
+    // Services inherit the umask: their databases, mail and logs are created private (paths.ts).
+    restrictUmask();
+    mkdirSync(this.layout.logs, { recursive: true, mode: 0o700 });
     writePidFile(this.layout, process.pid, this.token ?? undefined);
     this.log(
       `supervisor ${process.pid} (${this.opts.mode}) deploying: ${this.runtimes.map((r) => r.svc.name).join(", ")}`,
@@ -246,8 +248,8 @@ export class Supervisor {
     const { svc } = rt;
     const gen = ++rt.generation;
     const attempt = rt.state.restarts > 0 ? ` (restart ${rt.state.restarts})` : "";
-    mkdirSync(svc.dataDir, { recursive: true });
-    const fd = openSync(svc.logFile, "a");
+    ensurePrivateDir(svc.dataDir);
+    const fd = openSync(svc.logFile, "a", 0o600);
     let child: ChildProcess;
     try {
       writeSync(fd, `[${now()}] [octl] starting ${svc.name}${attempt}: ${svc.command.join(" ")}\n`);

@@ -1,7 +1,7 @@
 // Test helpers: run the real octl CLI as a child process against a temporary OLYMPUS_HOME, fake
 // services (tiny Node scripts), free ports, and a cleanup that leaves no process behind.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -76,6 +76,21 @@ export function freePort(): Promise<number> {
 
 const homes: string[] = [];
 const extraPids: number[] = [];
+
+/** Every path under `dir` (itself included) that is not private: folders 0700, files 0600. */
+export function notPrivate(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (path: string) => {
+    const st = statSync(path);
+    const mode = st.mode & 0o777;
+    if (st.isDirectory()) {
+      if (mode !== 0o700) out.push(`${path} ${mode.toString(8)}`);
+      for (const e of readdirSync(path)) walk(join(path, e));
+    } else if (mode !== 0o600) out.push(`${path} ${mode.toString(8)}`);
+  };
+  walk(dir);
+  return out;
+}
 
 /** A fresh OLYMPUS_HOME, cleaned up by `cleanup()`. */
 export function tempHome(): string {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import type net from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -6,6 +6,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { privateDir, privateTree } from "./private-dir.ts";
 import * as schema from "./schema.ts";
 import { Availability, type AvailabilityOptions, DatabaseUnavailableError } from "./availability.ts";
 import { CHANGE_CHANNEL, createChangeFeed, registerChangeFeed } from "./changes.ts";
@@ -219,9 +220,14 @@ export async function openDatabase(dsn: string, opts: OpenOptions = {}): Promise
     import("drizzle-orm/pglite/migrator"),
   ]);
   const dataDir = dsn === "memory://" ? undefined : dsn.replace(/^(pglite|file):\/\//, "");
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  // Folders 0700, files 0600 (db/private-dir.ts). The umask covers what PostgreSQL creates while it
+  // runs (WAL segments, relations); PGlite sets explicit modes on what it unpacks or rewrites at
+  // start and stop (0666/0644), so the tree is fixed again after both. The root folder is 0700
+  // throughout, so no other account can reach any file in between.
+  if (dataDir) privateDir(dataDir);
   const pg = new PGlite(dataDir);
   await pg.waitReady;
+  if (dataDir) privateTree(dataDir);
   const db = drizzlePglite(pg, { schema, logger: writeObserver }) as unknown as Db;
   return {
     db,
@@ -230,6 +236,9 @@ export async function openDatabase(dsn: string, opts: OpenOptions = {}): Promise
     ping: async () => {
       await pg.query("select 1");
     },
-    close: () => pg.close(),
+    close: async () => {
+      await pg.close();
+      if (dataDir) privateTree(dataDir);
+    },
   };
 }

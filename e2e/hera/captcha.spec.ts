@@ -161,7 +161,7 @@ test("without the widget's token nothing gets past: the form waits, a plain form
   try {
     const plain = await noJs.newPage();
     await plain.goto("/login");
-    const form = plain.locator("form").filter({ visible: true });
+    const form = plain.locator("main form").filter({ visible: true });
     await form.getByLabel("Email or username").fill(email);
     await form.getByLabel("Password").fill(PASSWORD);
     const before = siteverify.calls.length;

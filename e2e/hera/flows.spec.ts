@@ -16,7 +16,7 @@ test("with JavaScript on, only the elements form shows (the no-script fallback s
     await expect(page.locator("noscript")).toBeHidden();
     // biome-ignore lint/performance/useDomNodeTextContent: the rendered (visible) text is what is checked
     expect(await page.locator("main").innerText()).not.toContain("hera-card-form");
-    await expect(page.locator("form").filter({ visible: true })).toHaveCount(1);
+    await expect(page.locator("main form").filter({ visible: true })).toHaveCount(1);
   }
 });
 

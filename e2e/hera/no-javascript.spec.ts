@@ -19,7 +19,7 @@ test("with JavaScript disabled, a plain form post still completes sign-in", asyn
   await expect(page).toHaveURL(/\/login\?flow=/);
   // The server-rendered form posts straight to the core through Hera's proxy.
   // (elements' own card is hidden without scripts; the <noscript> form is what the user sees)
-  const form = page.locator("form").filter({ visible: true });
+  const form = page.locator("main form").filter({ visible: true });
   await expect(form).toHaveCount(1);
   await expect(form).toHaveAttribute("action", /\/\.ory\/self-service\/login\?flow=/);
   await expect(form).toHaveAttribute("method", /post/i);

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import { type BrowserContext, expect, type Page, test } from "@playwright/test";
+import { createServer, type Server } from "node:http";
+import { expect, type Page, test } from "@playwright/test";
 import { OAUTH2_ADMIN_URL, OAUTH2_PUBLIC_URL } from "./stack.ts";
 import { createVerifiedUser, PASSWORD } from "./support.ts";
 
@@ -49,12 +50,25 @@ test.beforeAll(async () => {
   clientId = ((await res.json()) as { client_id: string }).client_id;
 });
 
-/** The client's callback: answered in the browser, so no server has to listen on it. */
-async function catchCallbacks(context: BrowserContext): Promise<void> {
-  await context.route("http://127.0.0.1:3999/**", (route) =>
-    route.fulfill({ status: 200, contentType: "text/plain", body: "client callback" }),
-  );
-}
+/**
+ * The client's callback: a real server on 127.0.0.1:3999. Intercepting it in the browser is not
+ * enough — Chromium reaches it through the core's 303, and Playwright does not route redirect targets
+ * on every Chromium version (Debian's 156 connects directly).
+ */
+let callbackServer: Server | undefined;
+test.beforeAll(async () => {
+  callbackServer = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/plain" });
+    res.end("client callback");
+  });
+  await new Promise<void>((resolve, reject) => {
+    callbackServer!.once("error", reject);
+    callbackServer!.listen(3999, "127.0.0.1", resolve);
+  });
+});
+test.afterAll(async () => {
+  await new Promise<void>((resolve) => (callbackServer ? callbackServer.close(() => resolve()) : resolve()));
+});
 
 /** Starts an authorization request (PKCE S256) and returns its verifier. */
 async function authorize(page: Page, scope = "openid email profile"): Promise<string> {
@@ -102,7 +116,6 @@ test("Allow: sign in through Hera, consent, and the ID token carries the identit
   // The platform is complete: a missing piece fails the spec instead of skipping it.
   expect(unavailable, unavailable).toBeFalsy();
   const email = await createVerifiedUser(context, "oauth2");
-  await catchCallbacks(context);
 
   const verifier = await authorize(page);
   // No identity session yet: Hera starts the core's login flow carrying the challenge.
@@ -129,7 +142,6 @@ test("Deny: the client receives access_denied", async ({ page, context }) => {
   // The platform is complete: a missing piece fails the spec instead of skipping it.
   expect(unavailable, unavailable).toBeFalsy();
   const email = await createVerifiedUser(context, "oauth2deny");
-  await catchCallbacks(context);
 
   await authorize(page);
   await page.getByLabel(/email/i).first().fill(email);
@@ -148,7 +160,6 @@ test("RP-initiated logout: Hera confirms, ends the identity session and returns 
   expect(unavailable, unavailable).toBeFalsy();
   expect(discovery?.end_session_endpoint, "the provider advertises an end_session_endpoint").toBeTruthy();
   const email = await createVerifiedUser(context, "oauth2logout");
-  await catchCallbacks(context);
 
   const verifier = await authorize(page);
   await page.getByLabel(/email/i).first().fill(email);

@@ -20,7 +20,7 @@ export interface IamHarness {
   /** An `athena-session` cookie value for an identity (the role sealed in it is only what sign-in saw). */
   cookieFor(sub: string, email: string, role: Role): Promise<string>;
   /** Reads an identity through the admin API. */
-  identity(id: string): Promise<Record<string, any>>;
+  identity(id: string): Promise<{ traits?: unknown; metadata_admin?: unknown; [k: string]: unknown }>;
   stop(): Promise<void>;
 }
 
@@ -74,7 +74,7 @@ export async function startIam(env: Record<string, string> = {}): Promise<IamHar
       ),
     async identity(id) {
       const res = await fetch(`${core.adminUrl}/admin/identities/${id}`);
-      return (await res.json()) as Record<string, any>;
+      return (await res.json()) as { traits?: unknown; metadata_admin?: unknown };
     },
     stop: () => core.stop(),
   };

@@ -1,6 +1,8 @@
 import type { Identity } from "@ory/client-fetch";
 import { redirect } from "next/navigation";
 import { heraEnv } from "@/lib/env";
+import { formatDateTime } from "@/lib/i18n";
+import { requestI18n } from "@/lib/i18n/server";
 import { browserCookie, clients, currentSession } from "@/lib/ory";
 
 function displayName(identity: Identity): string | undefined {
@@ -15,6 +17,7 @@ function displayName(identity: Identity): string | undefined {
 /** The signed-in landing page: who you are, what to do next. */
 export default async function Home() {
   const env = heraEnv();
+  const { locale, t } = await requestI18n();
   const cookie = await browserCookie();
   const session = await currentSession(cookie);
   if (!session?.identity) redirect("/login");
@@ -28,31 +31,35 @@ export default async function Home() {
     <>
       {env.verificationEnabled && unverified.length > 0 ? (
         <p className="hera-notice hera-warn" role="status">
-          Please verify your email address {unverified[0]!.value}.{" "}
+          {t("home.verify", { address: unverified[0]!.value })}{" "}
           <a className="hera-link" href="/verification">
-            Verify now
+            {t("home.verify-now")}
           </a>
         </p>
       ) : null}
       <section className="hera-card" aria-labelledby="title">
-        <h1 id="title">{name ? `Hello, ${name}` : "You're signed in"}</h1>
-        <p>You're signed in to {env.brand.name}.</p>
+        <h1 id="title">{name ? t("home.hello", { name }) : t("home.signed-in-title")}</h1>
+        <p>{t("home.signed-in-to", { brand: env.brand.name })}</p>
         <dl className="hera-facts">
           {email ? (
             <>
-              <dt>Email</dt>
+              <dt>{t("home.email")}</dt>
               <dd data-testid="identity-email">{email}</dd>
             </>
           ) : null}
-          <dt>Signed in</dt>
-          <dd>{session.authenticated_at ? new Date(session.authenticated_at).toUTCString() : "now"}</dd>
+          <dt>{t("home.signed-in-at")}</dt>
+          <dd>
+            {session.authenticated_at
+              ? formatDateTime(locale, new Date(session.authenticated_at))
+              : t("home.now")}
+          </dd>
         </dl>
         <div className="hera-actions">
           <a className="hera-button" href="/settings">
-            Account settings
+            {t("home.settings")}
           </a>
           <a className="hera-button hera-secondary" href={logout.logout_url}>
-            Sign out
+            {t("home.sign-out")}
           </a>
         </div>
       </section>

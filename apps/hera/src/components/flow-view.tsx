@@ -1,11 +1,12 @@
 import type { UiContainer, UiNode, UiText } from "@ory/client-fetch";
 import type { ReactNode } from "react";
+import { formatUiText, type Locale } from "@/lib/i18n";
 
-type Copy = Record<string, string>;
+/** The page's language and every elements message id in it (lib/ui-config `copyFor`). */
+type Copy = { locale: Locale; messages: Record<string, string>; continueLabel: string };
 
 function say(text: UiText | undefined, copy: Copy): string {
-  if (!text) return "";
-  return copy[`identities.messages.${text.id}`] ?? text.text;
+  return formatUiText(copy.locale, copy.messages, text);
 }
 
 function Messages({ messages, copy }: { messages: UiText[] | undefined; copy: Copy }) {
@@ -53,7 +54,7 @@ function Field({ node, copy, index }: { node: UiNode; copy: Copy; index: number 
   if (a.type === "submit") {
     return (
       <button type="submit" name={a.name} value={value ?? ""} className="hera-button">
-        {label || "Continue"}
+        {label || copy.continueLabel}
       </button>
     );
   }
@@ -63,6 +64,21 @@ function Field({ node, copy, index }: { node: UiNode; copy: Copy; index: number 
       <div className="hera-check">
         <input id={id} type="checkbox" name={a.name} value="true" defaultChecked={a.value === true} />
         <label htmlFor={id}>{label}</label>
+        <Messages messages={node.messages} copy={copy} />
+      </div>
+    );
+  }
+  if (a.options?.length) {
+    return (
+      <div className="hera-field">
+        <label htmlFor={id}>{label}</label>
+        <select id={id} name={a.name} defaultValue={value ?? ""}>
+          {a.options.map((o) => (
+            <option key={String(o.value)} value={String(o.value)}>
+              {copy.messages[`forms.option.${a.name}.${String(o.value)}`] ?? String(o.value)}
+            </option>
+          ))}
+        </select>
         <Messages messages={node.messages} copy={copy} />
       </div>
     );

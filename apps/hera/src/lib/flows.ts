@@ -9,6 +9,8 @@ import type {
 import { redirect } from "next/navigation";
 import { CAPTCHA_FLOWS, withCaptchaNodes } from "./captcha";
 import { heraEnv } from "./env";
+import { localizeUi } from "./i18n/flow";
+import { requestLocale } from "./i18n/server";
 import { browserInitPath, type FlowKind } from "./flow-urls";
 import { browserCookie, clients, statusOf } from "./ory";
 
@@ -56,6 +58,13 @@ export async function loadFlow<K extends FlowKind>(kind: K, params: URLSearchPar
     throw err;
   }
   const env = heraEnv();
+  // The form in the page's language: translated field titles, the language trait as a choice.
+  const ui = localizeUi(
+    flow.ui,
+    await requestLocale(),
+    kind === "registration" || kind === "settings" ? kind : "other",
+  );
+  flow = { ...flow, ui };
   if (env.captcha.enabled && CAPTCHA_FLOWS.has(kind)) {
     return withCaptchaNodes(flow, { siteKey: env.captcha.siteKey, action: kind });
   }

@@ -81,7 +81,7 @@ export function responseHeadersForBrowser(upstream: Headers): Headers {
 /** Forwards one request to the core and returns its answer for the browser (redirects untouched). */
 export async function forwardToCore(
   request: Request,
-  opts: { corePublicUrl: string; publicUrl: string; fetchImpl?: typeof fetch },
+  opts: { corePublicUrl: string; publicUrl: string; fetchImpl?: typeof fetch; acceptLanguage?: string },
 ): Promise<Response> {
   // The peer hook (lib/peer.ts, installed by instrumentation.ts) appended the browser's address to
   // X-Forwarded-For. Without it the header is only what the browser claims: refuse rather than let
@@ -100,9 +100,11 @@ export async function forwardToCore(
   }
   const target = upstreamUrl(request.url, opts.corePublicUrl);
   const hasBody = request.method !== "GET" && request.method !== "HEAD";
+  const headers = requestHeadersForUpstream(request.headers, opts.publicUrl);
+  if (opts.acceptLanguage) headers.set("accept-language", opts.acceptLanguage);
   const init: RequestInit & { duplex?: "half" } = {
     method: request.method,
-    headers: requestHeadersForUpstream(request.headers, opts.publicUrl),
+    headers,
     redirect: "manual",
     cache: "no-store",
   };

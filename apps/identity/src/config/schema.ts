@@ -365,6 +365,17 @@ export const configSchema = z.object({
             .prefault({} as never),
         })
         .prefault({} as never),
+      /** Pushed authorization requests (RFC 9126; Hydra has none). */
+      pushed_authorization_requests: z
+        .object({
+          /** Every client must push its authorization requests (else only clients with require_pushed_authorization_requests). */
+          enforced: z.boolean().default(false),
+          /** How long a request_uri from /oauth2/par can be used (once). */
+          ttl: duration("90s").refine((ms) => ms >= 10_000 && ms <= 600_000, {
+            message: "oauth2.pushed_authorization_requests.ttl must be between 10s and 10m",
+          }),
+        })
+        .prefault({} as never),
       /** RFC 8628, as Hydra's `oauth2.device_authorization`. */
       device_authorization: z
         .object({

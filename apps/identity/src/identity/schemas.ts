@@ -31,6 +31,12 @@ export interface TraitField {
   enum?: unknown[];
   schema: Record<string, unknown>;
   extension: KratosExtension;
+  /**
+   * JSON Schema's `readOnly: true` on the trait or an object around it: the value is managed by
+   * administrators (admin API) only. Self-service registration cannot set it and settings cannot
+   * change it (an Olympus extension; Kratos ignores the annotation).
+   */
+  readOnly: boolean;
 }
 
 export interface IdentitySchema {
@@ -66,14 +72,16 @@ function collectFields(
   prefix: string,
   requiredSet: Set<string>,
   out: TraitField[],
+  readOnly = false,
 ): void {
   const props = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
   const required = new Set((schema.required as string[] | undefined) ?? []);
   for (const [name, prop] of Object.entries(props)) {
     const path = prefix ? `${prefix}.${name}` : name;
     const type = Array.isArray(prop.type) ? String(prop.type[0]) : String(prop.type ?? "string");
+    const locked = readOnly || prop.readOnly === true;
     if (type === "object" && prop.properties) {
-      collectFields(prop, path, required.has(name) ? requiredSet : new Set(), out);
+      collectFields(prop, path, required.has(name) ? requiredSet : new Set(), out, locked);
       continue;
     }
     out.push({
@@ -85,6 +93,7 @@ function collectFields(
       enum: Array.isArray(prop.enum) ? prop.enum : undefined,
       schema: prop,
       extension: (prop["ory.sh/kratos"] ?? {}) as KratosExtension,
+      readOnly: locked,
     });
   }
 }

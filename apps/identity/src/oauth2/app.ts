@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AppContext } from "../app/context.ts";
 import { serviceUnavailable } from "../errors/index.ts";
 import { adminAuditMiddleware } from "../security/admin-audit.ts";
+import { registerParRoute } from "./authorize/par.ts";
 import { registerAuthorizeRoutes } from "./authorize/routes.ts";
 import { registerClientRoutes } from "./clients/routes.ts";
 import { registerDiscoveryRoute } from "./discovery/routes.ts";
@@ -65,6 +66,7 @@ export async function createOAuth2(ctx: AppContext): Promise<OAuth2Apps> {
   registerDiscoveryRoute(publicApp, o2);
   registerJwksRoute(publicApp, o2);
   registerAuthorizeRoutes(publicApp, o2);
+  registerParRoute(publicApp, o2);
   registerTokenRoutes(publicApp, o2);
   registerDeviceRoutes(publicApp, o2);
   registerUserinfoRoutes(publicApp, o2);

@@ -25,7 +25,8 @@ export type OAuth2ErrorCode =
   | "invalid_redirect_uri"
   | "authorization_pending"
   | "slow_down"
-  | "expired_token";
+  | "expired_token"
+  | "invalid_request_uri";
 
 // The descriptions fosite (Hydra's OAuth2 library) uses, so clients see familiar texts.
 const DESCRIPTIONS: Record<OAuth2ErrorCode, [string, number]> = {
@@ -91,6 +92,10 @@ const DESCRIPTIONS: Record<OAuth2ErrorCode, [string, number]> = {
   ],
   slow_down: [
     "The authorization request is still pending and polling should continue, but the interval MUST be increased by 5 seconds for this and all subsequent requests.",
+    400,
+  ],
+  invalid_request_uri: [
+    "The request_uri in the authorization request returns an error or contains invalid data.",
     400,
   ],
   expired_token: ["The device_code has expired, and the device authorization session has concluded.", 400],

@@ -7,17 +7,22 @@ import { acceptConsent, lookupConsent } from "@/lib/oauth2";
 import { consentIsAutomatic } from "@/lib/oauth2-rules";
 import { browserCookie, currentSession } from "@/lib/ory";
 import { describeScope, REQUIRED_SCOPES } from "@/lib/scopes";
+import type { Translate } from "@/lib/i18n";
+import { requestI18n } from "@/lib/i18n/server";
 
-export const metadata: Metadata = { title: "Allow access" };
+export async function generateMetadata(): Promise<Metadata> {
+  const { t } = await requestI18n();
+  return { title: t("title.consent") };
+}
 
-function Gone({ message }: { message: string }) {
+function Gone({ message, t }: { message: string; t: Translate }) {
   return (
     <section className="hera-card" aria-labelledby="title">
-      <h1 id="title">This request has expired</h1>
+      <h1 id="title">{t("consent.gone-title")}</h1>
       <p>{message}</p>
       <div className="hera-actions">
         <a className="hera-button" href="/">
-          Go to your account
+          {t("consent.go-account")}
         </a>
       </div>
     </section>
@@ -28,13 +33,13 @@ export default async function ConsentPage(props: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const env = heraEnv();
+  const { t } = await requestI18n();
   const challenge = toSearchParams(await props.searchParams).get("consent_challenge");
-  if (!challenge)
-    return <Gone message="There is no pending request. Go back to the application and try again." />;
+  if (!challenge) return <Gone message={t("consent.gone-none")} t={t} />;
 
   const lookup = await lookupConsent(challenge);
   if (lookup.kind === "redirect") redirect(lookup.to);
-  if (lookup.kind === "gone") return <Gone message="Go back to the application and sign in again." />;
+  if (lookup.kind === "gone") return <Gone message={t("consent.gone-expired")} t={t} />;
   const request = lookup.request;
   const cookie = await browserCookie();
 
@@ -47,23 +52,23 @@ export default async function ConsentPage(props: {
   const traits = (session?.identity?.traits ?? {}) as Record<string, unknown>;
   const who = typeof traits.email === "string" ? traits.email : undefined;
   const client = request.client ?? {};
-  const name = client.client_name || client.client_id || "An application";
+  const name = client.client_name || client.client_id || t("consent.unknown-client");
   const scopes = request.requested_scope ?? [];
   return (
     <section className="hera-card" aria-labelledby="title">
       <div className="hera-client">
         {/* biome-ignore lint/performance/noImgElement: logos are arbitrary run-time URLs (client registrations, env); next/image would need every host allow-listed at build time */}
         {client.logo_uri ? <img src={client.logo_uri} alt="" width={48} height={48} /> : null}
-        <h1 id="title">{name} wants to access your account</h1>
+        <h1 id="title">{t("consent.title", { client: name })}</h1>
       </div>
-      {who ? <p>Signed in as {who}.</p> : null}
+      {who ? <p>{t("consent.signed-in-as", { who })}</p> : null}
       <form method="post" action="/consent/submit" className="hera-card-form">
         <input type="hidden" name="consent_challenge" value={challenge} />
         <input type="hidden" name="csrf_token" value={formToken(env.csrfSecret, "consent", challenge)} />
         <fieldset className="hera-list hera-fieldset">
-          <legend className="hera-meta">It will be able to:</legend>
+          <legend className="hera-meta">{t("consent.can")}</legend>
           {scopes.map((scope) => {
-            const d = describeScope(scope);
+            const d = describeScope(scope, t);
             const required = REQUIRED_SCOPES.has(scope);
             return (
               <label key={scope} className="hera-scope">
@@ -85,14 +90,14 @@ export default async function ConsentPage(props: {
         </fieldset>
         <label className="hera-check">
           <input type="checkbox" name="remember" value="true" />
-          Remember my decision for {name}
+          {t("consent.remember", { client: name })}
         </label>
         <div className="hera-actions">
           <button type="submit" name="action" value="accept" className="hera-button">
-            Allow
+            {t("consent.allow")}
           </button>
           <button type="submit" name="action" value="reject" className="hera-button hera-secondary">
-            Deny
+            {t("consent.deny")}
           </button>
         </div>
       </form>
@@ -100,13 +105,13 @@ export default async function ConsentPage(props: {
         <p className="hera-meta">
           {client.policy_uri ? (
             <a className="hera-link" href={client.policy_uri} rel="noreferrer">
-              Privacy policy
+              {t("consent.privacy")}
             </a>
           ) : null}
           {client.policy_uri && client.tos_uri ? " · " : null}
           {client.tos_uri ? (
             <a className="hera-link" href={client.tos_uri} rel="noreferrer">
-              Terms of service
+              {t("consent.tos")}
             </a>
           ) : null}
         </p>

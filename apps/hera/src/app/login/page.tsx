@@ -7,8 +7,12 @@ import { loadFlow } from "@/lib/flows";
 import { resolveLoginChallenge } from "@/lib/oauth2";
 import { copyFor, elementsConfig } from "@/lib/ui-config";
 import { FlowView } from "@/components/flow-view";
+import { requestI18n } from "@/lib/i18n/server";
 
-export const metadata: Metadata = { title: "Sign in" };
+export async function generateMetadata(): Promise<Metadata> {
+  const { t } = await requestI18n();
+  return { title: t("title.login") };
+}
 
 export default async function LoginPage(props: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
@@ -19,9 +23,10 @@ export default async function LoginPage(props: {
   if (challenge && !params.get("flow")) redirect(await resolveLoginChallenge(challenge, params));
   const flow = await loadFlow("login", params);
   const env = heraEnv();
+  const { locale, t } = await requestI18n();
   return (
-    <FlowView ui={flow.ui} title="Sign in" copy={copyFor(env)}>
-      <Login flow={flow} config={elementsConfig(env)} />
+    <FlowView ui={flow.ui} title={t("title.login")} copy={copyFor(env, locale)}>
+      <Login flow={flow} config={elementsConfig(env, locale)} />
     </FlowView>
   );
 }

@@ -5,8 +5,13 @@ import { toSearchParams } from "@/lib/flow-urls";
 import { formToken } from "@/lib/form-token";
 import { lookupLogout } from "@/lib/oauth2";
 import { browserCookie, clients, statusOf } from "@/lib/ory";
+import type { Translate } from "@/lib/i18n";
+import { requestI18n } from "@/lib/i18n/server";
 
-export const metadata: Metadata = { title: "Sign out" };
+export async function generateMetadata(): Promise<Metadata> {
+  const { t } = await requestI18n();
+  return { title: t("title.logout") };
+}
 
 async function logoutUrl(returnTo: string | null): Promise<string | undefined> {
   const cookie = await browserCookie();
@@ -23,14 +28,14 @@ async function logoutUrl(returnTo: string | null): Promise<string | undefined> {
   }
 }
 
-function SignedOut() {
+function SignedOut({ t }: { t: Translate }) {
   return (
     <section className="hera-card" aria-labelledby="title">
-      <h1 id="title">You're signed out</h1>
-      <p>You can close this window, or sign in again.</p>
+      <h1 id="title">{t("logout.signed-out-title")}</h1>
+      <p>{t("logout.signed-out-body")}</p>
       <div className="hera-actions">
         <a className="hera-button" href="/login">
-          Sign in
+          {t("logout.sign-in")}
         </a>
       </div>
     </section>
@@ -41,22 +46,23 @@ export default async function LogoutPage(props: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const env = heraEnv();
+  const { t } = await requestI18n();
   const params = toSearchParams(await props.searchParams);
   const challenge = params.get("logout_challenge");
 
   if (!challenge) {
     const url = await logoutUrl(params.get("return_to"));
-    if (!url) return <SignedOut />;
+    if (!url) return <SignedOut t={t} />;
     return (
       <section className="hera-card" aria-labelledby="title">
-        <h1 id="title">Sign out of {env.brand.name}?</h1>
-        <p>You'll need to sign in again to use your account on this device.</p>
+        <h1 id="title">{t("logout.confirm-title", { brand: env.brand.name })}</h1>
+        <p>{t("logout.confirm-body")}</p>
         <div className="hera-actions">
           <a className="hera-button" href={url}>
-            Sign out
+            {t("logout.sign-out")}
           </a>
           <a className="hera-button hera-secondary" href="/">
-            Cancel
+            {t("logout.cancel")}
           </a>
         </div>
       </section>
@@ -66,22 +72,20 @@ export default async function LogoutPage(props: {
   // RP-initiated logout: an application asked the OAuth2 provider to end the user's session.
   const lookup = await lookupLogout(challenge);
   if (lookup.kind === "redirect") redirect(lookup.to);
-  if (lookup.kind === "gone") return <SignedOut />;
+  if (lookup.kind === "gone") return <SignedOut t={t} />;
   const client = lookup.request.client?.client_name || lookup.request.client?.client_id;
   return (
     <section className="hera-card" aria-labelledby="title">
-      <h1 id="title">Sign out?</h1>
-      <p>
-        {`${client ?? "An application"} asks to sign you out of ${env.brand.name}. This ends your session on this device.`}
-      </p>
+      <h1 id="title">{t("logout.rp-title")}</h1>
+      <p>{t("logout.rp-body", { client: client ?? t("consent.unknown-client"), brand: env.brand.name })}</p>
       <form method="post" action="/logout/submit" className="hera-actions">
         <input type="hidden" name="logout_challenge" value={challenge} />
         <input type="hidden" name="csrf_token" value={formToken(env.csrfSecret, "logout", challenge)} />
         <button type="submit" name="action" value="accept" className="hera-button">
-          Yes, sign me out
+          {t("logout.yes")}
         </button>
         <button type="submit" name="action" value="reject" className="hera-button hera-secondary">
-          No, stay signed in
+          {t("logout.no")}
         </button>
       </form>
     </section>

@@ -6,8 +6,12 @@ import { toSearchParams } from "@/lib/flow-urls";
 import { loadFlow } from "@/lib/flows";
 import { copyFor, elementsConfig } from "@/lib/ui-config";
 import { FlowView } from "@/components/flow-view";
+import { requestI18n } from "@/lib/i18n/server";
 
-export const metadata: Metadata = { title: "Create your account" };
+export async function generateMetadata(): Promise<Metadata> {
+  const { t } = await requestI18n();
+  return { title: t("title.registration") };
+}
 
 export default async function RegistrationPage(props: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
@@ -16,13 +20,12 @@ export default async function RegistrationPage(props: {
   // IAM has no self sign-up: accounts are created by administrators.
   if (!env.registrationEnabled) notFound();
   const flow = await loadFlow("registration", toSearchParams(await props.searchParams));
+  const { locale, t } = await requestI18n();
   return (
     <>
-      {env.verificationEnabled ? (
-        <p className="hera-notice">After you sign up we'll email you a code to verify your address.</p>
-      ) : null}
-      <FlowView ui={flow.ui} title="Create your account" copy={copyFor(env)}>
-        <Registration flow={flow} config={elementsConfig(env)} />
+      {env.verificationEnabled ? <p className="hera-notice">{t("registration.notice")}</p> : null}
+      <FlowView ui={flow.ui} title={t("title.registration")} copy={copyFor(env, locale)}>
+        <Registration flow={flow} config={elementsConfig(env, locale)} />
       </FlowView>
     </>
   );

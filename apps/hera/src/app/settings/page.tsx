@@ -8,20 +8,25 @@ import { formToken } from "@/lib/form-token";
 import { browserCookie, clients, currentSession } from "@/lib/ory";
 import { copyFor, elementsConfig } from "@/lib/ui-config";
 import { FlowView } from "@/components/flow-view";
+import { formatDateTime, type Locale, type Translate } from "@/lib/i18n";
+import { requestI18n } from "@/lib/i18n/server";
 
-export const metadata: Metadata = { title: "Your account" };
+export async function generateMetadata(): Promise<Metadata> {
+  const { t } = await requestI18n();
+  return { title: t("title.settings") };
+}
 
 /** The core's (Olympus-only) info message after a password change that left other sessions signed in. */
 const PASSWORD_CHANGED_OTHER_SESSIONS = 1050100;
 
-function describe(session: Session): { device: string; when: string } {
+function describe(session: Session, locale: Locale, t: Translate): { device: string; when: string } {
   const device = session.devices?.[0];
-  const agent = device?.user_agent ?? "Unknown browser";
+  const agent = device?.user_agent ?? t("sessions.unknown-browser");
   const where = device?.ip_address ? ` · ${device.ip_address}` : "";
   const at = session.authenticated_at ? new Date(session.authenticated_at) : undefined;
   return {
     device: `${agent.length > 80 ? `${agent.slice(0, 77)}…` : agent}${where}`,
-    when: at ? `Signed in ${at.toUTCString()}` : "Signed in",
+    when: at ? t("sessions.signed-in-at", { time: formatDateTime(locale, at) }) : t("sessions.signed-in"),
   };
 }
 
@@ -29,6 +34,7 @@ export default async function SettingsPage(props: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const env = heraEnv();
+  const { locale, t } = await requestI18n();
   const flow = await loadFlow("settings", toSearchParams(await props.searchParams));
   const cookie = await browserCookie();
   const current = await currentSession(cookie);
@@ -40,42 +46,38 @@ export default async function SettingsPage(props: {
     <>
       {current && passwordChanged && others.length > 0 ? (
         <section className="hera-notice hera-warn" role="status" aria-labelledby="signout-others-title">
-          <h2 id="signout-others-title">Your password was changed</h2>
-          <p>
-            You're still signed in on {others.length} other{" "}
-            {others.length === 1 ? "device or session" : "devices or sessions"}. If you changed your password
-            because someone else might know it, sign them out now.
-          </p>
+          <h2 id="signout-others-title">{t("sessions.password-changed-title")}</h2>
+          <p>{t("sessions.password-changed-body", { count: others.length })}</p>
           <form method="post" action="/settings/sessions">
             <input type="hidden" name="csrf_token" value={token} />
             <input type="hidden" name="session_id" value="others" />
             <input type="hidden" name="flow" value={flow.id} />
             <button type="submit" className="hera-button">
-              Sign out everywhere else
+              {t("sessions.sign-out-everywhere")}
             </button>
           </form>
         </section>
       ) : null}
-      <FlowView ui={flow.ui} title="Your account" copy={copyFor(env)}>
-        <Settings flow={flow} config={elementsConfig(env)} />
+      <FlowView ui={flow.ui} title={t("title.settings")} copy={copyFor(env, locale)}>
+        <Settings flow={flow} config={elementsConfig(env, locale)} />
       </FlowView>
       {current ? (
         <section className="hera-card hera-wide" aria-labelledby="sessions-title">
-          <h2 id="sessions-title">Active sessions</h2>
-          <p>Devices where you're signed in. Sign out of any you don't recognise.</p>
+          <h2 id="sessions-title">{t("sessions.title")}</h2>
+          <p>{t("sessions.intro")}</p>
           <ul className="hera-list">
             <li>
               <div>
-                <strong>This device</strong>
-                <div className="hera-meta">{describe(current).device}</div>
-                <div className="hera-meta">{describe(current).when}</div>
+                <strong>{t("sessions.this-device")}</strong>
+                <div className="hera-meta">{describe(current, locale, t).device}</div>
+                <div className="hera-meta">{describe(current, locale, t).when}</div>
               </div>
             </li>
             {others.map((s) => (
               <li key={s.id} data-testid="other-session">
                 <div>
-                  <strong>{describe(s).device}</strong>
-                  <div className="hera-meta">{describe(s).when}</div>
+                  <strong>{describe(s, locale, t).device}</strong>
+                  <div className="hera-meta">{describe(s, locale, t).when}</div>
                 </div>
                 <form method="post" action="/settings/sessions">
                   <input type="hidden" name="csrf_token" value={token} />
@@ -84,9 +86,9 @@ export default async function SettingsPage(props: {
                   <button
                     type="submit"
                     className="hera-button hera-secondary"
-                    aria-label={`Sign out of the session on ${describe(s).device}`}
+                    aria-label={t("sessions.sign-out-label", { device: describe(s, locale, t).device })}
                   >
-                    Sign out
+                    {t("sessions.sign-out")}
                   </button>
                 </form>
               </li>
@@ -98,17 +100,17 @@ export default async function SettingsPage(props: {
               <input type="hidden" name="session_id" value="others" />
               <input type="hidden" name="flow" value={flow.id} />
               <button type="submit" className="hera-button hera-secondary">
-                Sign out of all other sessions
+                {t("sessions.sign-out-others")}
               </button>
             </form>
           ) : (
-            <p className="hera-meta">No other active sessions.</p>
+            <p className="hera-meta">{t("sessions.none")}</p>
           )}
         </section>
       ) : null}
       <p className="hera-meta">
         <a className="hera-link" href="/">
-          Back to your account
+          {t("settings.back")}
         </a>
       </p>
     </>

@@ -6,8 +6,12 @@ import { toSearchParams } from "@/lib/flow-urls";
 import { loadFlow } from "@/lib/flows";
 import { copyFor, elementsConfig } from "@/lib/ui-config";
 import { FlowView } from "@/components/flow-view";
+import { requestI18n } from "@/lib/i18n/server";
 
-export const metadata: Metadata = { title: "Verify your email address" };
+export async function generateMetadata(): Promise<Metadata> {
+  const { t } = await requestI18n();
+  return { title: t("title.verification") };
+}
 
 export default async function VerificationPage(props: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
@@ -15,16 +19,16 @@ export default async function VerificationPage(props: {
   const env = heraEnv();
   if (!env.verificationEnabled) notFound();
   const flow = await loadFlow("verification", toSearchParams(await props.searchParams));
+  const { locale, t } = await requestI18n();
   return (
     <>
       {flow.state === "sent_email" ? (
         <p className="hera-notice hera-verify-notice" role="status">
-          Check your inbox: we sent you a 6-digit code and a link. Enter the code below, or open the link, to
-          verify your email address. Both expire in one hour.
+          {t("verification.sent")}
         </p>
       ) : null}
-      <FlowView ui={flow.ui} title="Verify your email address" copy={copyFor(env)}>
-        <Verification flow={flow} config={elementsConfig(env)} />
+      <FlowView ui={flow.ui} title={t("title.verification")} copy={copyFor(env, locale)}>
+        <Verification flow={flow} config={elementsConfig(env, locale)} />
       </FlowView>
     </>
   );

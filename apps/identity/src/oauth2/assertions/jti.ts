@@ -11,7 +11,7 @@ import { rowsOf } from "../grants.ts";
  */
 export async function spendJti(
   db: DbOrTx,
-  namespace: "client" | "jwt-bearer",
+  namespace: "client" | "jwt-bearer" | "par",
   issuer: string,
   jti: string,
   expiresAt: Date,

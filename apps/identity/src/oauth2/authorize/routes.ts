@@ -27,6 +27,7 @@ import { nowSeconds, type OAuth2, publicUrl } from "../runtime.ts";
 import { clientSubject, verifyOwnIdToken } from "../subjects.ts";
 import { mintToken, tokenHash } from "../token/tokens.ts";
 import { type AuthorizeRequest, AuthorizeError, parseAuthorizeRequest, reparse } from "./request.ts";
+import { mustPush, PAR_URN, redeemPushedRequest } from "./par.ts";
 import { errorPage, errorToClient, respondToClient } from "./respond.ts";
 
 function redirectWith(c: Context, base: string, key: string, value: string): Response {
@@ -46,9 +47,24 @@ function fail(c: Context, o2: OAuth2, e: unknown): Response {
  * Step 1, a new authorization request: validate it, decide whether the browser's remembered login
  * can be reused (skip), and send the browser to the login UI with a sealed login challenge.
  */
-async function startAuthorization(c: Context, o2: OAuth2, params: URLSearchParams): Promise<Response> {
+async function startAuthorization(c: Context, o2: OAuth2, given: URLSearchParams): Promise<Response> {
+  // A pushed request (RFC 9126): its request_uri stands for the parameters pushed before, and only
+  // those count. From here on the request is those parameters (the request_uri is spent).
+  const requestUri = given.get("request_uri");
+  const pushed = requestUri?.startsWith(PAR_URN) ?? false;
+  const params = pushed ? await redeemPushedRequest(o2, requestUri!, given.get("client_id")) : given;
   const requestUrl = `${publicUrl(o2, "oauth2/auth")}?${params.toString()}`;
-  return beginLogin(c, o2, await parseAuthorizeRequest(o2, params, requestUrl));
+  const req = await parseAuthorizeRequest(o2, params, requestUrl);
+  if (!pushed && mustPush(o2, req.client)) {
+    throw new AuthorizeError(
+      new OAuth2Error(
+        "invalid_request",
+        "The OAuth 2.0 Client must push its authorization requests (pushed_authorization_request_endpoint) and send the request_uri.",
+      ),
+      req.target,
+    );
+  }
+  return beginLogin(c, o2, req);
 }
 
 /**

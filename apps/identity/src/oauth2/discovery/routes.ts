@@ -16,6 +16,8 @@ export async function discoveryDocument(o2: OAuth2): Promise<Record<string, unkn
     issuer: o2.issuer,
     authorization_endpoint: publicUrl(o2, "oauth2/auth"),
     token_endpoint: publicUrl(o2, "oauth2/token"),
+    pushed_authorization_request_endpoint: publicUrl(o2, "oauth2/par"),
+    require_pushed_authorization_requests: o2.cfg.pushed_authorization_requests.enforced,
     device_authorization_endpoint: publicUrl(o2, "oauth2/device/auth"),
     jwks_uri: publicUrl(o2, ".well-known/jwks.json"),
     userinfo_endpoint: publicUrl(o2, "userinfo"),

@@ -127,7 +127,18 @@ export interface LogoutVerifier extends LogoutChallenge {
   frontchannel?: string[];
 }
 
+/** A pushed authorization request (RFC 9126): the request's parameters, sealed into its request_uri. */
+export interface PushedRequest {
+  id: string;
+  client_id: string;
+  /** The authorization request's parameters, form-encoded. */
+  params: string;
+  /** Unix seconds. */
+  expires_at: number;
+}
+
 export type Purpose =
+  | "pushed_request"
   | "device_challenge"
   | "device_verifier"
   | "login_challenge"
@@ -138,6 +149,7 @@ export type Purpose =
   | "logout_verifier";
 
 interface ByPurpose {
+  pushed_request: PushedRequest;
   device_challenge: DeviceChallenge;
   device_verifier: DeviceVerifier;
   login_challenge: LoginChallenge;

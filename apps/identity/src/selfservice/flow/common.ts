@@ -46,14 +46,56 @@ function matchesAllowed(target: URL, allowed: string): boolean {
   return a.pathname === "/" || target.pathname === a.pathname || target.pathname.startsWith(path);
 }
 
+/*
+ * A relative return_to (Ory's reference UI sends `return_to=/sessions`) is resolved against
+ * selfservice.default_browser_return_url, as Kratos does, and then checked like any other. Only a
+ * plain absolute path is taken as relative: one "/" then no second "/" and no backslash anywhere
+ * (`//evil`, `/\evil` are another host to a browser), no whitespace or control characters (browsers
+ * drop tabs and newlines, so `/\t/evil` would become `//evil`), and none of them percent-encoded either
+ * (a UI that decodes once before redirecting would meet them). Anything else that is not an absolute
+ * URL is refused.
+ */
+const ENCODED_TRICK = /%(?:[01][0-9a-f]|7f|2f|5c)/i;
+
+function isPlainPath(raw: string): boolean {
+  if (raw[0] !== "/" || ENCODED_TRICK.test(raw)) return false;
+  // No empty path segment either: `/..//evil` resolves to a path a UI could mistake for a host.
+  if (/^[^?#]*\/\//.test(raw)) return false;
+  for (const ch of raw) {
+    const code = ch.codePointAt(0)!;
+    if (code <= 0x20 || code === 0x7f || ch === "\\") return false;
+  }
+  return true;
+}
+
+/** A relative return_to resolved against the default return URL; undefined when it is not a plain path. */
+function resolveRelative(ctx: AppContext, raw: string): URL | undefined {
+  if (!isPlainPath(raw)) return undefined;
+  const base = new URL(ctx.config.selfservice.default_browser_return_url);
+  let resolved: URL;
+  try {
+    resolved = new URL(raw, base);
+  } catch {
+    return undefined;
+  }
+  // The checks above guarantee it; kept as a second lock on the door.
+  return resolved.origin === base.origin ? resolved : undefined;
+}
+
 /** Validates a return_to against selfservice.allowed_return_urls (and the default return URL); throws 400 otherwise. */
 export function checkReturnTo(ctx: AppContext, raw: string | undefined): string | undefined {
   if (raw === undefined || raw === "") return undefined;
   let target: URL;
-  try {
-    target = new URL(raw);
-  } catch {
-    throw returnToForbidden(raw);
+  if (raw.startsWith("/")) {
+    const resolved = resolveRelative(ctx, raw);
+    if (!resolved) throw returnToForbidden(raw);
+    target = resolved;
+  } else {
+    try {
+      target = new URL(raw);
+    } catch {
+      throw returnToForbidden(raw);
+    }
   }
   if (target.protocol !== "http:" && target.protocol !== "https:") throw returnToForbidden(raw);
   const allowed = [

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import type { ErrorObject } from "ajv";
 import type { IdentitySchema, TraitField } from "../../identity/schemas.ts";
 import { text, type UiText } from "./text.ts";
@@ -29,23 +30,80 @@ function getPath(obj: unknown, path: string): unknown {
   return cur;
 }
 
-/** One input node per trait, in the schema's key order, labelled by the trait's title. */
+/**
+ * One input node per trait, in the schema's key order, labelled by the trait's title. Read-only
+ * traits (`readOnly: true`) are left out where they cannot be set (`readOnly: "omit"`, registration)
+ * or shown disabled with their value (`"disabled"`, settings).
+ */
 export function traitNodes(
   schema: IdentitySchema,
   group: UiNodeGroup,
   traits?: Record<string, unknown>,
-  opts: { hidden?: boolean } = {},
+  opts: { hidden?: boolean; readOnly?: "omit" | "disabled" } = {},
 ): UiNode[] {
-  return schema.fields.map((f) => {
+  const fields = opts.readOnly === "omit" ? schema.fields.filter((f) => !f.readOnly) : schema.fields;
+  return fields.map((f) => {
     const name = `traits.${f.path}`;
     const value = traits ? getPath(traits, f.path) : undefined;
     return inputNode(group, name, opts.hidden ? "hidden" : inputType(f), {
       value,
-      required: f.required,
+      required: f.required && !f.readOnly,
       autocomplete: autocomplete(f),
       label: text.labelGenerated(f.title ?? f.path, name),
+      ...(f.readOnly && opts.readOnly === "disabled" ? { disabled: true } : {}),
     });
   });
+}
+
+function setPath(obj: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split(".");
+  let cur = obj;
+  for (const p of parts.slice(0, -1)) {
+    const next = cur[p];
+    if (typeof next !== "object" || next === null || Array.isArray(next)) cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]!] = value;
+}
+
+/**
+ * Enforces read-only traits on a self-service write (issue 16, finding 1). `stored` is the
+ * identity's current traits (settings) or undefined (registration: nothing may be set). A read-only
+ * trait left out of the submission keeps its stored value (a browser does not post disabled inputs);
+ * one submitted with another value — or submitted at all at registration — is a violation. Returns
+ * the traits to write and the offending trait paths.
+ */
+export function enforceReadOnly(
+  schema: IdentitySchema,
+  submitted: Record<string, unknown>,
+  stored: Record<string, unknown> | undefined,
+): { traits: Record<string, unknown>; violations: string[] } {
+  const traits = structuredClone(submitted);
+  const violations: string[] = [];
+  for (const f of schema.fields) {
+    if (!f.readOnly) continue;
+    const given = getPath(submitted, f.path);
+    const kept = stored ? getPath(stored, f.path) : undefined;
+    if (given === undefined) {
+      if (kept !== undefined) setPath(traits, f.path, structuredClone(kept));
+    } else if (kept === undefined || !isDeepStrictEqual(given, kept)) {
+      violations.push(f.path);
+    }
+  }
+  return { traits, violations };
+}
+
+/** Puts one Ory validation message (4000001) on each read-only trait the request tried to change. */
+export function readOnlyErrorsToUi(ui: UiContainer, paths: string[]): void {
+  for (const path of paths) {
+    addNodeMessage(
+      ui,
+      `traits.${path}`,
+      text.validationGeneric(
+        `The value of ${path} is managed by an administrator and cannot be changed here.`,
+      ),
+    );
+  }
 }
 
 /** The label of the password identifier: the trait's title when exactly one trait is an identifier. */

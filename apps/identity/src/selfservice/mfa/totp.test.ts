@@ -207,4 +207,48 @@ describe("TOTP", () => {
       .where(and(eq(identityCredentials.identityId, id), eq(identityCredentials.type, "totp")));
     expect(creds).toEqual([]);
   });
+
+  it("accepts a code one time step off (clock skew ±1) and refuses one two steps off, at enrolment and at login", async () => {
+    // Away from a step boundary, so that "now" means the same step here and in the core.
+    const into = Date.now() % 30_000;
+    if (into > 25_000) await new Promise((r) => setTimeout(r, 30_000 - into + 500));
+    const now = Date.now();
+    const step = 30_000;
+    const email = "skew@example.com";
+    const { token } = await registerVerified(t.publicUrl, t.adminUrl, email, PW);
+    const flow = await json(await get(`${t.publicUrl}/self-service/settings/api`, { token }));
+    const totp = totpOf(node(flow, "totp_secret_key").attributes.text.context.secret as string);
+    const link = (code: string) =>
+      post(
+        `${t.publicUrl}/self-service/settings?flow=${flow.id}`,
+        { method: "totp", totp_code: code },
+        { token },
+      );
+    for (const off of [-2, 2, -5, 10]) {
+      const res = await link(totp.generate({ timestamp: now + off * step }));
+      expect(res.status, `offset ${off}`).toBe(400);
+      const refused = await json(res);
+      expect(node(refused, "totp_code").messages.map((m: any) => m.id)).toEqual([4000008]);
+    }
+    // One step in the past is within the skew: it links the key.
+    expect((await link(totp.generate({ timestamp: now - step }))).status).toBe(200);
+
+    const { body } = await login(t.publicUrl, email, PW);
+    const aal2 = await aal2Flow(body.session_token);
+    const second = (code: string) =>
+      post(
+        `${t.publicUrl}/self-service/login?flow=${aal2.id}`,
+        { method: "totp", totp_code: code },
+        { token: body.session_token },
+      );
+    for (const off of [-2, 2]) {
+      const res = await second(totp.generate({ timestamp: now + off * step }));
+      expect(res.status, `offset ${off}`).toBe(400);
+      expect(messageIds(await json(res))).toEqual([4000008]);
+    }
+    // One step ahead is within the skew too.
+    const ok = await second(totp.generate({ timestamp: now + step }));
+    expect(ok.status).toBe(200);
+    expect((await json(ok)).session.authenticator_assurance_level).toBe("aal2");
+  });
 });

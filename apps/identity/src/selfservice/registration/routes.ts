@@ -18,7 +18,13 @@ import {
 import { hooks } from "../flow/hooks.ts";
 import { type FlowRow, updateFlow } from "../flow/repository.ts";
 import { text } from "../flow/text.ts";
-import { coerceTraits, schemaErrorsToUi, traitNodes } from "../flow/traits.ts";
+import {
+  coerceTraits,
+  enforceReadOnly,
+  readOnlyErrorsToUi,
+  schemaErrorsToUi,
+  traitNodes,
+} from "../flow/traits.ts";
 import {
   addMessage,
   addNodeMessage,
@@ -42,7 +48,7 @@ function registrationUi(ctx: AppContext, traits?: Record<string, unknown>): Omit
     method: "POST",
     nodes: [
       csrfNode(),
-      ...traitNodes(ctx.schemas.default, "default", traits),
+      ...traitNodes(ctx.schemas.default, "default", traits, { readOnly: "omit" }),
       inputNode("password", "password", "password", {
         required: true,
         autocomplete: "new-password",
@@ -103,11 +109,16 @@ async function submitRegistration(c: Context, ctx: AppContext): Promise<Response
     return expiredFlowResponse(c, ctx, row, fresh, text.registrationExpired(row.expiresAt));
   }
   const schema = ctx.schemas.default;
-  const traits = coerceTraits(schema, body.traits);
+  // Read-only traits (customer numbers, tiers, statuses…) are the administrators' to set, not the registrant's.
+  const { traits, violations: readOnly } = enforceReadOnly(
+    schema,
+    coerceTraits(schema, body.traits),
+    undefined,
+  );
   const ui = resetMessages({ ...row.ui, nodes: [] });
   ui.nodes = [
     csrfNode(),
-    ...traitNodes(schema, "default", traits),
+    ...traitNodes(schema, "default", traits, { readOnly: "omit" }),
     ...resetMessages(row.ui).nodes.filter((n) => n.group === "password"),
   ];
 
@@ -144,6 +155,10 @@ async function submitRegistration(c: Context, ctx: AppContext): Promise<Response
   const captcha = await verifyCaptcha(ctx, c, "registration", body);
   if (captcha) {
     addMessage(ui, captcha);
+    return fail();
+  }
+  if (readOnly.length) {
+    readOnlyErrorsToUi(ui, readOnly);
     return fail();
   }
   const errors = ctx.schemas.validate(schema, traits);

@@ -28,7 +28,7 @@ export function settingsUi(
   const nodes = [csrfNode()];
   if (methods.profile.enabled) {
     nodes.push(
-      ...traitNodes(schemaOf(ctx, identity), "profile", traits),
+      ...traitNodes(schemaOf(ctx, identity), "profile", traits, { readOnly: "disabled" }),
       inputNode("profile", "method", "submit", { value: "profile", label: text.labelSave() }),
     );
   }

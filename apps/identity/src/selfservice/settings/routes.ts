@@ -21,7 +21,7 @@ import { checkReturnTo, expiredFlowResponse, respondWithFlow, str, uiUrl } from 
 import { hooks } from "../flow/hooks.ts";
 import { type FlowRow, findFlow, updateFlow } from "../flow/repository.ts";
 import { text } from "../flow/text.ts";
-import { coerceTraits, schemaErrorsToUi } from "../flow/traits.ts";
+import { coerceTraits, enforceReadOnly, readOnlyErrorsToUi, schemaErrorsToUi } from "../flow/traits.ts";
 import { addMessage, addNodeMessage, resetMessages, type UiContainer } from "../flow/ui.ts";
 import { checkPassword } from "../password/policy.ts";
 import { queueSecurityNotice } from "../../courier/security-notices.ts";
@@ -150,8 +150,13 @@ async function updateProfile(
     addMessage(ui, text.validationGeneric("Did not receive any value changes."));
     throw new Rejected(ui);
   }
-  const traits = coerceTraits(schema, raw);
+  // Read-only traits keep their stored value when left out, and may not be changed (issue 16).
+  const { traits, violations } = enforceReadOnly(schema, coerceTraits(schema, raw), current.identity.traits);
   const rebuilt = { ...ui, nodes: keepMfaNodes(ui, settingsUi(ctx, current, traits).nodes) };
+  if (violations.length) {
+    readOnlyErrorsToUi(rebuilt, violations);
+    throw new Rejected(rebuilt);
+  }
   const errors = ctx.schemas.validate(schema, traits);
   if (errors.length) {
     schemaErrorsToUi(rebuilt, errors);

@@ -72,6 +72,21 @@ test.describe("a German-speaking browser", () => {
   });
 });
 
+test.describe("a German-speaking browser on a wrong address", () => {
+  test.use({ locale: "de-DE" });
+
+  test("gets Hera's 404 in German, with a way back, and axe finds nothing", async ({ page }) => {
+    const res = await page.goto("/gibt-es-nicht");
+    expect(res?.status()).toBe(404);
+    await expect(page.locator("html")).toHaveAttribute("lang", "de");
+    await expect(page.getByRole("heading", { name: "Seite nicht gefunden" })).toBeVisible();
+    await expect(page).toHaveTitle(/Seite nicht gefunden/);
+    await expectNoAxeViolations(page, "404 (de)");
+    await page.getByRole("link", { name: "Anmelden" }).click();
+    await expect(page).toHaveURL(/\/login\?flow=/);
+  });
+});
+
 test("the footer's language picker switches the page and remembers the choice", async ({ page }) => {
   await page.goto("/login");
   await expect(page).toHaveURL(/\/login\?flow=/);

@@ -96,6 +96,10 @@ export const de = {
   "device.denied-body":
     "Sie haben dem Gerät den Zugriff auf Ihr Konto nicht erlaubt. Sie können dieses Fenster schließen.",
   "title.device-done": "Gerät",
+  "title.not-found": "Seite nicht gefunden",
+  "notfound.body":
+    "Unter dieser Adresse gibt es keine Seite. Vielleicht wurde sie verschoben, oder der Link ist falsch geschrieben.",
+  "notfound.home": "Zu Ihrem Konto",
   "error.back": "Zurück zur Anmeldung",
   "error.gone": "Dieser Fehler ist nicht mehr verfügbar. Bitte beginnen Sie von vorn.",
   "error.nothing": "Hier gibt es nichts anzuzeigen. Bitte beginnen Sie von vorn.",

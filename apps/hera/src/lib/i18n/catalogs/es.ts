@@ -92,6 +92,10 @@ export const es = {
   "device.denied-title": "Dispositivo no conectado",
   "device.denied-body": "No has permitido que el dispositivo use tu cuenta. Puedes cerrar esta ventana.",
   "title.device-done": "Dispositivo",
+  "title.not-found": "Página no encontrada",
+  "notfound.body":
+    "No hay ninguna página en esta dirección. Puede que se haya movido o que el enlace esté mal escrito.",
+  "notfound.home": "Ir a tu cuenta",
   "error.back": "Volver a iniciar sesión",
   "error.gone": "Este error ya no está disponible. Vuelve a empezar.",
   "error.nothing": "No hay nada que mostrar aquí. Vuelve a empezar.",

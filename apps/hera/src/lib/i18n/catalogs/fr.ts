@@ -97,6 +97,10 @@ export const fr = {
   "device.denied-body":
     "Vous n’avez pas autorisé l’appareil à utiliser votre compte. Vous pouvez fermer cette fenêtre.",
   "title.device-done": "Appareil",
+  "title.not-found": "Page introuvable",
+  "notfound.body":
+    "Il n’y a aucune page à cette adresse. Elle a peut-être été déplacée, ou le lien est mal saisi.",
+  "notfound.home": "Aller à votre compte",
   "error.back": "Retour à la connexion",
   "error.gone": "Cette erreur n’est plus disponible. Veuillez recommencer.",
   "error.nothing": "Il n’y a rien à afficher ici. Veuillez recommencer.",

@@ -93,6 +93,10 @@ export const ptBR = {
   "device.denied-title": "Dispositivo não conectado",
   "device.denied-body": "Você não permitiu que o dispositivo usasse sua conta. Você pode fechar esta janela.",
   "title.device-done": "Dispositivo",
+  "title.not-found": "Página não encontrada",
+  "notfound.body":
+    "Não há nenhuma página neste endereço. Ela pode ter sido movida, ou o link pode estar digitado errado.",
+  "notfound.home": "Ir para sua conta",
   "error.back": "Voltar para o login",
   "error.gone": "Este erro não está mais disponível. Comece novamente.",
   "error.nothing": "Não há nada para mostrar aqui. Comece novamente.",

@@ -43,9 +43,7 @@ describe("Athena applies the core's password policy", () => {
         /password: The password can not be used because it is too easy to guess/,
       );
     }
-    const found = await fetch(
-      `${iam.core.adminUrl}/admin/identities?credentials_identifier=weak0@iam.test`,
-    );
+    const found = await fetch(`${iam.core.adminUrl}/admin/identities?credentials_identifier=weak0@iam.test`);
     expect(await found.json()).toEqual([]);
   });
 

@@ -15,7 +15,16 @@ const result = await build({
   target: "node20",
   // Native addons and PGlite's WebAssembly are loaded from node_modules; everything else is bundled,
   // which spares the start the resolution and loading of a few hundred module files.
-  external: ["@electric-sql/pglite", "@electric-sql/pglite/*", "@node-rs/argon2", "@node-rs/bcrypt"],
+  // zxcvbn's dictionaries (a few MB) load from node_modules on first use, not with the bundle.
+  external: [
+    "@electric-sql/pglite",
+    "@electric-sql/pglite/*",
+    "@node-rs/argon2",
+    "@node-rs/bcrypt",
+    "@zxcvbn-ts/core",
+    "@zxcvbn-ts/language-common",
+    "@zxcvbn-ts/language-en",
+  ],
   // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.
   banner: {
     js: 'import { createRequire as __olympusRequire } from "node:module"; const require = __olympusRequire(import.meta.url);',

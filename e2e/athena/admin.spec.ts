@@ -365,6 +365,9 @@ test.describe("admin@demo.user in Athena IAM", () => {
     await page.getByLabel("Refresh token", { exact: true }).uncheck();
     await page.getByLabel(/Client credentials/).check();
     await page.getByLabel(/^Scope/).fill("identities:read");
+    // The OAuth2 options beyond the basics: JWT access tokens and a back-channel logout URI.
+    await page.getByLabel("Access token format").selectOption("jwt");
+    await page.getByLabel(/Back-channel logout URI/).fill("https://machine.example/backchannel");
     await page.getByRole("button", { name: "Register client" }).click();
     const clientId = await page.getByTestId("new-client-id").inputValue();
     const first = await page.getByTestId("client-secret").inputValue();
@@ -372,9 +375,23 @@ test.describe("admin@demo.user in Athena IAM", () => {
     await expect(page.getByText("it is shown this once")).toBeVisible();
 
     expect(await clientCredentials(clientId, first)).toBe(200);
+    // The token endpoint now issues this client JWT access tokens.
+    const jwt = await fetch(`${ISSUER}/oauth2/token`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(first)}`).toString("base64")}`,
+      },
+      body: new URLSearchParams({ grant_type: "client_credentials", scope: "identities:read" }),
+    });
+    expect(((await jwt.json()) as { access_token: string }).access_token.split(".")).toHaveLength(3);
 
     await page.getByRole("link", { name: "Open the client" }).click();
     await expect(page.getByRole("heading", { name })).toBeVisible();
+    await expect(page.getByLabel("Access token format")).toHaveValue("jwt");
+    await expect(page.getByLabel(/Back-channel logout URI/)).toHaveValue(
+      "https://machine.example/backchannel",
+    );
     await expect(page.getByText(first)).toHaveCount(0);
     await expect(page.getByRole("textbox", { name: "client_credentials token request" })).toHaveValue(
       /grant_type=client_credentials/,

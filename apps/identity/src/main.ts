@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from "./config/index.ts";
 import { openDatabase } from "./db/client.ts";
 import { createLogger } from "./app/logger.ts";
 import { ListenError, startCore } from "./app/server.ts";
+import { warmUpStrength } from "./selfservice/password/strength.ts";
 import { parseDuration } from "./config/duration.ts";
 
 const USAGE = `usage: identity <serve|migrate> [--config <file>] [--shutdown-timeout <duration>]
@@ -85,6 +86,8 @@ async function main(): Promise<number> {
     }
     throw e;
   }
+  // The password estimator's dictionaries load in the background, not in the first sign-up.
+  if (config.selfservice.methods.password.config.min_password_score > 0) warmUpStrength();
   // Until here a signal ends the process the default way; from now on it starts a graceful stop.
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import type { AppContext } from "../app/context.ts";
 import { registerAdminIdentityRoutes } from "./identities/routes.ts";
 import { registerAdminStatsRoutes } from "./identities/stats.ts";
+import { registerPasswordPolicyRoutes } from "./password-policy.ts";
 import { registerAdminSessionRoutes } from "./sessions/routes.ts";
 
 /** The Kratos IdentityApi on the admin port (identities, sessions) and the Olympus dashboard stats. */
@@ -9,4 +10,5 @@ export function registerAdminIdentityApi(admin: Hono, ctx: AppContext): void {
   registerAdminIdentityRoutes(admin, ctx);
   registerAdminSessionRoutes(admin, ctx);
   registerAdminStatsRoutes(admin, ctx);
+  registerPasswordPolicyRoutes(admin, ctx);
 }

@@ -104,6 +104,11 @@ export const configSchema = z.object({
                   ignore_network_errors: z.boolean().default(true),
                   /** Olympus-only: `block` refuses a breached password; `warn` warns once, then accepts it. */
                   haveibeenpwned_mode: z.enum(["block", "warn"]).default("block"),
+                  /**
+                   * Olympus-only: the least zxcvbn score (0–4) a new password needs, checked offline
+                   * against common-password and English dictionaries. 0 turns the check off.
+                   */
+                  min_password_score: z.number().int().min(0).max(4).default(3),
                 })
                 .prefault({} as never),
             })

@@ -24,6 +24,10 @@ export interface ClientValues {
   post_logout_redirect_uris: string[];
   audience: string[];
   skip_consent: boolean;
+  access_token_strategy: "" | "opaque" | "jwt";
+  backchannel_logout_uri: string;
+  frontchannel_logout_uri: string;
+  require_pushed_authorization_requests: boolean;
 }
 
 export const EMPTY_CLIENT: ClientValues = {
@@ -36,7 +40,14 @@ export const EMPTY_CLIENT: ClientValues = {
   post_logout_redirect_uris: [],
   audience: [],
   skip_consent: false,
+  access_token_strategy: "",
+  backchannel_logout_uri: "",
+  frontchannel_logout_uri: "",
+  require_pushed_authorization_requests: false,
 };
+
+const strategyOf = (v: FormDataEntryValue | null): ClientValues["access_token_strategy"] =>
+  v === "jwt" || v === "opaque" ? v : "";
 
 const lines = (v: FormDataEntryValue | null) =>
   String(v ?? "")
@@ -85,6 +96,10 @@ export function ClientForm({
       post_logout_redirect_uris: lines(d.get("post_logout_redirect_uris")),
       audience: lines(d.get("audience")),
       skip_consent: d.get("skip_consent") === "on",
+      access_token_strategy: strategyOf(d.get("access_token_strategy")),
+      backchannel_logout_uri: String(d.get("backchannel_logout_uri") ?? "").trim(),
+      frontchannel_logout_uri: String(d.get("frontchannel_logout_uri") ?? "").trim(),
+      require_pushed_authorization_requests: d.get("require_pushed_authorization_requests") === "on",
     };
     setBusy(true);
     const r =
@@ -239,6 +254,50 @@ export function ClientForm({
       <label className="check-label" htmlFor="skip_consent">
         <input id="skip_consent" name="skip_consent" type="checkbox" defaultChecked={initial.skip_consent} />{" "}
         First-party: skip the consent screen
+      </label>
+      <div className="field">
+        <label htmlFor="access_token_strategy">Access token format</label>
+        <select
+          id="access_token_strategy"
+          name="access_token_strategy"
+          defaultValue={initial.access_token_strategy}
+        >
+          <option value="">Server default</option>
+          <option value="opaque">Opaque (introspect to read)</option>
+          <option value="jwt">JWT (verifiable with the JWKS)</option>
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="backchannel_logout_uri">
+          Back-channel logout URI{" "}
+          <span className="hint">(receives a logout token when the user signs out)</span>
+        </label>
+        <input
+          id="backchannel_logout_uri"
+          name="backchannel_logout_uri"
+          type="url"
+          defaultValue={initial.backchannel_logout_uri}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor="frontchannel_logout_uri">
+          Front-channel logout URI <span className="hint">(loaded in a hidden frame at sign-out)</span>
+        </label>
+        <input
+          id="frontchannel_logout_uri"
+          name="frontchannel_logout_uri"
+          type="url"
+          defaultValue={initial.frontchannel_logout_uri}
+        />
+      </div>
+      <label className="check-label" htmlFor="require_pushed_authorization_requests">
+        <input
+          id="require_pushed_authorization_requests"
+          name="require_pushed_authorization_requests"
+          type="checkbox"
+          defaultChecked={initial.require_pushed_authorization_requests}
+        />{" "}
+        Require pushed authorization requests (PAR)
       </label>
       {error && (
         <div className="notice error" role="alert">

@@ -19,6 +19,8 @@ export const isPublicClient = (c: Pick<OAuth2Client, "token_endpoint_auth_method
   c.token_endpoint_auth_method === "none";
 
 const uri = z.url({ protocol: /^https?$|^[a-z][a-z0-9+.-]*$/ });
+/** URLs the provider calls or frames (logout): web URLs only. */
+const webUri = z.url({ protocol: /^https?$/ }).max(2000);
 
 /** What the create and edit forms send. */
 export const clientInput = z
@@ -39,6 +41,11 @@ export const clientInput = z
     post_logout_redirect_uris: z.array(uri).max(50).default([]),
     audience: z.array(z.string().trim().min(1).max(500)).max(50).default([]),
     skip_consent: z.boolean().default(false),
+    /** "" follows the server's `oauth2.strategies.access_token`. */
+    access_token_strategy: z.enum(["", "opaque", "jwt"]).default(""),
+    backchannel_logout_uri: z.union([z.literal(""), webUri]).default(""),
+    frontchannel_logout_uri: z.union([z.literal(""), webUri]).default(""),
+    require_pushed_authorization_requests: z.boolean().default(false),
   })
   .superRefine((c, ctx) => {
     if (c.grant_types.includes("authorization_code") && c.redirect_uris.length === 0) {
@@ -73,8 +80,12 @@ export function toHydraClient(c: ClientInput): OAuth2Client {
     post_logout_redirect_uris: c.post_logout_redirect_uris,
     audience: c.audience,
     skip_consent: c.skip_consent,
+    access_token_strategy: c.access_token_strategy || undefined,
+    backchannel_logout_uri: c.backchannel_logout_uri,
+    frontchannel_logout_uri: c.frontchannel_logout_uri,
+    require_pushed_authorization_requests: c.require_pushed_authorization_requests,
     token_endpoint_auth_method: c.client_type === "public" ? "none" : c.token_endpoint_auth_method,
-  };
+  } as OAuth2Client; // require_pushed_authorization_requests is Olympus' (RFC 9126), not in Hydra's type
 }
 
 /** Every client (pages followed, bounded), for the list. */

@@ -2,8 +2,12 @@ import type { Metadata } from "next";
 import { heraEnv } from "@/lib/env";
 import { toSearchParams } from "@/lib/flow-urls";
 import { formToken } from "@/lib/form-token";
+import { requestI18n } from "@/lib/i18n/server";
 
-export const metadata: Metadata = { title: "Connect a device" };
+export async function generateMetadata(): Promise<Metadata> {
+  const { t } = await requestI18n();
+  return { title: t("device.title") };
+}
 
 /**
  * The device flow's user-code page (RFC 8628; the OAuth2 provider's `urls.device.verification`): the
@@ -14,13 +18,14 @@ export default async function DevicePage(props: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const env = heraEnv();
+  const { t } = await requestI18n();
   const params = toSearchParams(await props.searchParams);
   const challenge = params.get("device_challenge");
   if (!challenge || challenge.length > 4096) {
     return (
       <section className="hera-card" aria-labelledby="title">
-        <h1 id="title">Connect a device</h1>
-        <p>Open the address your device shows (or scan its code) to connect it to your account.</p>
+        <h1 id="title">{t("device.title")}</h1>
+        <p>{t("device.open-address")}</p>
       </section>
     );
   }
@@ -28,17 +33,13 @@ export default async function DevicePage(props: {
   const invalid = params.get("error") === "invalid_code";
   return (
     <section className="hera-card" aria-labelledby="title">
-      <h1 id="title">Connect a device</h1>
-      <p>
-        {userCode
-          ? "Check that this code is the one your device shows, then continue."
-          : "Enter the code your device shows."}
-      </p>
+      <h1 id="title">{t("device.title")}</h1>
+      <p>{userCode ? t("device.check-code") : t("device.enter-code")}</p>
       <form method="post" action="/device/submit" className="hera-card-form">
         <input type="hidden" name="device_challenge" value={challenge} />
         <input type="hidden" name="csrf_token" value={formToken(env.csrfSecret, "device", challenge)} />
         <label className="hera-field">
-          <span>Device code</span>
+          <span>{t("device.code-label")}</span>
           <input
             name="user_code"
             defaultValue={userCode}
@@ -53,12 +54,12 @@ export default async function DevicePage(props: {
         </label>
         {invalid ? (
           <p id="code-error" className="hera-message hera-message-error" role="alert">
-            That code is not valid: it may have expired or been used already. Check your device and try again.
+            {t("device.invalid")}
           </p>
         ) : null}
         <div className="hera-actions">
           <button type="submit" className="hera-button">
-            Continue
+            {t("form.continue")}
           </button>
         </div>
       </form>

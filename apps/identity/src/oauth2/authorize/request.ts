@@ -314,10 +314,16 @@ export async function parseDeviceRequest(
   };
 }
 
+/** Whether a (sealed, trusted) request_url is a device request's rather than an authorization request's. */
+export function isDeviceRequestUrl(o2: OAuth2, requestUrl: string): boolean {
+  const url = new URL(requestUrl);
+  return `${url.origin}${url.pathname}` === publicUrl(o2, DEVICE_VERIFY_PATH);
+}
+
 /** Re-reads the authorization request a challenge or verifier points at (its request_url). */
 export async function reparse(o2: OAuth2, requestUrl: string): Promise<AuthorizeRequest> {
   const url = new URL(requestUrl);
-  if (`${url.origin}${url.pathname}` === publicUrl(o2, DEVICE_VERIFY_PATH)) {
+  if (isDeviceRequestUrl(o2, requestUrl)) {
     return parseDeviceRequest(o2, url.searchParams.get("device_request"), requestUrl);
   }
   return parseAuthorizeRequest(o2, url.searchParams, requestUrl);

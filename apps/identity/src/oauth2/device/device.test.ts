@@ -178,6 +178,59 @@ describe("device authorization grant with openid-client", () => {
   });
 });
 
+describe("device flow: remembered logins", () => {
+  it("another user than the remembered one signs in again for the same device request", async () => {
+    const jar = new CookieJar();
+    const follow = async (redirectTo: string) => location(await jar.fetch(redirectTo));
+    const consentAll = async (consentUrl: URL) => {
+      const consentChallenge = consentUrl.searchParams.get("consent_challenge")!;
+      const consent = await admin.getOAuth2ConsentRequest({ consentChallenge });
+      const done = await admin.acceptOAuth2ConsentRequest({
+        consentChallenge,
+        acceptOAuth2ConsentRequest: { grant_scope: consent.data.requested_scope },
+      });
+      return follow(done.data.redirect_to);
+    };
+    // First device: "first" signs in and the login is remembered in this browser.
+    const d1 = await startDevice("read");
+    let res = await enterUserCode(jar, String(d1.verification_uri), String(d1.user_code));
+    let loginChallenge = location(res).searchParams.get("login_challenge")!;
+    let accepted = await admin.acceptOAuth2LoginRequest({
+      loginChallenge,
+      acceptOAuth2LoginRequest: { subject: "first", remember: true, remember_for: 3600 },
+    });
+    expect((await consentAll(await follow(accepted.data.redirect_to))).pathname).toBe("/device/success");
+
+    // Second device: the remembered login is offered, but "second" is the one signing in.
+    const d2 = await startDevice("read");
+    res = await enterUserCode(jar, String(d2.verification_uri), String(d2.user_code));
+    loginChallenge = location(res).searchParams.get("login_challenge")!;
+    expect((await admin.getOAuth2LoginRequest({ loginChallenge })).data).toMatchObject({
+      skip: true,
+      subject: "first",
+    });
+    accepted = await admin.acceptOAuth2LoginRequest({
+      loginChallenge,
+      acceptOAuth2LoginRequest: { subject: "second" },
+    });
+    const again = new URL(accepted.data.redirect_to);
+    expect(again.pathname).toBe("/login");
+    const freshChallenge = again.searchParams.get("login_challenge")!;
+    const fresh = await admin.getOAuth2LoginRequest({ loginChallenge: freshChallenge });
+    expect(fresh.data).toMatchObject({ skip: false, subject: "" });
+    expect(fresh.data.request_url).toBe(
+      (await admin.getOAuth2LoginRequest({ loginChallenge })).data.request_url,
+    );
+    accepted = await admin.acceptOAuth2LoginRequest({
+      loginChallenge: freshChallenge,
+      acceptOAuth2LoginRequest: { subject: "second" },
+    });
+    expect((await consentAll(await follow(accepted.data.redirect_to))).pathname).toBe("/device/success");
+    const tokens = (await (await poll(String(d2.device_code))).json()) as { access_token: string };
+    expect(await introspect(t, tokens.access_token)).toMatchObject({ active: true, sub: "second" });
+  });
+});
+
 describe("device flow: hostile input", () => {
   it("polling faster than the interval gets slow_down, and the interval grows by 5 s", async () => {
     const d = await startDevice();

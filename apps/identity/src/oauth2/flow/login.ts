@@ -3,7 +3,7 @@ import { z } from "zod";
 import { isUniqueViolation } from "../../db/errors.ts";
 import { badRequest, notFound } from "../../errors/index.ts";
 import { uuid } from "../../security/random.ts";
-import { type AuthorizeRequest, AuthorizeError, reparse } from "../authorize/request.ts";
+import { type AuthorizeRequest, AuthorizeError, isDeviceRequestUrl, reparse } from "../authorize/request.ts";
 import { clientToWire } from "../clients/model.ts";
 import { grantExists } from "../grants.ts";
 import { readJson } from "../http.ts";
@@ -20,6 +20,7 @@ import {
   sealFlow,
 } from "./challenge.ts";
 import {
+  challengeIdOfSession,
   extendLoginSession,
   findLoginSession,
   insertLoginSessionOnce,
@@ -152,6 +153,20 @@ export async function loginRequestWire(o2: OAuth2, challenge: string, ch: LoginC
 export async function acceptLogin(o2: OAuth2, challenge: string, body: AcceptLoginBody): Promise<string> {
   const ch = await openLoginChallenge(o2, challenge);
   if (ch.skip && body.subject !== ch.subject) {
+    if (isDeviceRequestUrl(o2, ch.request_url)) {
+      // A device request can not be restarted from its URL (its user code is spent): the same
+      // request goes back to the login UI with a fresh login challenge that remembers nobody.
+      const sid = newSessionId();
+      const fresh = await sealFlow(o2, "login_challenge", {
+        ...ch,
+        id: challengeIdOfSession(sid),
+        session_id: sid,
+        skip: false,
+        subject: "",
+        auth_time: undefined,
+      });
+      return withParam(o2.urls.login, "login_challenge", fresh);
+    }
     // Another user than the remembered one: start over, asking for a login.
     return withParam(ch.request_url, "prompt", "login");
   }

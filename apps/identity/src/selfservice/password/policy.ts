@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { AppContext } from "../../app/context.ts";
 import { type FlowRow, updateFlow } from "../flow/repository.ts";
 import { text, type UiText } from "../flow/text.ts";
+import { passwordStrength, SCORED_LENGTH } from "./strength.ts";
 
 function levenshtein(a: string, b: string): number {
   if (a === b) return 0;
@@ -109,6 +110,25 @@ async function acknowledgeBreach(
   return breachedWarning(breaches);
 }
 
+/** Kratos' policy message (4000005) for a password the offline estimator finds too easy to guess. */
+export function tooGuessable(warning: string | undefined): UiText {
+  const hint = warning ? `: ${warning.replace(/\.$/, "")}` : "";
+  return text.validationPasswordPolicy(`it is too easy to guess${hint}`);
+}
+
+/** The rules a new password must meet, as Hera and Athena show them (GET /admin/olympus/password-policy). */
+export function passwordRules(ctx: AppContext) {
+  const cfg = ctx.config.selfservice.methods.password.config;
+  return {
+    min_length: cfg.min_password_length,
+    max_length: ctx.config.hashers.algorithm === "bcrypt" ? 72 : 4096,
+    min_score: cfg.min_password_score,
+    scored_length: SCORED_LENGTH,
+    identifier_similarity_check: cfg.identifier_similarity_check_enabled,
+    breached_check: cfg.haveibeenpwned_enabled,
+  };
+}
+
 /**
  * Checks a new password against the domain's policy; returns the message to show, or undefined when
  * acceptable. `flow` is the flow the password was submitted in (needed for the breached `warn` mode).
@@ -128,6 +148,10 @@ export async function checkPassword(
   if (length > 4096) return text.passwordTooLong(4096, length);
   if (cfg.identifier_similarity_check_enabled && identifiers.some((id) => tooSimilar(id, password))) {
     return text.passwordTooSimilar();
+  }
+  if (cfg.min_password_score > 0) {
+    const strength = await passwordStrength(password, identifiers);
+    if (strength.score < cfg.min_password_score) return tooGuessable(strength.warning);
   }
   if (cfg.haveibeenpwned_enabled) {
     const count = await breachCount(ctx, password);

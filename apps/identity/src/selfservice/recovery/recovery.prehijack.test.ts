@@ -3,6 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Secret, TOTP } from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createClient,
+  exchangeCode,
+  introspect,
+  type OAuth2TestCore,
+  runAuthorization,
+} from "../../oauth2/test-helpers.ts";
 import { get, json, login, messageIds, node, post, register } from "../../security/testkit.ts";
 import {
   extractCode,
@@ -229,6 +236,30 @@ describe("account pre-hijacking", () => {
     expect((await login(t.publicUrl, email, OWNER_PW)).res.status).toBe(200);
     // The owner's address is proven now: the owner may link their own factor.
     expect((await linkTotp(owner.token)).status).toBe(200);
+  });
+
+  it("OAuth2 tokens the registrant obtained for the account end with the owner's recovery", async () => {
+    const email = "victim-oauth2@example.com";
+    const { id } = await register(t.publicUrl, email, ATTACKER_PW);
+    const o2: OAuth2TestCore = {
+      ...t,
+      issuer: t.core.oauth2.o2.issuer,
+      admin: (path, init = {}) =>
+        fetch(`${t.oauth2AdminUrl}${path}`, {
+          ...init,
+          headers: { "content-type": "application/json", ...(init.headers ?? {}) },
+        }),
+    };
+    const client = await createClient(o2, { client_name: "some app" });
+    const res = await exchangeCode(o2, client, await runAuthorization(o2, client, { subject: id }));
+    expect(res.status).toBe(200);
+    const issued = (await res.json()) as { access_token: string; refresh_token: string };
+    expect((await introspect(o2, issued.access_token)).active).toBe(true);
+
+    await recover(email);
+
+    expect((await introspect(o2, issued.access_token)).active).toBe(false);
+    expect((await introspect(o2, issued.refresh_token)).active).toBe(false);
   });
 
   it("a registrant's session dies with the owner's recovery even when nothing else was set up", async () => {

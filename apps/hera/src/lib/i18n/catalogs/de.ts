@@ -80,6 +80,26 @@ export const de = {
   "logout.rp-body": "{client} möchte Sie von {brand} abmelden. Damit endet Ihre Sitzung auf diesem Gerät.",
   "logout.yes": "Ja, abmelden",
   "logout.no": "Nein, angemeldet bleiben",
+  "device.title": "Gerät verbinden",
+  "device.open-address":
+    "Öffnen Sie die Adresse, die Ihr Gerät anzeigt (oder scannen Sie seinen Code), um es mit Ihrem Konto zu verbinden.",
+  "device.check-code":
+    "Prüfen Sie, ob dieser Code mit dem auf Ihrem Gerät übereinstimmt, und fahren Sie dann fort.",
+  "device.enter-code": "Geben Sie den Code ein, den Ihr Gerät anzeigt.",
+  "device.code-label": "Gerätecode",
+  "device.invalid":
+    "Dieser Code ist ungültig: Er ist vielleicht abgelaufen oder wurde schon verwendet. Prüfen Sie Ihr Gerät und versuchen Sie es erneut.",
+  "device.done-title": "Gerät verbunden",
+  "device.done-body":
+    "Ihr Gerät kann jetzt Ihr Konto nutzen. Sie können dieses Fenster schließen und zum Gerät zurückkehren.",
+  "device.denied-title": "Gerät nicht verbunden",
+  "device.denied-body":
+    "Sie haben dem Gerät den Zugriff auf Ihr Konto nicht erlaubt. Sie können dieses Fenster schließen.",
+  "title.device-done": "Gerät",
+  "title.not-found": "Seite nicht gefunden",
+  "notfound.body":
+    "Unter dieser Adresse gibt es keine Seite. Vielleicht wurde sie verschoben, oder der Link ist falsch geschrieben.",
+  "notfound.home": "Zu Ihrem Konto",
   "error.back": "Zurück zur Anmeldung",
   "error.gone": "Dieser Fehler ist nicht mehr verfügbar. Bitte beginnen Sie von vorn.",
   "error.nothing": "Hier gibt es nichts anzuzeigen. Bitte beginnen Sie von vorn.",

@@ -89,6 +89,22 @@ export const en = {
   "logout.yes": "Yes, sign me out",
   "logout.no": "No, stay signed in",
   // Errors
+  "device.title": "Connect a device",
+  "device.open-address":
+    "Open the address your device shows (or scan its code) to connect it to your account.",
+  "device.check-code": "Check that this code is the one your device shows, then continue.",
+  "device.enter-code": "Enter the code your device shows.",
+  "device.code-label": "Device code",
+  "device.invalid":
+    "That code is not valid: it may have expired or been used already. Check your device and try again.",
+  "device.done-title": "Device connected",
+  "device.done-body": "Your device can now use your account. You can close this window and go back to it.",
+  "device.denied-title": "Device not connected",
+  "device.denied-body": "You did not allow the device to use your account. You can close this window.",
+  "title.device-done": "Device",
+  "title.not-found": "Page not found",
+  "notfound.body": "There is no page at this address. It may have moved, or the link may be mistyped.",
+  "notfound.home": "Go to your account",
   "error.back": "Back to sign in",
   "error.gone": "This error is no longer available. Please start again.",
   "error.nothing": "There is nothing to show here. Please start again.",

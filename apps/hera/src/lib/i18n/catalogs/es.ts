@@ -79,6 +79,23 @@ export const es = {
   "logout.rp-body": "{client} pide cerrar tu sesión en {brand}. Esto termina tu sesión en este dispositivo.",
   "logout.yes": "Sí, cerrar sesión",
   "logout.no": "No, mantener la sesión",
+  "device.title": "Conectar un dispositivo",
+  "device.open-address":
+    "Abre la dirección que muestra tu dispositivo (o escanea su código) para conectarlo a tu cuenta.",
+  "device.check-code": "Comprueba que este código es el que muestra tu dispositivo y continúa.",
+  "device.enter-code": "Introduce el código que muestra tu dispositivo.",
+  "device.code-label": "Código del dispositivo",
+  "device.invalid":
+    "Ese código no es válido: puede que haya caducado o que ya se haya usado. Revisa tu dispositivo e inténtalo de nuevo.",
+  "device.done-title": "Dispositivo conectado",
+  "device.done-body": "Tu dispositivo ya puede usar tu cuenta. Puedes cerrar esta ventana y volver a él.",
+  "device.denied-title": "Dispositivo no conectado",
+  "device.denied-body": "No has permitido que el dispositivo use tu cuenta. Puedes cerrar esta ventana.",
+  "title.device-done": "Dispositivo",
+  "title.not-found": "Página no encontrada",
+  "notfound.body":
+    "No hay ninguna página en esta dirección. Puede que se haya movido o que el enlace esté mal escrito.",
+  "notfound.home": "Ir a tu cuenta",
   "error.back": "Volver a iniciar sesión",
   "error.gone": "Este error ya no está disponible. Vuelve a empezar.",
   "error.nothing": "No hay nada que mostrar aquí. Vuelve a empezar.",

@@ -82,6 +82,25 @@ export const fr = {
     "{client} demande à vous déconnecter de {brand}. Cela met fin à votre session sur cet appareil.",
   "logout.yes": "Oui, me déconnecter",
   "logout.no": "Non, rester connecté",
+  "device.title": "Connecter un appareil",
+  "device.open-address":
+    "Ouvrez l’adresse affichée par votre appareil (ou scannez son code) pour le connecter à votre compte.",
+  "device.check-code": "Vérifiez que ce code est bien celui affiché par votre appareil, puis continuez.",
+  "device.enter-code": "Saisissez le code affiché par votre appareil.",
+  "device.code-label": "Code de l’appareil",
+  "device.invalid":
+    "Ce code n’est pas valide : il a peut-être expiré ou déjà été utilisé. Vérifiez votre appareil et réessayez.",
+  "device.done-title": "Appareil connecté",
+  "device.done-body":
+    "Votre appareil peut maintenant utiliser votre compte. Vous pouvez fermer cette fenêtre et y revenir.",
+  "device.denied-title": "Appareil non connecté",
+  "device.denied-body":
+    "Vous n’avez pas autorisé l’appareil à utiliser votre compte. Vous pouvez fermer cette fenêtre.",
+  "title.device-done": "Appareil",
+  "title.not-found": "Page introuvable",
+  "notfound.body":
+    "Il n’y a aucune page à cette adresse. Elle a peut-être été déplacée, ou le lien est mal saisi.",
+  "notfound.home": "Aller à votre compte",
   "error.back": "Retour à la connexion",
   "error.gone": "Cette erreur n’est plus disponible. Veuillez recommencer.",
   "error.nothing": "Il n’y a rien à afficher ici. Veuillez recommencer.",

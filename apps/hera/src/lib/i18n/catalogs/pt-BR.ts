@@ -80,6 +80,23 @@ export const ptBR = {
     "{client} pede para desconectar você de {brand}. Isso encerra sua sessão neste dispositivo.",
   "logout.yes": "Sim, sair",
   "logout.no": "Não, continuar conectado",
+  "device.title": "Conectar um dispositivo",
+  "device.open-address":
+    "Abra o endereço que seu dispositivo mostra (ou leia o código dele) para conectá-lo à sua conta.",
+  "device.check-code": "Confira se este código é o que seu dispositivo mostra e continue.",
+  "device.enter-code": "Digite o código que seu dispositivo mostra.",
+  "device.code-label": "Código do dispositivo",
+  "device.invalid":
+    "Esse código não é válido: ele pode ter expirado ou já ter sido usado. Confira seu dispositivo e tente novamente.",
+  "device.done-title": "Dispositivo conectado",
+  "device.done-body": "Seu dispositivo já pode usar sua conta. Você pode fechar esta janela e voltar a ele.",
+  "device.denied-title": "Dispositivo não conectado",
+  "device.denied-body": "Você não permitiu que o dispositivo usasse sua conta. Você pode fechar esta janela.",
+  "title.device-done": "Dispositivo",
+  "title.not-found": "Página não encontrada",
+  "notfound.body":
+    "Não há nenhuma página neste endereço. Ela pode ter sido movida, ou o link pode estar digitado errado.",
+  "notfound.home": "Ir para sua conta",
   "error.back": "Voltar para o login",
   "error.gone": "Este erro não está mais disponível. Comece novamente.",
   "error.nothing": "Não há nada para mostrar aqui. Comece novamente.",

@@ -46,6 +46,14 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
     post_logout_redirect_uris: c.post_logout_redirect_uris ?? [],
     audience: c.audience ?? [],
     skip_consent: !!c.skip_consent,
+    access_token_strategy:
+      c.access_token_strategy === "jwt" || c.access_token_strategy === "opaque"
+        ? c.access_token_strategy
+        : "",
+    backchannel_logout_uri: c.backchannel_logout_uri ?? "",
+    frontchannel_logout_uri: c.frontchannel_logout_uri ?? "",
+    require_pushed_authorization_requests: !!(c as { require_pushed_authorization_requests?: boolean })
+      .require_pushed_authorization_requests,
   };
   return (
     <div className="stack">

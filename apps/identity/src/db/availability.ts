@@ -1,3 +1,5 @@
+import { type Deadline, deadline } from "./deadline.ts";
+
 /**
  * The database availability gate. While PostgreSQL cannot be reached, requests must fail fast with 503
  * instead of queueing behind connect and query time-outs, and the core must notice by itself, within
@@ -122,14 +124,13 @@ export class Availability {
   }
 
   async #runProbe(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: Deadline | undefined;
     try {
       await Promise.race([
         this.#probe(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new DatabaseUnavailableError("The database did not answer the probe in time.")),
-            this.#opts.probeTimeoutMs,
+          timer = deadline(this.#opts.probeTimeoutMs, () =>
+            reject(new DatabaseUnavailableError("The database did not answer the probe in time.")),
           );
         }),
       ]);
@@ -140,7 +141,7 @@ export class Availability {
       this.#markDown(e);
       return false;
     } finally {
-      clearTimeout(timer);
+      timer?.clear();
     }
   }
 

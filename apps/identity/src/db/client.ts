@@ -52,7 +52,11 @@ function findMigrations(from: string): string {
 export interface OpenOptions {
   /** Maximum pool size for PostgreSQL. */
   max?: number;
-  /** Seconds a PostgreSQL connection attempt (TCP, start-up and authentication) may take. Default 1. */
+  /**
+   * Seconds a PostgreSQL connection attempt (TCP, start-up and authentication) may take. Default 3:
+   * the availability gate, not this, answers requests within its bound while the database is away,
+   * and a loaded machine can take over a second to fork and authenticate a backend.
+   */
   connectTimeout?: number;
   /**
    * Seconds the server may stay silent while it owes an answer before the connection is failed
@@ -98,7 +102,7 @@ export async function openDatabase(dsn: string, opts: OpenOptions = {}): Promise
   if (/^postgres(ql)?:\/\//.test(dsn)) {
     const watch = watchableHost(dsn);
     const queryTimeoutMs = (opts.queryTimeout ?? 4) * 1000;
-    const connectTimeout = opts.connectTimeout ?? 1;
+    const connectTimeout = opts.connectTimeout ?? 3;
     let migrating = 0;
     // The pool's sockets, so that going down can drop them all: a connection left half-open by the
     // outage would otherwise take the first request after it until the watchdog fires.
@@ -124,7 +128,9 @@ export async function openDatabase(dsn: string, opts: OpenOptions = {}): Promise
     const probeTimeoutMs = opts.availability?.probeTimeoutMs ?? 1_250;
     const probeClient = postgres(dsn, {
       max: 1,
-      connect_timeout: connectTimeout,
+      // Longer than the probe's own (lag-tolerant) deadline, which is what decides: postgres.js'
+      // connect timer would otherwise fail a probe on a merely starved process.
+      connect_timeout: Math.max(connectTimeout, Math.ceil((3 * probeTimeoutMs) / 1000) + 1),
       idle_timeout: 10,
       backoff: () => 0,
       fetch_types: false,

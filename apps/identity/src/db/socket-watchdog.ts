@@ -1,4 +1,5 @@
 import net from "node:net";
+import { type Deadline, deadline } from "./deadline.ts";
 
 /**
  * A socket for postgres.js (its `socket` option) that fails a connection whose server stops
@@ -23,20 +24,19 @@ export function watchedSocket(
   const socket = net.connect(port, host);
   let owed = 0;
   let flushed = false; // a Flush was sent and nothing has come back since
-  let timer: NodeJS.Timeout | undefined;
+  let timer: Deadline | undefined;
   const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
+    timer?.clear();
+    timer = deadline(timeoutMs, () => {
       if (suspended()) return arm();
       const err = Object.assign(new Error(`the database did not answer within ${timeoutMs} ms`), {
         code: "ETIMEDOUT",
       });
       socket.destroy(err);
-    }, timeoutMs);
-    timer.unref();
+    });
   };
   const disarm = () => {
-    clearTimeout(timer);
+    timer?.clear();
     timer = undefined;
   };
 

@@ -13,6 +13,21 @@ async function expectNoAxeViolations(page: Page, what: string, exclude: string[]
   expect(violations, `axe on ${what}`).toEqual([]);
 }
 
+/** The subject of the first mail MailDev catches for `to` (within 30 s). */
+async function subjectOfMailTo(to: string): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const mails = (await (await fetch(`${process.env.MAIL_API_URL}/email`)).json()) as {
+      subject: string;
+      to: { address: string }[];
+    }[];
+    const mail = mails.find((m) => m.to.some((t) => t.address.toLowerCase() === to.toLowerCase()));
+    if (mail) return mail.subject;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no mail reached ${to} within 30s`);
+}
+
 test.describe("a German-speaking browser", () => {
   test.use({ locale: "de-DE" });
 
@@ -106,6 +121,14 @@ test("the footer's language picker switches the page and remembers the choice", 
   await expect(page.locator("html")).toHaveAttribute("lang", "fr");
   await expect(page.getByText("Vous vous en souvenez ?")).toBeVisible();
 
+  // The picked language reaches the core too: a recovery for an address no account has (no stored
+  // language to go by) is mailed in French, although the browser asks for English.
+  const nobody = uniqueEmail("picked-fr");
+  await page.locator('input[name="email"]').fill(nobody);
+  await page.locator('main button[name="method"][value="code"]').click();
+  expect(await subjectOfMailTo(nobody)).toContain("tentative d’accès à un compte");
+
+  await page.goto("/recovery");
   await page.getByRole("button", { name: "Português (Brasil)" }).click();
   await expect(page.locator("html")).toHaveAttribute("lang", "pt-BR");
   await expect(page.getByRole("link", { name: "Voltar para o login" })).toBeVisible();

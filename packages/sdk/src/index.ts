@@ -11,6 +11,8 @@ export {
   type OlympusPage,
   type OlympusSetting,
   type OlympusSettingInput,
+  type OlympusPasswordCheck,
+  type OlympusPasswordPolicy,
   type OlympusStats,
   type RotatedClientSecret,
 } from "./olympus.ts";

@@ -218,6 +218,34 @@ export class OlympusAdminApi {
   deleteSetting(key: string, actor?: string): Promise<void> {
     return this.send("DELETE", `/admin/olympus/settings/${encodeURIComponent(key)}`, undefined, actor);
   }
+
+  /** The domain's password rules: the core is their authority (Hera shows them, Athena applies them). */
+  passwordPolicy(): Promise<OlympusPasswordPolicy> {
+    return this.get("/admin/olympus/password-policy");
+  }
+
+  /** Checks a password against the domain's policy; `identifiers` (e-mail…) count as known words. */
+  checkPassword(password: string, identifiers: string[] = []): Promise<OlympusPasswordCheck> {
+    return this.send("POST", "/admin/olympus/password-policy/check", { password, identifiers });
+  }
+}
+
+/** `GET /admin/olympus/password-policy`. */
+export interface OlympusPasswordPolicy {
+  min_length: number;
+  max_length: number;
+  /** Least zxcvbn score (0–4) of a new password; 0 = no strength check. */
+  min_score: number;
+  /** Only this many leading characters are scored. */
+  scored_length: number;
+  identifier_similarity_check: boolean;
+  breached_check: boolean;
+}
+
+/** `POST /admin/olympus/password-policy/check`: Kratos UI messages (4000005, 4000032…) when invalid. */
+export interface OlympusPasswordCheck {
+  valid: boolean;
+  messages: { id: number; text: string; type: string; context?: Record<string, unknown> }[];
 }
 
 /** What an Olympus secret rotation answers: the client with its new secret, shown this once. */

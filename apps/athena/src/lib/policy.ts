@@ -1,4 +1,7 @@
-/** Passwords an administrator sets for someone else are at least this long. */
-export const PASSWORD_MIN = 12;
+/**
+ * Passwords follow the identity core's policy (lib/core/password-policy.ts); this is only the length
+ * the forms assume until the core's is known (the core's default, min_password_length).
+ */
+export const PASSWORD_MIN_FALLBACK = 8;
 /** At most this many identities in one bulk action. */
 export const BULK_MAX = 100;

@@ -1,7 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
-import { PASSWORD_MIN } from "@/lib/policy";
+import { PASSWORD_MIN_FALLBACK } from "@/lib/policy";
 import { fieldsOf, traitsFrom } from "@/lib/schema-form";
 import { callApi } from "../api-client";
 import { SchemaFields } from "../schema-fields";
@@ -17,9 +17,12 @@ export function CreateIdentityForm({
   schemas,
   initial,
   withRole = false,
+  passwordMin = PASSWORD_MIN_FALLBACK,
 }: {
   schemas: SchemaChoice[];
   initial: string;
+  /** The core's min_password_length (its policy decides; this only guides the form). */
+  passwordMin?: number;
   /** IAM: offer the Athena role (`metadata_admin.role`), which is not a trait. */
   withRole?: boolean;
 }) {
@@ -84,13 +87,13 @@ export function CreateIdentityForm({
         </div>
         <div className="field">
           <label htmlFor="__password">
-            Initial password <span className="hint">(optional, at least {PASSWORD_MIN} characters)</span>
+            Initial password <span className="hint">(optional, at least {passwordMin} characters)</span>
           </label>
           <input
             id="__password"
             name="__password"
             type="password"
-            minLength={PASSWORD_MIN}
+            minLength={passwordMin}
             autoComplete="new-password"
           />
         </div>

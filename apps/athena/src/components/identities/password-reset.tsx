@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import { PASSWORD_MIN } from "@/lib/policy";
+import { PASSWORD_MIN_FALLBACK } from "@/lib/policy";
 import { callApi } from "../api-client";
 import { ConfirmDialog } from "../confirm-dialog";
 
@@ -9,20 +9,23 @@ export function PasswordReset({
   id,
   identifier,
   disabledReason,
+  passwordMin = PASSWORD_MIN_FALLBACK,
 }: {
   id: string;
   identifier: string;
   disabledReason?: string;
+  /** The core's min_password_length (its policy decides; this only guides the form). */
+  passwordMin?: number;
 }) {
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState(false);
-  const tooShort = password.length < PASSWORD_MIN;
+  const tooShort = password.length < passwordMin;
   const run = async () => {
     if (tooShort) {
-      setError(`The password needs at least ${PASSWORD_MIN} characters.`);
+      setError(`The password needs at least ${passwordMin} characters.`);
       return;
     }
     setBusy(true);
@@ -70,14 +73,14 @@ export function PasswordReset({
         </p>
         <div className="field">
           <label htmlFor="new-password">
-            New password <span className="hint">(at least {PASSWORD_MIN} characters)</span>
+            New password <span className="hint">(at least {passwordMin} characters)</span>
           </label>
           <input
             id="new-password"
             type="password"
             autoComplete="new-password"
             value={password}
-            minLength={PASSWORD_MIN}
+            minLength={passwordMin}
             onChange={(e) => setPassword(e.target.value)}
             aria-invalid={!!error}
           />

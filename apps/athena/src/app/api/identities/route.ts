@@ -3,7 +3,7 @@ import { HttpError, jsonBody, ok, route } from "@/lib/api";
 import { core } from "@/lib/core/clients";
 import { findIdentities } from "@/lib/core/identities";
 import { athenaEnv } from "@/lib/env";
-import { PASSWORD_MIN } from "@/lib/policy";
+import { assertPasswordAccepted } from "@/lib/core/password-policy";
 import { ROLES } from "@/lib/session/seal";
 
 export const dynamic = "force-dynamic";
@@ -25,7 +25,8 @@ const createBody = z.object({
   schema_id: z.string().min(1).max(128),
   traits: z.record(z.string(), z.unknown()),
   state: z.enum(["active", "inactive"]).default("active"),
-  password: z.string().min(PASSWORD_MIN, `must be at least ${PASSWORD_MIN} characters`).max(1024).optional(),
+  /** Checked by the core's password policy before the identity is created. */
+  password: z.string().min(1).max(1024).optional(),
   verified: z.boolean().default(false),
   /** IAM only: the Athena role, kept in `metadata_admin.role` (never a trait its owner could rewrite). */
   role: z.enum(ROLES).optional(),
@@ -37,6 +38,10 @@ export const POST = route("write", async ({ req }) => {
   const email = typeof body.traits.email === "string" ? body.traits.email : undefined;
   if (body.role && athenaEnv().domain !== "iam") {
     throw new HttpError(400, "invalid_body", "role: Athena roles are given to IAM identities only.");
+  }
+  if (body.password) {
+    const identifiers = Object.values(body.traits).filter((v): v is string => typeof v === "string");
+    await assertPasswordAccepted(body.password, identifiers.slice(0, 20));
   }
   const identity = await core().identity.createIdentity({
     createIdentityBody: {

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ActionButton } from "@/components/action-button";
 import { PasswordReset } from "@/components/identities/password-reset";
+import { passwordPolicy } from "@/lib/core/password-policy";
 import { RecoveryIssuer } from "@/components/identities/recovery-issuer";
 import { RoleEditor } from "@/components/identities/role-editor";
 import { SessionsTable } from "@/components/sessions/sessions-table";
@@ -45,6 +46,7 @@ export default async function IdentityPage({
   }
   const identity = found.value;
   const sessions = await attempt(() => api.listIdentitySessions({ id }));
+  const policy = await attempt(passwordPolicy);
   const demo = isDemo(identity);
   const iam = athenaEnv().domain === "iam";
   const self = iam && session?.sub === identity.id;
@@ -113,7 +115,12 @@ export default async function IdentityPage({
                 body={{ state: "active" }}
               />
             )}
-            <PasswordReset id={id} identifier={identifier} disabledReason={protectedReason} />
+            <PasswordReset
+              id={id}
+              identifier={identifier}
+              disabledReason={protectedReason}
+              {...(policy.ok ? { passwordMin: policy.value.min_length } : {})}
+            />
             <ActionButton
               label="Revoke all sessions"
               title={`Revoke every session of ${identifier}?`}

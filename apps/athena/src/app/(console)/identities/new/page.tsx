@@ -4,6 +4,7 @@ import { CreateIdentityForm } from "@/components/identities/create-identity-form
 import { EmptyState, ErrorState, PageHeader } from "@/components/ui";
 import { canWrite } from "@/lib/auth/guard";
 import { attempt } from "@/lib/core/errors";
+import { passwordPolicy } from "@/lib/core/password-policy";
 import { listSchemas } from "@/lib/core/schemas";
 import { athenaEnv } from "@/lib/env";
 import { currentSession } from "@/lib/session/server";
@@ -26,7 +27,7 @@ export default async function NewIdentity({ searchParams }: { searchParams: Prom
       </div>
     );
   }
-  const schemas = await attempt(listSchemas);
+  const [schemas, policy] = await Promise.all([attempt(listSchemas), attempt(passwordPolicy)]);
   return (
     <div className="stack">
       {header}
@@ -43,6 +44,7 @@ export default async function NewIdentity({ searchParams }: { searchParams: Prom
           schemas={schemas.value.map(({ id, title, traits }) => ({ id, title, traits }))}
           initial={schemas.value.some((s) => s.id === sp.schema) ? sp.schema! : schemas.value[0]!.id}
           withRole={athenaEnv().domain === "iam"}
+          {...(policy.ok ? { passwordMin: policy.value.min_length } : {})}
         />
       )}
     </div>

@@ -2,12 +2,13 @@ import { z } from "zod";
 import { HttpError, jsonBody, ok, route } from "@/lib/api";
 import { assertAllowed, getIdentity, resetPassword } from "@/lib/core/identity-actions";
 import { UUID_RE } from "@/lib/core/identity-view";
-import { PASSWORD_MIN } from "@/lib/policy";
+import { assertPasswordAccepted } from "@/lib/core/password-policy";
 
 export const dynamic = "force-dynamic";
 
 const body = z.object({
-  password: z.string().min(PASSWORD_MIN, `must be at least ${PASSWORD_MIN} characters`).max(1024),
+  /** Checked by the core's password policy. */
+  password: z.string().min(1).max(1024),
 });
 
 /** Sets a new password at once (PUT with credentials.password.config.password). */
@@ -16,6 +17,9 @@ export const PUT = route<{ id: string }>("write", async ({ req, params, session 
   const { password } = await jsonBody(req, body);
   const identity = await getIdentity(params.id);
   assertAllowed(identity, "reset_password", session);
+  const traits = (identity.traits ?? {}) as Record<string, unknown>;
+  const identifiers = Object.values(traits).filter((v): v is string => typeof v === "string");
+  await assertPasswordAccepted(password, identifiers.slice(0, 20));
   await resetPassword(identity, password);
   return ok({ id: identity.id, password_changed: true });
 });

@@ -73,13 +73,24 @@ test.describe("admin@demo.user in Athena IAM", () => {
     await page.getByLabel(/^Email/).fill(email);
     await page.getByLabel(/^First name/).fill("Grace");
     await page.getByLabel(/^Last name/).fill("Created");
-    await page.getByLabel(/^Role/).selectOption("viewer");
+    // The Athena role is not a trait (issue 16): the form offers it beside the traits, as admin metadata.
+    await page.getByLabel(/^Athena role/).selectOption("viewer");
     await page.getByLabel(/^Initial password/).fill(firstPassword);
     await page.getByRole("button", { name: "Create identity" }).click();
     await expect(page).toHaveURL(/\/identities\/[0-9a-f-]{36}\?created=1/);
     await expect(page.getByText("Identity created.")).toBeVisible();
     await expect(page.getByTestId("traits")).toContainText(email);
+    await expect(page.getByTestId("traits")).not.toContainText("viewer");
+    await expect(page.getByTestId("athena-role")).toHaveText("viewer");
     const id = page.url().match(/identities\/([0-9a-f-]{36})/)![1]!;
+
+    // Only an administrator changes the role, here, behind a confirmation.
+    await page.getByLabel(/^Athena role/).selectOption("admin");
+    await page.getByRole("button", { name: "Change role" }).click();
+    await expect(page.getByRole("dialog")).toContainText("goes from viewer to admin");
+    await page.getByRole("dialog").getByRole("button", { name: "Change role" }).click();
+    await expect(page.getByText("Role changed to admin.")).toBeVisible();
+    await expect(page.getByTestId("athena-role")).toHaveText("admin");
     expect((await nativeLogin("iam", email, firstPassword)).ok).toBe(true);
 
     // Find it again: by (similar) identifier, then by id.

@@ -1,7 +1,7 @@
 import "server-only";
 import { type NextRequest, NextResponse } from "next/server";
 import type { z } from "zod";
-import { applyLiveRole, authorize, checkOrigin, type Denial, type Need } from "./auth/guard";
+import { applyLiveRole, authorize, checkAssurance, checkOrigin, type Denial, type Need } from "./auth/guard";
 import { liveRole } from "./auth/live-role";
 import { actorName, withActor } from "./core/actor";
 import { coreFailure } from "./core/errors";
@@ -59,6 +59,8 @@ export async function guard(req: NextRequest, need: Need): Promise<AthenaSession
   const session = await readSession(req.cookies.get(SESSION_COOKIE)?.value);
   const decision = authorize(session, "read");
   if (!decision.ok) return deny(decision);
+  const weak = checkAssurance(decision.session, env.requireSecondFactor);
+  if (weak) return deny(weak);
   let live: Awaited<ReturnType<typeof liveRole>>;
   try {
     live = await liveRole(decision.session.sub, { fresh: need === "write" });

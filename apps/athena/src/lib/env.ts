@@ -39,6 +39,11 @@ export interface AthenaEnv {
   /** True when no ATHENA_SESSION_SECRET was set (development only). */
   sessionSecretIsDefault: boolean;
   cookieSecure: boolean;
+  /**
+   * ATHENA_REQUIRE_SECOND_FACTOR: only sessions IAM authenticated with a second factor (ID token
+   * `acr` = `aal2`) may use Athena. On in the production overlays, off in the demo seeds.
+   */
+  requireSecondFactor: boolean;
 }
 
 function isLoopback(u: string): boolean {
@@ -108,11 +113,21 @@ export function parseEnv(env: Record<string, string | undefined>): AthenaEnv {
     sessionSecret,
     sessionSecretIsDefault,
     cookieSecure: publicUrl.startsWith("https:"),
+    requireSecondFactor: parse(
+      "ATHENA_REQUIRE_SECOND_FACTOR",
+      z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1"),
+      "false",
+    ),
   };
 }
 
 let cached: AthenaEnv | undefined;
 let warned = false;
+
+/** Forgets the parsed configuration, so the next athenaEnv() reads process.env again (tests). */
+export function resetAthenaEnv(): void {
+  cached = undefined;
+}
 
 /** The instance's configuration, read from process.env on first use. */
 export function athenaEnv(): AthenaEnv {

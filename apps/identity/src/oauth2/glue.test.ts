@@ -116,10 +116,13 @@ describe("the login flow completes OAuth2 login challenges (Kratos↔Hydra glue,
     ).json()) as {
       subject: string;
       amr: string[];
+      acr: string;
       login_session_id: string;
     };
     expect(consent.subject).toBe(identityId);
     expect(consent.amr).toEqual(["pwd"]);
+    // acr is the session's AAL, as Kratos sets it: Athena can require aal2 from administrators.
+    expect(consent.acr).toBe("aal1");
     const accepted = (await (
       await t.admin(`/admin/oauth2/auth/requests/consent/accept?consent_challenge=${consentChallenge}`, {
         method: "PUT",
@@ -140,6 +143,7 @@ describe("the login flow completes OAuth2 login challenges (Kratos↔Hydra glue,
     const claims = JSON.parse(Buffer.from(body.id_token.split(".")[1]!, "base64url").toString());
     expect(claims.sub).toBe(identityId);
     expect(claims.sid).toBe(consent.login_session_id);
+    expect(claims.acr).toBe("aal1");
 
     // The login was remembered for the session's lifespan: the next request skips the login UI.
     const again = await jar.fetch(

@@ -37,12 +37,12 @@ async function loadLoginChallenge(ctx: AppContext, challenge: string): Promise<R
 /**
  * Accepts the OAuth2 login request after a successful login, as Kratos does: subject = identity id,
  * identity_provider_session_id = session id, remember = session.cookie.persistent, remember_for =
- * the session lifespan. A challenge that was used meanwhile restarts the authorization request.
+ * the session lifespan, acr = the session's AAL, amr = its methods. A challenge that was used meanwhile restarts the authorization request.
  */
 async function acceptLoginChallenge(
   ctx: AppContext,
   _c: unknown,
-  input: { challenge: string; identityId: string; sessionId: string; methods: string[] },
+  input: { challenge: string; identityId: string; sessionId: string; methods: string[]; aal?: string },
 ): Promise<string> {
   const o2 = oauth2Of(ctx);
   try {
@@ -52,6 +52,8 @@ async function acceptLoginChallenge(
       remember: ctx.config.session.cookie.persistent,
       remember_for: Math.floor(ctx.config.session.lifespan / 1000),
       amr: input.methods,
+      // Kratos accepts with acr = the session's AAL: relying parties (Athena) can require aal2.
+      ...(input.aal ? { acr: input.aal } : {}),
     });
   } catch (e) {
     if (e instanceof RequestGone) return e.redirectTo;

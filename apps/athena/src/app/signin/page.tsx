@@ -13,6 +13,8 @@ const ERRORS: Record<string, string> = {
   flow_expired: "The sign-in took too long or was started in another tab. Start again.",
   callback_rejected: "The answer from Olympus IAM could not be verified. Start again.",
   no_role: "Your IAM account has no Athena role (admin or viewer). Ask an administrator for one.",
+  second_factor_required:
+    "Athena requires a second factor. Set up an authenticator app in your Olympus IAM account settings, then sign in with it.",
   role_unconfirmed: "Your role could not be confirmed with Olympus IAM. Try again shortly.",
 };
 

@@ -58,6 +58,20 @@ export function checkOrigin(
   };
 }
 
+/**
+ * With ATHENA_REQUIRE_SECOND_FACTOR on, a session whose IAM sign-in used no second factor (sealed
+ * before the setting was turned on, say) is refused: 401, sign in again with one.
+ */
+export function checkAssurance(session: AthenaSession, requireSecondFactor: boolean): Denial | undefined {
+  if (!requireSecondFactor || session.aal === "aal2") return undefined;
+  return {
+    ok: false,
+    status: 401,
+    code: "second_factor_required",
+    message: "Athena requires a second factor: sign in again with your authenticator app or a backup code.",
+  };
+}
+
 /** What the live role lookup found for a session's subject (undefined: no such identity). */
 export type LiveRole = { role: Role | undefined; active: boolean } | undefined;
 

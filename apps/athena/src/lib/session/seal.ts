@@ -21,6 +21,8 @@ export interface AthenaSession {
   exp: number;
   /** The ID token, kept for RP-initiated logout (`id_token_hint`). */
   idt?: string;
+  /** The assurance of the IAM sign-in (the ID token's `acr`): `aal2` when a second factor was used. */
+  aal?: "aal1" | "aal2";
 }
 
 export const SESSION_COOKIE = "athena-session";
@@ -100,9 +102,9 @@ export async function sealSession(
   opts: { secret: string; domain: Domain; maxAgeSeconds?: number; now?: number },
 ): Promise<string> {
   const maxAgeSeconds = Math.min(opts.maxAgeSeconds ?? SESSION_MAX_AGE, SESSION_MAX_AGE);
-  const { sub, email, name, role, iss, idt } = session;
+  const { sub, email, name, role, iss, idt, aal } = session;
   return sealPayload(
-    { sub, email, name, role, iss, domain: opts.domain, ...(idt ? { idt } : {}) },
+    { sub, email, name, role, iss, domain: opts.domain, ...(idt ? { idt } : {}), ...(aal ? { aal } : {}) },
     { secret: opts.secret, domain: opts.domain, purpose: "session", maxAgeSeconds, now: opts.now },
   );
 }
@@ -127,5 +129,6 @@ export async function unsealSession(
     iss: p.iss,
     exp: p.exp,
     ...(typeof p.idt === "string" ? { idt: p.idt } : {}),
+    ...(p.aal === "aal1" || p.aal === "aal2" ? { aal: p.aal } : {}),
   };
 }

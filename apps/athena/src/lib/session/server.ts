@@ -2,7 +2,7 @@ import "server-only";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { applyLiveRole } from "../auth/guard";
+import { applyLiveRole, checkAssurance } from "../auth/guard";
 import { liveRole } from "../auth/live-role";
 import { athenaEnv } from "../env";
 import { type AthenaSession, SESSION_COOKIE, SESSION_MAX_AGE, unsealSession } from "./seal";
@@ -32,7 +32,7 @@ export function readSession(value: string | undefined): Promise<AthenaSession | 
 export const currentSession = cache(async (): Promise<AthenaSession | undefined> => {
   const jar = await cookies();
   const sealed = await readSession(jar.get(SESSION_COOKIE)?.value);
-  if (!sealed) return undefined;
+  if (!sealed || checkAssurance(sealed, athenaEnv().requireSecondFactor)) return undefined;
   try {
     const d = applyLiveRole(sealed, await liveRole(sealed.sub), "read");
     return d.ok ? d.session : undefined;

@@ -26,7 +26,15 @@ export interface FlowHooks {
   acceptLoginChallenge?: (
     ctx: AppContext,
     c: Context,
-    input: { challenge: string; identityId: string; sessionId: string; methods: string[]; flow: FlowRow },
+    input: {
+      challenge: string;
+      identityId: string;
+      sessionId: string;
+      methods: string[];
+      /** The session's authenticator assurance level, the OAuth2 login's `acr` (as Kratos sets it). */
+      aal?: string;
+      flow: FlowRow;
+    },
   ) => Promise<string>;
   /** Validates a login_challenge when a login flow starts; returns the OAuth2 login request to embed. */
   loadLoginChallenge?: (ctx: AppContext, challenge: string) => Promise<Record<string, unknown>>;

@@ -394,6 +394,7 @@ async function finishLogin(
       identityId: identity.identity.id,
       sessionId: sessionRow.id,
       methods: sessionRow.aal === "aal2" ? ["pwd", "otp"] : ["pwd"],
+      aal: sessionRow.aal,
       flow: row,
     });
     if (isJsonRequest(c)) {

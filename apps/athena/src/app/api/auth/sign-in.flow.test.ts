@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
 import { startTestCore, type TestCore } from "@olympus/identity/testing";
 import { forgetLiveRole } from "@/lib/auth/live-role";
+import { resetAthenaEnv } from "@/lib/env";
 import { SESSION_COOKIE, sealSession, unsealSession } from "@/lib/session/seal";
 import { GET as listIdentitiesRoute, POST as createIdentityRoute } from "../identities/route";
 import { GET as callback } from "./callback/route";
@@ -465,5 +466,38 @@ describe("sign-in handlers against a real OpenID provider", () => {
       }),
     );
     expect(cross.status).toBe(403);
+  });
+
+  it("with ATHENA_REQUIRE_SECOND_FACTOR, refuses a sign-in without a second factor and sessions sealed without one", async () => {
+    // This provider's ID tokens carry no acr = aal2: a password-only IAM sign-in.
+    subject = ids.admin!;
+    let started = await startSignIn("/");
+    const first = await callbackWith(started.callbackUrl, started.flow.value);
+    expect(first.headers.get("location")).toBe(`${ATHENA}/`);
+    const weak = cookiesOf(first).get(SESSION_COOKIE)!.value;
+    expect((await open(weak))!.aal).toBe("aal1");
+    expect((await listViaAthena(weak)).status).toBe(200);
+
+    process.env.ATHENA_REQUIRE_SECOND_FACTOR = "true";
+    resetAthenaEnv();
+    try {
+      started = await startSignIn("/");
+      const res = await callbackWith(started.callbackUrl, started.flow.value);
+      expect(res.headers.get("location")).toBe(`${ATHENA}/signin?error=second_factor_required`);
+      expect(cookiesOf(res).has(SESSION_COOKIE)).toBe(false);
+      // The session sealed before the setting was turned on no longer opens anything.
+      const refused = await listViaAthena(weak);
+      expect(refused.status).toBe(401);
+      expect(((await refused.json()) as { error: { id: string } }).error.id).toBe("second_factor_required");
+      // A session whose IAM sign-in was aal2 works.
+      const strong = await sealSession(
+        { sub: ids.admin!, email: "admin-1@demo.user", name: "Ada", role: "admin", iss: "x", aal: "aal2" },
+        { secret: SECRET, domain: "iam" },
+      );
+      expect((await listViaAthena(strong)).status).toBe(200);
+    } finally {
+      delete process.env.ATHENA_REQUIRE_SECOND_FACTOR;
+      resetAthenaEnv();
+    }
   });
 });

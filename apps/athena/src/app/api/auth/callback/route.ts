@@ -67,6 +67,9 @@ export async function GET(req: NextRequest) {
   if (!iam?.active) return fail("no_role");
   const role = iam.role;
   if (!role) return fail("no_role");
+  // The IAM sign-in's assurance: the core (and Hera) accept OAuth2 logins with acr = the session's AAL.
+  const aal = claims.acr === "aal2" ? "aal2" : "aal1";
+  if (env.requireSecondFactor && aal !== "aal2") return fail("second_factor_required");
   const email = str(claims.email) ?? iam.email;
   const name = str(claims.name) ?? iam.name;
 
@@ -80,6 +83,7 @@ export async function GET(req: NextRequest) {
       name: name ?? email ?? claims.sub,
       role,
       iss: signedIn.issuer,
+      aal,
       ...(signedIn.idToken ? { idt: signedIn.idToken } : {}),
     },
     { secret: env.sessionSecret, domain: env.domain, maxAgeSeconds: maxAge, now },

@@ -6,6 +6,7 @@ import { toSearchParams } from "@/lib/flow-urls";
 import { loadFlow } from "@/lib/flows";
 import { copyFor, elementsConfig } from "@/lib/ui-config";
 import { FlowView } from "@/components/flow-view";
+import { PasswordRulesPanel } from "@/components/password-rules";
 import { requestI18n } from "@/lib/i18n/server";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -27,6 +28,7 @@ export default async function RegistrationPage(props: {
       <FlowView ui={flow.ui} title={t("title.registration")} copy={copyFor(env, locale)}>
         <Registration flow={flow} config={elementsConfig(env, locale)} />
       </FlowView>
+      <PasswordRulesPanel t={t} />
     </>
   );
 }

@@ -8,6 +8,7 @@ import { formToken } from "@/lib/form-token";
 import { browserCookie, clients, currentSession } from "@/lib/ory";
 import { copyFor, elementsConfig } from "@/lib/ui-config";
 import { FlowView } from "@/components/flow-view";
+import { PasswordRulesPanel } from "@/components/password-rules";
 import { formatDateTime, type Locale, type Translate } from "@/lib/i18n";
 import { requestI18n } from "@/lib/i18n/server";
 
@@ -61,6 +62,7 @@ export default async function SettingsPage(props: {
       <FlowView ui={flow.ui} title={t("title.settings")} copy={copyFor(env, locale)}>
         <Settings flow={flow} config={elementsConfig(env, locale)} />
       </FlowView>
+      <PasswordRulesPanel t={t} />
       {current ? (
         <section className="hera-card hera-wide" aria-labelledby="sessions-title">
           <h2 id="sessions-title">{t("sessions.title")}</h2>

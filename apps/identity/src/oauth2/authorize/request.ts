@@ -296,6 +296,26 @@ export async function parseDeviceRequest(
       new OAuth2Error("unauthorized_client", "The OAuth 2.0 Client may no longer use the device flow."),
     );
   }
+  // Re-checked at every step, as an authorization request's are: a scope or audience the client lost
+  // since the device asked is refused.
+  const allowed = splitList(client.data.scope);
+  for (const s of row.requestedScope) {
+    if (!scopeAllowed(o2.cfg.strategies.scope, allowed, s)) {
+      throw new AuthorizeError(
+        new OAuth2Error(
+          "invalid_scope",
+          `The OAuth 2.0 Client is no longer allowed to request scope '${s}'.`,
+        ),
+      );
+    }
+  }
+  for (const a of row.requestedAudience) {
+    if (!client.data.audience.includes(a)) {
+      throw new AuthorizeError(
+        new OAuth2Error("invalid_request", `The OAuth 2.0 Client may no longer request audience '${a}'.`),
+      );
+    }
+  }
   return {
     client,
     target: undefined,

@@ -302,6 +302,30 @@ describe("device flow: hostile input", () => {
     expect(forged.status).toBe(404);
   });
 
+  it("a scope the client lost after the device asked for it is refused when the user continues", async () => {
+    const shrinking = await createClient(t, {
+      grant_types: [DEVICE],
+      token_endpoint_auth_method: "none",
+      redirect_uris: [],
+      scope: "read write",
+    });
+    const res = await postForm(t, "/oauth2/device/auth", { client_id: shrinking.client_id, scope: "write" });
+    const d = (await res.json()) as { verification_uri: string; user_code: string };
+    await admin.patchOAuth2Client({
+      id: shrinking.client_id,
+      jsonPatch: [{ op: "replace", path: "/scope", value: "read" }],
+    });
+    const jar = new CookieJar();
+    const page = location(await jar.fetch(d.verification_uri));
+    const accepted = await admin.acceptUserCodeRequest({
+      deviceChallenge: page.searchParams.get("device_challenge")!,
+      acceptDeviceUserCodeRequest: { user_code: d.user_code },
+    });
+    const refused = await jar.fetch(accepted.data.redirect_to, { headers: { accept: "application/json" } });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: string }).error).toBe("invalid_scope");
+  });
+
   it("a device verifier from another browser is refused (request_forbidden)", async () => {
     const d = await startDevice();
     const jar = new CookieJar();

@@ -1,6 +1,9 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { privateTree, restrictUmask } from "@olympus/identity/private-dir";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+
+export { privateTree, restrictUmask };
 
 /** Walks up from `start` to the folder holding `pnpm-workspace.yaml`. */
 export function findRepoRoot(start: string): string | undefined {
@@ -61,33 +64,6 @@ export function ensureLayout(l: Layout): void {
   privateTree(l.data);
   // The home folder itself and its files (state, secrets, pid); builds/ is behind the 0700 folder.
   privateTree(l.home, 1);
-}
-
-const windows = process.platform === "win32";
-
-/** umask 0077 for this process and every process it starts; false where that is not possible. */
-export function restrictUmask(): boolean {
-  if (windows) return false;
-  try {
-    process.umask(0o077);
-    return true;
-  } catch {
-    return false; // worker threads cannot change it
-  }
-}
-
-/** chmods folders to 0700 and files to 0600, `depth` levels deep (symbolic links are not followed). */
-export function privateTree(root: string, depth = Number.POSITIVE_INFINITY): void {
-  if (windows || !existsSync(root)) return;
-  const walk = (path: string, level: number) => {
-    const st = lstatSync(path);
-    if (st.isSymbolicLink()) return;
-    if (st.isDirectory()) {
-      if ((st.mode & 0o777) !== 0o700) chmodSync(path, 0o700);
-      if (level < depth) for (const e of readdirSync(path)) walk(join(path, e), level + 1);
-    } else if ((st.mode & 0o777) !== 0o600) chmodSync(path, 0o600);
-  };
-  walk(root, 0);
 }
 
 /** A service's data folder: created private, or made private when an older octl left it open. */

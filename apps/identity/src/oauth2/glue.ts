@@ -6,7 +6,7 @@ import { RequestGone } from "./flow/challenge.ts";
 import { acceptLogin, loginRequestWire, openLoginChallenge } from "./flow/login.ts";
 import { deleteLoginSessions } from "./flow/login-sessions.ts";
 import { deleteGrantsOfSubject } from "./grants.ts";
-import { backchannelLogout, sessionParticipants } from "./logout/channels.ts";
+import { logoutEndedSessions } from "./logout/channels.ts";
 import { findOAuth2, oauth2Of } from "./runtime.ts";
 
 /*
@@ -73,15 +73,7 @@ async function onSessionRevoked(ctx: AppContext, sessionId: string): Promise<voi
     { identitySessionId: sessionId },
     ctx.config.oauth2.ttl.login_consent_request,
   );
-  if (ended.length) {
-    backchannelLogout(
-      o2,
-      await sessionParticipants(
-        o2,
-        ended.map((s) => s.id),
-      ),
-    );
-  }
+  await logoutEndedSessions(o2, ended);
 }
 
 /** Erasure of an identity: its grants (and with them its tokens) and its login sessions go too. */

@@ -10,7 +10,7 @@ import {
   revokeClientAccessTokens,
 } from "../grants.ts";
 import type { OAuth2 } from "../runtime.ts";
-import { backchannelLogout, sessionParticipants } from "../logout/channels.ts";
+import { logoutEndedSessions } from "../logout/channels.ts";
 import { deleteLoginSessions } from "./login-sessions.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -97,15 +97,7 @@ export function registerSessionRoutes(admin: Hono, o2: OAuth2): void {
       // (revoking all of a subject's does not).
       if (UUID.test(sid)) {
         const ended = await deleteLoginSessions(db, { sid }, o2.cfg.ttl.login_consent_request);
-        if (ended.length) {
-          backchannelLogout(
-            o2,
-            await sessionParticipants(
-              o2,
-              ended.map((s) => s.id),
-            ),
-          );
-        }
+        await logoutEndedSessions(o2, ended);
       }
     } else if (subject) {
       await deleteLoginSessions(db, { subject }, o2.cfg.ttl.login_consent_request);

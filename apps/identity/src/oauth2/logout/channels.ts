@@ -124,3 +124,15 @@ export function frontchannelUrls(o2: OAuth2, participants: SessionParticipant[])
   }
   return [...urls];
 }
+
+/** The back-channel logout for login sessions just ended (as `deleteLoginSessions` returns them). */
+export async function logoutEndedSessions(o2: OAuth2, ended: { id: string }[]): Promise<void> {
+  if (!ended.length) return;
+  backchannelLogout(
+    o2,
+    await sessionParticipants(
+      o2,
+      ended.map((s) => s.id),
+    ),
+  );
+}

@@ -242,10 +242,13 @@ export function normalizeClient(input: ClientInput, cfg: OAuth2Config): ClientDa
     }
   }
   const postLogout = input.post_logout_redirect_uris ?? [];
+  // Where a signed-out browser is sent: http(s) only (a native app returns through a claimed https
+  // link or a loopback address, RFC 8252 §7.2–7.3), without a fragment.
   for (const uri of postLogout) {
-    if (!appOrWebUrl(uri)) {
+    const u = webUrl(uri);
+    if (!u || u.hash) {
       throw metadataError(
-        `Post logout redirect URI "${uri}" must be an absolute URL without a fragment, and not a javascript:, data:, vbscript: or file: URL.`,
+        `Post logout redirect URI "${uri}" must be an absolute http or https URL without a fragment.`,
       );
     }
   }

@@ -97,10 +97,7 @@ describe("client URIs are web addresses or app redirects, never script", () => {
         value,
       );
     }
-    for (const value of [
-      "https://app.example/bye",
-      "http://localhost:2000/playground",
-    ]) {
+    for (const value of ["https://app.example/bye", "http://localhost:2000/playground"]) {
       const ok = await writes("post_logout_redirect_uris", [value]);
       expect(ok.create.status, value).toBe(201);
       expect(ok.put.status, value).toBe(200);

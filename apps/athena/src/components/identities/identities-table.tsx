@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import type { IdentityRow } from "@/lib/core/identity-view";
 import { callApi } from "../api-client";
 import { ConfirmDialog } from "../confirm-dialog";
@@ -50,7 +50,16 @@ interface BulkAnswer {
 }
 
 /** The identities table: keyboard-usable selection and bulk actions behind a confirmation. */
-export function IdentitiesTable({ rows, canWrite }: { rows: IdentityRow[]; canWrite: boolean }) {
+export function IdentitiesTable({
+  rows,
+  canWrite,
+  empty,
+}: {
+  rows: IdentityRow[];
+  canWrite: boolean;
+  /** Shown instead of the table when the page has no rows (the outcome of the last action stays). */
+  empty?: ReactNode;
+}) {
   const router = useRouter();
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [pending, setPending] = useState<Action | null>(null);
@@ -99,7 +108,8 @@ export function IdentitiesTable({ rows, canWrite }: { rows: IdentityRow[]; canWr
           {message.text}
         </div>
       )}
-      {canWrite && (
+      {empty}
+      {!empty && canWrite && (
         <div className="row" role="toolbar" aria-label="Bulk actions">
           <span className="small muted">
             {chosen.length ? `${chosen.length} selected` : "Select identities for bulk actions"}
@@ -117,64 +127,66 @@ export function IdentitiesTable({ rows, canWrite }: { rows: IdentityRow[]; canWr
           ))}
         </div>
       )}
-      <div className="table-wrap">
-        <table>
-          <caption className="sr-only">Identities</caption>
-          <thead>
-            <tr>
-              {canWrite && (
-                <th className="check" scope="col">
-                  <input
-                    type="checkbox"
-                    aria-label="Select all identities on this page"
-                    checked={allSelected}
-                    onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.id)))}
-                  />
-                </th>
-              )}
-              <th scope="col">Identifier</th>
-              <th scope="col" className="hide-sm">
-                Name
-              </th>
-              <th scope="col">Schema</th>
-              <th scope="col">State</th>
-              <th scope="col" className="hide-sm">
-                Created
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.id} aria-selected={canWrite ? selected.has(r.id) : undefined}>
+      {!empty && (
+        <div className="table-wrap">
+          <table>
+            <caption className="sr-only">Identities</caption>
+            <thead>
+              <tr>
                 {canWrite && (
-                  <td className="check">
+                  <th className="check" scope="col">
                     <input
                       type="checkbox"
-                      aria-label={`Select ${r.identifier}`}
-                      checked={selected.has(r.id)}
-                      onChange={() => toggle(r.id)}
+                      aria-label="Select all identities on this page"
+                      checked={allSelected}
+                      onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.id)))}
                     />
-                  </td>
+                  </th>
                 )}
-                <td>
-                  <Link href={`/identities/${r.id}`}>{r.identifier}</Link>{" "}
-                  {r.demo && <span className="badge accent">demo</span>}{" "}
-                  {r.verified && <span className="badge ok">verified</span>}
-                  <div className="cell-id">{r.id}</div>
-                </td>
-                <td className="hide-sm">{r.name || <span className="muted">—</span>}</td>
-                <td>
-                  <span className="badge">{r.schema}</span>
-                </td>
-                <td>
-                  <span className={`badge ${r.state === "active" ? "ok" : "warn"}`}>{r.state}</span>
-                </td>
-                <td className="hide-sm small">{r.created ? r.created.slice(0, 10) : "—"}</td>
+                <th scope="col">Identifier</th>
+                <th scope="col" className="hide-sm">
+                  Name
+                </th>
+                <th scope="col">Schema</th>
+                <th scope="col">State</th>
+                <th scope="col" className="hide-sm">
+                  Created
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.id} aria-selected={canWrite ? selected.has(r.id) : undefined}>
+                  {canWrite && (
+                    <td className="check">
+                      <input
+                        type="checkbox"
+                        aria-label={`Select ${r.identifier}`}
+                        checked={selected.has(r.id)}
+                        onChange={() => toggle(r.id)}
+                      />
+                    </td>
+                  )}
+                  <td>
+                    <Link href={`/identities/${r.id}`}>{r.identifier}</Link>{" "}
+                    {r.demo && <span className="badge accent">demo</span>}{" "}
+                    {r.verified && <span className="badge ok">verified</span>}
+                    <div className="cell-id">{r.id}</div>
+                  </td>
+                  <td className="hide-sm">{r.name || <span className="muted">—</span>}</td>
+                  <td>
+                    <span className="badge">{r.schema}</span>
+                  </td>
+                  <td>
+                    <span className={`badge ${r.state === "active" ? "ok" : "warn"}`}>{r.state}</span>
+                  </td>
+                  <td className="hide-sm small">{r.created ? r.created.slice(0, 10) : "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
       <ConfirmDialog
         open={!!pending}
         title={

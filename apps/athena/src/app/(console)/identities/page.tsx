@@ -88,36 +88,46 @@ export default async function Identities({ searchParams }: { searchParams: Promi
       </search>
       {!page.ok ? (
         <ErrorState error={page.error} what="identities" />
-      ) : page.value.rows.length === 0 && !page.value.nextToken ? (
-        <div className="card">
-          <EmptyState title={filtered ? "No identity matches" : "No identities yet"}>
-            {filtered ? (
-              <p>Search looks for exact and similar identifiers (emails, usernames…) and identity ids.</p>
-            ) : (
-              writer && (
-                <p>
-                  <Link href="/identities/new">Create the first one</Link>.
-                </p>
-              )
-            )}
-          </EmptyState>
-        </div>
       ) : (
         <>
-          {page.value.mode === "search" && (
+          {page.value.mode === "search" && page.value.rows.length > 0 && (
             <p className="small muted" role="status">
               {page.value.rows.length}{" "}
               {page.value.rows.length === 1 ? "identity matches" : "identities match"} “{q}” (exact and
               similar identifiers).
             </p>
           )}
-          {page.value.mode === "scan" && (
+          {page.value.mode === "scan" && page.value.rows.length > 0 && (
             <p className="small muted" role="status">
               Filtered from {page.value.scanned} identities
               {page.value.truncated ? " (stopped early: narrow the filter or go to the next page)" : ""}.
             </p>
           )}
-          <IdentitiesTable rows={page.value.rows} canWrite={writer} />
+          {/* Always mounted here, also when nothing is left: a bulk action's outcome stays on screen
+              after the list it changed is reloaded (a delete of the last match, for example). */}
+          <IdentitiesTable
+            rows={page.value.rows}
+            canWrite={writer}
+            empty={
+              page.value.rows.length === 0 && !page.value.nextToken ? (
+                <div className="card">
+                  <EmptyState title={filtered ? "No identity matches" : "No identities yet"}>
+                    {filtered ? (
+                      <p>
+                        Search looks for exact and similar identifiers (emails, usernames…) and identity ids.
+                      </p>
+                    ) : (
+                      writer && (
+                        <p>
+                          <Link href="/identities/new">Create the first one</Link>.
+                        </p>
+                      )
+                    )}
+                  </EmptyState>
+                </div>
+              ) : undefined
+            }
+          />
           <nav className="spread" aria-label="Pages">
             <span>
               {sp.page_token && <Link href={nextHref("").replace(/[?&]page_token=$/, "")}>First page</Link>}

@@ -10,7 +10,7 @@ export type Domain = "ciam" | "iam";
 export const DOMAINS: Domain[] = ["ciam", "iam"];
 
 /**
- * The ports of DESIGN.md ("Ports (local and compose)"), also the README's table: where each service
+ * The ports of docs/deploying.md, also the README's table: where each service
  * listens locally and in compose. One identity core per domain listens on its four ports.
  */
 export const PORTS = {
@@ -22,7 +22,7 @@ export const PORTS = {
   postgres: 5432,
 } as const;
 
-/** Ports that must never be reachable from outside (DESIGN.md: "Admin ports are never public"). */
+/** Ports that must never be reachable from outside (docs/deploying.md: admin ports are never public). */
 export const ADMIN_PORTS = DOMAINS.flatMap((d) => [PORTS[d].admin, PORTS[d].oauth2Admin]);
 
 export function readRepoFile(path: string): string {

@@ -1,6 +1,6 @@
 // Static checks of compose.yml (no container engine runs in CI): it is read the way `docker compose`
 // reads it — variables from the .env that init-env.mjs writes, YAML merge keys — and then held to
-// DESIGN.md's ports, its own dependency graph, pinned images and the configuration keys the apps read.
+// the ports in docs/deploying.md, its own dependency graph, pinned images and the configuration keys the apps read.
 import { existsSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -131,7 +131,7 @@ describe("compose.yml", () => {
     }
   });
 
-  it("publishes DESIGN.md's browser-facing ports on loopback by default, and never an admin API", () => {
+  it("publishes the browser-facing ports of docs/deploying.md on loopback by default, and never an admin API", () => {
     const hostPorts = Object.values(services).flatMap((s) => published(s).map((p) => p.host));
     expect(new Set(hostPorts).size, "no host port twice").toBe(hostPorts.length);
     expect(hostPorts.sort()).toEqual(
@@ -167,7 +167,7 @@ describe("compose.yml", () => {
   });
 
   it.each(DOMAINS)(
-    "configures the %s identity core with valid keys, DESIGN.md's ports and only the OAuth2 public API exposed",
+    "configures the %s identity core with valid keys, the ports in docs/deploying.md and only the OAuth2 public API exposed",
     (d) => {
       const core = services[`identity-${d}`]!;
       const { config, unknown } = identityConfig(
@@ -196,7 +196,7 @@ describe("compose.yml", () => {
     },
   );
 
-  it("gives Hera, Athena and the Site DESIGN.md's ports and only variables they read", () => {
+  it("gives Hera, Athena and the Site the ports in docs/deploying.md and only variables they read", () => {
     for (const d of DOMAINS) {
       for (const app of ["hera", "athena"] as const) {
         const env = services[`${app}-${d}`]!.environment!;
@@ -277,7 +277,7 @@ describe("init-env.mjs and .env.example", () => {
 });
 
 describe("README.md ports table", () => {
-  it("is the table these checks hold compose to (DESIGN.md's ports)", () => {
+  it("is the table these checks hold compose to (the ports in docs/deploying.md)", () => {
     const readme = readRepoFile("README.md");
     const row = (label: RegExp, ciam: string, iam: string) =>
       expect(readme).toMatch(

@@ -7,7 +7,7 @@
 //
 // Environment: SEEDS_DIR (default ./seeds), SEED_DOMAINS (default ciam,iam), and per domain the
 // SDK's variable names <DOMAIN>_KRATOS_ADMIN_URL and <DOMAIN>_HYDRA_ADMIN_URL (defaults: the local
-// ports of DESIGN.md, which is what the compose stack's shared network namespace gives).
+// ports of docs/deploying.md, which is what the compose stack's shared network namespace gives).
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -145,7 +145,7 @@ const identityBuild: BuildSpec = {
 
 /**
  * One identity core per domain: the Kratos API (public, admin) and the Hydra API (OAuth2 public,
- * admin) of that domain, configured by `seeds/<domain>/identity.yml`. Ports follow DESIGN.md.
+ * admin) of that domain, configured by `seeds/<domain>/identity.yml`. Ports follow docs/deploying.md.
  */
 function identityCore(
   domain: "ciam" | "iam",

@@ -101,7 +101,7 @@ describe("elements texts", () => {
   });
   it("fall back to English underneath every language", () => {
     const m = flowMessages("es", CIAM);
-    for (const key of Object.keys(OryLocales.en!)) expect(m[key], key).toBeTruthy();
+    for (const key of Object.keys(OryLocales.en!)) expect(m[key], key).toMatch(/\S/);
   });
 });
 

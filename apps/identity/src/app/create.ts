@@ -10,6 +10,7 @@ import { registerMetaRoutes } from "../meta/routes.ts";
 import { registerAdminSecurity, registerSecurity } from "../security/register.ts";
 import { registerSelfServiceErrors } from "../selfservice/errors/forward.ts";
 import { registerLoginRoutes } from "../selfservice/login/routes.ts";
+import { registerOidcRoutes } from "../selfservice/oidc/routes.ts";
 import { registerLogoutRoutes } from "../selfservice/logout/routes.ts";
 import { registerRecoveryRoutes } from "../selfservice/recovery/routes.ts";
 import { registerRegistrationRoutes } from "../selfservice/registration/routes.ts";
@@ -57,6 +58,7 @@ export async function createCore(config: Config, opts: CreateOptions = {}): Prom
   registerSelfServiceErrors(publicApp, ctx);
   registerMetaRoutes(publicApp, ctx);
   registerLoginRoutes(publicApp, ctx);
+  registerOidcRoutes(publicApp, ctx);
   registerRegistrationRoutes(publicApp, ctx);
   registerLogoutRoutes(publicApp, ctx);
   registerSettingsRoutes(publicApp, ctx);

@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { z } from "zod";
 import { duration } from "./duration.ts";
+import { oidcMethod } from "./oidc.ts";
 
 const url = z.url({ protocol: /^https?$/ });
 
@@ -12,6 +13,9 @@ const after = z
     default_browser_return_url: url.optional(),
     hooks: z.array(hook).default([]),
     password: z
+      .object({ hooks: z.array(hook).default([]), default_browser_return_url: url.optional() })
+      .optional(),
+    oidc: z
       .object({ hooks: z.array(hook).default([]), default_browser_return_url: url.optional() })
       .optional(),
   })
@@ -129,6 +133,8 @@ export const configSchema = z.object({
             })
             .prefault({} as never),
           lookup_secret: z.object({ enabled: z.boolean().default(false) }).prefault({} as never),
+          /** Social sign-in (src/selfservice/oidc), providers as in kratos.yml. */
+          oidc: oidcMethod,
         })
         .prefault({} as never),
     })

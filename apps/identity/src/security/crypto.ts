@@ -18,7 +18,7 @@ const VERSION = "v1";
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-export type CipherPurpose = "settings" | "totp";
+export type CipherPurpose = "settings" | "totp" | "oidc";
 
 interface DerivedKey {
   kid: string;

@@ -54,7 +54,8 @@ export function newLogoutToken(ctx: AppContext, sessionId: string): string {
 
 export interface NewSession {
   identityId: string;
-  methods: { method: string; aal?: string }[];
+  /** `provider`: the social sign-in provider, for the `oidc` method (as Kratos records it). */
+  methods: { method: string; aal?: string; provider?: string }[];
   aal?: "aal1" | "aal2";
   c?: Context;
 }
@@ -94,6 +95,7 @@ export async function issueSession(db: DbOrTx, ctx: AppContext, input: NewSessio
         method: m.method,
         aal: m.aal ?? "aal1",
         completed_at: now.toISOString(),
+        ...(m.provider ? { provider: m.provider } : {}),
       })),
       devices: device,
       issuedAt: now,

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { AppContext } from "../../app/context.ts";
 import { badRequest } from "../../errors/index.ts";
 import { type FullIdentity, identityToWire } from "../../identity/repository.ts";
+import { declassifyOidcConfig } from "../../selfservice/oidc/credential.ts";
 import { CREDENTIAL_TYPES } from "./body.ts";
 
 /**
@@ -19,8 +20,11 @@ export function adminIdentityWire(
     credentials: opts.credentials ?? true,
     includeConfigFor: opts.declassify ?? [],
   });
-  const creds = out.credentials as Record<string, unknown> | undefined;
+  const creds = out.credentials as Record<string, { config?: Record<string, unknown> }> | undefined;
   if (creds && Object.keys(creds).length === 0) delete out.credentials;
+  // As Kratos: include_credential=oidc shows the upstream's first tokens decrypted.
+  const oidc = creds?.oidc;
+  if (oidc?.config) oidc.config = declassifyOidcConfig(ctx, oidc.config);
   return out;
 }
 

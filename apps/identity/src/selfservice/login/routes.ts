@@ -37,6 +37,7 @@ import {
   setNodeValue,
   type UiContainer,
 } from "../flow/ui.ts";
+import { isOidcSubmit, linkAfterLogin, oidcLoginNodes, startOidc } from "../oidc/strategy.ts";
 
 interface LoginData {
   refresh?: boolean;
@@ -63,6 +64,7 @@ function loginUi(ctx: AppContext, identifier?: string): Omit<UiContainer, "actio
         label: text.labelPassword(),
       }),
       inputNode("password", "method", "submit", { value: "password", label: text.loginPassword() }),
+      ...oidcLoginNodes(ctx),
     ],
   };
 }
@@ -198,6 +200,9 @@ async function submitLogin(c: Context, ctx: AppContext): Promise<Response> {
     );
     return failFlow(c, ctx, row, ui, identifierRaw);
   }
+  if (isOidcSubmit(body)) {
+    return startOidc(c, ctx, row, body.provider, ui, (u) => failFlow(c, ctx, row, u, identifierRaw));
+  }
   const method = str(body, "method") ?? "password";
   if (method !== "password") {
     addMessage(
@@ -295,6 +300,8 @@ async function submitLogin(c: Context, ctx: AppContext): Promise<Response> {
       .where(eq(identityCredentials.id, cred!.id));
   }
 
+  // A social sign-in that met this account's address waits for this login to be linked (Kratos 1010016).
+  await linkAfterLogin(c, ctx, row, identity.identity.id);
   const now = new Date();
   let sessionRow: typeof sessions.$inferSelect;
   let token: string;
@@ -335,7 +342,7 @@ async function submitLogin(c: Context, ctx: AppContext): Promise<Response> {
  * a redirect (or continue_with) for browsers, completing an OAuth2 login challenge when there is one.
  * A session below the AAL that whoami requires is sent on to the second factor first, as in Kratos.
  */
-async function finishLogin(
+export async function finishLogin(
   c: Context,
   ctx: AppContext,
   row: FlowRow,

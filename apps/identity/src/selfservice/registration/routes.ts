@@ -35,6 +35,8 @@ import {
 } from "../flow/ui.ts";
 import { currentSession } from "../../session/session.ts";
 import { checkPassword } from "../password/policy.ts";
+import { oidcRegistrationNodes, isOidcSubmit } from "../oidc/strategy.ts";
+import { submitOidcRegistration } from "../oidc/routes.ts";
 import { audit } from "../../security/audit.ts";
 import { verifyCaptcha, withCaptcha } from "../../security/captcha.ts";
 
@@ -55,6 +57,7 @@ function registrationUi(ctx: AppContext, traits?: Record<string, unknown>): Omit
         label: text.labelPassword(),
       }),
       inputNode("password", "method", "submit", { value: "password", label: text.registrationSignUp() }),
+      ...oidcRegistrationNodes(ctx),
     ],
   };
 }
@@ -119,7 +122,9 @@ async function submitRegistration(c: Context, ctx: AppContext): Promise<Response
   ui.nodes = [
     csrfNode(),
     ...traitNodes(schema, "default", traits, { readOnly: "omit" }),
-    ...resetMessages(row.ui).nodes.filter((n) => n.group === "password"),
+    ...resetMessages(row.ui).nodes.filter(
+      (n) => n.group === "password" || (n.group === "oidc" && n.attributes.name === "provider"),
+    ),
   ];
 
   const fail = async (): Promise<Response> => {
@@ -142,6 +147,7 @@ async function submitRegistration(c: Context, ctx: AppContext): Promise<Response
     );
     return fail();
   }
+  if (isOidcSubmit(body)) return submitOidcRegistration(c, ctx, row, body);
   const method = str(body, "method") ?? "password";
   if (method !== "password" && method !== "profile") {
     addMessage(

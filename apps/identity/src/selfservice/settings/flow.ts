@@ -11,6 +11,7 @@ import type { FlowRow } from "../flow/repository.ts";
 import { text, type UiText } from "../flow/text.ts";
 import { traitNodes } from "../flow/traits.ts";
 import { csrfNode, inputNode, type UiContainer } from "../flow/ui.ts";
+import { oidcSettingsNodes } from "../oidc/strategy.ts";
 import { mfaSettingsNodes } from "../mfa/settings.ts";
 
 /** The schema an identity was created with (the default one when it has since been removed). */
@@ -42,6 +43,7 @@ export function settingsUi(
       inputNode("password", "method", "submit", { value: "password", label: text.labelSave() }),
     );
   }
+  nodes.push(...oidcSettingsNodes(ctx, identity));
   return { method: "POST", nodes };
 }
 

@@ -24,6 +24,8 @@ import { text } from "../flow/text.ts";
 import { coerceTraits, enforceReadOnly, readOnlyErrorsToUi, schemaErrorsToUi } from "../flow/traits.ts";
 import { addMessage, addNodeMessage, resetMessages, type UiContainer } from "../flow/ui.ts";
 import { checkPassword } from "../password/policy.ts";
+import { isOidcSubmit, submitOidcSettings } from "../oidc/strategy.ts";
+import { settingsDone } from "../oidc/routes.ts";
 import { queueSecurityNotice } from "../../courier/security-notices.ts";
 import type { SecondFactor } from "../../courier/templates.ts";
 import { audit } from "../../security/audit.ts";
@@ -361,6 +363,12 @@ async function submitSettings(c: Context, ctx: AppContext): Promise<Response> {
     const fresh = { ...row, ui: failed, updatedAt: new Date() };
     return respondWithFlow(c, ctx, fresh, settingsWire(c, ctx, fresh, session.identity), 400);
   };
+  if (isOidcSubmit(body) && ctx.config.selfservice.methods.oidc.enabled) {
+    // Linking and unlinking a way in needs a recent sign-in, as a password change does.
+    if (!isPrivileged(ctx, session.row)) return reauthenticate(c, ctx, row);
+    const done = (identity: FullIdentity) => settingsDone(c, ctx, row, identity);
+    return submitOidcSettings(c, ctx, row, session, body, ui, fail, done);
+  }
   const method = str(body, "method") ?? mfaMethod(body);
   const methods = ctx.config.selfservice.methods;
   const enabled =

@@ -8,7 +8,10 @@ import { storeSelfServiceError } from "../errors/forward.ts";
 import { type FlowRow, updateFlow } from "../flow/repository.ts";
 import { text } from "../flow/text.ts";
 import type { UiContainer } from "../flow/ui.ts";
-import { finishLogin } from "../login/routes.ts";
+import { loginFlowsOf } from "../login/routes.ts";
+import { workingFlow } from "../flow/lifecycle.ts";
+import type { LoginData } from "../strategy/types.ts";
+import { currentSession } from "../../session/session.ts";
 import { withMfaSettings } from "../mfa/settings.ts";
 import { registrationWire } from "../registration/routes.ts";
 import { settingsUi, settingsUiUrl, settingsWire } from "../settings/flow.ts";
@@ -43,7 +46,15 @@ export async function settingsDone(
   return c.redirect(row.returnTo ?? settingsUiUrl(ctx, row.id), 303);
 }
 
-export const callbackDeps: CallbackDeps = { finishLogin, settingsDone };
+export const callbackDeps: CallbackDeps = {
+  async authenticated(c, ctx, row, identity, method) {
+    const flows = loginFlowsOf(ctx);
+    if (!flows) throw new Error("login routes are not registered");
+    const outcome = { type: "authenticated" as const, identity, method };
+    return flows.authenticated(c, workingFlow<LoginData>(row), outcome, await currentSession(c, ctx));
+  },
+  settingsDone,
+};
 
 /** Registration submitted with `provider`: completes a pending sign-up, or starts the redirect dance. */
 export async function submitOidcRegistration(

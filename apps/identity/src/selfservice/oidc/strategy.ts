@@ -1,10 +1,8 @@
 import { timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
-import { eq } from "drizzle-orm";
 import type { AppContext } from "../../app/context.ts";
 import { urlJoin } from "../../app/runtime.ts";
 import type { OidcProviderConfig } from "../../config/oidc.ts";
-import { sessions } from "../../db/schema.ts";
 import { OryError } from "../../errors/index.ts";
 import { isJsonRequest } from "../../http/request.ts";
 import { createIdentity, type FullIdentity, loadIdentity } from "../../identity/repository.ts";
@@ -35,6 +33,8 @@ import {
 } from "./credential.ts";
 import { mapClaims, mappingOf } from "./mapping.ts";
 import { providerLabel } from "./presets.ts";
+import type { UiText } from "../flow/text.ts";
+import type { AuthMethodEntry, LoginStrategy } from "../strategy/types.ts";
 import { oidcText } from "./text.ts";
 import { authorizationRequest, completeAuthorization, UpstreamError } from "./upstream.ts";
 
@@ -147,9 +147,49 @@ function browserLocationChange(c: Context, url: string): Response {
 }
 
 /**
- * Starts the redirect dance from a submitted flow. `fail` re-renders the flow with a message (the
- * caller's 400 answer); on success the browser goes to the upstream (303, or 422 with
- * redirect_browser_to for JSON clients, as Kratos answers SPAs).
+ * Prepares the redirect to the upstream for a flow: the authorization URL, and the state to keep on
+ * the flow until the callback. A provider that is unknown, or not reachable, is a message instead.
+ */
+export async function beginOidc(
+  ctx: AppContext,
+  row: Pick<FlowRow, "id" | "kind" | "type">,
+  providerId: unknown,
+): Promise<{ ok: false; message: UiText } | { ok: true; url: string; start: OidcStart }> {
+  const provider = findProvider(ctx, providerId);
+  if (!provider)
+    return { ok: false, message: oidcText.unknownProvider(String(providerId ?? "").slice(0, 64)) };
+  if (row.type !== "browser") return { ok: false, message: oidcText.needsBrowser() };
+  const state = `${row.kind}.${row.id}.${randomAlnum(32)}`;
+  try {
+    const request = await authorizationRequest(provider, {
+      state,
+      redirectUri: redirectUri(ctx, provider.id),
+      publicBaseUrl: ctx.rt.publicBaseUrl,
+    });
+    const start: OidcStart = {
+      provider: provider.id,
+      state,
+      ...(request.nonce ? { nonce: request.nonce } : {}),
+      ...(request.codeVerifier ? { code_verifier: request.codeVerifier } : {}),
+      started_at: new Date().toISOString(),
+    };
+    return { ok: true, url: request.url, start };
+  } catch (e) {
+    const err =
+      e instanceof UpstreamError ? e : new UpstreamError("unreachable", "The provider could not be reached.");
+    ctx.log.warn("oidc: upstream not usable", {
+      provider: provider.id,
+      kind: err.kind,
+      detail: err.detail ?? err.message,
+    });
+    return { ok: false, message: oidcText.failed(providerLabel(provider), err.kind, err.message) };
+  }
+}
+
+/**
+ * Starts the redirect dance from a submitted flow (registration, settings). `fail` re-renders the
+ * flow with a message (the caller's 400 answer); on success the browser goes to the upstream (303, or
+ * 422 with redirect_browser_to for JSON clients, as Kratos answers SPAs).
  */
 export async function startOidc(
   c: Context,
@@ -159,45 +199,35 @@ export async function startOidc(
   ui: UiContainer,
   fail: (ui: UiContainer) => Promise<Response>,
 ): Promise<Response> {
-  const provider = findProvider(ctx, providerId);
-  if (!provider) {
-    addMessage(ui, oidcText.unknownProvider(String(providerId ?? "").slice(0, 64)));
+  const begun = await beginOidc(ctx, row, providerId);
+  if (!begun.ok) {
+    addMessage(ui, begun.message);
     return fail(ui);
   }
-  if (row.type !== "browser") {
-    addMessage(ui, oidcText.needsBrowser());
-    return fail(ui);
-  }
-  const state = `${row.kind}.${row.id}.${randomAlnum(32)}`;
-  let request: Awaited<ReturnType<typeof authorizationRequest>>;
-  try {
-    request = await authorizationRequest(provider, {
-      state,
-      redirectUri: redirectUri(ctx, provider.id),
-      publicBaseUrl: ctx.rt.publicBaseUrl,
-    });
-  } catch (e) {
-    const err =
-      e instanceof UpstreamError ? e : new UpstreamError("unreachable", "The provider could not be reached.");
-    ctx.log.warn("oidc: upstream not usable", {
-      provider: provider.id,
-      kind: err.kind,
-      detail: err.detail ?? err.message,
-    });
-    addMessage(ui, oidcText.failed(providerLabel(provider), err.kind, err.message));
-    return fail(ui);
-  }
-  const start: OidcStart = {
-    provider: provider.id,
-    state,
-    ...(request.nonce ? { nonce: request.nonce } : {}),
-    ...(request.codeVerifier ? { code_verifier: request.codeVerifier } : {}),
-    started_at: new Date().toISOString(),
-  };
-  await updateFlow(ctx.db, row.id, { data: { ...row.data, oidc: start } });
-  if (isJsonRequest(c)) return browserLocationChange(c, request.url);
-  return c.redirect(request.url, 303);
+  await updateFlow(ctx.db, row.id, { data: { ...row.data, oidc: begun.start } });
+  if (isJsonRequest(c)) return browserLocationChange(c, begun.url);
+  return c.redirect(begun.url, 303);
 }
+
+/** The `oidc` login strategy: a provider button per configured provider; a submit goes upstream. */
+export const oidcLogin: LoginStrategy = {
+  id: "oidc",
+  group: "oidc",
+  aal: "aal1",
+  // RFC 8176 has no value for a federated sign-in; "fed" is what Microsoft's and others' tokens carry.
+  amr: "fed",
+  nodes(flow, { ctx }) {
+    // A refresh of a session is offered to the providers the identity has linked, like Kratos does.
+    void flow;
+    return oidcLoginNodes(ctx);
+  },
+  async submit(flow, body, { ctx }) {
+    const begun = await beginOidc(ctx, flow.row, body.provider);
+    if (!begun.ok) return { type: "failed", messages: [begun.message] };
+    flow.data.oidc = begun.start;
+    return { type: "redirect", to: begun.url };
+  },
+};
 
 /** Settings: `link` starts the dance; `unlink` removes the provider unless it is the last way in. */
 export async function submitOidcSettings(
@@ -242,14 +272,13 @@ export async function submitOidcSettings(
 // ---------------------------------------------------------------------------------------------------
 
 export interface CallbackDeps {
-  /** login/routes.ts: answers a completed login (session cookie, OAuth2 challenge, second factor). */
-  finishLogin: (
+  /** The login flow's completion: the session issued (or refreshed), the OAuth2 challenge, the answer. */
+  authenticated: (
     c: Context,
     ctx: AppContext,
     row: FlowRow,
-    sessionRow: typeof sessions.$inferSelect,
-    token: string,
     identity: FullIdentity,
+    method: AuthMethodEntry,
   ) => Promise<Response>;
   /** settings: re-renders the settings flow as saved, for the identity as it now is. */
   settingsDone: (c: Context, ctx: AppContext, row: FlowRow, identity: FullIdentity) => Promise<Response>;
@@ -420,7 +449,7 @@ async function signIn(
   deps: CallbackDeps,
 ): Promise<Response> {
   const identity = await loadIdentity(ctx.db, identityId);
-  if (!identity)
+  if (!identity) {
     return failed(
       c,
       ctx,
@@ -428,6 +457,7 @@ async function signIn(
       provider,
       new UpstreamError("profile_failed", "The linked account no longer exists."),
     );
+  }
   if (identity.identity.state !== "active") {
     return flowMessage(c, ctx, row, {
       ...oidcText.failed(
@@ -439,48 +469,24 @@ async function signIn(
     });
   }
   const login = await asLoginFlow(c, ctx, row);
-  const data = login.data as { refresh?: boolean };
   const existing = await currentSession(c, ctx);
-  const method = { method: "oidc", provider: provider.id };
-  if (data.refresh && existing) {
-    if (existing.identity.identity.id !== identityId) {
-      return flowMessage(
-        c,
-        ctx,
-        login,
-        oidcText.failed(
-          providerLabel(provider),
-          "identity_mismatch",
-          "You signed in with an account other than the one of this session.",
-        ),
-      );
-    }
-    const now = new Date();
-    const [updated] = await ctx.db
-      .update(sessions)
-      .set({
-        authenticatedAt: now,
-        authenticationMethods: [
-          ...existing.row.authenticationMethods,
-          { ...method, aal: "aal1", completed_at: now.toISOString() },
-        ],
-        updatedAt: now,
-      })
-      .where(eq(sessions.id, existing.row.id))
-      .returning();
-    await updateFlow(ctx.db, login.id, { data: { ...login.data, completed: true }, identityId });
-    return deps.finishLogin(c, ctx, login, updated!, existing.token, identity);
+  if (
+    (login.data as { refresh?: boolean }).refresh &&
+    existing &&
+    existing.identity.identity.id !== identityId
+  ) {
+    return flowMessage(
+      c,
+      ctx,
+      login,
+      oidcText.failed(
+        providerLabel(provider),
+        "identity_mismatch",
+        "You signed in with an account other than the one of this session.",
+      ),
+    );
   }
-  const issued = await ctx.db.transaction(async (tx) => {
-    const s = await issueSession(tx, ctx, { identityId, methods: [method], c });
-    await updateFlow(tx, login.id, {
-      data: { ...login.data, completed: true },
-      identityId,
-      sessionId: s.row.id,
-    });
-    return s;
-  });
-  return deps.finishLogin(c, ctx, login, issued.row, issued.token, identity);
+  return deps.authenticated(c, ctx, login, identity, { method: "oidc", aal: "aal1", provider: provider.id });
 }
 
 function afterHooks(ctx: AppContext): Set<string> {

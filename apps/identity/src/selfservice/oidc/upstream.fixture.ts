@@ -159,8 +159,8 @@ export async function startTestUpstream(): Promise<{
         features: { devInteractions: { enabled: false } },
         pkce: { required: () => true },
         cookies: { keys: ["test-upstream-cookie-key"] },
-        // A fresh sign-in each time, as the tests switch accounts between attempts.
-        ttl: { Session: 1 },
+        // Each browser (cookie jar) of a test signs in once; a loaded machine must not expire it midway.
+        ttl: { Session: 600 },
       });
       op.proxy = true;
       const handle = op.callback();

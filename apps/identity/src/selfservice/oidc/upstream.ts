@@ -111,12 +111,15 @@ function classify(e: unknown, stage: "discovery" | "callback" | "profile"): Upst
     );
   }
   const err = e as { name?: string; code?: string; message?: string; cause?: unknown };
-  const code = err.code ?? "";
+  const cause = (err.cause ?? {}) as { name?: string; code?: string; message?: string };
+  // The library's own code and message, and those of what it wraps (jose, fetch).
+  const code = [err.code, cause.code, cause.name].filter(Boolean).join(" ");
+  const said = [err.message, cause.message].filter(Boolean).join(" ");
   if (
     err.name === "TimeoutError" ||
     err.name === "AbortError" ||
-    (err.name === "TypeError" && /fetch failed/i.test(err.message ?? "")) ||
-    code === "ECONNREFUSED"
+    (err.name === "TypeError" && /fetch failed/i.test(said)) ||
+    /ECONNREFUSED|ECONNRESET|ENOTFOUND/.test(code)
   ) {
     return new UpstreamError(
       "unreachable",
@@ -127,7 +130,7 @@ function classify(e: unknown, stage: "discovery" | "callback" | "profile"): Upst
   if (stage === "discovery") {
     return new UpstreamError("unreachable", "The provider's configuration could not be read.", err.message);
   }
-  if (/STATE/i.test(code) || /"state"/.test(err.message ?? "")) {
+  if (/STATE/i.test(code) || /"state"/.test(said)) {
     return new UpstreamError(
       "state_mismatch",
       "The sign-in answer does not belong to this sign-in attempt.",
@@ -136,7 +139,7 @@ function classify(e: unknown, stage: "discovery" | "callback" | "profile"): Upst
   }
   if (
     /JWS|JWT|SIGNATURE|CLAIM|NONCE/i.test(code) ||
-    /signature|nonce|"iss"|"aud"|"exp"|ID Token/i.test(err.message ?? "")
+    /signature|nonce|"iss"|"aud"|"exp"|ID Token/i.test(said)
   ) {
     return new UpstreamError(
       "id_token_invalid",
@@ -147,7 +150,11 @@ function classify(e: unknown, stage: "discovery" | "callback" | "profile"): Upst
   if (stage === "profile") {
     return new UpstreamError("profile_failed", "The provider's profile could not be read.", err.message);
   }
-  return new UpstreamError("token_exchange_failed", "The provider's answer could not be used.", err.message);
+  return new UpstreamError(
+    "token_exchange_failed",
+    "The provider's answer could not be used.",
+    `${code} ${said}`,
+  );
 }
 
 async function resolve(p: OidcProviderConfig, publicBaseUrl: string): Promise<Resolved> {
@@ -174,6 +181,9 @@ async function resolve(p: OidcProviderConfig, publicBaseUrl: string): Promise<Re
     } catch (e) {
       throw classify(e, "discovery");
     }
+    // The ID token's signature is checked against the provider's published keys even though it came
+    // straight from the token endpoint (OIDC Core allows relying on TLS there; we do not).
+    client.enableNonRepudiationChecks(config);
     const meta = config.serverMetadata();
     const methods = meta.code_challenge_methods_supported;
     value = {

@@ -10,20 +10,26 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { localCoreUrls, PORTS as PLATFORM_PORTS } from "@olympus/platform";
 import { createTestDatabase, type TestDatabase } from "@olympus/testdb";
 import { MailDev } from "maildev";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 export const logDir = join(root, "e2e", "test-results", "hera-stack");
 
-/** The CIAM ports the seeds and Hera's defaults use. */
-export const PORTS = { hera: 3000, identityPublic: 3100, identityAdmin: 3101 } as const;
+/** The CIAM ports the seeds and Hera's defaults use (@olympus/platform). */
+export const PORTS = {
+  hera: PLATFORM_PORTS.ciam.hera,
+  identityPublic: PLATFORM_PORTS.ciam.public,
+  identityAdmin: PLATFORM_PORTS.ciam.admin,
+} as const;
+const core = localCoreUrls("ciam");
 export const HERA_URL = `http://localhost:${PORTS.hera}`;
-export const IDENTITY_PUBLIC_URL = `http://127.0.0.1:${PORTS.identityPublic}`;
-export const IDENTITY_ADMIN_URL = `http://127.0.0.1:${PORTS.identityAdmin}`;
-/** The Hydra-compatible admin API of the CIAM core (served once the core's OAuth2 module is in). */
-export const OAUTH2_PUBLIC_URL = "http://127.0.0.1:3102";
-export const OAUTH2_ADMIN_URL = "http://127.0.0.1:3103";
+export const IDENTITY_PUBLIC_URL = core.kratosPublic;
+export const IDENTITY_ADMIN_URL = core.kratosAdmin;
+/** The Hydra-compatible APIs of the CIAM core. */
+export const OAUTH2_PUBLIC_URL = core.hydraPublic;
+export const OAUTH2_ADMIN_URL = core.hydraAdmin;
 
 export interface Stack {
   mailApiUrl: string;

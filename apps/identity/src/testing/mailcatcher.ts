@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MailDev } from "maildev";
+import { freePort } from "@olympus/testkit";
 
 /** A mail as MailDev's REST API returns it (the fields tests read). */
 export interface CaughtMail {
@@ -25,8 +26,8 @@ export interface MailCatcher {
   stop(opts?: { abrupt?: boolean }): Promise<void>;
 }
 
-/** A free TCP port on 127.0.0.1. */
-export { freePort } from "@olympus/testkit";
+/** A free TCP port on 127.0.0.1 (@olympus/testkit). */
+export { freePort };
 
 /**
  * Starts a real MailDev (SMTP + REST API) on free ports, with its own mail directory. `smtpPort`

@@ -201,11 +201,14 @@ export const identityIam = identityCore("iam", [
   { label: "IAM viewer", value: "viewer@demo.user / admin123!" },
 ]);
 
+/** The workspace packages the Next apps build in. */
+const sharedSources = ["packages/sdk/src", "packages/platform/src", "packages/web/src"];
+
 /** Next.js production builds, shared by both domains' instances of an app. */
 const nextBuild = (app: string): BuildSpec => ({
   key: app,
   command: ["pnpm", "--filter", `@olympus/${app}`, "build"],
-  inputs: [`apps/${app}`, "packages/sdk/src", "pnpm-lock.yaml"],
+  inputs: [`apps/${app}`, ...sharedSources, "pnpm-lock.yaml"],
   output: `apps/${app}/.next/BUILD_ID`,
 });
 
@@ -313,7 +316,7 @@ export const site: ServiceManifest = {
     { label: "Site (docs, playground)", url: "http://localhost:{port.http}" },
     { label: "OAuth2 playground", url: "http://localhost:{port.http}/playground" },
   ],
-  build: { ...nextBuild("site"), inputs: ["apps/site", "docs", "packages/sdk/src", "pnpm-lock.yaml"] },
+  build: { ...nextBuild("site"), inputs: ["apps/site", "docs", ...sharedSources, "pnpm-lock.yaml"] },
   stopTimeoutMs: 10_000,
 };
 

@@ -145,6 +145,32 @@ const identityBuild: BuildSpec = {
 };
 
 /**
+ * The SMS sink: what the mail catcher is for email, for text messages. The cores' courier channel
+ * `sms` (courier.channels) posts every text here; its REST API lists them (the core's `sms-sink`
+ * command, from the same bundle as the core).
+ */
+export const smsSink: ServiceManifest = {
+  name: "sms-sink",
+  description: "SMS sink: catches every text message the platform sends (REST API)",
+  command: [
+    "{node}",
+    "apps/identity/dist/main.mjs",
+    "sms-sink",
+    "--port",
+    "{port.http}",
+    "--data",
+    "{data}/messages.jsonl",
+  ],
+  ports: [{ name: "http", port: 5435 }],
+  health: { url: "http://127.0.0.1:{port.http}/api/healthz" },
+  dependsOn: [],
+  urls: [{ label: "SMS sink REST API", url: "http://localhost:{port.http}/api/sms" }],
+  credentials: [{ label: "SMS sink", value: "no login; every text message the cores send" }],
+  // The core's bundle: one build serves the sink and both cores.
+  build: identityBuild,
+};
+
+/**
  * One identity core per domain: the Kratos API (public, admin) and the Hydra API (OAuth2 public,
  * admin) of that domain, configured by `seeds/<domain>/identity.yml`. Ports follow docs/deploying.md.
  */
@@ -169,6 +195,14 @@ function identityCore(domain: Domain, credentials: { label: string; value: strin
       OAUTH2_SERVE_PUBLIC_PORT: "{port.oauth2-public}",
       OAUTH2_SERVE_ADMIN_PORT: "{port.oauth2-admin}",
       COURIER_SMTP_CONNECTION_URI: "smtp://127.0.0.1:{peer.mailcatcher:smtp}/?disable_starttls=true",
+      // Text messages (the `code` method by SMS) go to the SMS sink.
+      COURIER_CHANNELS: JSON.stringify([
+        {
+          id: "sms",
+          type: "http",
+          request_config: { url: "http://127.0.0.1:{peer.sms-sink:http}/api/sms", method: "POST" },
+        },
+      ]),
       SECRETS_COOKIE: `["{secret.${domain}-cookie}"]`,
       SECRETS_CIPHER: `["{secret.${domain}-cipher}"]`,
     },
@@ -179,7 +213,7 @@ function identityCore(domain: Domain, credentials: { label: string; value: strin
       { name: "oauth2-admin", port: PORTS[domain].oauth2Admin },
     ],
     health: { url: "http://127.0.0.1:{port.admin}/health/ready" },
-    dependsOn: ["mailcatcher"],
+    dependsOn: ["mailcatcher", "sms-sink"],
     urls: [
       {
         label: `${domain.toUpperCase()} identity public API (Kratos)`,
@@ -323,6 +357,7 @@ export const site: ServiceManifest = {
 /** Every service `octl deploy` starts, in any order (dependencies decide the start order). */
 export const services: ServiceManifest[] = [
   mailcatcher,
+  smsSink,
   identityCiam,
   identityIam,
   heraCiam,

@@ -16,6 +16,11 @@ import {
   str,
 } from "../flow/common.ts";
 import { hooks } from "../flow/hooks.ts";
+import {
+  codeRegistrationNodes,
+  isCodeRegistration,
+  submitCodeRegistration,
+} from "../strategy/code/registration.ts";
 import { type FlowRow, updateFlow } from "../flow/repository.ts";
 import { text } from "../flow/text.ts";
 import {
@@ -57,6 +62,7 @@ function registrationUi(ctx: AppContext, traits?: Record<string, unknown>): Omit
         label: text.labelPassword(),
       }),
       inputNode("password", "method", "submit", { value: "password", label: text.registrationSignUp() }),
+      ...codeRegistrationNodes(ctx),
       ...oidcRegistrationNodes(ctx),
     ],
   };
@@ -64,7 +70,13 @@ function registrationUi(ctx: AppContext, traits?: Record<string, unknown>): Omit
 
 export function registrationWire(c: Context, ctx: AppContext, row: FlowRow): Record<string, unknown> {
   const base = baseFlowWire(c, ctx, row);
-  return { ...base, ui: withCaptcha(ctx, "registration", base.ui as UiContainer), organization_id: null };
+  return {
+    ...base,
+    ui: withCaptcha(ctx, "registration", base.ui as UiContainer),
+    organization_id: null,
+    // The method a two-step flow is in (Kratos' `active`): UIs show the code form while it is `code`.
+    ...(row.state === "sent_email" ? { active: "code" } : {}),
+  };
 }
 
 async function initRegistration(c: Context, ctx: AppContext, type: "browser" | "api"): Promise<Response> {
@@ -149,6 +161,9 @@ async function submitRegistration(c: Context, ctx: AppContext): Promise<Response
   }
   if (isOidcSubmit(body)) return submitOidcRegistration(c, ctx, row, body);
   const method = str(body, "method") ?? "password";
+  if (isCodeRegistration(ctx, body)) {
+    return submitCodeRegistration(c, ctx, row, body, ui, (r) => registrationWire(c, ctx, r));
+  }
   if (method !== "password" && method !== "profile") {
     addMessage(
       ui,

@@ -1,5 +1,6 @@
 import type { Config } from "../../config/index.ts";
 import { oidcLogin } from "../oidc/strategy.ts";
+import { codeLogin, codeSecondFactor } from "./code/login.ts";
 import { passwordLogin } from "./password/login.ts";
 import type { LoginStrategy, RegistrationStrategy, SettingsStrategy } from "./types.ts";
 
@@ -8,7 +9,7 @@ import type { LoginStrategy, RegistrationStrategy, SettingsStrategy } from "./ty
  * exports its strategies and one entry per flow kind here; `selfservice.methods.<id>.enabled` turns it
  * on or off.
  */
-const LOGIN: readonly LoginStrategy[] = [passwordLogin, oidcLogin];
+const LOGIN: readonly LoginStrategy[] = [passwordLogin, codeLogin, codeSecondFactor, oidcLogin];
 const REGISTRATION: readonly RegistrationStrategy[] = [];
 const SETTINGS: readonly SettingsStrategy[] = [];
 

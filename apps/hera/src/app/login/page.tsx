@@ -8,6 +8,7 @@ import { resolveLoginChallenge } from "@/lib/oauth2";
 import { copyFor, elementsConfig } from "@/lib/ui-config";
 import { FlowView } from "@/components/flow-view";
 import { requestI18n } from "@/lib/i18n/server";
+import { ADDRESS_NOT_VERIFIED, emailHint } from "@/lib/verify-hint";
 
 export async function generateMetadata(): Promise<Metadata> {
   const { t } = await requestI18n();
@@ -24,9 +25,30 @@ export default async function LoginPage(props: {
   const flow = await loadFlow("login", params);
   const env = heraEnv();
   const { locale, t } = await requestI18n();
+  // "Account not active yet": not a dead end — offer the verification it is waiting for.
+  const unverified =
+    env.verificationEnabled && (flow.ui.messages ?? []).some((m) => m.id === ADDRESS_NOT_VERIFIED);
+  const identifier = flow.ui.nodes.find(
+    (n) => n.attributes.node_type === "input" && n.attributes.name === "identifier",
+  )?.attributes;
+  const address = identifier && "value" in identifier ? emailHint(identifier.value) : undefined;
   return (
-    <FlowView ui={flow.ui} title={t("title.login")} copy={copyFor(env, locale)}>
-      <Login flow={flow} config={elementsConfig(env, locale)} />
-    </FlowView>
+    <>
+      {unverified ? (
+        <section className="hera-notice hera-warn" role="status" aria-labelledby="unverified-title">
+          <h2 id="unverified-title">{t("login.unverified-title")}</h2>
+          <p>{t("login.unverified-body")}</p>
+          <form method="post" action="/verification/resend">
+            {address ? <input type="hidden" name="email" value={address} /> : null}
+            <button type="submit" className="hera-button">
+              {t("login.unverified-resend")}
+            </button>
+          </form>
+        </section>
+      ) : null}
+      <FlowView ui={flow.ui} title={t("title.login")} copy={copyFor(env, locale)}>
+        <Login flow={flow} config={elementsConfig(env, locale)} />
+      </FlowView>
+    </>
   );
 }

@@ -122,7 +122,11 @@ async function refresh(refreshToken: string): Promise<{ status: number; body: Re
   const res = await fetch(discovery!.token_endpoint, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: clientId }),
+    body: new URLSearchParams({
+      grant_type: "refresh_token",
+      refresh_token: refreshToken,
+      client_id: clientId,
+    }),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }

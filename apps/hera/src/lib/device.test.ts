@@ -27,7 +27,12 @@ describe("describeUserAgent", () => {
 describe("sessionMethods", () => {
   it("lists each method once, keeping the provider of social sign-in", () => {
     expect(
-      sessionMethods([{ method: "password" }, { method: "totp" }, { method: "password" }, { method: "oidc", provider: "iam" }]),
+      sessionMethods([
+        { method: "password" },
+        { method: "totp" },
+        { method: "password" },
+        { method: "oidc", provider: "iam" },
+      ]),
     ).toEqual([{ method: "password" }, { method: "totp" }, { method: "oidc", provider: "iam" }]);
     expect(sessionMethods(undefined)).toEqual([]);
   });

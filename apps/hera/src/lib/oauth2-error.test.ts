@@ -14,7 +14,9 @@ describe("explainOAuth2Error", () => {
   });
 
   it("groups codes that mean the same to a person and falls back for unknown ones", () => {
-    expect(explainOAuth2Error("unsupported_response_type", null).message).toBe("oauth2error.unauthorized_client");
+    expect(explainOAuth2Error("unsupported_response_type", null).message).toBe(
+      "oauth2error.unauthorized_client",
+    );
     expect(explainOAuth2Error("interaction_required", null).message).toBe("oauth2error.login_required");
     expect(explainOAuth2Error("made_up", null)).toEqual({ code: "made_up", message: "oauth2error.other" });
   });

@@ -18,12 +18,17 @@ describe("verification hint", () => {
   it("fills only an empty email input", () => {
     const nodes = [
       { group: "code", attributes: { node_type: "input", name: "email", type: "email", value: "" } },
-      { group: "default", attributes: { node_type: "input", name: "csrf_token", type: "hidden", value: "t" } },
+      {
+        group: "default",
+        attributes: { node_type: "input", name: "csrf_token", type: "hidden", value: "t" },
+      },
     ];
     const filled = prefillEmail(nodes, "ada@example.com");
     expect(filled[0]!.attributes.value).toBe("ada@example.com");
     expect(filled[1]!.attributes.value).toBe("t");
-    const typed = [{ group: "code", attributes: { node_type: "input", name: "email", value: "bob@example.com" } }];
+    const typed = [
+      { group: "code", attributes: { node_type: "input", name: "email", value: "bob@example.com" } },
+    ];
     expect(prefillEmail(typed, "ada@example.com")[0]!.attributes.value).toBe("bob@example.com");
   });
 });

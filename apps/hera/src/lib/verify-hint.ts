@@ -6,6 +6,9 @@
 export const VERIFY_HINT_COOKIE = "hera_verify_hint";
 export const VERIFY_HINT_MAX_AGE = 600;
 
+/** The login page's form that the "send me a verification code" button submits. */
+export const RESEND_FORM_ID = "hera-verification-resend";
+
 /** Kratos' "Account not active yet. Did you forget to verify your email address?" */
 export const ADDRESS_NOT_VERIFIED = 4000010;
 

@@ -1,4 +1,3 @@
-import { Login } from "@ory/elements-react/theme";
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { heraEnv } from "@/lib/env";
@@ -7,8 +6,9 @@ import { loadFlow } from "@/lib/flows";
 import { resolveLoginChallenge } from "@/lib/oauth2";
 import { copyFor, elementsConfig } from "@/lib/ui-config";
 import { FlowView } from "@/components/flow-view";
+import { LoginCard } from "@/components/login-card";
 import { requestI18n } from "@/lib/i18n/server";
-import { ADDRESS_NOT_VERIFIED, emailHint } from "@/lib/verify-hint";
+import { ADDRESS_NOT_VERIFIED, emailHint, RESEND_FORM_ID } from "@/lib/verify-hint";
 
 export async function generateMetadata(): Promise<Metadata> {
   const { t } = await requestI18n();
@@ -34,20 +34,34 @@ export default async function LoginPage(props: {
   const address = identifier && "value" in identifier ? emailHint(identifier.value) : undefined;
   return (
     <>
+      {/* What "send me a verification code" submits (with the identifier as the button's value). */}
+      {env.verificationEnabled ? (
+        <form id={RESEND_FORM_ID} method="post" action="/verification/resend" hidden />
+      ) : null}
       {unverified ? (
-        <section className="hera-notice hera-warn" role="status" aria-labelledby="unverified-title">
-          <h2 id="unverified-title">{t("login.unverified-title")}</h2>
-          <p>{t("login.unverified-body")}</p>
-          <form method="post" action="/verification/resend">
-            {address ? <input type="hidden" name="email" value={address} /> : null}
-            <button type="submit" className="hera-button">
+        // Without JavaScript the plain form below shows the message; this offers the way out there.
+        <noscript>
+          <section className="hera-notice hera-warn" role="status">
+            <h2>{t("login.unverified-title")}</h2>
+            <p>{t("login.unverified-body")}</p>
+            <button
+              type="submit"
+              form={RESEND_FORM_ID}
+              name="email"
+              value={address ?? ""}
+              className="hera-button"
+            >
               {t("login.unverified-resend")}
             </button>
-          </form>
-        </section>
+          </section>
+        </noscript>
       ) : null}
       <FlowView ui={flow.ui} title={t("title.login")} copy={copyFor(env, locale)}>
-        <Login flow={flow} config={elementsConfig(env, locale)} />
+        <LoginCard
+          flow={flow}
+          config={elementsConfig(env, locale)}
+          resendLabel={env.verificationEnabled ? t("login.unverified-resend") : ""}
+        />
       </FlowView>
     </>
   );

@@ -36,7 +36,11 @@ const METHOD_NAMES: Record<string, MessageId> = {
 };
 
 /** A session as a person recognises it: device and browser, where, when and how they signed in. */
-function describe(session: Session, locale: Locale, t: Translate): { device: string; when: string; how?: string } {
+function describe(
+  session: Session,
+  locale: Locale,
+  t: Translate,
+): { device: string; when: string; how?: string } {
   const device = session.devices?.[0];
   const agent = describeUserAgent(device?.user_agent) ?? t("sessions.unknown-browser");
   const where = device?.ip_address ? ` · ${device.ip_address}` : "";
@@ -138,7 +142,9 @@ export default async function SettingsPage(props: {
                 <div>
                   <strong>{describe(s, locale, t).device}</strong>
                   <div className="hera-meta">{describe(s, locale, t).when}</div>
-                  {describe(s, locale, t).how ? <div className="hera-meta">{describe(s, locale, t).how}</div> : null}
+                  {describe(s, locale, t).how ? (
+                    <div className="hera-meta">{describe(s, locale, t).how}</div>
+                  ) : null}
                 </div>
                 <form method="post" action="/settings/sessions">
                   <input type="hidden" name="csrf_token" value={token} />

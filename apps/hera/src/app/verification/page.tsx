@@ -23,7 +23,9 @@ export default async function VerificationPage(props: {
   const loaded = await loadFlow("verification", toSearchParams(await props.searchParams));
   // Sent here from "Account not active yet" at sign-in: the address is filled in already.
   const hint = loaded.state === "choose_method" ? hintFromCookieHeader(await browserCookie()) : undefined;
-  const flow = hint ? { ...loaded, ui: { ...loaded.ui, nodes: prefillEmail(loaded.ui.nodes, hint) } } : loaded;
+  const flow = hint
+    ? { ...loaded, ui: { ...loaded.ui, nodes: prefillEmail(loaded.ui.nodes, hint) } }
+    : loaded;
   const { locale, t } = await requestI18n();
   return (
     <>

@@ -7,7 +7,11 @@ import { clients, currentSession } from "@/lib/ory";
 const Body = z.object({
   csrf_token: z.string(),
   // OAuth2 client ids are opaque strings; bounded and printable.
-  client_id: z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/),
+  client_id: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[\x21-\x7e]+$/),
   flow: z.string().uuid().optional(),
 });
 

@@ -9,7 +9,8 @@ import { emailHint, VERIFY_HINT_COOKIE, VERIFY_HINT_MAX_AGE } from "@/lib/verify
  */
 export async function POST(request: Request): Promise<Response> {
   const env = heraEnv();
-  if (!isSameOriginRequest(request.headers, env.publicUrl)) return new Response("Bad request", { status: 400 });
+  if (!isSameOriginRequest(request.headers, env.publicUrl))
+    return new Response("Bad request", { status: 400 });
   const form = await readForm(request);
   const email = emailHint(form.email);
   const start = new URL("/.ory/self-service/verification/browser", env.publicUrl);

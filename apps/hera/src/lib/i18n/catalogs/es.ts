@@ -56,10 +56,12 @@ export const es = {
   "sessions.sign-out-everywhere": "Cerrar sesión en todos los demás sitios",
   "settings.back": "Volver a tu cuenta",
   "login.unverified-title": "Primero verifica tu correo electrónico",
-  "login.unverified-body": "Tu cuenta está esperando a que confirmes tu correo electrónico. Te enviaremos un código nuevo.",
+  "login.unverified-body":
+    "Tu cuenta está esperando a que confirmes tu correo electrónico. Te enviaremos un código nuevo.",
   "login.unverified-resend": "Enviarme un código de verificación",
   "settings.recovered-title": "Elige una contraseña nueva ahora",
-  "settings.recovered-body": "Iniciaste sesión con un código de recuperación. Elige abajo una contraseña nueva para poder iniciar sesión con ella la próxima vez.",
+  "settings.recovered-body":
+    "Iniciaste sesión con un código de recuperación. Elige abajo una contraseña nueva para poder iniciar sesión con ella la próxima vez.",
   "sessions.methods": "Sesión iniciada con {methods}",
   "method.password": "contraseña",
   "method.totp": "aplicación de autenticación",
@@ -71,7 +73,8 @@ export const es = {
   "settings.nav": "Secciones",
   "settings.nav.account": "Perfil e inicio de sesión",
   "apps.title": "Aplicaciones conectadas",
-  "apps.intro": "Aplicaciones a las que permitiste usar tu cuenta. Si quitas una, se cierra su sesión y tendrá que pedírtelo de nuevo la próxima vez.",
+  "apps.intro":
+    "Aplicaciones a las que permitiste usar tu cuenta. Si quitas una, se cierra su sesión y tendrá que pedírtelo de nuevo la próxima vez.",
   "apps.none": "No has permitido que ninguna aplicación use tu cuenta.",
   "apps.scopes": "Puede ver: {scopes}",
   "apps.granted": "Permitida el {time}",
@@ -130,15 +133,23 @@ export const es = {
   "error.back": "Volver a iniciar sesión",
   "error.gone": "Este error ya no está disponible. Vuelve a empezar.",
   "error.nothing": "No hay nada que mostrar aquí. Vuelve a empezar.",
-  "oauth2error.invalid_client": "La aplicación que te envió aquí no está registrada con nosotros o se identificó de forma incorrecta. Volver a intentarlo no servirá: avisa al responsable de la aplicación.",
-  "oauth2error.invalid_request": "La aplicación envió una solicitud de inicio de sesión incompleta o mal formada. Vuelve a la aplicación y empieza de nuevo; si vuelve a ocurrir, avisa a su responsable.",
-  "oauth2error.unauthorized_client": "Esta aplicación no tiene permiso para iniciar tu sesión de esta forma. Avisa al responsable de la aplicación.",
-  "oauth2error.invalid_scope": "La aplicación pidió accesos que no tiene permitido solicitar. Avisa al responsable de la aplicación.",
-  "oauth2error.access_denied": "No se concedió el acceso, así que la aplicación no puede continuar. Vuelve a la aplicación si quieres empezar de nuevo.",
-  "oauth2error.login_required": "Debes iniciar sesión para que la aplicación pueda continuar. Vuelve a la aplicación y empieza de nuevo.",
+  "oauth2error.invalid_client":
+    "La aplicación que te envió aquí no está registrada con nosotros o se identificó de forma incorrecta. Volver a intentarlo no servirá: avisa al responsable de la aplicación.",
+  "oauth2error.invalid_request":
+    "La aplicación envió una solicitud de inicio de sesión incompleta o mal formada. Vuelve a la aplicación y empieza de nuevo; si vuelve a ocurrir, avisa a su responsable.",
+  "oauth2error.unauthorized_client":
+    "Esta aplicación no tiene permiso para iniciar tu sesión de esta forma. Avisa al responsable de la aplicación.",
+  "oauth2error.invalid_scope":
+    "La aplicación pidió accesos que no tiene permitido solicitar. Avisa al responsable de la aplicación.",
+  "oauth2error.access_denied":
+    "No se concedió el acceso, así que la aplicación no puede continuar. Vuelve a la aplicación si quieres empezar de nuevo.",
+  "oauth2error.login_required":
+    "Debes iniciar sesión para que la aplicación pueda continuar. Vuelve a la aplicación y empieza de nuevo.",
   "oauth2error.server_error": "Algo salió mal de nuestro lado. Inténtalo de nuevo en unos minutos.",
-  "oauth2error.temporarily_unavailable": "El servicio está ocupado en este momento. Inténtalo de nuevo en unos minutos.",
-  "oauth2error.other": "No se pudo completar la solicitud de inicio de sesión. Vuelve a la aplicación y empieza de nuevo.",
+  "oauth2error.temporarily_unavailable":
+    "El servicio está ocupado en este momento. Inténtalo de nuevo en unos minutos.",
+  "oauth2error.other":
+    "No se pudo completar la solicitud de inicio de sesión. Vuelve a la aplicación y empieza de nuevo.",
   "oauth2error.code": "Código de error: {code}",
   "oauth2error.details": "Detalles técnicos",
   "trait.email": "Correo electrónico",
@@ -165,8 +176,10 @@ export const es = {
   "ory.settings.title": "Tu cuenta",
   "ory.settings.subtitle": "Actualiza tu perfil y tu contraseña",
   "ory.login.lookup_secret.subtitle": "Introduce uno de tus códigos de respaldo (8 letras y dígitos).",
-  "ory.two-step.lookup_secret.description": "Usa uno de tus códigos de respaldo: 8 letras y dígitos, cada uno sirve una sola vez.",
-  "ory.settings.totp.description": "Añade una aplicación de autenticación a tu cuenta: sirve cualquier aplicación que muestre códigos temporales.",
+  "ory.two-step.lookup_secret.description":
+    "Usa uno de tus códigos de respaldo: 8 letras y dígitos, cada uno sirve una sola vez.",
+  "ory.settings.totp.description":
+    "Añade una aplicación de autenticación a tu cuenta: sirve cualquier aplicación que muestre códigos temporales.",
   "ory-iam.login.title": "Iniciar sesión en {brand}",
   "ory-iam.login.subtitle": "Empleados y operadores: inicia sesión con {parts}",
   "ory-ciam.login.title": "Hola de nuevo",

@@ -19,6 +19,9 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t("title.settings") };
 }
 
+/** Kratos' "You successfully recovered your account. Please change your password …" */
+const RECOVERED = 1060001;
+
 /** The core's (Olympus-only) info message after a password change that left other sessions signed in. */
 const PASSWORD_CHANGED_OTHER_SESSIONS = 1050100;
 
@@ -78,8 +81,15 @@ export default async function SettingsPage(props: {
   const apps = current?.identity ? await connectedApps(current.identity.id) : [];
   // The core says so (message 1050100) after a password change that left other sessions signed in.
   const passwordChanged = flow.ui.messages?.some((m) => m.id === PASSWORD_CHANGED_OTHER_SESSIONS) ?? false;
+  const recovered = flow.ui.messages?.some((m) => m.id === RECOVERED) ?? false;
   return (
     <>
+      {recovered ? (
+        <section className="hera-notice hera-warn" role="status" aria-labelledby="recovered-title">
+          <h2 id="recovered-title">{t("settings.recovered-title")}</h2>
+          <p>{t("settings.recovered-body")}</p>
+        </section>
+      ) : null}
       {current && passwordChanged && others.length > 0 ? (
         <section className="hera-notice hera-warn" role="status" aria-labelledby="signout-others-title">
           <h2 id="signout-others-title">{t("sessions.password-changed-title")}</h2>

@@ -55,6 +55,13 @@ export const de = {
     "Sie sind noch auf {count, plural, one {# anderen Gerät oder in # anderen Sitzung} other {# anderen Geräten oder Sitzungen}} angemeldet. Wenn Sie Ihr Passwort geändert haben, weil jemand anderes es kennen könnte, melden Sie diese jetzt ab.",
   "sessions.sign-out-everywhere": "Überall sonst abmelden",
   "settings.back": "Zurück zu Ihrem Konto",
+  "login.unverified-title": "Bestätigen Sie zuerst Ihre E-Mail-Adresse",
+  "login.unverified-body":
+    "Ihr Konto wartet darauf, dass Sie Ihre E-Mail-Adresse bestätigen. Wir senden Ihnen einen neuen Code.",
+  "login.unverified-resend": "Bestätigungscode senden",
+  "settings.recovered-title": "Legen Sie jetzt ein neues Passwort fest",
+  "settings.recovered-body":
+    "Sie haben sich mit einem Wiederherstellungscode angemeldet. Wählen Sie unten ein neues Passwort, damit Sie sich beim nächsten Mal damit anmelden können.",
   "sessions.methods": "Angemeldet mit {methods}",
   "method.password": "Passwort",
   "method.totp": "Authentifizierungs-App",

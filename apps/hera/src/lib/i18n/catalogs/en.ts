@@ -62,6 +62,13 @@ export const en = {
     "You're still signed in on {count, plural, one {# other device or session} other {# other devices or sessions}}. If you changed your password because someone else might know it, sign them out now.",
   "sessions.sign-out-everywhere": "Sign out everywhere else",
   "settings.back": "Back to your account",
+  "login.unverified-title": "Verify your email address first",
+  "login.unverified-body":
+    "Your account is waiting for you to confirm your email address. We'll send you a new code.",
+  "login.unverified-resend": "Send me a verification code",
+  "settings.recovered-title": "Set a new password now",
+  "settings.recovered-body":
+    "You signed in with a recovery code. Choose a new password below so that you can sign in with it next time.",
   "sessions.methods": "Signed in with {methods}",
   "method.password": "password",
   "method.totp": "authenticator app",

@@ -55,6 +55,13 @@ export const es = {
     "Sigues con la sesión iniciada en {count, plural, one {# dispositivo o sesión más} other {# dispositivos o sesiones más}}. Si cambiaste tu contraseña porque otra persona podría conocerla, ciérralas ahora.",
   "sessions.sign-out-everywhere": "Cerrar sesión en todos los demás sitios",
   "settings.back": "Volver a tu cuenta",
+  "login.unverified-title": "Primero verifica tu correo electrónico",
+  "login.unverified-body":
+    "Tu cuenta está esperando a que confirmes tu correo electrónico. Te enviaremos un código nuevo.",
+  "login.unverified-resend": "Enviarme un código de verificación",
+  "settings.recovered-title": "Elige una contraseña nueva ahora",
+  "settings.recovered-body":
+    "Iniciaste sesión con un código de recuperación. Elige abajo una contraseña nueva para poder iniciar sesión con ella la próxima vez.",
   "sessions.methods": "Sesión iniciada con {methods}",
   "method.password": "contraseña",
   "method.totp": "aplicación de autenticación",

@@ -56,6 +56,13 @@ export const fr = {
     "Vous êtes encore connecté sur {count, plural, one {# autre appareil ou session} other {# autres appareils ou sessions}}. Si vous avez changé votre mot de passe parce que quelqu’un d’autre pourrait le connaître, déconnectez-les maintenant.",
   "sessions.sign-out-everywhere": "Se déconnecter partout ailleurs",
   "settings.back": "Retour à votre compte",
+  "login.unverified-title": "Confirmez d’abord votre adresse e-mail",
+  "login.unverified-body":
+    "Votre compte attend la confirmation de votre adresse e-mail. Nous allons vous envoyer un nouveau code.",
+  "login.unverified-resend": "M’envoyer un code de vérification",
+  "settings.recovered-title": "Choisissez un nouveau mot de passe maintenant",
+  "settings.recovered-body":
+    "Vous vous êtes connecté avec un code de récupération. Choisissez ci-dessous un nouveau mot de passe pour pouvoir vous connecter avec la prochaine fois.",
   "sessions.methods": "Connecté avec {methods}",
   "method.password": "mot de passe",
   "method.totp": "application d’authentification",

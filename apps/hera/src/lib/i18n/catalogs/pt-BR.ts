@@ -54,6 +54,13 @@ export const ptBR = {
     "Você ainda está conectado em {count, plural, one {# outro dispositivo ou sessão} other {# outros dispositivos ou sessões}}. Se você alterou a senha porque outra pessoa pode conhecê-la, encerre-os agora.",
   "sessions.sign-out-everywhere": "Sair de todos os outros lugares",
   "settings.back": "Voltar para sua conta",
+  "login.unverified-title": "Confirme primeiro seu e-mail",
+  "login.unverified-body":
+    "Sua conta está esperando a confirmação do seu e-mail. Vamos enviar um novo código.",
+  "login.unverified-resend": "Enviar um código de verificação",
+  "settings.recovered-title": "Defina uma nova senha agora",
+  "settings.recovered-body":
+    "Você entrou com um código de recuperação. Escolha abaixo uma nova senha para poder entrar com ela da próxima vez.",
   "sessions.methods": "Entrou com {methods}",
   "method.password": "senha",
   "method.totp": "aplicativo autenticador",

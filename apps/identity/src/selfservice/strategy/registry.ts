@@ -1,4 +1,5 @@
 import type { Config } from "../../config/index.ts";
+import { codeLogin, codeSecondFactor } from "./code/login.ts";
 import { passwordLogin } from "./password/login.ts";
 import type { LoginStrategy, RegistrationStrategy, SettingsStrategy } from "./types.ts";
 
@@ -7,7 +8,7 @@ import type { LoginStrategy, RegistrationStrategy, SettingsStrategy } from "./ty
  * exports its strategies and one entry per flow kind here; `selfservice.methods.<id>.enabled` turns it
  * on or off.
  */
-const LOGIN: readonly LoginStrategy[] = [passwordLogin];
+const LOGIN: readonly LoginStrategy[] = [passwordLogin, codeLogin, codeSecondFactor];
 const REGISTRATION: readonly RegistrationStrategy[] = [];
 const SETTINGS: readonly SettingsStrategy[] = [];
 

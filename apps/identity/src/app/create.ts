@@ -15,6 +15,7 @@ import { registerRecoveryRoutes } from "../selfservice/recovery/routes.ts";
 import { registerRegistrationRoutes } from "../selfservice/registration/routes.ts";
 import { registerSettingsRoutes } from "../selfservice/settings/routes.ts";
 import { registerVerificationRoutes } from "../selfservice/verification/routes.ts";
+import { registerWebAuthnScriptRoute } from "../selfservice/webauthn/script.ts";
 import { registerSessionRoutes } from "../session/routes.ts";
 import type { AppContext } from "./context.ts";
 import { applyCommon, applyCors } from "./http.ts";
@@ -63,6 +64,7 @@ export async function createCore(config: Config, opts: CreateOptions = {}): Prom
   registerRecoveryRoutes(publicApp, ctx);
   registerVerificationRoutes(publicApp, ctx);
   registerSessionRoutes(publicApp, ctx);
+  registerWebAuthnScriptRoute(publicApp);
 
   const adminApp = new Hono();
   // Admin bodies can be large (batch imports of up to 2000 identities); the admin port is never public.

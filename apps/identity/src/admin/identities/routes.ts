@@ -12,6 +12,7 @@ import { isUuid, parseWith, readJson } from "./input.ts";
 import { listIdentities } from "./list.ts";
 import { patchToReplacement } from "./patch.ts";
 import { auditRoleChange } from "./role-audit.ts";
+import { removeWebAuthnByAdmin } from "../../selfservice/webauthn/admin.ts";
 import { adminIdentityWire, includeCredentialParam } from "./wire.ts";
 import { identityNotFound, insertPrepared, prepareCreate, prepareUpdate, replaceIdentity } from "./write.ts";
 
@@ -170,10 +171,15 @@ async function removeCredential(c: Context, ctx: AppContext): Promise<Response> 
       reason: `You tried to remove a ${t} but this user have no ${t} set up.`,
     });
   }
+  const firstFactors = full.credentials.filter((cr) => FIRST_FACTORS.has(cr.type)).length;
+  if (type === "passkey" || type === "webauthn") {
+    // One key (`identifier` = its hex id, as settings name it) or all of them; audited either way.
+    await removeWebAuthnByAdmin(ctx, c, full, type, c.req.query("identifier"), firstFactors);
+    return c.body(null, 204);
+  }
   if (["password", "oidc", "saml"].includes(type)) {
-    const firstFactors = full.credentials.filter((cr) => FIRST_FACTORS.has(cr.type)).length;
     if (firstFactors < 2) throw badRequest("You cannot remove the last first factor credential.");
-  } else if (!["totp", "lookup_secret", "webauthn"].includes(type)) {
+  } else if (!["totp", "lookup_secret"].includes(type)) {
     throw badRequest(`Credentials type ${type} cannot be deleted.`);
   }
   await ctx.db.delete(identityCredentials).where(eq(identityCredentials.id, cred.id));

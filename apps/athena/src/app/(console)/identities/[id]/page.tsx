@@ -6,6 +6,7 @@ import { PasswordReset } from "@/components/identities/password-reset";
 import { passwordPolicy } from "@/lib/core/password-policy";
 import { RecoveryIssuer } from "@/components/identities/recovery-issuer";
 import { RoleEditor } from "@/components/identities/role-editor";
+import { WebAuthnKeys } from "@/components/identities/webauthn-keys";
 import { SessionsTable } from "@/components/sessions/sessions-table";
 import { ErrorState, formatTime, PageHeader, StateBadge } from "@/components/ui";
 import { canWrite } from "@/lib/auth/guard";
@@ -34,7 +35,7 @@ export default async function IdentityPage({
   const session = await currentSession();
   const writer = canWrite(session);
   const api = core().identity;
-  const found = await attempt(() => api.getIdentity({ id }));
+  const found = await attempt(() => api.getIdentity({ id, includeCredential: ["passkey", "webauthn"] }));
   if (!found.ok) {
     if (found.error.status === 404 && !found.error.missing) notFound();
     return (
@@ -283,7 +284,20 @@ export default async function IdentityPage({
                     <td>
                       <span className="badge">{type}</span>
                     </td>
-                    <td className="small">{(c.identifiers ?? []).join(", ") || "—"}</td>
+                    <td className="small">
+                      {type === "passkey" || type === "webauthn" ? (
+                        <WebAuthnKeys
+                          identityId={id}
+                          type={type}
+                          config={c.config}
+                          owner={identifier}
+                          canWrite={writer}
+                          disabledReason={protectedReason}
+                        />
+                      ) : (
+                        (c.identifiers ?? []).join(", ") || "—"
+                      )}
+                    </td>
                     <td className="hide-sm small">{formatTime(c.updated_at ?? c.created_at)}</td>
                     {writer && (
                       <td>

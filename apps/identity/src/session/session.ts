@@ -54,7 +54,7 @@ export function newLogoutToken(ctx: AppContext, sessionId: string): string {
 
 export interface NewSession {
   identityId: string;
-  methods: { method: string; aal?: string }[];
+  methods: { method: string; aal?: string; amr?: string[] }[];
   aal?: "aal1" | "aal2";
   c?: Context;
 }
@@ -94,6 +94,7 @@ export async function issueSession(db: DbOrTx, ctx: AppContext, input: NewSessio
         method: m.method,
         aal: m.aal ?? "aal1",
         completed_at: now.toISOString(),
+        ...(m.amr ? { amr: m.amr } : {}),
       })),
       devices: device,
       issuedAt: now,
@@ -218,7 +219,8 @@ export function sessionToWire(
     expires_at: row.expiresAt.toISOString(),
     authenticated_at: row.authenticatedAt.toISOString(),
     authenticator_assurance_level: row.aal,
-    authentication_methods: row.authenticationMethods,
+    // Kratos' AuthenticationMethod fields only (an entry's `amr` is for the ID token).
+    authentication_methods: row.authenticationMethods.map(({ amr: _amr, ...m }) => m),
     issued_at: row.issuedAt.toISOString(),
     ...(identity ? { identity: identityToWire(ctx, identity, { admin: opts.admin }) } : {}),
     devices: row.devices,

@@ -96,11 +96,18 @@ export function loginWire(c: Context, ctx: AppContext, row: FlowRow): Record<str
  * The OAuth2 `amr` values of a session's sign-in methods, in order, each once (methods that are not
  * sign-ins, such as a recovery code, add none).
  */
-export function amrOf(strategies: readonly LoginStrategy[], methods: { method: string }[]): string[] {
+export function amrOf(
+  strategies: readonly LoginStrategy[],
+  methods: { method: string; amr?: unknown }[],
+): string[] {
   const out: string[] = [];
   for (const m of methods) {
-    const amr = strategies.find((s) => s.id === m.method)?.amr ?? SECOND_FACTOR_AMR[m.method];
-    if (amr && !out.includes(amr)) out.push(amr);
+    // An entry may carry what its sign-in earned (a WebAuthn key: hwk or swk, user).
+    const own = Array.isArray(m.amr) ? m.amr.filter((x): x is string => typeof x === "string") : [];
+    const amr = own.length
+      ? own
+      : [strategies.find((s) => s.id === m.method)?.amr ?? SECOND_FACTOR_AMR[m.method]];
+    for (const a of amr) if (a && !out.includes(a)) out.push(a);
   }
   return out;
 }
@@ -129,7 +136,8 @@ class LoginFlows {
           oauth2_login_request: old.oauth2_login_request,
         };
         return {
-          ui: loginUi(this.first, { ctx, req: flowRequest(c, ctx) }, expired.type, {}),
+          // Strategies keep state for the new flow in its data (a WebAuthn challenge).
+          ui: loginUi(this.first, { ctx, req: flowRequest(c, ctx) }, expired.type, data),
           data: data as Record<string, unknown>,
           message: text.loginExpired(expired.expiresAt),
         };
@@ -222,7 +230,7 @@ class LoginFlows {
         ],
       });
     }
-    const method = str(body, "method") ?? "password";
+    const method = str(body, "method") ?? this.first.find((s) => s.claims?.(body))?.id ?? "password";
     const strategy = strategyFor(this.first, method);
     if (!strategy) {
       return fail({
@@ -266,6 +274,7 @@ class LoginFlows {
       aal: method.aal,
       completed_at: now.toISOString(),
       ...(method.provider ? { provider: method.provider } : {}),
+      ...(method.amr ? { amr: method.amr } : {}),
     };
     let sessionRow: typeof sessions.$inferSelect;
     let token: string;
@@ -285,7 +294,7 @@ class LoginFlows {
       const issued = await ctx.db.transaction(async (tx) => {
         const s = await issueSession(tx, ctx, {
           identityId: identity.identity.id,
-          methods: [{ method: method.method, aal: method.aal }],
+          methods: [{ method: method.method, aal: method.aal, ...(method.amr ? { amr: method.amr } : {}) }],
           c,
         });
         await updateFlow(tx, flow.id, {

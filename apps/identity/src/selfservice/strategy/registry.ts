@@ -1,5 +1,9 @@
 import type { Config } from "../../config/index.ts";
+import { passkeyLogin } from "./passkey/login.ts";
+import { passkeySettings } from "./passkey/settings.ts";
 import { passwordLogin } from "./password/login.ts";
+import { webauthnLogin } from "./webauthn/login.ts";
+import { webauthnSettings } from "./webauthn/settings.ts";
 import type { LoginStrategy, RegistrationStrategy, SettingsStrategy } from "./types.ts";
 
 /*
@@ -7,9 +11,9 @@ import type { LoginStrategy, RegistrationStrategy, SettingsStrategy } from "./ty
  * exports its strategies and one entry per flow kind here; `selfservice.methods.<id>.enabled` turns it
  * on or off.
  */
-const LOGIN: readonly LoginStrategy[] = [passwordLogin];
+const LOGIN: readonly LoginStrategy[] = [passwordLogin, passkeyLogin, webauthnLogin];
 const REGISTRATION: readonly RegistrationStrategy[] = [];
-const SETTINGS: readonly SettingsStrategy[] = [];
+const SETTINGS: readonly SettingsStrategy[] = [passkeySettings, webauthnSettings];
 
 /** The enabled strategies of one core, per flow kind, in node order. */
 export interface Strategies {

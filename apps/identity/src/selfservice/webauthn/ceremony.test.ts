@@ -61,7 +61,7 @@ async function enrolledAuthenticator(): Promise<SoftAuthenticator> {
   const auth = new SoftAuthenticator(ORIGIN);
   const flow = await newFlow();
   const handle = newUserHandle();
-  const { options, state } = await registrationOptions(ctx, "passkey", {
+  const { options, state } = registrationOptions(ctx, "passkey", {
     userHandle: handle,
     userName: "ceremony@example.com",
     exclude: [],
@@ -87,7 +87,7 @@ async function enrolledAuthenticator(): Promise<SoftAuthenticator> {
 
 async function loginCeremony(flow?: FlowRow) {
   const f = flow ?? (await newFlow());
-  const { options, state } = await authenticationOptions(ctx, "passkey", { userVerification: "required" });
+  const { options, state } = authenticationOptions(ctx, "passkey", { userVerification: "required" });
   await saveCeremony(ctx.db, f, "passkey", state);
   return { flow: f, options };
 }
@@ -239,7 +239,7 @@ describe("WebAuthn ceremonies", () => {
   it("an expired ceremony is refused", async () => {
     const auth = await enrolledAuthenticator();
     const flow = await newFlow();
-    const { options, state } = await authenticationOptions(ctx, "passkey", { userVerification: "required" });
+    const { options, state } = authenticationOptions(ctx, "passkey", { userVerification: "required" });
     await saveCeremony(ctx.db, flow, "passkey", {
       ...state,
       expires_at: new Date(Date.now() - CEREMONY_TIMEOUT_MS).toISOString(),
@@ -251,7 +251,7 @@ describe("WebAuthn ceremonies", () => {
     const auth = new SoftAuthenticator(ORIGIN);
     const begin = async () => {
       const flow = await newFlow();
-      const { options, state } = await registrationOptions(ctx, "passkey", {
+      const { options, state } = registrationOptions(ctx, "passkey", {
         userHandle: newUserHandle(),
         userName: "x@example.com",
         exclude: [],

@@ -1,7 +1,7 @@
+import { randomBytes } from "node:crypto";
 import {
   type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
+  type AuthenticatorTransportFuture,
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
@@ -14,6 +14,7 @@ import type { AppContext } from "../../app/context.ts";
 import type { DbOrTx } from "../../db/client.ts";
 import { selfserviceFlows } from "../../db/schema.ts";
 import {
+  b64url,
   fromB64,
   keyIdUrl,
   type StoredWebAuthnKey,
@@ -118,8 +119,16 @@ const expiry = () => new Date(Date.now() + CEREMONY_TIMEOUT_MS).toISOString();
 export type CreationOptions = { publicKey: PublicKeyCredentialCreationOptionsJSON };
 export type RequestOptions = { publicKey: PublicKeyCredentialRequestOptionsJSON };
 
-/** Options for navigator.credentials.create(), and the ceremony to store with them. */
-export async function registrationOptions(
+const newChallenge = () => randomBytes(32).toString("base64url");
+
+const transportsOf = (k: StoredWebAuthnKey) =>
+  k.transports?.length ? { transports: k.transports as AuthenticatorTransportFuture[] } : {};
+
+/**
+ * Options for navigator.credentials.create(), and the ceremony to store with them. Built here (not by
+ * the library, whose builders are asynchronous) so strategies can add them to a flow synchronously.
+ */
+export function registrationOptions(
   ctx: AppContext,
   method: WebAuthnMethod,
   input: {
@@ -130,60 +139,64 @@ export async function registrationOptions(
     /** Discoverable credential with user verification (passkeys, passwordless security keys). */
     discoverable: boolean;
   },
-): Promise<{ options: CreationOptions; state: CeremonyState }> {
+): { options: CreationOptions; state: CeremonyState } {
   const rp = relyingParty(ctx, method);
-  const publicKey = await generateRegistrationOptions({
-    rpName: rp.name,
-    rpID: rp.id,
-    userID: fromB64(input.userHandle),
-    userName: input.userName,
-    userDisplayName: input.userDisplayName ?? input.userName,
+  const challenge = newChallenge();
+  const publicKey: PublicKeyCredentialCreationOptionsJSON = {
+    challenge,
+    rp: { name: rp.name, id: rp.id },
+    user: {
+      id: b64url(fromB64(input.userHandle)),
+      name: input.userName,
+      displayName: input.userDisplayName ?? input.userName,
+    },
+    // ES256, RS256, EdDSA: what authenticators use and the verifier supports.
+    pubKeyCredParams: [-7, -257, -8].map((alg) => ({ alg, type: "public-key" as const })),
     timeout: CEREMONY_TIMEOUT_MS,
-    attestationType: "none",
+    attestation: "none",
     excludeCredentials: input.exclude.map((k) => ({
       id: keyIdUrl(k),
-      ...(k.transports?.length ? { transports: k.transports as never } : {}),
+      type: "public-key",
+      ...transportsOf(k),
     })),
     authenticatorSelection: input.discoverable
       ? { residentKey: "required", requireResidentKey: true, userVerification: "required" }
-      : { residentKey: "discouraged", userVerification: "preferred" },
-    supportedAlgorithmIDs: [-7, -257, -8],
-  });
+      : { residentKey: "discouraged", requireResidentKey: false, userVerification: "preferred" },
+    extensions: { credProps: true },
+  };
   return {
     options: { publicKey },
-    state: {
-      challenge: publicKey.challenge,
-      kind: "create",
-      expires_at: expiry(),
-      user_handle: input.userHandle,
-    },
+    state: { challenge, kind: "create", expires_at: expiry(), user_handle: input.userHandle },
   };
 }
 
 /** Options for navigator.credentials.get(): discoverable (no allow list) or for one identity's keys. */
-export async function authenticationOptions(
+export function authenticationOptions(
   ctx: AppContext,
   method: WebAuthnMethod,
   input: { allow?: StoredWebAuthnKey[]; identityId?: string; userVerification: "required" | "preferred" },
-): Promise<{ options: RequestOptions; state: CeremonyState }> {
+): { options: RequestOptions; state: CeremonyState } {
   const rp = relyingParty(ctx, method);
-  const publicKey = await generateAuthenticationOptions({
-    rpID: rp.id,
+  const challenge = newChallenge();
+  const publicKey: PublicKeyCredentialRequestOptionsJSON = {
+    challenge,
+    rpId: rp.id,
     timeout: CEREMONY_TIMEOUT_MS,
     userVerification: input.userVerification,
     ...(input.allow
       ? {
           allowCredentials: input.allow.map((k) => ({
             id: keyIdUrl(k),
-            ...(k.transports?.length ? { transports: k.transports as never } : {}),
+            type: "public-key",
+            ...transportsOf(k),
           })),
         }
       : {}),
-  });
+  };
   return {
     options: { publicKey },
     state: {
-      challenge: publicKey.challenge,
+      challenge,
       kind: "get",
       expires_at: expiry(),
       ...(input.identityId ? { identity_id: input.identityId } : {}),

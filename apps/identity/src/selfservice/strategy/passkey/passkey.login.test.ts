@@ -165,10 +165,14 @@ describe("passkey login", () => {
       passkey_login: auth.get(options),
     });
     expect(replay.status).toBe(400);
-    expect(messageIds(await json(replay))).toEqual([4000001]);
+    const afterReplay = await json(replay);
+    expect(messageIds(afterReplay)).toEqual([4000001]);
+    // Every refusal leaves a new challenge behind; the one shown is the only one that answers.
+    const current = challengeOf(afterReplay);
+    expect(current.publicKey.challenge).not.toBe(fresh.publicKey.challenge);
 
     const wrongOrigin = await post(`${t.publicUrl}/self-service/login?flow=${flow.id}`, {
-      passkey_login: auth.get(fresh, { origin: "https://evil.example" }),
+      passkey_login: auth.get(current, { origin: "https://evil.example" }),
     });
     expect(wrongOrigin.status).toBe(400);
     const last = await json(wrongOrigin);

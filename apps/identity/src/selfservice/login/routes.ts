@@ -37,12 +37,14 @@ import { type FlowRow, updateFlow } from "../flow/repository.ts";
 import { text } from "../flow/text.ts";
 import { csrfNode, setNodeValue, type UiContainer, type UiNode } from "../flow/ui.ts";
 import { aal2LoginUrl, satisfiesAal } from "../mfa/aal.ts";
-import { completeSecondFactor, secondFactorUi } from "../mfa/login.ts";
+import { completeSecondFactor, secondFactorUi, upgradeSession } from "../mfa/login.ts";
+import { isCodeSecondFactor } from "../strategy/code/login.ts";
 import { buildStrategies, strategyFor } from "../strategy/registry.ts";
 import type {
   FlowFailure,
   LoginData,
   LoginFlow,
+  LoginOutcome,
   LoginStrategy,
   LoginSuccess,
   StrategyEnv,
@@ -81,6 +83,8 @@ export function loginWire(c: Context, ctx: AppContext, row: FlowRow): Record<str
     ...base,
     ui: data.requested_aal === "aal2" ? base.ui : withCaptcha(ctx, "login", base.ui as UiContainer),
     organization_id: null,
+    // The method a two-step flow is in (Kratos' `active`): UIs show the code form while it is `code`.
+    ...(row.state === "sent_email" && data.code ? { active: "code" } : {}),
     refresh: data.refresh ?? false,
     requested_aal: data.requested_aal ?? "aal1",
     ...(data.oauth2_login_challenge
@@ -117,6 +121,8 @@ const SECOND_FACTOR_AMR: Record<string, string> = { totp: "otp", lookup_secret: 
 
 class LoginFlows {
   readonly first: readonly LoginStrategy[];
+  /** Second factors on the strategy interface (the rest are in mfa/login.ts). */
+  readonly second: readonly LoginStrategy[];
   readonly spec: FlowSpec;
 
   constructor(
@@ -124,6 +130,7 @@ class LoginFlows {
     readonly strategies: readonly LoginStrategy[],
   ) {
     this.first = strategies.filter((s) => s.aal === "aal1");
+    this.second = strategies.filter((s) => s.aal === "aal2");
     this.spec = {
       kind: "login",
       wire: loginWire,
@@ -179,7 +186,11 @@ class LoginFlows {
     const env = { ctx, req: flowRequest(c, ctx), session, identity: refresh ? session?.identity : undefined };
     const ui =
       aal === "aal2" && session
-        ? secondFactorUi(ctx, session.identity)
+        ? secondFactorUi(
+            ctx,
+            session.identity,
+            this.second.flatMap((s) => s.nodes({ type, data }, { ...env, identity: session.identity })),
+          )
         : loginUi(this.first, env, type, data);
     if (refresh && session) ui.messages = [text.loginReAuth()];
     const row = await createFlow(c, ctx, {
@@ -216,6 +227,21 @@ class LoginFlows {
       });
     }
     if (data.requested_aal === "aal2") {
+      const strategy = isCodeSecondFactor(body) ? strategyFor(this.second, "code") : undefined;
+      if (strategy) {
+        if (!existing || (row.identityId && existing.identity.identity.id !== row.identityId)) {
+          throw new OryError(401, "Authenticator assurance level of the session is too low", {
+            id: "session_aal1_required",
+            reason: "A second factor can only be completed for the session that started this flow.",
+          });
+        }
+        const outcome = await strategy.submit(flow, body, {
+          ctx,
+          req: flowRequest(c, ctx),
+          session: existing,
+        });
+        return this.answer(c, flow, outcome, existing, fail);
+      }
       const second = await completeSecondFactor(ctx, c, row, body, existing);
       if (!second.ok) return fail({ messages: [second.message], locked: second.locked });
       await updateFlow(ctx.db, row.id, { data: { ...row.data, completed: true } });
@@ -242,13 +268,24 @@ class LoginFlows {
       });
     }
     const outcome = await strategy.submit(flow, body, { ctx, req: flowRequest(c, ctx), session: existing });
+    return this.answer(c, flow, outcome, existing, fail);
+  }
+
+  /** What the flow does with a strategy's outcome. */
+  private async answer(
+    c: Context,
+    flow: LoginFlow,
+    outcome: LoginOutcome,
+    existing: ActiveSession | undefined,
+    fail: (failure: Omit<FlowFailure, "type">) => Promise<Response>,
+  ): Promise<Response> {
     switch (outcome.type) {
       case "failed":
         return fail(outcome);
       case "rerender":
-        return showAgain(c, ctx, this.spec, flow, outcome.status ?? 200);
+        return showAgain(c, this.ctx, this.spec, flow, outcome.status ?? 200);
       case "redirect":
-        await showAgain(c, ctx, this.spec, flow, 200);
+        await showAgain(c, this.ctx, this.spec, flow, 200);
         return redirectBrowser(c, outcome.to);
       case "authenticated":
         return this.authenticated(c, flow, outcome, existing);
@@ -278,7 +315,12 @@ class LoginFlows {
     };
     let sessionRow: typeof sessions.$inferSelect;
     let token: string;
-    if (flow.data.refresh && existing && existing.identity.identity.id === identity.identity.id) {
+    if (method.aal === "aal2" && existing && existing.identity.identity.id === identity.identity.id) {
+      // A second factor upgrades the session that asked for it.
+      sessionRow = await upgradeSession(ctx, existing.row, method.method as "code");
+      token = existing.token;
+      await updateFlow(ctx.db, flow.id, { data: { ...flow.data, completed: true } });
+    } else if (flow.data.refresh && existing && existing.identity.identity.id === identity.identity.id) {
       const [updated] = await ctx.db
         .update(sessions)
         .set({
@@ -330,7 +372,7 @@ class LoginFlows {
       target: identity.identity.id,
       metadata: { session_id: sessionRow.id, aal: sessionRow.aal, flow_type: row.type },
     });
-    if (!satisfiesAal(ctx.config.session.whoami.required_aal, sessionRow, identity)) {
+    if (!satisfiesAal(ctx.config.session.whoami.required_aal, sessionRow, identity, ctx)) {
       if (row.type === "api") {
         // The identity is withheld until the second factor is done, as Kratos does.
         const { identity: _withheld, ...partial } = sessionToWire(ctx, sessionRow, identity);

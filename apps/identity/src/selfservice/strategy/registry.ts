@@ -1,4 +1,5 @@
 import type { Config } from "../../config/index.ts";
+import { codeLogin, codeSecondFactor } from "./code/login.ts";
 import { passkeyLogin } from "./passkey/login.ts";
 import { passkeySettings } from "./passkey/settings.ts";
 import { passwordLogin } from "./password/login.ts";
@@ -11,7 +12,7 @@ import type { LoginStrategy, RegistrationStrategy, SettingsStrategy } from "./ty
  * exports its strategies and one entry per flow kind here; `selfservice.methods.<id>.enabled` turns it
  * on or off.
  */
-const LOGIN: readonly LoginStrategy[] = [passwordLogin, passkeyLogin, webauthnLogin];
+const LOGIN: readonly LoginStrategy[] = [passwordLogin, codeLogin, passkeyLogin, codeSecondFactor, webauthnLogin];
 const REGISTRATION: readonly RegistrationStrategy[] = [];
 const SETTINGS: readonly SettingsStrategy[] = [passkeySettings, webauthnSettings];
 

@@ -12,7 +12,13 @@ import type { LoginStrategy, RegistrationStrategy, SettingsStrategy } from "./ty
  * exports its strategies and one entry per flow kind here; `selfservice.methods.<id>.enabled` turns it
  * on or off.
  */
-const LOGIN: readonly LoginStrategy[] = [passwordLogin, codeLogin, passkeyLogin, codeSecondFactor, webauthnLogin];
+const LOGIN: readonly LoginStrategy[] = [
+  passwordLogin,
+  codeLogin,
+  passkeyLogin,
+  codeSecondFactor,
+  webauthnLogin,
+];
 const REGISTRATION: readonly RegistrationStrategy[] = [];
 const SETTINGS: readonly SettingsStrategy[] = [passkeySettings, webauthnSettings];
 

@@ -17,7 +17,7 @@ let ctx: AppContext;
 beforeAll(async () => {
   t = await startTestCore();
   ctx = t.core.ctx;
-});
+}, 180_000);
 afterAll(() => t?.stop());
 
 async function createIdentity(email: string, password?: string): Promise<string> {

@@ -47,7 +47,7 @@ beforeAll(async () => {
   identityId = (
     await registerVerified(t.publicUrl, t.adminUrl, "ceremony@example.com", "correct horse battery")
   ).id;
-});
+}, 180_000);
 afterAll(() => t?.stop());
 
 /** A fresh flow row to hold ceremonies (an API login flow: the table and its data column are real). */

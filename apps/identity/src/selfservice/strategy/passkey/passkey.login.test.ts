@@ -34,7 +34,7 @@ beforeAll(async () => {
     },
   });
   ctx = t.core.ctx;
-});
+}, 180_000);
 afterAll(() => t?.stop());
 
 /** An identity with a password and one passkey held by the returned authenticator. */

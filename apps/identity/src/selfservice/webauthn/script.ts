@@ -258,7 +258,7 @@ export function webauthnScriptNode(ctx: AppContext): UiNode {
 }
 
 export function registerWebAuthnScriptRoute(app: Hono): void {
-  app.get(`/${WEBAUTHN_SCRIPT_PATH}`, (c) =>
+  app.get("/.well-known/ory/webauthn.js", (c) =>
     c.body(WEBAUTHN_SCRIPT, 200, {
       "content-type": "text/javascript; charset=utf-8",
       "cache-control": "public, max-age=300",

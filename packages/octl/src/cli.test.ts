@@ -153,7 +153,7 @@ describe("deploy --compose", () => {
     const original = console.error;
     console.error = (msg: string) => errors.push(msg);
     try {
-      expect(composeDeploy(layout(), {}, undefined)).toBe(1);
+      expect(composeDeploy(layout(), {}, null)).toBe(1);
     } finally {
       console.error = original;
     }

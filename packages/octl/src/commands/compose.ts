@@ -120,10 +120,10 @@ function waitForHealth(engine: ComposeEngine, l: Layout, waitMs: number): number
   for (;;) {
     const states = projectContainers(engine, l);
     // A one-shot (migration, seed) is judged by its exit code only: the image's health check ran
-    // against it while it worked and may have left it "unhealthy".
-    const failed = states.filter((s) =>
-      s.status === "exited" ? s.exitCode !== 0 : s.health === "unhealthy" || s.status === "dead",
-    );
+    // against it while it worked and may have left it "unhealthy". A running container that is
+    // unhealthy may still recover (a slow check on a loaded machine): it is waited for, up to the
+    // deadline.
+    const failed = states.filter((s) => (s.status === "exited" && s.exitCode !== 0) || s.status === "dead");
     if (failed.length) {
       console.error(
         `octl deploy --compose: ${failed.map((s) => `${s.name} (${s.health || s.status}, exit ${s.exitCode})`).join(", ")} failed; ` +

@@ -124,6 +124,9 @@ export const de = {
   "ory.identities.messages.1070004": "E-Mail oder Benutzername",
   "ory.identities.messages.1050100":
     "Ihr Passwort wurde geändert. Sie sind noch in {other_sessions, plural, one {# anderen Sitzung} other {# anderen Sitzungen}} angemeldet; melden Sie sich überall sonst ab, wenn Sie nicht alle selbst begonnen haben.",
+  // The code method's buttons (Kratos: "Send sign in code", "Send sign up code"): what happens, plainly.
+  "ory.identities.messages.1010015": "Code per E-Mail oder SMS senden",
+  "ory.identities.messages.1040006": "Stattdessen Code per E-Mail senden",
   "ory.identities.messages.4000110":
     "Bitte bestätigen Sie {addresses_list}, bevor Sie diesem Konto einen zweiten Faktor oder eine weitere Adresse hinzufügen.",
   "ory.identities.messages.4060900":

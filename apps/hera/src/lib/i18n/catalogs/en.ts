@@ -134,6 +134,9 @@ export const en = {
   "ory.identities.messages.1070004": "Email or username",
   "ory.identities.messages.1050100":
     "Your password was changed. You are still signed in on {other_sessions, plural, one {# other session} other {# other sessions}}; sign out everywhere else if you did not start them all.",
+  // The code method's buttons (Kratos: "Send sign in code", "Send sign up code"): what happens, plainly.
+  "ory.identities.messages.1010015": "Email or text me a code",
+  "ory.identities.messages.1040006": "Email me a code instead",
   "ory.identities.messages.4000110":
     "Please verify {addresses_list} before adding a second factor or another address to this account.",
   "ory.identities.messages.4060900":

@@ -120,6 +120,9 @@ export const es = {
   "ory.identities.messages.1070004": "Correo electrónico o nombre de usuario",
   "ory.identities.messages.1050100":
     "Se ha cambiado tu contraseña. Sigues con la sesión iniciada en {other_sessions, plural, one {# sesión más} other {# sesiones más}}; cierra la sesión en todos los demás sitios si no las iniciaste todas tú.",
+  // The code method's buttons (Kratos: "Send sign in code", "Send sign up code"): what happens, plainly.
+  "ory.identities.messages.1010015": "Enviarme un código por correo o SMS",
+  "ory.identities.messages.1040006": "Enviarme mejor un código por correo",
   "ory.identities.messages.4000110":
     "Verifica {addresses_list} antes de añadir un segundo factor u otra dirección a esta cuenta.",
   "ory.identities.messages.4060900":

@@ -125,6 +125,9 @@ export const fr = {
   "ory.identities.messages.1070004": "E-mail ou nom d’utilisateur",
   "ory.identities.messages.1050100":
     "Votre mot de passe a été modifié. Vous êtes encore connecté dans {other_sessions, plural, one {# autre session} other {# autres sessions}} ; déconnectez-vous partout ailleurs si vous ne les avez pas toutes ouvertes.",
+  // The code method's buttons (Kratos: "Send sign in code", "Send sign up code"): what happens, plainly.
+  "ory.identities.messages.1010015": "M’envoyer un code par e-mail ou SMS",
+  "ory.identities.messages.1040006": "M’envoyer plutôt un code par e-mail",
   "ory.identities.messages.4000110":
     "Veuillez vérifier {addresses_list} avant d’ajouter un second facteur ou une autre adresse à ce compte.",
   "ory.identities.messages.4060900":

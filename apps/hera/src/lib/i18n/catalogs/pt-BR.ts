@@ -121,6 +121,9 @@ export const ptBR = {
   "ory.identities.messages.1070004": "E-mail ou nome de usuário",
   "ory.identities.messages.1050100":
     "Sua senha foi alterada. Você ainda está conectado em {other_sessions, plural, one {# outra sessão} other {# outras sessões}}; saia de todos os outros lugares se não foi você quem iniciou todas.",
+  // The code method's buttons (Kratos: "Send sign in code", "Send sign up code"): what happens, plainly.
+  "ory.identities.messages.1010015": "Enviar um código por e-mail ou SMS",
+  "ory.identities.messages.1040006": "Enviar um código por e-mail em vez disso",
   "ory.identities.messages.4000110":
     "Confirme {addresses_list} antes de adicionar um segundo fator ou outro endereço a esta conta.",
   "ory.identities.messages.4060900":

@@ -21,7 +21,9 @@ const admin = (path: string, init: RequestInit = {}) =>
   });
 
 async function rows(target: string): Promise<any[]> {
-  const res = await fetch(`${t.adminUrl}/admin/olympus/audit?page_size=100&event=identity.updated&target=${target}`);
+  const res = await fetch(
+    `${t.adminUrl}/admin/olympus/audit?page_size=100&event=identity.updated&target=${target}`,
+  );
   return ((await res.json()) as any[]).reverse();
 }
 
@@ -42,7 +44,10 @@ describe("identity.updated", () => {
   it("records traits, metadata, state and verification changes of PATCH and PUT with who made them", async () => {
     const created = await admin("/admin/identities", {
       method: "POST",
-      body: JSON.stringify({ schema_id: "default", traits: { email: "diff@example.com", name: { first: "Di" } } }),
+      body: JSON.stringify({
+        schema_id: "default",
+        traits: { email: "diff@example.com", name: { first: "Di" } },
+      }),
     });
     const id = ((await created.json()) as { id: string }).id;
     expect(await rows(id)).toEqual([]);

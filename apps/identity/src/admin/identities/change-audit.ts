@@ -21,8 +21,7 @@ export interface FieldChange {
 /** At most this many changes are kept in one row (the rest are counted). */
 const MAX_CHANGES = 50;
 
-const isObj = (v: unknown): v is Record<string, unknown> =>
-  !!v && typeof v === "object" && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
 
 /** Leaf-level differences between two JSON values; arrays and scalars are compared whole. */
 export function diffJson(
@@ -55,9 +54,7 @@ function comparable(full: FullIdentity) {
     traits: i.traits,
     metadata_public: i.metadataPublic ?? null,
     metadata_admin: i.metadataAdmin ?? null,
-    verifiable_addresses: Object.fromEntries(
-      full.verifiable.map((a) => [a.value, { verified: a.verified }]),
-    ),
+    verifiable_addresses: Object.fromEntries(full.verifiable.map((a) => [a.value, { verified: a.verified }])),
   };
 }
 

@@ -12,6 +12,7 @@ import { isUuid, parseWith, readJson } from "./input.ts";
 import { listIdentities } from "./list.ts";
 import { patchToReplacement } from "./patch.ts";
 import { searchIdentities } from "./search.ts";
+import { registerAdminSendEmailRoutes } from "./send-email.ts";
 import { auditIdentityChange } from "./change-audit.ts";
 import { auditRoleChange } from "./role-audit.ts";
 import { adminIdentityWire, includeCredentialParam } from "./wire.ts";
@@ -187,6 +188,7 @@ async function removeCredential(c: Context, ctx: AppContext): Promise<Response> 
 export function registerAdminIdentityRoutes(admin: Hono, ctx: AppContext): void {
   admin.get("/identities", (c) => listIdentities(c, ctx));
   admin.get("/olympus/identities/search", (c) => searchIdentities(c, ctx));
+  registerAdminSendEmailRoutes(admin, ctx);
   admin.post("/identities", (c) => create(c, ctx));
   admin.patch("/identities", (c) => batch(c, ctx));
   admin.get("/identities/by/external/:externalID", async (c) => {

@@ -41,7 +41,10 @@ beforeAll(async () => {
     credentials: { password: { config: { password: "a long enough password 1" } } },
     state: "inactive",
   });
-  await create("alan", { traits: { email: "alan@elsewhere.test", name: { first: "Alan" } }, external_id: "crm-77" });
+  await create("alan", {
+    traits: { email: "alan@elsewhere.test", name: { first: "Alan" } },
+    external_id: "crm-77",
+  });
 }, 60_000);
 afterAll(() => t?.stop());
 
@@ -92,7 +95,13 @@ describe("identity search", () => {
   });
 
   it("refuses bad input with a 400 in the Ory shape", async () => {
-    for (const q of ["state=gone", `q=${"x".repeat(300)}`, "q=a+b+c+d+e+f+g+h+i", "page_token=%%%", "page_size=0"]) {
+    for (const q of [
+      "state=gone",
+      `q=${"x".repeat(300)}`,
+      "q=a+b+c+d+e+f+g+h+i",
+      "page_token=%%%",
+      "page_size=0",
+    ]) {
       const r = await search(q);
       expect(r.status, q).toBe(400);
       expect(r.body.error.code, q).toBe(400);

@@ -38,7 +38,10 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 function wordMatches(ctx: AppContext, word: string): SQL {
   const pattern = `%${escapeLike(word)}%`;
   const inTable = (table: typeof identityVerifiableAddresses | typeof identityRecoveryAddresses) =>
-    inArray(identities.id, ctx.db.select({ id: table.identityId }).from(table).where(ilike(table.value, pattern)));
+    inArray(
+      identities.id,
+      ctx.db.select({ id: table.identityId }).from(table).where(ilike(table.value, pattern)),
+    );
   const conditions: SQL[] = [
     // jsonb as text: matches values (and, harmlessly, key names) at any depth.
     sql`${identities.traits}::text ilike ${pattern}`,

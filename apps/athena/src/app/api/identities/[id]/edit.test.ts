@@ -62,7 +62,7 @@ describe("PUT /api/identities/{id}", () => {
     const after = await iam.identity(ids.target!);
     expect(after.metadata_public).toEqual({ plan: "pro" });
     expect(after.metadata_admin).toEqual({ note: "changed", role: "viewer" });
-    expect(after.verifiable_addresses?.[0]?.verified).toBe(true);
+    expect((after.verifiable_addresses as { verified: boolean }[])[0]?.verified).toBe(true);
     const [event] = await updatedEvents(ids.target!);
     expect(event.metadata.admin).toBe("ada@edit.test");
     expect(event.metadata.changes).toEqual(

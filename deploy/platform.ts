@@ -6,24 +6,11 @@ import { type Config, loadConfig } from "@olympus/identity";
 /** The repository root (the build context of the images, and what compose's relative paths lead to). */
 export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 
-export type Domain = "ciam" | "iam";
-export const DOMAINS: Domain[] = ["ciam", "iam"];
-
 /**
- * The ports of docs/deploying.md, also the README's table: where each service
- * listens locally and in compose. One identity core per domain listens on its four ports.
+ * The domains and the ports of docs/deploying.md (also the README's table), from @olympus/platform:
+ * where each service listens locally and in compose, and the admin ports that are never public.
  */
-export const PORTS = {
-  site: 2000,
-  ciam: { hera: 3000, athena: 3001, public: 3100, admin: 3101, oauth2Public: 3102, oauth2Admin: 3103 },
-  iam: { hera: 4000, athena: 4001, public: 4100, admin: 4101, oauth2Public: 4102, oauth2Admin: 4103 },
-  mailUi: 5434,
-  smtp: 1025,
-  postgres: 5432,
-} as const;
-
-/** Ports that must never be reachable from outside (docs/deploying.md: admin ports are never public). */
-export const ADMIN_PORTS = DOMAINS.flatMap((d) => [PORTS[d].admin, PORTS[d].oauth2Admin]);
+export { ADMIN_PORTS, DOMAINS, type Domain, PORTS } from "@olympus/platform";
 
 export function readRepoFile(path: string): string {
   return readFileSync(join(repoRoot, path), "utf8");

@@ -15,6 +15,8 @@ export default defineConfig({
   fullyParallel: false,
   forbidOnly: true,
   retries: process.env.CI ? 1 : 0,
+  // A retry keeps its trace for diagnosis, but a test that needed one fails the run in CI.
+  failOnFlakyTests: !!process.env.CI,
   timeout: 90_000,
   expect: { timeout: 15_000 },
   outputDir: "test-results/hera-artifacts",

@@ -53,6 +53,7 @@ function summarise() {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
+  const flaky = [];
   for (const dir of packageDirs()) {
     const reports = join(dir, ".reports");
     if (!existsSync(reports)) continue;
@@ -61,9 +62,11 @@ function summarise() {
       passed += r.numPassedTests ?? 0;
       failed += r.numFailedTests ?? 0;
       skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+      // Playwright's summaries: tests that passed only on a retry.
+      flaky.push(...(r.flakyTests ?? []));
     }
   }
-  return { passed, failed, skipped };
+  return { passed, failed, skipped, flaky };
 }
 
 const [command, ...rest] = process.argv.slice(2);
@@ -79,8 +82,9 @@ if (command === "deploy") {
   const lint = pnpm(["exec", "biome", "check", "."]);
   const types = pnpm(["exec", "turbo", "run", "typecheck", "--concurrency=1", "--continue"]);
   const status = pnpm(["exec", "turbo", "run", "test", "--concurrency=1", "--continue", ...rest]);
-  const { passed, failed, skipped } = summarise();
-  console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+  const { passed, failed, skipped, flaky } = summarise();
+  console.log(`\n${passed} passed, ${flaky.length} flaky, ${failed} failed, ${skipped} skipped`);
+  for (const name of flaky) console.log(`  flaky: ${name}`);
   if (lint !== 0) console.log("lint (biome check .) failed");
   if (types !== 0) console.log("typecheck failed");
   process.exit(status !== 0 ? status : failed > 0 || lint !== 0 || types !== 0 ? 1 : 0);

@@ -3,11 +3,12 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hash, verify } from "@node-rs/argon2";
 import { createDomainClients, localEndpoints } from "@olympus/sdk";
 import { createTestDatabase } from "@olympus/testdb";
+import { freePort } from "@olympus/testkit";
 import postgres from "postgres";
 import { authorizationCodeFlow } from "./authcode.ts";
 import { closedLoop, hammer, type LoadResult, loadGenerator } from "./load.ts";
@@ -51,16 +52,6 @@ async function measured(url: string, opts: Parameters<typeof hammer>[1]): Promis
 
 async function warmedLoop(concurrency: number, task: () => Promise<void>): Promise<void> {
   if (warmupSeconds > 0) await closedLoop(concurrency, warmupSeconds, task);
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import("node:net");
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 function coreConfig(dsn: string, ports: { pub: number; adm: number; opub: number; oadm: number }): string {
@@ -406,9 +397,11 @@ async function main() {
   });
   await db.drop();
 
-  mkdirSync(join(root, "bench/results"), { recursive: true });
+  // BENCH_RESULTS_FILE: the smoke test's own file, so it never overwrites a real run's results.
+  const resultsFile = process.env.BENCH_RESULTS_FILE ?? join(root, "bench/results/latest.json");
+  mkdirSync(dirname(resultsFile), { recursive: true });
   writeFileSync(
-    join(root, "bench/results/latest.json"),
+    resultsFile,
     JSON.stringify({ date: new Date().toISOString(), seconds, loadGenerator, rows }, null, 2),
   );
   console.log("\n| figure | value | baseline (same run) | ratio | target | met |\n|---|---|---|---|---|---|");

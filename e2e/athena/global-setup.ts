@@ -1,4 +1,4 @@
-import { accessSync, constants } from "node:fs";
+import { chromiumPath } from "@olympus/testkit";
 import { startStack } from "./stack.ts";
 
 /**
@@ -6,14 +6,8 @@ import { startStack } from "./stack.ts";
  * serve yet is printed and handed to the specs, which skip exactly the tests that need it.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  const chromium = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-  try {
-    accessSync(chromium, constants.X_OK);
-  } catch {
-    throw new Error(`No Chromium at ${chromium}: install Debian's chromium package or set CHROMIUM_PATH.`);
-  }
+  chromiumPath();
   const { stop, ...info } = await startStack();
-  if (info.signInMissing) console.warn(`\n[athena e2e] IAM sign-in unavailable: ${info.signInMissing}\n`);
   for (const [d, why] of Object.entries(info.clientsMissing ?? {}))
     console.warn(`[athena e2e] ${d} OAuth2 clients unavailable: ${why}`);
   // Workers inherit the environment the global setup leaves behind.

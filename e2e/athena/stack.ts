@@ -3,18 +3,18 @@
  * identity cores (fresh databases: PostgreSQL when TEST_DATABASE_URL is set, else PGlite), Hera IAM
  * (4000) for the sign-in, and the production build of Athena twice, IAM on 4001 and CIAM on 3001.
  * It seeds the IAM demo administrators and Athena's OAuth2 clients through the admin APIs.
- * Nothing is faked: what the core does not serve yet is reported by name (`Stack.missing`), and the
- * specs that need it are skipped with that reason. `tsx athena/stack.ts` runs it by hand.
+ * Nothing is faked: the stack fails to start, naming what is missing, when the IAM sign-in cannot
+ * run (the specs sign in through it and nothing else). `tsx athena/stack.ts` runs it by hand.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTestDatabase, type TestDatabase } from "@olympus/testdb";
+import { freePort, portFree, startLogged, stopGroup, waitForHttp } from "@olympus/testkit";
 import { MailDev } from "maildev";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -42,8 +42,6 @@ export const PASSWORD = "admin123!";
 export interface StackInfo {
   secret: string;
   users: { admin: string; viewer: string };
-  /** Why the IAM sign-in cannot run, if it cannot. */
-  signInMissing?: string;
   /** Why the OAuth2 client pages cannot run (the domain's Hydra admin API), if they cannot. */
   clientsMissing?: Partial<Record<Domain, string>>;
 }
@@ -52,25 +50,7 @@ export interface Stack extends StackInfo {
   stop(): Promise<void>;
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
+/** A child in its own process group, its log in logDir (@olympus/testkit). */
 function start(
   name: string,
   cmd: string,
@@ -78,58 +58,19 @@ function start(
   cwd: string,
   env: Record<string, string>,
 ): ChildProcess {
-  mkdirSync(logDir, { recursive: true });
-  const log = createWriteStream(join(logDir, `${name}.log`));
-  // Own process group, so stopping it also stops what pnpm/tsx/next spawned.
-  const child = spawn(cmd, args, {
-    cwd,
-    env: { ...process.env, ...env },
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  return child;
+  return startLogged(name, cmd, args, { cwd, env, logDir });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  try {
-    process.kill(-child.pid, "SIGTERM");
-  } catch {
-    return;
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-child.pid!, "SIGKILL");
-    } catch {}
-  }, 5000);
-  await exited;
-  clearTimeout(timer);
-}
+const stopChild = (child: ChildProcess) => stopGroup(child);
 
 async function waitFor(
   url: string,
   what: string,
   child: ChildProcess,
   timeoutMs: number,
-  ok: (res: Response) => boolean = (r) => r.status < 500,
+  ok?: (res: Response) => boolean,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode}; see ${logDir}`);
-    try {
-      const res = await fetch(url, { redirect: "manual" });
-      if (ok(res)) return;
-      last = `HTTP ${res.status}`;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${what} was not ready at ${url} within ${timeoutMs / 1000}s (${last}); see ${logDir}`);
+  await waitForHttp(url, { what, child, timeoutMs, logDir, ...(ok ? { ok } : {}) });
 }
 
 /** POSTs JSON; a refused connection comes back as undefined (the API is not served). */
@@ -231,8 +172,9 @@ export async function startStack(): Promise<Stack> {
     }
 
     // Athena's OAuth2 clients live in IAM for both instances.
-    let signInMissing: string | undefined = clientsMissing.iam;
-    if (!signInMissing) {
+    // Every spec signs in through IAM: without its OAuth2 provider the stack does not start.
+    if (clientsMissing.iam) throw new Error(`the IAM sign-in cannot run: ${clientsMissing.iam}`);
+    {
       const clients = (
         JSON.parse(readFileSync(join(root, "seeds/iam/clients.json"), "utf8")) as { client_id: string }[]
       ).filter((c) => c.client_id.startsWith("athena-"));
@@ -247,13 +189,13 @@ export async function startStack(): Promise<Stack> {
       }
       const discovery = await fetch(`${ISSUER}/.well-known/openid-configuration`).catch(() => undefined);
       if (!discovery?.ok) {
-        signInMissing = `the IAM identity core serves no OpenID discovery (${ISSUER}/.well-known/openid-configuration: ${discovery ? `HTTP ${discovery.status}` : "connection refused"})`;
+        throw new Error(
+          `the IAM sign-in cannot run: the IAM identity core serves no OpenID discovery (${ISSUER}/.well-known/openid-configuration: ${discovery ? `HTTP ${discovery.status}` : "connection refused"})`,
+        );
       }
     }
-    if (!signInMissing && !existsSync(join(root, "apps/hera/package.json")))
-      signInMissing = "apps/hera does not exist";
 
-    if (!signInMissing) {
+    {
       ensureBuild("@olympus/hera", join(root, "apps/hera/.next/BUILD_ID"));
       const p = ports("iam");
       const heraDir = join(root, "apps", "hera");
@@ -309,7 +251,6 @@ export async function startStack(): Promise<Stack> {
     return {
       secret,
       users,
-      ...(signInMissing ? { signInMissing } : {}),
       clientsMissing,
       stop,
     };

@@ -48,17 +48,11 @@ export async function setSessionCookie(context: BrowserContext, value: string): 
 }
 
 /**
- * Signs in as the seeded administrator or viewer: through IAM when the platform serves the OAuth2
- * provider; until then with a session sealed by the instance's own secret (noted on the test), so
- * the pages and APIs behind the sign-in are still tested against the real identity core.
+ * Signs in as the seeded administrator or viewer, through IAM and nothing else: a broken sign-in
+ * fails every spec that needs one (the stack does not start without the IAM provider).
  */
-export async function signIn(page: Page, domain: Domain, role: Role, info: TestInfo): Promise<void> {
-  const missing = stack().signInMissing;
-  if (!missing) return signInThroughIam(page, domain, role);
-  info.annotations.push({ type: "session", description: `sealed by the test, not by a sign-in: ${missing}` });
-  await setSessionCookie(page.context(), await mintSession(domain, role));
-  await page.goto(`${athenaUrl(domain)}/`);
-  await expect(page.getByTestId("role-badge")).toHaveText(role);
+export async function signIn(page: Page, domain: Domain, role: Role, _info?: TestInfo): Promise<void> {
+  await signInThroughIam(page, domain, role);
 }
 
 /** Calls Athena's API from the page's context (its cookies) as a same-origin browser call would. */

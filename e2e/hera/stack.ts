@@ -3,71 +3,44 @@
  * production build of Hera, on the domain's real ports (3000/3100/3101) so cookies, base URLs and
  * the seeds' UI URLs are the ones users get. `tsx hera/stack.ts` runs it by hand until Ctrl-C.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { localCoreUrls, PORTS as PLATFORM_PORTS } from "@olympus/platform";
 import { createTestDatabase, type TestDatabase } from "@olympus/testdb";
+import { freePort, portFree, startLogged, stopGroup, waitForHttp } from "@olympus/testkit";
 import { MailDev } from "maildev";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 export const logDir = join(root, "e2e", "test-results", "hera-stack");
 
-/** The CIAM ports the seeds and Hera's defaults use. */
-export const PORTS = { hera: 3000, identityPublic: 3100, identityAdmin: 3101 } as const;
+/** The CIAM ports the seeds and Hera's defaults use (@olympus/platform). */
+export const PORTS = {
+  hera: PLATFORM_PORTS.ciam.hera,
+  identityPublic: PLATFORM_PORTS.ciam.public,
+  identityAdmin: PLATFORM_PORTS.ciam.admin,
+} as const;
+const core = localCoreUrls("ciam");
 export const HERA_URL = `http://localhost:${PORTS.hera}`;
-export const IDENTITY_PUBLIC_URL = `http://127.0.0.1:${PORTS.identityPublic}`;
-export const IDENTITY_ADMIN_URL = `http://127.0.0.1:${PORTS.identityAdmin}`;
-/** The Hydra-compatible admin API of the CIAM core (served once the core's OAuth2 module is in). */
-export const OAUTH2_PUBLIC_URL = "http://127.0.0.1:3102";
-export const OAUTH2_ADMIN_URL = "http://127.0.0.1:3103";
+export const IDENTITY_PUBLIC_URL = core.kratosPublic;
+export const IDENTITY_ADMIN_URL = core.kratosAdmin;
+/** The Hydra-compatible APIs of the CIAM core. */
+export const OAUTH2_PUBLIC_URL = core.hydraPublic;
+export const OAUTH2_ADMIN_URL = core.hydraAdmin;
 
 export interface Stack {
   mailApiUrl: string;
   stop(): Promise<void>;
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 async function waitFor(url: string, what: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`${what} exited with code ${child.exitCode} before it was ready; see ${logDir}`);
-    }
-    try {
-      const res = await fetch(url, { redirect: "manual" });
-      if (res.status < 500) return;
-      last = `HTTP ${res.status}`;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${what} was not ready at ${url} within ${timeoutMs / 1000}s (${last}); see ${logDir}`);
+  await waitForHttp(url, { what, child, timeoutMs, logDir });
 }
 
+/** A child in its own process group, its log in logDir (@olympus/testkit). */
 function start(
   name: string,
   cmd: string,
@@ -75,36 +48,10 @@ function start(
   cwd: string,
   env: Record<string, string>,
 ): ChildProcess {
-  mkdirSync(logDir, { recursive: true });
-  const log = createWriteStream(join(logDir, `${name}.log`));
-  // Own process group, so stopping it also stops what pnpm/tsx/next spawned.
-  const child = spawn(cmd, args, {
-    cwd,
-    env: { ...process.env, ...env },
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  return child;
+  return startLogged(name, cmd, args, { cwd, env, logDir });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  try {
-    process.kill(-child.pid, "SIGTERM");
-  } catch {
-    return;
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-child.pid!, "SIGKILL");
-    } catch {}
-  }, 5000);
-  await exited;
-  clearTimeout(timer);
-}
+const stopChild = (child: ChildProcess) => stopGroup(child);
 
 /** Cloudflare Turnstile on the core (verification) and in Hera (the widget). */
 export interface CaptchaOptions {

@@ -1,4 +1,4 @@
-import { accessSync, constants } from "node:fs";
+import { chromiumPath } from "@olympus/testkit";
 import { startStack } from "./stack.ts";
 
 /**
@@ -7,12 +7,7 @@ import { startStack } from "./stack.ts";
  * than run against a stand-in; the Site's own pages are still tested.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  const chromium = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-  try {
-    accessSync(chromium, constants.X_OK);
-  } catch {
-    throw new Error(`No Chromium at ${chromium}: install Debian's chromium package or set CHROMIUM_PATH.`);
-  }
+  chromiumPath();
   const stack = await startStack();
   // Workers inherit the environment the global setup leaves behind.
   process.env.OLYMPUS_SITE_E2E_READY = "1";

@@ -6,13 +6,13 @@
  * APIs. Nothing is mocked: a piece that does not exist yet is reported by name (`Stack.blocked`) and
  * only the Site is started.
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { createServer } from "node:net";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTestDatabase, type TestDatabase } from "@olympus/testdb";
+import { portFree, startLogged, stopGroup, waitForHttp } from "@olympus/testkit";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 export const logDir = join(root, "e2e", "test-results", "site-stack");
@@ -38,14 +38,7 @@ export interface SeededUser {
   id: string;
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-  });
-}
-
+/** A child in its own process group, its log in logDir (@olympus/testkit). */
 function start(
   name: string,
   cmd: string,
@@ -53,59 +46,20 @@ function start(
   cwd: string,
   env: Record<string, string>,
 ): ChildProcess {
-  mkdirSync(logDir, { recursive: true });
-  const log = createWriteStream(join(logDir, `${name}.log`));
-  // Own process group, so stopping it also stops what pnpm/tsx/next spawned.
-  const child = spawn(cmd, args, {
-    cwd,
-    env: { ...process.env, ...env },
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  return child;
+  return startLogged(name, cmd, args, { cwd, env, logDir });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  try {
-    process.kill(-child.pid, "SIGTERM");
-  } catch {
-    return;
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-child.pid!, "SIGKILL");
-    } catch {}
-  }, 5000);
-  await exited;
-  clearTimeout(timer);
-}
+const stopChild = (child: ChildProcess) => stopGroup(child);
 
 /** Polls `url` until it answers below 500; `ok` narrows what counts as ready. */
-async function waitFor(
+function waitFor(
   url: string,
   what: string,
   child: ChildProcess,
   timeoutMs: number,
-  ok: (res: Response) => boolean = (r) => r.status < 500,
+  ok?: (res: Response) => boolean,
 ): Promise<Response> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode}; see ${logDir}`);
-    try {
-      const res = await fetch(url, { redirect: "manual" });
-      if (ok(res)) return res;
-      last = `HTTP ${res.status}`;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${what} was not ready at ${url} within ${timeoutMs / 1000}s (${last}); see ${logDir}`);
+  return waitForHttp(url, { what, child, timeoutMs, logDir, ...(ok ? { ok } : {}) });
 }
 
 async function post(url: string, body: unknown): Promise<Response> {

@@ -1,3 +1,4 @@
+import { createNonce } from "@olympus/web/security";
 import { type NextRequest, NextResponse } from "next/server";
 import { athenaEnv } from "@/lib/env";
 import { contentSecurityPolicy, securityHeaders } from "@/lib/security-headers";
@@ -5,7 +6,7 @@ import { contentSecurityPolicy, securityHeaders } from "@/lib/security-headers";
 /** A fresh CSP nonce per request (Next puts it on its own scripts) and the security headers. */
 export function proxy(request: NextRequest) {
   const env = athenaEnv();
-  const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
+  const nonce = createNonce();
   const https = env.publicUrl.startsWith("https:");
   const csp = contentSecurityPolicy({ nonce, development: process.env.NODE_ENV === "development", https });
   const requestHeaders = new Headers(request.headers);

@@ -1,3 +1,4 @@
+import { createNonce } from "@olympus/web/security";
 import { type NextRequest, NextResponse } from "next/server";
 import { heraEnv } from "@/lib/env";
 import { contentSecurityPolicy, securityHeaders } from "@/lib/security-headers";
@@ -5,7 +6,7 @@ import { contentSecurityPolicy, securityHeaders } from "@/lib/security-headers";
 /** Gives every page a fresh CSP nonce (Next applies it to its own scripts) and the security headers. */
 export function proxy(request: NextRequest) {
   const env = heraEnv();
-  const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
+  const nonce = createNonce();
   const https = env.publicUrl.startsWith("https:");
   const csp = contentSecurityPolicy({
     nonce,

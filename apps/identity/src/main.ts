@@ -6,11 +6,15 @@ import { createLogger } from "./app/logger.ts";
 import { ListenError, startCore } from "./app/server.ts";
 import { warmUpStrength } from "./selfservice/password/strength.ts";
 import { parseDuration } from "./config/duration.ts";
+import { startSmsSink } from "./courier/sms-sink.ts";
 
 const USAGE = `usage: identity <serve|migrate> [--config <file>] [--shutdown-timeout <duration>]
+       identity sms-sink [--port <port>] [--host <address>] [--data <file>]
 
   serve     start the identity core (applies migrations unless --no-migrate)
   migrate   apply database migrations and exit
+  sms-sink  run the SMS sink: takes the courier's \`sms\` channel requests and shows them
+            at /api/sms (development and tests; it sends nothing anywhere)
 
 On SIGTERM or SIGINT the core stops accepting connections, finishes the requests in flight,
 delivers the mail that is due and exits 0; past --shutdown-timeout (default 10s, or
@@ -30,6 +34,9 @@ function parseOptions() {
       "no-migrate": { type: "boolean" },
       "shutdown-timeout": { type: "string" },
       help: { type: "boolean", short: "h" },
+      port: { type: "string" },
+      host: { type: "string" },
+      data: { type: "string" },
     },
   });
 }
@@ -47,6 +54,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (command === "sms-sink") return runSmsSink(parsed.values);
   if (command !== "serve" && command !== "migrate") {
     console.error(`${command ? `unknown command "${command}"` : "missing command"}\n\n${USAGE}`);
     return 2;
@@ -126,6 +134,22 @@ async function main(): Promise<number> {
     };
     process.on("SIGTERM", () => onSignal("SIGTERM"));
     process.on("SIGINT", () => onSignal("SIGINT"));
+  });
+}
+
+/** `identity sms-sink`: runs until SIGTERM or SIGINT. */
+async function runSmsSink(values: { port?: string; host?: string; data?: string }): Promise<number> {
+  const port = Number(values.port ?? 5435);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`--port: expected a port number, got "${values.port}"`);
+    return 2;
+  }
+  const sink = await startSmsSink({ port, host: values.host, file: values.data });
+  console.log(`SMS sink listening on ${sink.url}/api/sms`);
+  return new Promise<number>((resolve) => {
+    const stop = () => void sink.close().then(() => resolve(0));
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
   });
 }
 

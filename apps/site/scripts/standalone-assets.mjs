@@ -1,24 +1,13 @@
 #!/usr/bin/env node
 // `next build` leaves .next/static (and public/) out of the standalone output; the standalone server
 // serves them only when they sit beside it. Run after every build.
-import { cpSync, existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { copyAssets } from "@olympus/web/standalone";
 
 const app = join(dirname(fileURLToPath(import.meta.url)), "..");
-const standalone = join(app, ".next/standalone/apps/site");
-if (!existsSync(join(standalone, "server.js"))) {
-  console.error(`[site] no standalone server at ${standalone}: was output: "standalone" built?`);
-  process.exit(1);
-}
-for (const [from, to] of [
-  [join(app, ".next/static"), join(standalone, ".next/static")],
-  [join(app, "public"), join(standalone, "public")],
-]) {
-  if (!existsSync(from)) continue;
-  rmSync(to, { recursive: true, force: true });
-  cpSync(from, to, { recursive: true });
-}
+copyAssets({ app: "site", appDir: app });
 if (!existsSync(join(app, ".next/standalone/docs/_nav.json"))) {
   console.error(
     "[site] warning: docs/ was not traced into the standalone output; set OLYMPUS_DOCS_DIR at run time",

@@ -65,6 +65,7 @@ describe("usage", () => {
     const list = JSON.parse(status.stdout);
     expect(list.map((s: { name: string }) => s.name)).toEqual([
       "mailcatcher",
+      "sms-sink",
       "identity-ciam",
       "identity-iam",
       "hera-ciam",

@@ -11,6 +11,7 @@ it("deploys the CIAM identity core with its seed config and a persistent PGlite 
   const ports = {
     http: await freePort(),
     smtp: await freePort(),
+    sms: await freePort(),
     pub: await freePort(),
     adm: await freePort(),
   };
@@ -23,6 +24,8 @@ it("deploys the CIAM identity core with its seed config and a persistent PGlite 
     `mailcatcher.http=${ports.http}`,
     "--port",
     `mailcatcher.smtp=${ports.smtp}`,
+    "--port",
+    `sms-sink.http=${ports.sms}`,
     "--port",
     `identity-ciam.public=${ports.pub}`,
     "--port",
@@ -42,6 +45,7 @@ it("deploys the CIAM identity core with its seed config and a persistent PGlite 
   }[];
   expect(status.map((s) => [s.name, s.status])).toEqual([
     ["mailcatcher", "healthy"],
+    ["sms-sink", "healthy"],
     ["identity-ciam", "healthy"],
   ]);
   const flow = (await (

@@ -20,6 +20,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { type Domain, PORTS } from "@olympus/platform";
 import type { BuildSpec } from "./build.ts";
 
 export interface PortSpec {
@@ -108,8 +109,8 @@ export const mailcatcher: ServiceManifest = {
     "{data}",
   ],
   ports: [
-    { name: "http", port: 5434 },
-    { name: "smtp", port: 1025 },
+    { name: "http", port: PORTS.mailUi },
+    { name: "smtp", port: PORTS.smtp },
   ],
   health: { url: "http://127.0.0.1:{port.http}/api/healthz" },
   dependsOn: [],
@@ -144,14 +145,36 @@ const identityBuild: BuildSpec = {
 };
 
 /**
+ * The SMS sink: what the mail catcher is for email, for text messages. The cores' courier channel
+ * `sms` (courier.channels) posts every text here; its REST API lists them (the core's `sms-sink`
+ * command, from the same bundle as the core).
+ */
+export const smsSink: ServiceManifest = {
+  name: "sms-sink",
+  description: "SMS sink: catches every text message the platform sends (REST API)",
+  command: [
+    "{node}",
+    "apps/identity/dist/main.mjs",
+    "sms-sink",
+    "--port",
+    "{port.http}",
+    "--data",
+    "{data}/messages.jsonl",
+  ],
+  ports: [{ name: "http", port: 5435 }],
+  health: { url: "http://127.0.0.1:{port.http}/api/healthz" },
+  dependsOn: [],
+  urls: [{ label: "SMS sink REST API", url: "http://localhost:{port.http}/api/sms" }],
+  credentials: [{ label: "SMS sink", value: "no login; every text message the cores send" }],
+  // The core's bundle: one build serves the sink and both cores.
+  build: identityBuild,
+};
+
+/**
  * One identity core per domain: the Kratos API (public, admin) and the Hydra API (OAuth2 public,
  * admin) of that domain, configured by `seeds/<domain>/identity.yml`. Ports follow docs/deploying.md.
  */
-function identityCore(
-  domain: "ciam" | "iam",
-  base: number,
-  credentials: { label: string; value: string }[],
-): ServiceManifest {
+function identityCore(domain: Domain, credentials: { label: string; value: string }[]): ServiceManifest {
   return {
     name: `identity-${domain}`,
     description: `${domain.toUpperCase()} identity core (Ory Kratos + Hydra APIs)`,
@@ -172,17 +195,25 @@ function identityCore(
       OAUTH2_SERVE_PUBLIC_PORT: "{port.oauth2-public}",
       OAUTH2_SERVE_ADMIN_PORT: "{port.oauth2-admin}",
       COURIER_SMTP_CONNECTION_URI: "smtp://127.0.0.1:{peer.mailcatcher:smtp}/?disable_starttls=true",
+      // Text messages (the `code` method by SMS) go to the SMS sink.
+      COURIER_CHANNELS: JSON.stringify([
+        {
+          id: "sms",
+          type: "http",
+          request_config: { url: "http://127.0.0.1:{peer.sms-sink:http}/api/sms", method: "POST" },
+        },
+      ]),
       SECRETS_COOKIE: `["{secret.${domain}-cookie}"]`,
       SECRETS_CIPHER: `["{secret.${domain}-cipher}"]`,
     },
     ports: [
-      { name: "public", port: base },
-      { name: "admin", port: base + 1 },
-      { name: "oauth2-public", port: base + 2 },
-      { name: "oauth2-admin", port: base + 3 },
+      { name: "public", port: PORTS[domain].public },
+      { name: "admin", port: PORTS[domain].admin },
+      { name: "oauth2-public", port: PORTS[domain].oauth2Public },
+      { name: "oauth2-admin", port: PORTS[domain].oauth2Admin },
     ],
     health: { url: "http://127.0.0.1:{port.admin}/health/ready" },
-    dependsOn: ["mailcatcher"],
+    dependsOn: ["mailcatcher", "sms-sink"],
     urls: [
       {
         label: `${domain.toUpperCase()} identity public API (Kratos)`,
@@ -196,19 +227,22 @@ function identityCore(
   };
 }
 
-export const identityCiam = identityCore("ciam", 3100, [
+export const identityCiam = identityCore("ciam", [
   { label: "CIAM demo customer", value: "demo@demo.user / admin123!" },
 ]);
-export const identityIam = identityCore("iam", 4100, [
+export const identityIam = identityCore("iam", [
   { label: "IAM admin", value: "admin@demo.user / admin123!" },
   { label: "IAM viewer", value: "viewer@demo.user / admin123!" },
 ]);
+
+/** The workspace packages the Next apps build in. */
+const sharedSources = ["packages/sdk/src", "packages/platform/src", "packages/web/src"];
 
 /** Next.js production builds, shared by both domains' instances of an app. */
 const nextBuild = (app: string): BuildSpec => ({
   key: app,
   command: ["pnpm", "--filter", `@olympus/${app}`, "build"],
-  inputs: [`apps/${app}`, "packages/sdk/src", "pnpm-lock.yaml"],
+  inputs: [`apps/${app}`, ...sharedSources, "pnpm-lock.yaml"],
   output: `apps/${app}/.next/BUILD_ID`,
 });
 
@@ -223,11 +257,7 @@ const nextStart = (app: string): string[] => [
 ];
 
 /** Hera, the login UI, once per domain (one build). It reaches its core through a same-origin proxy. */
-function hera(
-  domain: "ciam" | "iam",
-  port: number,
-  brand: { name: string; accent: string },
-): ServiceManifest {
+function hera(domain: Domain, brand: { name: string; accent: string }): ServiceManifest {
   const core = `identity-${domain}`;
   return {
     name: `hera-${domain}`,
@@ -245,7 +275,7 @@ function hera(
       BRAND_NAME: brand.name,
       BRAND_ACCENT: brand.accent,
     },
-    ports: [{ name: "http", port }],
+    ports: [{ name: "http", port: PORTS[domain].hera }],
     health: { url: "http://127.0.0.1:{port.http}/api/health" },
     dependsOn: [core],
     urls: [{ label: `Hera ${domain.toUpperCase()} (sign in)`, url: "http://localhost:{port.http}" }],
@@ -254,14 +284,14 @@ function hera(
   };
 }
 
-export const heraCiam = hera("ciam", 3000, { name: "Olympus", accent: "#0f766e" });
-export const heraIam = hera("iam", 4000, { name: "Olympus IAM", accent: "#4338ca" });
+export const heraCiam = hera("ciam", { name: "Olympus", accent: "#0f766e" });
+export const heraIam = hera("iam", { name: "Olympus IAM", accent: "#4338ca" });
 
 /**
  * Athena, the admin dashboard, once per domain (one build). Admins of both domains sign in through
  * IAM: the IAM OAuth2 provider and Hera IAM, with the `athena-<domain>` client seeded in IAM.
  */
-function athena(domain: "ciam" | "iam", port: number): ServiceManifest {
+function athena(domain: Domain): ServiceManifest {
   const core = `identity-${domain}`;
   return {
     name: `athena-${domain}`,
@@ -282,7 +312,7 @@ function athena(domain: "ciam" | "iam", port: number): ServiceManifest {
       AUTH_REDIRECT_URI: "http://localhost:{port.http}/api/auth/callback",
       ATHENA_SESSION_SECRET: `{secret.athena-${domain}-session:48}`,
     },
-    ports: [{ name: "http", port }],
+    ports: [{ name: "http", port: PORTS[domain].athena }],
     health: { url: "http://127.0.0.1:{port.http}/api/health" },
     dependsOn: [core, "identity-iam", "hera-iam"],
     urls: [{ label: `Athena ${domain.toUpperCase()} (admin)`, url: "http://localhost:{port.http}" }],
@@ -295,8 +325,8 @@ function athena(domain: "ciam" | "iam", port: number): ServiceManifest {
   };
 }
 
-export const athenaCiam = athena("ciam", 3001);
-export const athenaIam = athena("iam", 4001);
+export const athenaCiam = athena("ciam");
+export const athenaIam = athena("iam");
 
 /** The Site: landing page, docs and the OAuth2 PKCE playground (public clients in both domains). */
 export const site: ServiceManifest = {
@@ -313,20 +343,21 @@ export const site: ServiceManifest = {
     IAM_PLAYGROUND_CLIENT_ID: "site-playground-iam",
     OLYMPUS_DOCS_DIR: "{root}/docs",
   },
-  ports: [{ name: "http", port: 2000 }],
+  ports: [{ name: "http", port: PORTS.site }],
   health: { url: "http://127.0.0.1:{port.http}/api/health" },
   dependsOn: ["identity-ciam", "identity-iam"],
   urls: [
     { label: "Site (docs, playground)", url: "http://localhost:{port.http}" },
     { label: "OAuth2 playground", url: "http://localhost:{port.http}/playground" },
   ],
-  build: { ...nextBuild("site"), inputs: ["apps/site", "docs", "packages/sdk/src", "pnpm-lock.yaml"] },
+  build: { ...nextBuild("site"), inputs: ["apps/site", "docs", ...sharedSources, "pnpm-lock.yaml"] },
   stopTimeoutMs: 10_000,
 };
 
 /** Every service `octl deploy` starts, in any order (dependencies decide the start order). */
 export const services: ServiceManifest[] = [
   mailcatcher,
+  smsSink,
   identityCiam,
   identityIam,
   heraCiam,

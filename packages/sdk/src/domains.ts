@@ -1,5 +1,7 @@
+import { type CORE_URL_ENV, type Domain, domainEnvName, localCoreUrls } from "@olympus/platform";
+
 /** The two identity domains of an Olympus deployment. */
-export type DomainName = "ciam" | "iam";
+export type DomainName = Domain;
 
 /** Where one domain's identity core listens. */
 export interface DomainEndpoints {
@@ -13,21 +15,18 @@ export interface DomainEndpoints {
   oauth2AdminUrl: string;
 }
 
-/** The local defaults `octl deploy` uses (see the ports table in the README). */
-export const localEndpoints: Record<DomainName, DomainEndpoints> = {
-  ciam: {
-    publicUrl: "http://127.0.0.1:3100",
-    adminUrl: "http://127.0.0.1:3101",
-    oauth2PublicUrl: "http://127.0.0.1:3102",
-    oauth2AdminUrl: "http://127.0.0.1:3103",
-  },
-  iam: {
-    publicUrl: "http://127.0.0.1:4100",
-    adminUrl: "http://127.0.0.1:4101",
-    oauth2PublicUrl: "http://127.0.0.1:4102",
-    oauth2AdminUrl: "http://127.0.0.1:4103",
-  },
-};
+function local(domain: DomainName): DomainEndpoints {
+  const u = localCoreUrls(domain);
+  return {
+    publicUrl: u.kratosPublic,
+    adminUrl: u.kratosAdmin,
+    oauth2PublicUrl: u.hydraPublic,
+    oauth2AdminUrl: u.hydraAdmin,
+  };
+}
+
+/** The local defaults `octl deploy` uses (@olympus/platform's ports, docs/deploying.md). */
+export const localEndpoints: Record<DomainName, DomainEndpoints> = { ciam: local("ciam"), iam: local("iam") };
 
 /**
  * Reads a domain's endpoints from the environment (`CIAM_KRATOS_PUBLIC_URL`, `CIAM_KRATOS_ADMIN_URL`,
@@ -37,12 +36,12 @@ export function endpointsFromEnv(
   domain: DomainName,
   env: Record<string, string | undefined> = process.env,
 ): DomainEndpoints {
-  const p = domain.toUpperCase();
   const d = localEndpoints[domain];
+  const read = (key: keyof typeof CORE_URL_ENV) => env[domainEnvName(domain, key)];
   return {
-    publicUrl: env[`${p}_KRATOS_PUBLIC_URL`] ?? d.publicUrl,
-    adminUrl: env[`${p}_KRATOS_ADMIN_URL`] ?? d.adminUrl,
-    oauth2PublicUrl: env[`${p}_HYDRA_PUBLIC_URL`] ?? d.oauth2PublicUrl,
-    oauth2AdminUrl: env[`${p}_HYDRA_ADMIN_URL`] ?? d.oauth2AdminUrl,
+    publicUrl: read("kratosPublic") ?? d.publicUrl,
+    adminUrl: read("kratosAdmin") ?? d.adminUrl,
+    oauth2PublicUrl: read("hydraPublic") ?? d.oauth2PublicUrl,
+    oauth2AdminUrl: read("hydraAdmin") ?? d.oauth2AdminUrl,
   };
 }

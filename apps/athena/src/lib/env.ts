@@ -1,24 +1,8 @@
+import { type Domain, localCoreUrls, PORTS } from "@olympus/platform";
 import { z } from "zod";
 
 /** The identity domain an Athena instance manages. */
-export type Domain = "ciam" | "iam";
-
-const LOCAL = {
-  ciam: {
-    athena: "http://localhost:3001",
-    kratosPublic: 3100,
-    kratosAdmin: 3101,
-    hydraPublic: 3102,
-    hydraAdmin: 3103,
-  },
-  iam: {
-    athena: "http://localhost:4001",
-    kratosPublic: 4100,
-    kratosAdmin: 4101,
-    hydraPublic: 4102,
-    hydraAdmin: 4103,
-  },
-} as const;
+export type { Domain };
 
 const DEV_SECRET = "athena-development-secret-do-not-use-in-production";
 const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ""));
@@ -70,8 +54,8 @@ export function parseEnv(env: Record<string, string | undefined>): AthenaEnv {
 
   const production = env.NODE_ENV === "production";
   const domain = parse("OLYMPUS_DOMAIN", z.enum(["ciam", "iam"]), "ciam");
-  const local = LOCAL[domain];
-  const publicUrl = parse("ATHENA_PUBLIC_URL", url, local.athena);
+  const local = localCoreUrls(domain);
+  const publicUrl = parse("ATHENA_PUBLIC_URL", url, `http://localhost:${PORTS[domain].athena}`);
   if (production && !publicUrl.startsWith("https:") && !isLoopback(publicUrl)) {
     fail(
       "ATHENA_PUBLIC_URL",
@@ -95,13 +79,13 @@ export function parseEnv(env: Record<string, string | undefined>): AthenaEnv {
     domain,
     production,
     publicUrl,
-    kratosAdminUrl: parse("KRATOS_ADMIN_URL", url, `http://127.0.0.1:${local.kratosAdmin}`),
-    kratosPublicUrl: parse("KRATOS_PUBLIC_URL", url, `http://127.0.0.1:${local.kratosPublic}`),
-    hydraAdminUrl: parse("HYDRA_ADMIN_URL", url, `http://127.0.0.1:${local.hydraAdmin}`),
-    hydraPublicUrl: parse("HYDRA_PUBLIC_URL", url, `http://localhost:${local.hydraPublic}`),
-    iamKratosAdminUrl: parse("IAM_KRATOS_ADMIN_URL", url, "http://127.0.0.1:4101"),
+    kratosAdminUrl: parse("KRATOS_ADMIN_URL", url, local.kratosAdmin),
+    kratosPublicUrl: parse("KRATOS_PUBLIC_URL", url, local.kratosPublic),
+    hydraAdminUrl: parse("HYDRA_ADMIN_URL", url, local.hydraAdmin),
+    hydraPublicUrl: parse("HYDRA_PUBLIC_URL", url, localCoreUrls(domain, "localhost").hydraPublic),
+    iamKratosAdminUrl: parse("IAM_KRATOS_ADMIN_URL", url, localCoreUrls("iam").kratosAdmin),
     auth: {
-      issuerUrl: parse("AUTH_ISSUER_URL", url, "http://localhost:4102"),
+      issuerUrl: parse("AUTH_ISSUER_URL", url, localCoreUrls("iam", "localhost").hydraPublic),
       clientId: parse("AUTH_CLIENT_ID", z.string().min(1).max(255), `athena-${domain}`),
       redirectUri: parse("AUTH_REDIRECT_URI", url, `${publicUrl}/api/auth/callback`),
       scope: parse(

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { PORTS } from "@olympus/platform";
 import { localEndpoints, type DomainName } from "@olympus/sdk";
 import { z } from "zod";
 
@@ -83,7 +84,7 @@ export function parseEnv(env: Record<string, string | undefined>): HeraEnv {
   const brand = brandDefaults[domain];
   return {
     domain,
-    publicUrl: e.HERA_PUBLIC_URL ?? `http://localhost:${isCiam ? 3000 : 4000}`,
+    publicUrl: e.HERA_PUBLIC_URL ?? `http://localhost:${PORTS[domain].hera}`,
     kratosPublicUrl: e.KRATOS_PUBLIC_URL ?? local.publicUrl,
     kratosAdminUrl: e.KRATOS_ADMIN_URL ?? local.adminUrl,
     hydraAdminUrl: e.HYDRA_ADMIN_URL ?? local.oauth2AdminUrl,

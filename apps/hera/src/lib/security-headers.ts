@@ -1,3 +1,5 @@
+import { contentSecurityPolicy as buildCsp, securityHeaders as buildHeaders } from "@olympus/web/security";
+
 /** What shapes Hera's Content-Security-Policy. */
 export interface CspOptions {
   nonce: string;
@@ -9,45 +11,29 @@ export interface CspOptions {
 const TURNSTILE = "https://challenges.cloudflare.com";
 
 /**
- * The per-request CSP. Scripts run only with the request's nonce ('strict-dynamic' lets them load
- * what they need, e.g. Turnstile); styles allow inline attributes, which React components use.
- * No `form-action`: Chrome applies it to the redirects after a form post, and a login form's
- * 303 legitimately continues to the OAuth2 provider and on to any registered client.
+ * The per-request CSP (@olympus/web's common policy): besides it, Turnstile may load, connect and
+ * frame when captcha is on, and images may come from anywhere (brand logos, avatars).
  */
 export function contentSecurityPolicy(o: CspOptions): string {
-  const directives: [string, ...string[]][] = [
-    ["default-src", "'self'"],
-    [
-      "script-src",
-      "'self'",
-      `'nonce-${o.nonce}'`,
-      "'strict-dynamic'",
-      ...(o.development ? ["'unsafe-eval'"] : []),
-      ...(o.captcha ? [TURNSTILE] : []),
-    ],
-    ["style-src", "'self'", "'unsafe-inline'"],
-    ["img-src", "'self'", "data:", "blob:", "https:", ...(o.https ? [] : ["http:"])],
-    ["font-src", "'self'", "data:"],
-    ["connect-src", "'self'", ...(o.captcha ? [TURNSTILE] : [])],
-    ["frame-src", ...(o.captcha ? [TURNSTILE] : ["'none'"])],
-    ["object-src", "'none'"],
-    ["base-uri", "'self'"],
-    ["frame-ancestors", "'none'"],
-    ...(o.https ? [["upgrade-insecure-requests"] as [string]] : []),
-  ];
-  return directives.map((d) => d.join(" ")).join("; ");
+  const turnstile = o.captcha ? [TURNSTILE] : [];
+  return buildCsp({
+    nonce: o.nonce,
+    development: o.development,
+    https: o.https,
+    scriptSrc: turnstile,
+    directives: {
+      "img-src": ["'self'", "data:", "blob:", "https:", ...(o.https ? [] : ["http:"])],
+      "connect-src": ["'self'", ...turnstile],
+      "frame-src": o.captcha ? turnstile : ["'none'"],
+    },
+  });
 }
 
 /** Headers every Hera page carries besides the CSP. */
 export function securityHeaders(o: { production: boolean; https: boolean }): Record<string, string> {
-  return {
-    "referrer-policy": "strict-origin-when-cross-origin",
-    "x-content-type-options": "nosniff",
-    "x-frame-options": "DENY",
-    "permissions-policy": "camera=(), microphone=(), geolocation=()",
-    // HSTS only where it means something: a production deployment served over https.
-    ...(o.production && o.https
-      ? { "strict-transport-security": "max-age=63072000; includeSubDomains" }
-      : {}),
-  };
+  return buildHeaders({
+    ...o,
+    referrerPolicy: "strict-origin-when-cross-origin",
+    denyFeatures: ["camera", "microphone", "geolocation"],
+  });
 }

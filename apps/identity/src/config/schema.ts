@@ -34,6 +34,43 @@ const serveEndpoint = (port: number) =>
     port: z.number().int().min(0).max(65535).default(port),
   });
 
+/**
+ * A courier channel that delivers a message with one HTTP request (Kratos' `type: http`). The body is
+ * a JSON object whose string values may hold placeholders — `{{ recipient }}`, `{{ body }}`,
+ * `{{ template_type }}`, `{{ message_id }}` — filled in per message (Kratos takes a Jsonnet file here;
+ * see docs/ory-compatibility.md). Without a body the request carries
+ * `{"recipient", "body", "template_type", "message_id"}`. `Content-Type:
+ * application/x-www-form-urlencoded` in `headers` sends the (flat) object as a form instead of JSON.
+ */
+const courierChannel = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, "expected a short lowercase id such as sms"),
+  type: z.literal("http"),
+  request_config: z.object({
+    url,
+    method: z.enum(["POST", "PUT", "PATCH"]).default("POST"),
+    headers: z.record(z.string(), z.string()).default({}),
+    body: z.record(z.string(), z.unknown()).optional(),
+    auth: z
+      .discriminatedUnion("type", [
+        z.object({
+          type: z.literal("basic_auth"),
+          config: z.object({ user: z.string(), password: z.string() }),
+        }),
+        z.object({
+          type: z.literal("api_key"),
+          config: z.object({
+            name: z.string().min(1),
+            value: z.string(),
+            in: z.enum(["header", "cookie"]).default("header"),
+          }),
+        }),
+      ])
+      .optional(),
+    /** Olympus-only: a request that has not answered in this long failed (and is retried). */
+    timeout: duration("10s"),
+  }),
+});
+
 /** The identity core's configuration: one file per domain, keys named as in kratos.yml. */
 export const configSchema = z.object({
   /** Olympus-only: the domain this core serves; it names cookies so CIAM and IAM never clobber each other. */
@@ -114,7 +151,23 @@ export const configSchema = z.object({
             })
             .prefault({} as never),
           code: z
-            .object({ enabled: z.boolean().default(true), lifespan: duration("1h") })
+            .object({
+              enabled: z.boolean().default(true),
+              lifespan: duration("1h"),
+              /** Sign up and sign in with a one-time code sent to the identifier, no password (Kratos). */
+              passwordless_enabled: z.boolean().default(false),
+              /** A one-time code to a verified address as the second factor after a password (Kratos). */
+              mfa_enabled: z.boolean().default(false),
+              config: z
+                .object({
+                  /**
+                   * Olympus-only: how long a flow waits before it sends another code (`resend`); a
+                   * resend sooner re-renders the flow with a message and sends nothing.
+                   */
+                  resend_cooldown: duration("30s"),
+                })
+                .prefault({} as never),
+            })
             .prefault({} as never),
           profile: z.object({ enabled: z.boolean().default(true) }).prefault({} as never),
           totp: z
@@ -168,6 +221,11 @@ export const configSchema = z.object({
       template: z
         .object({ brand: z.string().optional(), accent: z.string().default("#4f46e5") })
         .prefault({} as never),
+      /**
+       * Kratos' `courier.channels`: where messages other than email go. The channel `sms` carries the
+       * `code` method's (and recovery's and verification's) texts to phone numbers, as an HTTP request.
+       */
+      channels: z.array(courierChannel).default([]),
     })
     .prefault({} as never),
   session: z

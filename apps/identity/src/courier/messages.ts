@@ -18,6 +18,16 @@ export interface EmailMessages {
   recoverUnknownSubject: (brand: string) => string;
   recoverUnknownHeading: string;
   recoverUnknownBody: string;
+  /** The `code` method: a sign-in code and a sign-up code, by email and by SMS. */
+  loginCodeSubject: (brand: string) => string;
+  loginCodeHeading: string;
+  loginCodeIntro: string;
+  registrationCodeSubject: (brand: string) => string;
+  registrationCodeHeading: string;
+  registrationCodeIntro: string;
+  /** A whole text message: short, the code first so phones can offer to fill it in. */
+  smsLoginCode: (brand: string, code: string, minutes: number) => string;
+  smsRegistrationCode: (brand: string, code: string, minutes: number) => string;
   /** How long the code (and the link, when there is one) stays valid. */
   validity: (minutes: number, withLink: boolean) => string;
   ignore: string;
@@ -59,6 +69,16 @@ const en: EmailMessages = {
   recoverUnknownHeading: "Account access attempted",
   recoverUnknownBody:
     "You (or someone else) entered this email address when trying to recover access to an account, but this email address is not known to us.",
+  loginCodeSubject: (brand) => `${brand}: your sign-in code`,
+  loginCodeHeading: "Sign in",
+  loginCodeIntro: "Sign in to your account with the following code:",
+  registrationCodeSubject: (brand) => `${brand}: your sign-up code`,
+  registrationCodeHeading: "Complete your sign-up",
+  registrationCodeIntro: "Complete your sign-up with the following code:",
+  smsLoginCode: (brand, code, m) =>
+    `${code} is your ${brand} sign-in code. It is valid for ${m} min. Do not share it.`,
+  smsRegistrationCode: (brand, code, m) =>
+    `${code} is your ${brand} sign-up code. It is valid for ${m} min. Do not share it.`,
   validity: (m, link) =>
     `${link ? "The code and the link are" : "The code is"} valid for ${m} minute${m === 1 ? "" : "s"}.`,
   ignore: "If you did not request this, you can ignore this email.",
@@ -99,6 +119,16 @@ const de: EmailMessages = {
   recoverUnknownHeading: "Versuchter Kontozugriff",
   recoverUnknownBody:
     "Sie (oder jemand anderes) haben diese E-Mail-Adresse eingegeben, um den Zugang zu einem Konto wiederherzustellen, aber diese Adresse ist uns nicht bekannt.",
+  loginCodeSubject: (brand) => `${brand}: Ihr Anmeldecode`,
+  loginCodeHeading: "Anmelden",
+  loginCodeIntro: "Melden Sie sich mit folgendem Code bei Ihrem Konto an:",
+  registrationCodeSubject: (brand) => `${brand}: Ihr Registrierungscode`,
+  registrationCodeHeading: "Registrierung abschließen",
+  registrationCodeIntro: "Schließen Sie Ihre Registrierung mit folgendem Code ab:",
+  smsLoginCode: (brand, code, m) =>
+    `${code} ist Ihr ${brand}-Anmeldecode. Er ist ${m} Min. gültig. Geben Sie ihn nicht weiter.`,
+  smsRegistrationCode: (brand, code, m) =>
+    `${code} ist Ihr ${brand}-Registrierungscode. Er ist ${m} Min. gültig. Geben Sie ihn nicht weiter.`,
   validity: (m, link) =>
     `${link ? "Der Code und der Link sind" : "Der Code ist"} ${m} ${m === 1 ? "Minute" : "Minuten"} lang gültig.`,
   ignore: "Wenn Sie das nicht angefordert haben, können Sie diese E-Mail ignorieren.",
@@ -139,6 +169,16 @@ const fr: EmailMessages = {
   recoverUnknownHeading: "Tentative d’accès à un compte",
   recoverUnknownBody:
     "Vous (ou quelqu’un d’autre) avez saisi cette adresse e-mail pour récupérer l’accès à un compte, mais cette adresse nous est inconnue.",
+  loginCodeSubject: (brand) => `${brand} : votre code de connexion`,
+  loginCodeHeading: "Connexion",
+  loginCodeIntro: "Connectez-vous à votre compte avec le code suivant :",
+  registrationCodeSubject: (brand) => `${brand} : votre code d’inscription`,
+  registrationCodeHeading: "Terminez votre inscription",
+  registrationCodeIntro: "Terminez votre inscription avec le code suivant :",
+  smsLoginCode: (brand, code, m) =>
+    `${code} est votre code de connexion ${brand}. Valable ${m} min. Ne le partagez pas.`,
+  smsRegistrationCode: (brand, code, m) =>
+    `${code} est votre code d’inscription ${brand}. Valable ${m} min. Ne le partagez pas.`,
   validity: (m, link) =>
     `${link ? "Le code et le lien sont valables" : "Le code est valable"} ${m} minute${m === 1 ? "" : "s"}.`,
   ignore: "Si vous n’êtes pas à l’origine de cette demande, vous pouvez ignorer cet e-mail.",
@@ -179,6 +219,16 @@ const es: EmailMessages = {
   recoverUnknownHeading: "Intento de acceso a una cuenta",
   recoverUnknownBody:
     "Tú (u otra persona) introdujiste esta dirección de correo electrónico para recuperar el acceso a una cuenta, pero no la conocemos.",
+  loginCodeSubject: (brand) => `${brand}: tu código de inicio de sesión`,
+  loginCodeHeading: "Iniciar sesión",
+  loginCodeIntro: "Inicia sesión en tu cuenta con el siguiente código:",
+  registrationCodeSubject: (brand) => `${brand}: tu código de registro`,
+  registrationCodeHeading: "Completa tu registro",
+  registrationCodeIntro: "Completa tu registro con el siguiente código:",
+  smsLoginCode: (brand, code, m) =>
+    `${code} es tu código de inicio de sesión de ${brand}. Válido durante ${m} min. No lo compartas.`,
+  smsRegistrationCode: (brand, code, m) =>
+    `${code} es tu código de registro de ${brand}. Válido durante ${m} min. No lo compartas.`,
   validity: (m, link) =>
     `${link ? "El código y el enlace son válidos" : "El código es válido"} durante ${m} minuto${m === 1 ? "" : "s"}.`,
   ignore: "Si no lo solicitaste, puedes ignorar este correo.",
@@ -219,6 +269,16 @@ const ptBR: EmailMessages = {
   recoverUnknownHeading: "Tentativa de acesso a uma conta",
   recoverUnknownBody:
     "Você (ou outra pessoa) digitou este endereço de e-mail para recuperar o acesso a uma conta, mas não conhecemos este endereço.",
+  loginCodeSubject: (brand) => `${brand}: seu código de acesso`,
+  loginCodeHeading: "Entrar",
+  loginCodeIntro: "Entre na sua conta com o seguinte código:",
+  registrationCodeSubject: (brand) => `${brand}: seu código de cadastro`,
+  registrationCodeHeading: "Conclua seu cadastro",
+  registrationCodeIntro: "Conclua seu cadastro com o seguinte código:",
+  smsLoginCode: (brand, code, m) =>
+    `${code} é seu código de acesso ${brand}. Válido por ${m} min. Não o compartilhe.`,
+  smsRegistrationCode: (brand, code, m) =>
+    `${code} é seu código de cadastro ${brand}. Válido por ${m} min. Não o compartilhe.`,
   validity: (m, link) =>
     `${link ? "O código e o link são válidos" : "O código é válido"} por ${m} minuto${m === 1 ? "" : "s"}.`,
   ignore: "Se você não fez esta solicitação, pode ignorar este e-mail.",

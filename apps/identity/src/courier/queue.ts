@@ -4,7 +4,13 @@ import type { DbOrTx } from "../db/client.ts";
 import { courierMessages, identities } from "../db/schema.ts";
 import { uuid } from "../security/random.ts";
 import { type EmailLocale, emailLocale } from "./locale.ts";
-import { renderTemplate, type TemplateData, type TemplateType } from "./templates.ts";
+import {
+  renderSms,
+  renderTemplate,
+  type SmsTemplateType,
+  type TemplateData,
+  type TemplateType,
+} from "./templates.ts";
 
 /** Who an email is for, to write it in their language. */
 export interface EmailAudience {
@@ -53,6 +59,40 @@ export async function enqueueEmail<T extends TemplateType>(
     htmlBody: rendered.html,
     templateType: template,
     channel: "email",
+    sendCount: 0,
+    nextAttemptAt: now,
+    createdAt: now,
+    updatedAt: now,
+  });
+  return id;
+}
+
+/**
+ * Queues a text message to a phone number through the courier channel `sms` (Kratos' message type
+ * `phone`), in the same transaction as the flow step that caused it. The worker delivers it with the
+ * channel's HTTP request (courier.channels); without such a channel it is retried, then abandoned.
+ */
+export async function enqueueSms<T extends SmsTemplateType>(
+  tx: DbOrTx,
+  ctx: AppContext,
+  template: T,
+  recipient: string,
+  data: TemplateData[T],
+  audience: EmailAudience = {},
+): Promise<string> {
+  const text = renderSms(ctx, template, data, await localeFor(tx, audience));
+  const id = uuid();
+  const now = new Date();
+  await tx.insert(courierMessages).values({
+    id,
+    type: "phone",
+    status: "queued",
+    recipient,
+    subject: "",
+    body: text,
+    htmlBody: null,
+    templateType: template,
+    channel: "sms",
     sendCount: 0,
     nextAttemptAt: now,
     createdAt: now,

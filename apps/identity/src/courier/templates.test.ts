@@ -3,7 +3,7 @@ import type { AppContext } from "../app/context.ts";
 import { parseConfig } from "../config/index.ts";
 import { testConfig } from "../testing/index.ts";
 import { EMAIL_LOCALES } from "./locale.ts";
-import { renderTemplate } from "./templates.ts";
+import { renderSms, renderTemplate } from "./templates.ts";
 
 const ctxWith = (overrides: Record<string, unknown>) =>
   ({ config: parseConfig(testConfig({ dsn: "memory://", overrides })) }) as AppContext;
@@ -86,6 +86,8 @@ describe("courier templates per language", () => {
     verification_code_invalid: { to: "a@x.io" },
     recovery_code_valid: { recovery_code: "012345", recovery_url: "http://h/r", to: "a@x.io" },
     recovery_code_invalid: { to: "a@x.io" },
+    login_code_valid: { login_code: "012345", to: "a@x.io" },
+    registration_code_valid: { registration_code: "012345", to: "a@x.io" },
   } as const;
 
   it("writes each template in each language, with no English sentence left in the others", () => {
@@ -112,6 +114,46 @@ describe("courier templates per language", () => {
       const r = renderTemplate(ctx, "recovery_code_valid", data.recovery_code_valid, locale);
       expect(r.text.split("\n")).toContain("012345");
       expect(r.text.split("\n")).toContain("http://h/r");
+    }
+  });
+});
+
+describe("the code method's messages", () => {
+  const ctx = ctxWith({ courier: { template: { brand: "Acme" } } });
+
+  it("mails a sign-in and a sign-up code on a line of their own, with no link, in every language", () => {
+    for (const locale of EMAIL_LOCALES) {
+      const login = renderTemplate(ctx, "login_code_valid", { login_code: "482913", to: "a@x.io" }, locale);
+      const signup = renderTemplate(
+        ctx,
+        "registration_code_valid",
+        { registration_code: "482914", to: "a@x.io" },
+        locale,
+      );
+      expect(login.text.split("\n")).toContain("482913");
+      expect(signup.text.split("\n")).toContain("482914");
+      expect(login.subject).not.toBe(signup.subject);
+      for (const r of [login, signup]) {
+        expect(r.text).not.toMatch(/https?:/);
+        expect(r.html).not.toContain("<a href");
+      }
+    }
+  });
+
+  it("texts the code first, short enough for one SMS, different per language", () => {
+    const seen = new Set<string>();
+    for (const locale of EMAIL_LOCALES) {
+      for (const sms of [
+        renderSms(ctx, "login_code_valid", { login_code: "482913", to: "+1" }, locale),
+        renderSms(ctx, "registration_code_valid", { registration_code: "482913", to: "+1" }, locale),
+      ]) {
+        expect(sms.startsWith("482913 ")).toBe(true);
+        expect(sms).toContain("Acme");
+        expect(sms).toContain("60");
+        expect(sms.length).toBeLessThanOrEqual(160);
+        expect(seen.has(sms)).toBe(false);
+        seen.add(sms);
+      }
     }
   });
 });

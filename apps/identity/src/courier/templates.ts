@@ -8,6 +8,9 @@ export interface TemplateData {
   verification_code_invalid: { to: string };
   recovery_code_valid: { recovery_code: string; recovery_url?: string; to: string };
   recovery_code_invalid: { to: string };
+  /** The `code` method's codes (Kratos' template ids; sent by email or, to a phone number, by SMS). */
+  login_code_valid: { login_code: string; to: string };
+  registration_code_valid: { registration_code: string; to: string };
   /** Olympus-only security notices; `at` is an ISO 8601 instant. */
   security_password_changed: { to: string; at: string };
   security_second_factor_added: { to: string; factor: SecondFactor; at: string };
@@ -148,6 +151,26 @@ export function renderTemplate<T extends TemplateType>(
         text: `${m.recoverUnknownBody}\n`,
         html: layout(ctx, locale, m.recoverUnknownHeading, [m.recoverUnknownBody]),
       };
+    case "login_code_valid":
+    case "registration_code_valid": {
+      const login = template === "login_code_valid";
+      const code = login
+        ? (data as TemplateData["login_code_valid"]).login_code
+        : (data as TemplateData["registration_code_valid"]).registration_code;
+      const intro = login ? m.loginCodeIntro : m.registrationCodeIntro;
+      return {
+        subject: login ? m.loginCodeSubject(brand) : m.registrationCodeSubject(brand),
+        text: `${intro}\n\n${code}\n\n${validity(ctx, m, false)}\n`,
+        html: layout(
+          ctx,
+          locale,
+          login ? m.loginCodeHeading : m.registrationCodeHeading,
+          [intro],
+          { code, linkLabel: "", linkIntro: "" },
+          validity(ctx, m, false),
+        ),
+      };
+    }
     case "security_password_changed": {
       const { at } = data as TemplateData["security_password_changed"];
       return notice(
@@ -184,4 +207,26 @@ export function renderTemplate<T extends TemplateType>(
     }
   }
   throw new Error(`unknown template ${String(template)}`);
+}
+
+/** Templates that can go by SMS: the `code` method's codes. */
+export type SmsTemplateType = "login_code_valid" | "registration_code_valid";
+
+/** The text message of an SMS template, in `locale` (one short line, the code first). */
+export function renderSms<T extends SmsTemplateType>(
+  ctx: AppContext,
+  template: T,
+  data: TemplateData[T],
+  locale: EmailLocale = "en",
+): string {
+  const m = emailMessages[locale];
+  const minutes = Math.max(1, Math.round(ctx.config.selfservice.methods.code.lifespan / 60_000));
+  if (template === "login_code_valid") {
+    return m.smsLoginCode(brandName(ctx), (data as TemplateData["login_code_valid"]).login_code, minutes);
+  }
+  return m.smsRegistrationCode(
+    brandName(ctx),
+    (data as TemplateData["registration_code_valid"]).registration_code,
+    minutes,
+  );
 }

@@ -4,6 +4,7 @@ import type SMTPPool from "nodemailer/lib/smtp-pool/index.js";
 import type { AppContext } from "../app/context.ts";
 import { courierDispatches, courierMessages } from "../db/schema.ts";
 import { uuid } from "../security/random.ts";
+import { sendThroughChannel } from "./http-channel.ts";
 import { createSmtpTransport } from "./smtp.ts";
 
 type MessageRow = typeof courierMessages.$inferSelect;
@@ -40,7 +41,7 @@ function dispatchError(e: unknown): Record<string, unknown> {
 }
 
 /**
- * The courier: sends queued `courier_messages` over SMTP. Messages are claimed by flipping them
+ * The courier: sends queued `courier_messages` over SMTP (email) or a configured HTTP channel (sms). Messages are claimed by flipping them
  * to `processing` with FOR UPDATE SKIP LOCKED, so several workers (or replicas) never send the
  * same message twice. A claim is a lease: while a send is under way its worker renews it (touches
  * `updated_at`) every third of `courier.worker.processing_timeout`; a message whose lease was not
@@ -160,13 +161,25 @@ export function startCourierWorker(ctx: AppContext, transport?: MailTransport): 
   async function sendHeld(m: MessageRow): Promise<void> {
     let failure: unknown;
     try {
-      await smtp.sendMail({
-        from,
-        to: m.recipient,
-        subject: m.subject,
-        text: m.body,
-        ...(m.htmlBody ? { html: m.htmlBody } : {}),
-      });
+      if (m.channel === "email") {
+        await smtp.sendMail({
+          from,
+          to: m.recipient,
+          subject: m.subject,
+          text: m.body,
+          ...(m.htmlBody ? { html: m.htmlBody } : {}),
+        });
+      } else {
+        // Other channels (`sms`) are HTTP requests configured in courier.channels.
+        const channel = cfg.channels.find((ch) => ch.id === m.channel);
+        if (!channel) throw new Error(`no courier channel "${m.channel}" is configured (courier.channels)`);
+        await sendThroughChannel(channel, {
+          id: m.id,
+          recipient: m.recipient,
+          body: m.body,
+          templateType: m.templateType,
+        });
+      }
     } catch (e) {
       failure = e ?? new Error("unknown SMTP error");
     }

@@ -147,7 +147,7 @@ export const selfserviceFlows = pgTable(
   (t) => [index("selfservice_flows_expires_at_idx").on(t.expiresAt)],
 );
 
-/** One-time codes for recovery and verification; only a hash of the code is stored. */
+/** One-time codes of self-service flows (recovery, verification, `code` login and registration); only a hash is stored. */
 export const selfserviceCodes = pgTable(
   "selfservice_codes",
   {
@@ -155,7 +155,7 @@ export const selfserviceCodes = pgTable(
     flowId: uuid("flow_id")
       .notNull()
       .references(() => selfserviceFlows.id, { onDelete: "cascade" }),
-    kind: text("kind", { enum: ["recovery", "verification"] }).notNull(),
+    kind: text("kind", { enum: ["recovery", "verification", "login", "registration"] }).notNull(),
     identityId: uuid("identity_id").references(() => identities.id, { onDelete: "cascade" }),
     address: text("address").notNull(),
     codeHash: text("code_hash").notNull(),

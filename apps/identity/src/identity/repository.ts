@@ -14,6 +14,7 @@ import {
 import { conflict } from "../errors/index.ts";
 import { uuid } from "../security/random.ts";
 import type { IdentitySchema } from "./schemas.ts";
+import { syncCodeCredential } from "../selfservice/code/credential.ts";
 
 export type IdentityRow = typeof identities.$inferSelect;
 export type CredentialRow = typeof identityCredentials.$inferSelect;
@@ -102,6 +103,10 @@ export async function createIdentity(tx: DbOrTx, ctx: AppContext, input: NewIden
       updatedAt: now,
     });
     await insertCredentials(tx, id, input.credentials ?? [], extracted.passwordIdentifiers, now);
+    // The `code` credential follows the traits (Kratos' schema extension), unless one was given.
+    if (!input.credentials?.some((c) => c.type === "code")) {
+      await syncCodeCredential(tx, id, extracted.codeAddresses, now);
+    }
     await syncAddresses(tx, id, extracted, now, input.verifiedAddresses);
   } catch (e) {
     if (isUniqueViolation(e)) throw duplicateIdentifier();

@@ -51,6 +51,8 @@ export interface ExtractedTraits {
   passwordIdentifiers: string[];
   verifiable: { via: string; value: string }[];
   recovery: { via: string; value: string }[];
+  /** Where the `code` method may send codes: traits marked `credentials.code.identifier`. */
+  codeAddresses: { channel: "email" | "sms"; address: string }[];
 }
 
 function getPath(obj: unknown, path: string): unknown {
@@ -171,7 +173,7 @@ export class IdentitySchemas {
 
   /** Reads identifiers and addresses out of traits according to the schema's extensions. */
   extract(schema: IdentitySchema, traits: Record<string, unknown>): ExtractedTraits {
-    const out: ExtractedTraits = { passwordIdentifiers: [], verifiable: [], recovery: [] };
+    const out: ExtractedTraits = { passwordIdentifiers: [], verifiable: [], recovery: [], codeAddresses: [] };
     for (const f of schema.fields) {
       const v = getPath(traits, f.path);
       const values = (Array.isArray(v) ? v : [v]).filter(
@@ -183,6 +185,14 @@ export class IdentitySchemas {
         if (f.extension.verification?.via)
           out.verifiable.push({ via: f.extension.verification.via, value: norm });
         if (f.extension.recovery?.via) out.recovery.push({ via: f.extension.recovery.via, value: norm });
+        const code = f.extension.credentials?.code;
+        if (code?.identifier) {
+          // A phone number is kept without its formatting, as the code method reads identifiers.
+          const channel = code.via === "sms" ? "sms" : "email";
+          const address = channel === "sms" ? norm.replace(/[\s().-]/g, "") : norm;
+          if (!out.codeAddresses.some((a) => a.address === address))
+            out.codeAddresses.push({ channel, address });
+        }
       }
     }
     out.passwordIdentifiers = [...new Set(out.passwordIdentifiers)];

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MailDev } from "maildev";
+import { freePort } from "@olympus/testkit";
 
 /** A mail as MailDev's REST API returns it (the fields tests read). */
 export interface CaughtMail {
@@ -26,17 +26,8 @@ export interface MailCatcher {
   stop(opts?: { abrupt?: boolean }): Promise<void>;
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** A free TCP port on 127.0.0.1 (@olympus/testkit). */
+export { freePort };
 
 /**
  * Starts a real MailDev (SMTP + REST API) on free ports, with its own mail directory. `smtpPort`

@@ -1,10 +1,18 @@
+import { type Domain, PORTS } from "@olympus/platform";
 import Link from "next/link";
 
+const both = (f: (d: Domain) => string | number) => ({ ciam: f("ciam"), iam: f("iam") });
 const ports = [
-  { piece: "Hera — sign-in, registration, recovery, consent UI", ciam: 3000, iam: 4000 },
-  { piece: "Athena — admin dashboard", ciam: 3001, iam: 4001 },
-  { piece: "Identity core, Kratos API (public / admin)", ciam: "3100 / 3101", iam: "4100 / 4101" },
-  { piece: "Identity core, Hydra OAuth2 API (public / admin)", ciam: "3102 / 3103", iam: "4102 / 4103" },
+  { piece: "Hera — sign-in, registration, recovery, consent UI", ...both((d) => PORTS[d].hera) },
+  { piece: "Athena — admin dashboard", ...both((d) => PORTS[d].athena) },
+  {
+    piece: "Identity core, Kratos API (public / admin)",
+    ...both((d) => `${PORTS[d].public} / ${PORTS[d].admin}`),
+  },
+  {
+    piece: "Identity core, Hydra OAuth2 API (public / admin)",
+    ...both((d) => `${PORTS[d].oauth2Public} / ${PORTS[d].oauth2Admin}`),
+  },
 ];
 
 export default function Home() {
@@ -100,8 +108,8 @@ export default function Home() {
           </tbody>
         </table>
         <p className="muted small">
-          Shared: this Site on 2000, the mail catcher on 5434 (SMTP 1025), PostgreSQL on 5432 when a server is
-          used. Admin ports are never meant to be public.
+          Shared: this Site on {PORTS.site}, the mail catcher on {PORTS.mailUi} (SMTP {PORTS.smtp}),
+          PostgreSQL on {PORTS.postgres} when a server is used. Admin ports are never meant to be public.
         </p>
       </section>
 

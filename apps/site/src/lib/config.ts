@@ -1,21 +1,17 @@
+import { type Domain, localCoreUrls, PORTS } from "@olympus/platform";
 import { z } from "zod";
 
 /** The two identity domains the playground can talk to. */
-export const DOMAINS = ["ciam", "iam"] as const;
-export type Domain = (typeof DOMAINS)[number];
-
-export function isDomain(value: unknown): value is Domain {
-  return typeof value === "string" && (DOMAINS as readonly string[]).includes(value);
-}
+export { type Domain, DOMAINS, isDomain } from "@olympus/platform";
 
 const httpUrl = z.url({ protocol: /^https?$/ });
 const clientId = z.string().trim().min(1).max(255);
 
 /** The Site's run-time configuration; every key comes from the environment (one build, any deployment). */
 export const siteConfigSchema = z.object({
-  CIAM_ISSUER_URL: httpUrl.default("http://localhost:3102"),
-  IAM_ISSUER_URL: httpUrl.default("http://localhost:4102"),
-  SITE_PUBLIC_URL: httpUrl.default("http://localhost:2000"),
+  CIAM_ISSUER_URL: httpUrl.default(localCoreUrls("ciam", "localhost").hydraPublic),
+  IAM_ISSUER_URL: httpUrl.default(localCoreUrls("iam", "localhost").hydraPublic),
+  SITE_PUBLIC_URL: httpUrl.default(`http://localhost:${PORTS.site}`),
   CIAM_PLAYGROUND_CLIENT_ID: clientId.default("site-playground-ciam"),
   IAM_PLAYGROUND_CLIENT_ID: clientId.default("site-playground-iam"),
   /** Scopes the playground asks for; the seeded clients allow exactly these. */

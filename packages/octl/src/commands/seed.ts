@@ -1,5 +1,6 @@
 import type { Layout } from "../paths.ts";
-import { describeSeed, SeedError, seedDomain } from "../seed/seed.ts";
+import { join } from "node:path";
+import { describeSeed, SeedError, seedDomain } from "@olympus/platform/seed";
 import { seedTargets } from "../seed/targets.ts";
 import { effectiveState, type StackState } from "../state.ts";
 
@@ -9,7 +10,7 @@ export async function seedRunning(l: Layout, state: StackState | undefined): Pro
   let ok = true;
   for (const target of targets) {
     try {
-      console.log(`Seeded ${describeSeed(await seedDomain(l.root, target))}`);
+      console.log(`Seeded ${describeSeed(await seedDomain(join(l.root, "seeds"), target))}`);
     } catch (err) {
       ok = false;
       console.error(

@@ -1,5 +1,5 @@
 import type { StackState } from "../state.ts";
-import type { SeedTarget } from "./seed.ts";
+import type { SeedTarget } from "@olympus/platform/seed";
 
 /** The seedable domains of a running stack: every `identity-<domain>` service with an `admin` port. */
 export function seedTargets(state: StackState | undefined): SeedTarget[] {

@@ -1,4 +1,5 @@
 import type { ErrorObject } from "ajv";
+import { syncCodeCredential } from "../../selfservice/code/credential.ts";
 import { and, eq, ne } from "drizzle-orm";
 import type { AppContext } from "../../app/context.ts";
 import type { Tx } from "../../db/client.ts";
@@ -309,6 +310,7 @@ export async function replaceIdentity(
         [...(r.verifiedFlags ?? [])].filter(([, v]) => v).map(([value]) => value),
       );
       await syncAddresses(tx, id, extracted, now, newlyVerified);
+      await syncCodeCredential(tx, id, extracted.codeAddresses, now);
       if (r.verifiedFlags?.size) await applyVerifiedFlags(tx, id, r.verifiedFlags, now);
     });
   } catch (e) {

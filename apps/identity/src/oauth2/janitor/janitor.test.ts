@@ -232,8 +232,37 @@ describe("janitor", () => {
         },
       },
     };
+    // A stored error past the grace period: the first pass of the hook deletes it.
+    const stale = async () => {
+      const id = uuid();
+      const at = new Date(Date.now() - ctx.config.oauth2.janitor.keep_expired_flows_for - HOUR);
+      await ctx.db
+        .insert(selfserviceErrors)
+        .values({ id, error: { code: 400, message: "stale" }, createdAt: at, updatedAt: at });
+      return async () =>
+        (await ctx.db.select().from(selfserviceErrors).where(eq(selfserviceErrors.id, id))).length;
+    };
+    const first = await stale();
     const worker = await janitorStartHook(ctx);
-    await new Promise((r) => setTimeout(r, 100));
+    expect(worker).toBeDefined();
+    const deadline = Date.now() + 10_000;
+    while ((await first()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(await first()).toBe(0);
+
+    // Stopped, it runs no more passes: a row as stale as the first stays through many intervals.
     await worker!.stop();
+    const second = await stale();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await second()).toBe(1);
+  });
+
+  it("does not start when disabled", async () => {
+    const { janitorStartHook } = await import("./janitor.ts");
+    const oauth2 = t.core.ctx.config.oauth2;
+    const ctx = {
+      ...t.core.ctx,
+      config: { ...t.core.ctx.config, oauth2: { ...oauth2, janitor: { ...oauth2.janitor, enabled: false } } },
+    };
+    expect(await janitorStartHook(ctx)).toBeUndefined();
   });
 });

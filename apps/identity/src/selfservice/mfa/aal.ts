@@ -5,6 +5,7 @@ import { OryError } from "../../errors/index.ts";
 import { isJsonRequest } from "../../http/request.ts";
 import type { FullIdentity } from "../../identity/repository.ts";
 import type { SessionRow } from "../../session/session.ts";
+import { codeMfaEnabled, secondFactorAddresses } from "../code/credential.ts";
 import { hasSecondFactor } from "./credentials.ts";
 
 /*
@@ -15,9 +16,22 @@ import { hasSecondFactor } from "./credentials.ts";
 
 type Required = "aal1" | "highest_available";
 
-export function satisfiesAal(required: Required, row: SessionRow, identity: FullIdentity): boolean {
+export function satisfiesAal(
+  required: Required,
+  row: SessionRow,
+  identity: FullIdentity,
+  ctx?: AppContext,
+): boolean {
   if (required === "aal1" || row.aal === "aal2" || row.aal === "aal3") return true;
-  return !hasSecondFactor(identity);
+  if (hasSecondFactor(identity)) return false;
+  // With `selfservice.methods.code.mfa_enabled`, a verified code address is a second factor too (Kratos),
+  // unless the session was opened with a code already: a second code to the same address proves nothing.
+  const codeFactor =
+    ctx !== undefined &&
+    codeMfaEnabled(ctx) &&
+    secondFactorAddresses(identity).length > 0 &&
+    !row.authenticationMethods.some((m) => m.method === "code");
+  return !codeFactor;
 }
 
 /** The login URL that upgrades the session to aal2 (carrying return_to and login_challenge when given). */
@@ -43,7 +57,7 @@ export function enforceWhoamiAal(
   c: Context,
   s: { row: SessionRow; identity: FullIdentity },
 ): void {
-  if (satisfiesAal(ctx.config.session.whoami.required_aal, s.row, s.identity)) return;
+  if (satisfiesAal(ctx.config.session.whoami.required_aal, s.row, s.identity, ctx)) return;
   const returnTo = c.req.query("return_to");
   throw aal2Required(aal2LoginUrl(ctx, returnTo ? { returnTo } : {}));
 }
@@ -59,7 +73,9 @@ export function settingsAalResponse(
   type: "browser" | "api",
   returnTo: string,
 ): Response | undefined {
-  if (satisfiesAal(ctx.config.selfservice.flows.settings.required_aal, s.row, s.identity)) return undefined;
+  if (satisfiesAal(ctx.config.selfservice.flows.settings.required_aal, s.row, s.identity, ctx)) {
+    return undefined;
+  }
   const url = aal2LoginUrl(ctx, { returnTo });
   if (type === "browser" && !isJsonRequest(c)) return c.redirect(url, 303);
   const err = aal2Required(url);

@@ -10,7 +10,7 @@ import type { ActiveSession, SessionRow } from "../../session/session.ts";
 import { str } from "../flow/common.ts";
 import type { FlowRow } from "../flow/repository.ts";
 import type { UiText } from "../flow/text.ts";
-import { csrfNode, inputNode, type UiContainer } from "../flow/ui.ts";
+import { csrfNode, inputNode, type UiContainer, type UiNode } from "../flow/ui.ts";
 import {
   compareAndSetCredential,
   findLookupCode,
@@ -40,7 +40,12 @@ export function lookupEnabled(ctx: AppContext): boolean {
 }
 
 /** The aal2 login form for an identity: its enabled second factors, or a message when it has none. */
-export function secondFactorUi(ctx: AppContext, identity: FullIdentity): Omit<UiContainer, "action"> {
+export function secondFactorUi(
+  ctx: AppContext,
+  identity: FullIdentity,
+  /** Nodes of second-factor strategies (e.g. the `code` method's "Send code to …" buttons). */
+  more: UiNode[] = [],
+): Omit<UiContainer, "action"> {
   const nodes = [csrfNode()];
   if (totpEnabled(ctx) && hasTotp(identity)) {
     nodes.push(
@@ -66,6 +71,7 @@ export function secondFactorUi(ctx: AppContext, identity: FullIdentity): Omit<Ui
       }),
     );
   }
+  nodes.push(...more);
   const messages = nodes.length > 1 ? [mfaText.loginMfa()] : [mfaText.noMethods()];
   return { method: "POST", nodes, messages };
 }
@@ -111,7 +117,7 @@ async function checkLookup(ctx: AppContext, identityId: string, code: string): P
 export async function upgradeSession(
   ctx: AppContext,
   row: SessionRow,
-  method: "totp" | "lookup_secret",
+  method: "totp" | "lookup_secret" | "code",
 ): Promise<SessionRow> {
   const now = new Date();
   const [updated] = await ctx.db

@@ -16,6 +16,11 @@ import {
   str,
 } from "../flow/common.ts";
 import { hooks } from "../flow/hooks.ts";
+import {
+  codeRegistrationNodes,
+  isCodeRegistration,
+  submitCodeRegistration,
+} from "../strategy/code/registration.ts";
 import { type FlowRow, updateFlow } from "../flow/repository.ts";
 import { text } from "../flow/text.ts";
 import {
@@ -55,13 +60,20 @@ function registrationUi(ctx: AppContext, traits?: Record<string, unknown>): Omit
         label: text.labelPassword(),
       }),
       inputNode("password", "method", "submit", { value: "password", label: text.registrationSignUp() }),
+      ...codeRegistrationNodes(ctx),
     ],
   };
 }
 
 export function registrationWire(c: Context, ctx: AppContext, row: FlowRow): Record<string, unknown> {
   const base = baseFlowWire(c, ctx, row);
-  return { ...base, ui: withCaptcha(ctx, "registration", base.ui as UiContainer), organization_id: null };
+  return {
+    ...base,
+    ui: withCaptcha(ctx, "registration", base.ui as UiContainer),
+    organization_id: null,
+    // The method a two-step flow is in (Kratos' `active`): UIs show the code form while it is `code`.
+    ...(row.state === "sent_email" ? { active: "code" } : {}),
+  };
 }
 
 async function initRegistration(c: Context, ctx: AppContext, type: "browser" | "api"): Promise<Response> {
@@ -143,6 +155,9 @@ async function submitRegistration(c: Context, ctx: AppContext): Promise<Response
     return fail();
   }
   const method = str(body, "method") ?? "password";
+  if (isCodeRegistration(ctx, body)) {
+    return submitCodeRegistration(c, ctx, row, body, ui, (r) => registrationWire(c, ctx, r));
+  }
   if (method !== "password" && method !== "profile") {
     addMessage(
       ui,

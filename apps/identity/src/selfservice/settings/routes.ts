@@ -1,4 +1,5 @@
 import type { Context, Hono } from "hono";
+import { syncCodeCredential } from "../code/credential.ts";
 import { and, eq, gt, ne, sql } from "drizzle-orm";
 import type { AppContext } from "../../app/context.ts";
 import { urlJoin } from "../../app/runtime.ts";
@@ -194,6 +195,7 @@ async function updateProfile(
         .where(eq(identities.id, current.identity.id));
       await syncPasswordIdentifiers(tx, current.identity.id, after.passwordIdentifiers);
       await syncAddresses(tx, current.identity.id, after, now);
+      await syncCodeCredential(tx, current.identity.id, after.codeAddresses, now);
       const continueWith: Record<string, unknown>[] = [];
       if (verify) {
         for (const addr of added) {

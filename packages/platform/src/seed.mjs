@@ -1,32 +1,33 @@
 #!/usr/bin/env node
-// The compose stack's seed: applies seeds/<domain>/identities.json through the Kratos admin API and
-// seeds/<domain>/clients.json through the Hydra admin API of each domain, with the rules of
-// `octl seed` (packages/octl/src/seed/seed.ts): identities are matched by traits.email, clients by
-// client_id, and what exists is left as it is, so running it again changes nothing. Plain Node (no
-// dependencies), so it runs in the stock node image.
+// @ts-check
+// Seeds each domain from seeds/<domain>/: demo identities through the Kratos admin API and OAuth2
+// clients through the Hydra admin API. Idempotent: identities are matched by traits.email, clients by
+// client_id, and what exists is left as it is (an admin's later edits survive), so running it again
+// changes nothing. `octl seed` and `octl deploy` import seedDomain; the compose stack runs this file
+// as a program in the stock Node image (it has no dependencies but ./index.mjs).
 //
-// Environment: SEEDS_DIR (default ./seeds), SEED_DOMAINS (default ciam,iam), and per domain the
-// SDK's variable names <DOMAIN>_KRATOS_ADMIN_URL and <DOMAIN>_HYDRA_ADMIN_URL (defaults: the local
-// ports of docs/deploying.md, which is what the compose stack's shared network namespace gives).
+// As a program: SEEDS_DIR (default ./seeds), SEED_DOMAINS (default ciam,iam), and per domain the
+// variables <DOMAIN>_KRATOS_ADMIN_URL and <DOMAIN>_HYDRA_ADMIN_URL (defaults: the local ports of
+// docs/deploying.md, which is what the compose stack's shared network namespace gives).
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CORE_URL_ENV, isDomain, localCoreUrls } from "./index.mjs";
 
-const LOCAL = {
-  ciam: { kratosAdmin: "http://127.0.0.1:3101", hydraAdmin: "http://127.0.0.1:3103" },
-  iam: { kratosAdmin: "http://127.0.0.1:4101", hydraAdmin: "http://127.0.0.1:4103" },
-};
+export class SeedError extends Error {
+  name = "SeedError";
+}
 
-class SeedError extends Error {}
-
-function readSeed(dir, file) {
+/** @param {string} dir @param {string} domain @param {string} file @returns {any[]} */
+function readSeed(dir, domain, file) {
   const path = join(dir, file);
   if (!existsSync(path)) return [];
   const parsed = JSON.parse(readFileSync(path, "utf8"));
-  if (!Array.isArray(parsed)) throw new SeedError(`${path}: expected a JSON array`);
+  if (!Array.isArray(parsed)) throw new SeedError(`${domain}/${file}: expected a JSON array`);
   return parsed;
 }
 
+/** @param {string} url @param {RequestInit} [init] */
 async function call(url, init = {}) {
   try {
     return await fetch(url, {
@@ -35,24 +36,34 @@ async function call(url, init = {}) {
       signal: AbortSignal.timeout(15_000),
     });
   } catch (err) {
-    throw new SeedError(`${init.method ?? "GET"} ${url}: ${err.cause?.message ?? err.message}`);
+    const e = /** @type {Error & { cause?: Error }} */ (err);
+    throw new SeedError(`${init.method ?? "GET"} ${url}: ${e.cause?.message ?? e.message}`);
   }
 }
 
+/** @param {Response} res @param {string} what */
 async function failure(res, what) {
   const body = await res.text().catch(() => "");
   return new SeedError(`${what}: HTTP ${res.status} ${body.slice(0, 500)}`);
 }
 
-/** Seeds one domain; returns what was created and what was already there. */
-export async function seedDomain(seedsDir, domain, { kratosAdmin, hydraAdmin }) {
+/**
+ * Applies <seedsDir>/<domain>/identities.json and clients.json to one domain. Clients are skipped
+ * when the target has no Hydra admin URL (the domain's OAuth2 API is not up).
+ * @param {string} seedsDir
+ * @param {import("./seed.d.mts").SeedTarget} target
+ * @returns {Promise<import("./seed.d.mts").SeedReport>}
+ */
+export async function seedDomain(seedsDir, target) {
+  const { domain, kratosAdmin, hydraAdmin } = target;
   const dir = join(seedsDir, domain);
+  /** @type {import("./seed.d.mts").SeedReport} */
   const report = {
     domain,
     identities: { created: [], existing: [] },
     clients: { created: [], existing: [] },
   };
-  for (const identity of readSeed(dir, "identities.json")) {
+  for (const identity of readSeed(dir, domain, "identities.json")) {
     const email = String(identity?.traits?.email ?? "").toLowerCase();
     if (!email) throw new SeedError(`${domain}/identities.json: every identity needs traits.email`);
     const found = await call(
@@ -71,7 +82,8 @@ export async function seedDomain(seedsDir, domain, { kratosAdmin, hydraAdmin }) 
     else if (!created.ok) throw await failure(created, `creating ${email}`);
     else report.identities.created.push(email);
   }
-  for (const client of readSeed(dir, "clients.json")) {
+  if (!hydraAdmin) return report;
+  for (const client of readSeed(dir, domain, "clients.json")) {
     const id = client?.client_id;
     if (!id) throw new SeedError(`${domain}/clients.json: every client needs a client_id`);
     const found = await call(`${hydraAdmin}/admin/clients/${encodeURIComponent(id)}`);
@@ -90,13 +102,22 @@ export async function seedDomain(seedsDir, domain, { kratosAdmin, hydraAdmin }) 
   return report;
 }
 
-function describe(r) {
+/**
+ * One line per domain, for the deploy summary.
+ * @param {import("./seed.d.mts").SeedReport} r
+ */
+export function describeSeed(r) {
+  /** @param {string} what @param {{ created: string[]; existing: string[] }} x */
   const part = (what, x) =>
     `${what}: ${x.created.length} created${x.existing.length ? `, ${x.existing.length} already there` : ""}`;
   return `${r.domain.toUpperCase()}: ${part("identities", r.identities)}; ${part("OAuth2 clients", r.clients)}`;
 }
 
-async function main(env) {
+/**
+ * The program: seeds SEED_DOMAINS from SEEDS_DIR; returns the exit code.
+ * @param {Record<string, string | undefined>} env
+ */
+export async function main(env) {
   const seedsDir = env.SEEDS_DIR || "seeds";
   let ok = true;
   for (const domain of (env.SEED_DOMAINS || "ciam,iam")
@@ -104,15 +125,15 @@ async function main(env) {
     .map((d) => d.trim())
     .filter(Boolean)) {
     const p = domain.toUpperCase();
-    const target = {
-      kratosAdmin: (env[`${p}_KRATOS_ADMIN_URL`] || LOCAL[domain]?.kratosAdmin || "").replace(/\/+$/, ""),
-      hydraAdmin: (env[`${p}_HYDRA_ADMIN_URL`] || LOCAL[domain]?.hydraAdmin || "").replace(/\/+$/, ""),
-    };
+    const local = isDomain(domain) ? localCoreUrls(domain) : undefined;
+    /** @param {"kratosAdmin" | "hydraAdmin"} key */
+    const url = (key) => (env[`${p}_${CORE_URL_ENV[key]}`] || local?.[key] || "").replace(/\/+$/, "");
     try {
+      const target = { domain, kratosAdmin: url("kratosAdmin"), hydraAdmin: url("hydraAdmin") };
       if (!target.kratosAdmin || !target.hydraAdmin) {
         throw new SeedError(`set ${p}_KRATOS_ADMIN_URL and ${p}_HYDRA_ADMIN_URL`);
       }
-      console.log(`Seeded ${describe(await seedDomain(seedsDir, domain, target))}`);
+      console.log(`Seeded ${describeSeed(await seedDomain(seedsDir, target))}`);
     } catch (err) {
       ok = false;
       console.error(`Seeding ${p} failed: ${err instanceof SeedError ? err.message : err}`);

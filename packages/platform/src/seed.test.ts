@@ -1,4 +1,4 @@
-// The compose stack's seed against stand-ins of each domain's admin APIs: it creates exactly what
+// The seed program (as the compose stack runs it) against stand-ins of each domain's admin APIs: it creates exactly what
 // seeds/<domain>/ describes, in that domain only, changes nothing when run again, and fails loudly.
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -7,9 +7,10 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { DOMAINS, repoRoot } from "../../platform.ts";
+import { DOMAINS } from "./index.mjs";
 
 const script = fileURLToPath(new URL("./seed.mjs", import.meta.url));
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
 interface FakeAdmin {
   url: string;
@@ -73,7 +74,7 @@ function runSeed(env: Record<string, string>): Promise<{ code: number; stdout: s
 const seedFile = (d: string, f: string) =>
   JSON.parse(readFileSync(join(repoRoot, "seeds", d, f), "utf8")) as unknown[];
 
-describe("compose seed", () => {
+describe("seed program", () => {
   const fakes: FakeAdmin[] = [];
   afterEach(() => {
     for (const f of fakes.splice(0)) f.server.close();

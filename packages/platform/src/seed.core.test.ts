@@ -1,9 +1,11 @@
+// seedDomain against a real identity core: the demo identities it creates can sign in.
 import { fileURLToPath } from "node:url";
 import { startTestCore, type TestCore } from "@olympus/identity/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { seedDomain } from "./seed.ts";
+import { seedDomain } from "./seed.mjs";
 
-const root = fileURLToPath(new URL("../../../../", import.meta.url));
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const seeds = `${root}seeds`;
 let t: TestCore;
 
 beforeAll(async () => {
@@ -19,9 +21,9 @@ beforeAll(async () => {
 afterAll(() => t?.stop());
 
 it("seeds the IAM demo identities once, idempotently, and they can sign in", async () => {
-  const first = await seedDomain(root, { domain: "iam", kratosAdmin: t.adminUrl });
+  const first = await seedDomain(seeds, { domain: "iam", kratosAdmin: t.adminUrl });
   expect(first.identities).toEqual({ created: ["admin@demo.user", "viewer@demo.user"], existing: [] });
-  const again = await seedDomain(root, { domain: "iam", kratosAdmin: t.adminUrl });
+  const again = await seedDomain(seeds, { domain: "iam", kratosAdmin: t.adminUrl });
   expect(again.identities).toEqual({ created: [], existing: ["admin@demo.user", "viewer@demo.user"] });
 
   const flow = (await (await fetch(`${t.publicUrl}/self-service/login/api`)).json()) as { id: string };
@@ -50,7 +52,7 @@ it("seeds the IAM demo identities once, idempotently, and they can sign in", asy
 });
 
 it("reports an unreachable admin API clearly", async () => {
-  await expect(seedDomain(root, { domain: "iam", kratosAdmin: "http://127.0.0.1:9" })).rejects.toThrow(
+  await expect(seedDomain(seeds, { domain: "iam", kratosAdmin: "http://127.0.0.1:9" })).rejects.toThrow(
     /127\.0\.0\.1:9/,
   );
 });

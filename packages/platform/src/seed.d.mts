@@ -1,0 +1,18 @@
+export interface SeedTarget {
+  domain: string;
+  /** Kratos admin API base URL. */
+  kratosAdmin: string;
+  /** Hydra admin API base URL, when the domain's OAuth2 API is up (clients are skipped otherwise). */
+  hydraAdmin?: string;
+}
+
+export interface SeedReport {
+  domain: string;
+  identities: { created: string[]; existing: string[] };
+  clients: { created: string[]; existing: string[] };
+}
+
+export declare class SeedError extends Error {}
+export declare function seedDomain(seedsDir: string, target: SeedTarget): Promise<SeedReport>;
+export declare function describeSeed(r: SeedReport): string;
+export declare function main(env: Record<string, string | undefined>): Promise<number>;

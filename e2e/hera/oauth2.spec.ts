@@ -93,6 +93,15 @@ async function callbackParams(page: Page): Promise<URLSearchParams> {
 }
 
 async function redeem(code: string, verifier: string): Promise<Record<string, unknown>> {
+  const tokens = await redeemTokens(code, verifier);
+  return JSON.parse(Buffer.from(tokens.id_token.split(".")[1]!, "base64url").toString("utf8"));
+}
+
+/** The token response for an authorization code. */
+async function redeemTokens(
+  code: string,
+  verifier: string,
+): Promise<{ id_token: string; access_token: string; refresh_token?: string }> {
   const res = await fetch(discovery!.token_endpoint, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -105,8 +114,21 @@ async function redeem(code: string, verifier: string): Promise<Record<string, un
     }),
   });
   expect(res.status).toBe(200);
-  const tokens = (await res.json()) as { id_token: string };
-  return JSON.parse(Buffer.from(tokens.id_token.split(".")[1]!, "base64url").toString("utf8"));
+  return (await res.json()) as { id_token: string; access_token: string; refresh_token?: string };
+}
+
+/** A refresh-token grant: its HTTP status and body. */
+async function refresh(refreshToken: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(discovery!.token_endpoint, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "refresh_token",
+      refresh_token: refreshToken,
+      client_id: clientId,
+    }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 test("Allow: sign in through Hera, consent, and the ID token carries the identity's claims", async ({
@@ -192,4 +214,74 @@ test("RP-initiated logout: Hera confirms, ends the identity session and returns 
 
   await page.goto("http://localhost:3000/");
   await expect(page).toHaveURL(/\/login/);
+});
+
+test("Connected apps: settings list the app the user allowed; removing it revokes the client's refresh token", async ({
+  page,
+  context,
+}) => {
+  expect(unavailable, unavailable).toBeFalsy();
+  const email = await createVerifiedUser(context, "apps");
+  const verifier = await authorize(page, "openid email offline_access");
+  await page.getByLabel(/email/i).first().fill(email);
+  await page.locator('input[name="password"]').fill(PASSWORD);
+  await page.getByRole("button", { name: /sign in/i }).click();
+  await expect(page).toHaveURL(/localhost:3000\/consent\?consent_challenge=/);
+  await page.getByRole("button", { name: "Allow" }).click();
+  const tokens = await redeemTokens((await callbackParams(page)).get("code")!, verifier);
+  expect(typeof tokens.refresh_token).toBe("string");
+  const first = await refresh(tokens.refresh_token!);
+  expect(first.status).toBe(200);
+
+  await page.goto("http://localhost:3000/settings");
+  const app = page.getByTestId("connected-app").filter({ hasText: "Hera e2e app" });
+  await expect(app).toHaveCount(1);
+  await expect(app).toContainText("Stay signed in");
+
+  // Hostile posts change nothing: a forged form token, a cross-site origin, a subject in the form
+  // (the subject is always the session's identity).
+  const forged = await page.request.post("http://localhost:3000/settings/apps", {
+    headers: { origin: "http://localhost:3000" },
+    form: { csrf_token: "forged", client_id: clientId, subject: "someone-else" },
+    maxRedirects: 0,
+  });
+  expect(forged.status()).toBe(403);
+  const crossSite = await page.request.post("http://localhost:3000/settings/apps", {
+    headers: { origin: "http://evil.example" },
+    form: { csrf_token: "x", client_id: clientId },
+    maxRedirects: 0,
+  });
+  expect(crossSite.status()).toBe(400);
+  await page.reload();
+  await expect(app).toHaveCount(1);
+  await app.getByRole("button", { name: "Remove access for Hera e2e app" }).click();
+  await expect(page).toHaveURL(/localhost:3000\/settings/);
+  await expect(page.getByTestId("connected-app").filter({ hasText: "Hera e2e app" })).toHaveCount(0);
+  await expect(page.getByText("You have not allowed any apps to use your account.")).toBeVisible();
+
+  // The client's rotated refresh token is refused now (RFC 6749 body).
+  const after = await refresh(first.body.refresh_token as string);
+  expect(after.status).toBe(400);
+  expect(after.body.error).toBe("invalid_grant");
+});
+
+test("An unknown client gets a page that says so in plain words, with the error code and no advice to wait", async ({
+  page,
+}) => {
+  expect(unavailable, unavailable).toBeFalsy();
+  const url = new URL(discovery!.authorization_endpoint);
+  url.search = new URLSearchParams({
+    client_id: "no-such-client",
+    response_type: "code",
+    redirect_uri: REDIRECT_URI,
+    scope: "openid",
+    state: "s",
+  }).toString();
+  await page.goto(url.toString());
+  await expect(page).toHaveURL(/localhost:3000\/error\?/);
+  const box = page.getByTestId("oauth2-error");
+  await expect(box).toContainText("is not registered with us");
+  await expect(page.getByTestId("oauth2-error-code")).toHaveText("Error code: invalid_client");
+  await expect(box).not.toContainText("few minutes");
+  await expect(page.getByRole("link", { name: "Back to sign in" })).toBeVisible();
 });

@@ -27,6 +27,8 @@ test("a customer recovers the account with an emailed code, sets a new password 
 
   // A recovered session lands on settings to choose a new password.
   await expect(page).toHaveURL(/\/settings\?flow=/);
+  // Not a dead end: a banner says what to do now.
+  await expect(page.getByRole("heading", { name: "Set a new password now" })).toBeVisible();
   await page.locator('input[name="password"]').fill(newPassword);
   // Settings has several sections (profile, password, second factors): save the password one.
   await page.locator('button[name="method"][value="password"]').click();

@@ -1,4 +1,4 @@
-import type { Session } from "@ory/client-fetch";
+import type { OAuth2ConsentSession, Session } from "@ory/client-fetch";
 import { Settings } from "@ory/elements-react/theme";
 import type { Metadata } from "next";
 import { heraEnv } from "@/lib/env";
@@ -9,26 +9,62 @@ import { browserCookie, clients, currentSession } from "@/lib/ory";
 import { copyFor, elementsConfig } from "@/lib/ui-config";
 import { FlowView } from "@/components/flow-view";
 import { PasswordRulesPanel } from "@/components/password-rules";
-import { formatDateTime, type Locale, type Translate } from "@/lib/i18n";
+import { describeUserAgent, sessionMethods } from "@/lib/device";
+import { formatDateTime, type Locale, type MessageId, type Translate } from "@/lib/i18n";
 import { requestI18n } from "@/lib/i18n/server";
+import { describeScope } from "@/lib/scopes";
 
 export async function generateMetadata(): Promise<Metadata> {
   const { t } = await requestI18n();
   return { title: t("title.settings") };
 }
 
+/** Kratos' "You successfully recovered your account. Please change your password …" */
+const RECOVERED = 1060001;
+
 /** The core's (Olympus-only) info message after a password change that left other sessions signed in. */
 const PASSWORD_CHANGED_OTHER_SESSIONS = 1050100;
 
-function describe(session: Session, locale: Locale, t: Translate): { device: string; when: string } {
+const METHOD_NAMES: Record<string, MessageId> = {
+  password: "method.password",
+  totp: "method.totp",
+  lookup_secret: "method.lookup_secret",
+  code: "method.code",
+  passkey: "method.passkey",
+  webauthn: "method.webauthn",
+  oidc: "method.oidc",
+};
+
+/** A session as a person recognises it: device and browser, where, when and how they signed in. */
+function describe(
+  session: Session,
+  locale: Locale,
+  t: Translate,
+): { device: string; when: string; how?: string } {
   const device = session.devices?.[0];
-  const agent = device?.user_agent ?? t("sessions.unknown-browser");
+  const agent = describeUserAgent(device?.user_agent) ?? t("sessions.unknown-browser");
   const where = device?.ip_address ? ` · ${device.ip_address}` : "";
   const at = session.authenticated_at ? new Date(session.authenticated_at) : undefined;
+  const methods = sessionMethods(session.authentication_methods).map(({ method, provider }) =>
+    Object.hasOwn(METHOD_NAMES, method)
+      ? t(METHOD_NAMES[method] as MessageId, { provider: provider ?? "" })
+      : method,
+  );
   return {
-    device: `${agent.length > 80 ? `${agent.slice(0, 77)}…` : agent}${where}`,
+    device: `${agent}${where}`,
     when: at ? t("sessions.signed-in-at", { time: formatDateTime(locale, at) }) : t("sessions.signed-in"),
+    ...(methods.length ? { how: t("sessions.methods", { methods: methods.join(", ") }) } : {}),
   };
+}
+
+/** The OAuth2 clients the person allowed (consent sessions), newest first; none when the API fails. */
+async function connectedApps(subject: string): Promise<OAuth2ConsentSession[]> {
+  try {
+    const list = await clients().oauth2.listOAuth2ConsentSessions({ subject });
+    return [...list].sort((a, b) => String(b.handled_at ?? "").localeCompare(String(a.handled_at ?? "")));
+  } catch {
+    return [];
+  }
 }
 
 export default async function SettingsPage(props: {
@@ -41,10 +77,19 @@ export default async function SettingsPage(props: {
   const current = await currentSession(cookie);
   const others = current ? await clients(cookie).frontend.listMySessions({ cookie }) : [];
   const token = current ? formToken(env.csrfSecret, "sessions", current.id) : "";
+  const appsToken = current ? formToken(env.csrfSecret, "apps", current.id) : "";
+  const apps = current?.identity ? await connectedApps(current.identity.id) : [];
   // The core says so (message 1050100) after a password change that left other sessions signed in.
   const passwordChanged = flow.ui.messages?.some((m) => m.id === PASSWORD_CHANGED_OTHER_SESSIONS) ?? false;
+  const recovered = flow.ui.messages?.some((m) => m.id === RECOVERED) ?? false;
   return (
     <>
+      {recovered ? (
+        <section className="hera-notice hera-warn" role="status" aria-labelledby="recovered-title">
+          <h2 id="recovered-title">{t("settings.recovered-title")}</h2>
+          <p>{t("settings.recovered-body")}</p>
+        </section>
+      ) : null}
       {current && passwordChanged && others.length > 0 ? (
         <section className="hera-notice hera-warn" role="status" aria-labelledby="signout-others-title">
           <h2 id="signout-others-title">{t("sessions.password-changed-title")}</h2>
@@ -59,6 +104,20 @@ export default async function SettingsPage(props: {
           </form>
         </section>
       ) : null}
+      {current ? (
+        <nav className="hera-card hera-wide hera-sections" aria-label={t("settings.nav")}>
+          <a className="hera-link" href="#account">
+            {t("settings.nav.account")}
+          </a>
+          <a className="hera-link" href="#sessions-title">
+            {t("sessions.title")}
+          </a>
+          <a className="hera-link" href="#apps">
+            {t("apps.title")}
+          </a>
+        </nav>
+      ) : null}
+      <div id="account" />
       <FlowView ui={flow.ui} title={t("title.settings")} copy={copyFor(env, locale)}>
         <Settings flow={flow} config={elementsConfig(env, locale)} />
       </FlowView>
@@ -73,6 +132,9 @@ export default async function SettingsPage(props: {
                 <strong>{t("sessions.this-device")}</strong>
                 <div className="hera-meta">{describe(current, locale, t).device}</div>
                 <div className="hera-meta">{describe(current, locale, t).when}</div>
+                {describe(current, locale, t).how ? (
+                  <div className="hera-meta">{describe(current, locale, t).how}</div>
+                ) : null}
               </div>
             </li>
             {others.map((s) => (
@@ -80,6 +142,9 @@ export default async function SettingsPage(props: {
                 <div>
                   <strong>{describe(s, locale, t).device}</strong>
                   <div className="hera-meta">{describe(s, locale, t).when}</div>
+                  {describe(s, locale, t).how ? (
+                    <div className="hera-meta">{describe(s, locale, t).how}</div>
+                  ) : null}
                 </div>
                 <form method="post" action="/settings/sessions">
                   <input type="hidden" name="csrf_token" value={token} />
@@ -107,6 +172,52 @@ export default async function SettingsPage(props: {
             </form>
           ) : (
             <p className="hera-meta">{t("sessions.none")}</p>
+          )}
+        </section>
+      ) : null}
+      {current ? (
+        <section id="apps" className="hera-card hera-wide" aria-labelledby="apps-title">
+          <h2 id="apps-title">{t("apps.title")}</h2>
+          <p>{t("apps.intro")}</p>
+          {apps.length ? (
+            <ul className="hera-list">
+              {apps.map((app) => {
+                const client = app.consent_request?.client;
+                const clientId = client?.client_id ?? "";
+                const name = client?.client_name || clientId;
+                const granted = app.handled_at ? new Date(app.handled_at) : undefined;
+                const scopes = (app.grant_scope ?? []).map((scope) => describeScope(scope, t).title);
+                return (
+                  <li key={clientId} data-testid="connected-app">
+                    <div>
+                      <strong>{name}</strong>
+                      {scopes.length ? (
+                        <div className="hera-meta">{t("apps.scopes", { scopes: scopes.join(", ") })}</div>
+                      ) : null}
+                      {granted ? (
+                        <div className="hera-meta">
+                          {t("apps.granted", { time: formatDateTime(locale, granted) })}
+                        </div>
+                      ) : null}
+                    </div>
+                    <form method="post" action="/settings/apps">
+                      <input type="hidden" name="csrf_token" value={appsToken} />
+                      <input type="hidden" name="client_id" value={clientId} />
+                      <input type="hidden" name="flow" value={flow.id} />
+                      <button
+                        type="submit"
+                        className="hera-button hera-secondary"
+                        aria-label={t("apps.revoke-label", { app: name })}
+                      >
+                        {t("apps.revoke")}
+                      </button>
+                    </form>
+                  </li>
+                );
+              })}
+            </ul>
+          ) : (
+            <p className="hera-meta">{t("apps.none")}</p>
           )}
         </section>
       ) : null}

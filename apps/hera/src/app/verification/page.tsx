@@ -7,6 +7,8 @@ import { loadFlow } from "@/lib/flows";
 import { copyFor, elementsConfig } from "@/lib/ui-config";
 import { FlowView } from "@/components/flow-view";
 import { requestI18n } from "@/lib/i18n/server";
+import { browserCookie } from "@/lib/ory";
+import { hintFromCookieHeader, prefillEmail } from "@/lib/verify-hint";
 
 export async function generateMetadata(): Promise<Metadata> {
   const { t } = await requestI18n();
@@ -18,7 +20,12 @@ export default async function VerificationPage(props: {
 }) {
   const env = heraEnv();
   if (!env.verificationEnabled) notFound();
-  const flow = await loadFlow("verification", toSearchParams(await props.searchParams));
+  const loaded = await loadFlow("verification", toSearchParams(await props.searchParams));
+  // Sent here from "Account not active yet" at sign-in: the address is filled in already.
+  const hint = loaded.state === "choose_method" ? hintFromCookieHeader(await browserCookie()) : undefined;
+  const flow = hint
+    ? { ...loaded, ui: { ...loaded.ui, nodes: prefillEmail(loaded.ui.nodes, hint) } }
+    : loaded;
   const { locale, t } = await requestI18n();
   return (
     <>

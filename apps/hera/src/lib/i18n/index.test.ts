@@ -84,6 +84,17 @@ describe("elements texts", () => {
     ).toBe("Sign in to Acme '{'x'}'''s");
     expect(elementsOverrides("en", IAM)["registration.title"]).toBeUndefined();
   });
+  it("replace elements' texts that are wrong for us, in every language", () => {
+    for (const l of LOCALES) {
+      const o = flowMessages(l, CIAM);
+      // Our backup codes are 8 letters and digits, not digits; no vendor named as "popular".
+      for (const id of ["login.lookup_secret.subtitle", "two-step.lookup_secret.description"])
+        expect(o[id], `${l} ${id}`).toMatch(/8 (letters|Buchstaben|lettres|letras)/);
+      expect(o["settings.totp.description"], l).not.toMatch(/LastPass|Google/);
+      // "Enter your Email": the placeholder is the field's label, as it is.
+      expect(o["input.placeholder"], l).toBe("{placeholder}");
+    }
+  });
   it("name every language in itself for the locale trait's choice", () => {
     for (const l of LOCALES)
       expect(elementsOverrides(l, CIAM)["forms.option.traits.locale.de"]).toBe("Deutsch");

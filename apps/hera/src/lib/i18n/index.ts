@@ -80,6 +80,9 @@ export function elementsOverrides(
     out[key] = (CATALOGS[locale][id] ?? en[id]).replaceAll("{brand}", icuLiteral(env.brand.name));
   }
   for (const l of LOCALES) out[`forms.option.traits.locale.${l}`] = icuLiteral(LANGUAGE_NAMES[l]);
+  // Elements' placeholder is "Enter your {placeholder}" ("Enter your Email"; in German and French
+  // the grammar breaks too): the field's own label reads right in every language.
+  out["input.placeholder"] = "{placeholder}";
   return { ...out, ...KRATOS_OVERRIDES[locale] };
 }
 

@@ -55,6 +55,31 @@ export const de = {
     "Sie sind noch auf {count, plural, one {# anderen Gerät oder in # anderen Sitzung} other {# anderen Geräten oder Sitzungen}} angemeldet. Wenn Sie Ihr Passwort geändert haben, weil jemand anderes es kennen könnte, melden Sie diese jetzt ab.",
   "sessions.sign-out-everywhere": "Überall sonst abmelden",
   "settings.back": "Zurück zu Ihrem Konto",
+  "login.unverified-title": "Bestätigen Sie zuerst Ihre E-Mail-Adresse",
+  "login.unverified-body":
+    "Ihr Konto wartet darauf, dass Sie Ihre E-Mail-Adresse bestätigen. Wir senden Ihnen einen neuen Code.",
+  "login.unverified-resend": "Bestätigungscode senden",
+  "settings.recovered-title": "Legen Sie jetzt ein neues Passwort fest",
+  "settings.recovered-body":
+    "Sie haben sich mit einem Wiederherstellungscode angemeldet. Wählen Sie unten ein neues Passwort, damit Sie sich beim nächsten Mal damit anmelden können.",
+  "sessions.methods": "Angemeldet mit {methods}",
+  "method.password": "Passwort",
+  "method.totp": "Authentifizierungs-App",
+  "method.lookup_secret": "Backup-Code",
+  "method.code": "Einmalcode",
+  "method.passkey": "Passkey",
+  "method.webauthn": "Sicherheitsschlüssel",
+  "method.oidc": "{provider}",
+  "settings.nav": "Bereiche",
+  "settings.nav.account": "Profil und Anmeldung",
+  "apps.title": "Verbundene Apps",
+  "apps.intro":
+    "Apps, denen Sie den Zugriff auf Ihr Konto erlaubt haben. Wenn Sie eine entfernen, wird sie abgemeldet und muss Sie beim nächsten Mal erneut fragen.",
+  "apps.none": "Sie haben noch keiner App den Zugriff auf Ihr Konto erlaubt.",
+  "apps.scopes": "Darf sehen: {scopes}",
+  "apps.granted": "Erlaubt {time}",
+  "apps.revoke": "Zugriff entfernen",
+  "apps.revoke-label": "Zugriff für {app} entfernen",
   "consent.gone-title": "Diese Anfrage ist abgelaufen",
   "consent.gone-none":
     "Es gibt keine offene Anfrage. Kehren Sie zur Anwendung zurück und versuchen Sie es erneut.",
@@ -112,7 +137,26 @@ export const de = {
   "error.back": "Zurück zur Anmeldung",
   "error.gone": "Dieser Fehler ist nicht mehr verfügbar. Bitte beginnen Sie von vorn.",
   "error.nothing": "Hier gibt es nichts anzuzeigen. Bitte beginnen Sie von vorn.",
-  "error.oauth2": "Die Anfrage konnte nicht abgeschlossen werden.",
+  "oauth2error.invalid_client":
+    "Die Anwendung, die Sie hierher geschickt hat, ist bei uns nicht registriert oder hat sich falsch ausgewiesen. Ein neuer Versuch hilft nicht: Bitte informieren Sie den Betreiber der Anwendung.",
+  "oauth2error.invalid_request":
+    "Die Anwendung hat eine unvollständige oder fehlerhafte Anmeldeanfrage gesendet. Kehren Sie zur Anwendung zurück und beginnen Sie von vorn; falls es erneut passiert, informieren Sie bitte ihren Betreiber.",
+  "oauth2error.unauthorized_client":
+    "Diese Anwendung darf Sie auf diese Weise nicht anmelden. Bitte informieren Sie den Betreiber der Anwendung.",
+  "oauth2error.invalid_scope":
+    "Die Anwendung hat Zugriffe angefragt, die sie nicht anfragen darf. Bitte informieren Sie den Betreiber der Anwendung.",
+  "oauth2error.access_denied":
+    "Der Zugriff wurde nicht erlaubt, daher kann die Anwendung nicht fortfahren. Kehren Sie zur Anwendung zurück, wenn Sie neu beginnen möchten.",
+  "oauth2error.login_required":
+    "Sie müssen sich anmelden, bevor die Anwendung fortfahren kann. Kehren Sie zur Anwendung zurück und beginnen Sie von vorn.",
+  "oauth2error.server_error":
+    "Bei uns ist etwas schiefgelaufen. Bitte versuchen Sie es in einigen Minuten erneut.",
+  "oauth2error.temporarily_unavailable":
+    "Der Dienst ist gerade ausgelastet. Bitte versuchen Sie es in einigen Minuten erneut.",
+  "oauth2error.other":
+    "Die Anmeldeanfrage konnte nicht abgeschlossen werden. Kehren Sie zur Anwendung zurück und beginnen Sie von vorn.",
+  "oauth2error.code": "Fehlercode: {code}",
+  "oauth2error.details": "Technische Details",
   "trait.email": "E-Mail",
   "trait.username": "Benutzername",
   "trait.first_name": "Vorname",
@@ -139,6 +183,11 @@ export const de = {
     "Geben Sie Ihre E-Mail-Adresse ein, und wir senden Ihnen einen Bestätigungscode.",
   "ory.settings.title": "Ihr Konto",
   "ory.settings.subtitle": "Profil und Passwort ändern",
+  "ory.login.lookup_secret.subtitle": "Geben Sie einen Ihrer Backup-Codes ein (8 Buchstaben und Ziffern).",
+  "ory.two-step.lookup_secret.description":
+    "Verwenden Sie einen Ihrer Backup-Codes: 8 Buchstaben und Ziffern, jeder gilt nur einmal.",
+  "ory.settings.totp.description":
+    "Fügen Sie Ihrem Konto eine Authentifizierungs-App hinzu: Jede App, die zeitbasierte Codes anzeigt, ist geeignet.",
   "ory-iam.login.title": "Bei {brand} anmelden",
   "ory-iam.login.subtitle": "Mitarbeitende und Betrieb: Anmeldung mit {parts}",
   "ory-ciam.login.title": "Willkommen zurück",

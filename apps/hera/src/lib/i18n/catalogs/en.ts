@@ -62,6 +62,31 @@ export const en = {
     "You're still signed in on {count, plural, one {# other device or session} other {# other devices or sessions}}. If you changed your password because someone else might know it, sign them out now.",
   "sessions.sign-out-everywhere": "Sign out everywhere else",
   "settings.back": "Back to your account",
+  "login.unverified-title": "Verify your email address first",
+  "login.unverified-body":
+    "Your account is waiting for you to confirm your email address. We'll send you a new code.",
+  "login.unverified-resend": "Send me a verification code",
+  "settings.recovered-title": "Set a new password now",
+  "settings.recovered-body":
+    "You signed in with a recovery code. Choose a new password below so that you can sign in with it next time.",
+  "sessions.methods": "Signed in with {methods}",
+  "method.password": "password",
+  "method.totp": "authenticator app",
+  "method.lookup_secret": "backup code",
+  "method.code": "one-time code",
+  "method.passkey": "passkey",
+  "method.webauthn": "security key",
+  "method.oidc": "{provider}",
+  "settings.nav": "Sections",
+  "settings.nav.account": "Profile and sign-in",
+  "apps.title": "Connected apps",
+  "apps.intro":
+    "Apps you allowed to use your account. Removing one signs it out; it has to ask you again next time.",
+  "apps.none": "You have not allowed any apps to use your account.",
+  "apps.scopes": "Can see: {scopes}",
+  "apps.granted": "Allowed {time}",
+  "apps.revoke": "Remove access",
+  "apps.revoke-label": "Remove access for {app}",
   // Consent
   "consent.gone-title": "This request has expired",
   "consent.gone-none": "There is no pending request. Go back to the application and try again.",
@@ -117,7 +142,24 @@ export const en = {
   "error.back": "Back to sign in",
   "error.gone": "This error is no longer available. Please start again.",
   "error.nothing": "There is nothing to show here. Please start again.",
-  "error.oauth2": "The request could not be completed.",
+  "oauth2error.invalid_client":
+    "The application that sent you here is not registered with us, or it identified itself wrongly. Trying again will not help: please tell the application’s owner.",
+  "oauth2error.invalid_request":
+    "The application sent an incomplete or malformed sign-in request. Go back to the application and start again; if it happens again, please tell its owner.",
+  "oauth2error.unauthorized_client":
+    "This application is not allowed to sign you in this way. Please tell the application’s owner.",
+  "oauth2error.invalid_scope":
+    "The application asked for access it is not allowed to request. Please tell the application’s owner.",
+  "oauth2error.access_denied":
+    "Access was not granted, so the application cannot continue. Go back to the application if you want to start again.",
+  "oauth2error.login_required":
+    "You need to sign in before the application can continue. Go back to the application and start again.",
+  "oauth2error.server_error": "Something went wrong on our side. Please try again in a few minutes.",
+  "oauth2error.temporarily_unavailable": "The service is busy right now. Please try again in a few minutes.",
+  "oauth2error.other":
+    "The sign-in request could not be completed. Go back to the application and start again.",
+  "oauth2error.code": "Error code: {code}",
+  "oauth2error.details": "Technical details",
   // Identity traits (the core labels fields with the schema's English titles)
   "trait.email": "Email",
   "trait.username": "Username",
@@ -147,6 +189,11 @@ export const en = {
   "ory.verification.subtitle": "Enter your email address and we'll send you a verification code.",
   "ory.settings.title": "Your account",
   "ory.settings.subtitle": "Update your profile and password",
+  "ory.login.lookup_secret.subtitle": "Enter one of your backup codes (8 letters and digits).",
+  "ory.two-step.lookup_secret.description":
+    "Use one of your backup codes: 8 letters and digits, each works once.",
+  "ory.settings.totp.description":
+    "Add an authenticator app to your account: any app that shows time-based codes works.",
   "ory-iam.login.title": "Sign in to {brand}",
   "ory-iam.login.subtitle": "Employees and operators: sign in with {parts}",
   "ory-ciam.login.title": "Welcome back",

@@ -55,6 +55,31 @@ export const es = {
     "Sigues con la sesión iniciada en {count, plural, one {# dispositivo o sesión más} other {# dispositivos o sesiones más}}. Si cambiaste tu contraseña porque otra persona podría conocerla, ciérralas ahora.",
   "sessions.sign-out-everywhere": "Cerrar sesión en todos los demás sitios",
   "settings.back": "Volver a tu cuenta",
+  "login.unverified-title": "Primero verifica tu correo electrónico",
+  "login.unverified-body":
+    "Tu cuenta está esperando a que confirmes tu correo electrónico. Te enviaremos un código nuevo.",
+  "login.unverified-resend": "Enviarme un código de verificación",
+  "settings.recovered-title": "Elige una contraseña nueva ahora",
+  "settings.recovered-body":
+    "Iniciaste sesión con un código de recuperación. Elige abajo una contraseña nueva para poder iniciar sesión con ella la próxima vez.",
+  "sessions.methods": "Sesión iniciada con {methods}",
+  "method.password": "contraseña",
+  "method.totp": "aplicación de autenticación",
+  "method.lookup_secret": "código de respaldo",
+  "method.code": "código de un solo uso",
+  "method.passkey": "llave de acceso",
+  "method.webauthn": "llave de seguridad",
+  "method.oidc": "{provider}",
+  "settings.nav": "Secciones",
+  "settings.nav.account": "Perfil e inicio de sesión",
+  "apps.title": "Aplicaciones conectadas",
+  "apps.intro":
+    "Aplicaciones a las que permitiste usar tu cuenta. Si quitas una, se cierra su sesión y tendrá que pedírtelo de nuevo la próxima vez.",
+  "apps.none": "No has permitido que ninguna aplicación use tu cuenta.",
+  "apps.scopes": "Puede ver: {scopes}",
+  "apps.granted": "Permitida el {time}",
+  "apps.revoke": "Quitar acceso",
+  "apps.revoke-label": "Quitar el acceso de {app}",
   "consent.gone-title": "Esta solicitud ha caducado",
   "consent.gone-none": "No hay ninguna solicitud pendiente. Vuelve a la aplicación e inténtalo de nuevo.",
   "consent.gone-expired": "Vuelve a la aplicación e inicia sesión de nuevo.",
@@ -108,7 +133,25 @@ export const es = {
   "error.back": "Volver a iniciar sesión",
   "error.gone": "Este error ya no está disponible. Vuelve a empezar.",
   "error.nothing": "No hay nada que mostrar aquí. Vuelve a empezar.",
-  "error.oauth2": "No se pudo completar la solicitud.",
+  "oauth2error.invalid_client":
+    "La aplicación que te envió aquí no está registrada con nosotros o se identificó de forma incorrecta. Volver a intentarlo no servirá: avisa al responsable de la aplicación.",
+  "oauth2error.invalid_request":
+    "La aplicación envió una solicitud de inicio de sesión incompleta o mal formada. Vuelve a la aplicación y empieza de nuevo; si vuelve a ocurrir, avisa a su responsable.",
+  "oauth2error.unauthorized_client":
+    "Esta aplicación no tiene permiso para iniciar tu sesión de esta forma. Avisa al responsable de la aplicación.",
+  "oauth2error.invalid_scope":
+    "La aplicación pidió accesos que no tiene permitido solicitar. Avisa al responsable de la aplicación.",
+  "oauth2error.access_denied":
+    "No se concedió el acceso, así que la aplicación no puede continuar. Vuelve a la aplicación si quieres empezar de nuevo.",
+  "oauth2error.login_required":
+    "Debes iniciar sesión para que la aplicación pueda continuar. Vuelve a la aplicación y empieza de nuevo.",
+  "oauth2error.server_error": "Algo salió mal de nuestro lado. Inténtalo de nuevo en unos minutos.",
+  "oauth2error.temporarily_unavailable":
+    "El servicio está ocupado en este momento. Inténtalo de nuevo en unos minutos.",
+  "oauth2error.other":
+    "No se pudo completar la solicitud de inicio de sesión. Vuelve a la aplicación y empieza de nuevo.",
+  "oauth2error.code": "Código de error: {code}",
+  "oauth2error.details": "Detalles técnicos",
   "trait.email": "Correo electrónico",
   "trait.username": "Nombre de usuario",
   "trait.first_name": "Nombre",
@@ -135,6 +178,11 @@ export const es = {
     "Introduce tu dirección de correo electrónico y te enviaremos un código de verificación.",
   "ory.settings.title": "Tu cuenta",
   "ory.settings.subtitle": "Actualiza tu perfil y tu contraseña",
+  "ory.login.lookup_secret.subtitle": "Introduce uno de tus códigos de respaldo (8 letras y dígitos).",
+  "ory.two-step.lookup_secret.description":
+    "Usa uno de tus códigos de respaldo: 8 letras y dígitos, cada uno sirve una sola vez.",
+  "ory.settings.totp.description":
+    "Añade una aplicación de autenticación a tu cuenta: sirve cualquier aplicación que muestre códigos temporales.",
   "ory-iam.login.title": "Iniciar sesión en {brand}",
   "ory-iam.login.subtitle": "Empleados y operadores: inicia sesión con {parts}",
   "ory-ciam.login.title": "Hola de nuevo",

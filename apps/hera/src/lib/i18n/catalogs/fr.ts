@@ -56,6 +56,31 @@ export const fr = {
     "Vous êtes encore connecté sur {count, plural, one {# autre appareil ou session} other {# autres appareils ou sessions}}. Si vous avez changé votre mot de passe parce que quelqu’un d’autre pourrait le connaître, déconnectez-les maintenant.",
   "sessions.sign-out-everywhere": "Se déconnecter partout ailleurs",
   "settings.back": "Retour à votre compte",
+  "login.unverified-title": "Confirmez d’abord votre adresse e-mail",
+  "login.unverified-body":
+    "Votre compte attend la confirmation de votre adresse e-mail. Nous allons vous envoyer un nouveau code.",
+  "login.unverified-resend": "M’envoyer un code de vérification",
+  "settings.recovered-title": "Choisissez un nouveau mot de passe maintenant",
+  "settings.recovered-body":
+    "Vous vous êtes connecté avec un code de récupération. Choisissez ci-dessous un nouveau mot de passe pour pouvoir vous connecter avec la prochaine fois.",
+  "sessions.methods": "Connecté avec {methods}",
+  "method.password": "mot de passe",
+  "method.totp": "application d’authentification",
+  "method.lookup_secret": "code de secours",
+  "method.code": "code à usage unique",
+  "method.passkey": "clé d’accès",
+  "method.webauthn": "clé de sécurité",
+  "method.oidc": "{provider}",
+  "settings.nav": "Sections",
+  "settings.nav.account": "Profil et connexion",
+  "apps.title": "Applications connectées",
+  "apps.intro":
+    "Les applications que vous avez autorisées à utiliser votre compte. En retirer une la déconnecte ; elle devra vous redemander la prochaine fois.",
+  "apps.none": "Vous n’avez autorisé aucune application à utiliser votre compte.",
+  "apps.scopes": "Peut voir : {scopes}",
+  "apps.granted": "Autorisée le {time}",
+  "apps.revoke": "Retirer l’accès",
+  "apps.revoke-label": "Retirer l’accès de {app}",
   "consent.gone-title": "Cette demande a expiré",
   "consent.gone-none": "Aucune demande en attente. Revenez à l’application et réessayez.",
   "consent.gone-expired": "Revenez à l’application et reconnectez-vous.",
@@ -113,7 +138,26 @@ export const fr = {
   "error.back": "Retour à la connexion",
   "error.gone": "Cette erreur n’est plus disponible. Veuillez recommencer.",
   "error.nothing": "Il n’y a rien à afficher ici. Veuillez recommencer.",
-  "error.oauth2": "La demande n’a pas pu aboutir.",
+  "oauth2error.invalid_client":
+    "L’application qui vous a envoyé ici n’est pas enregistrée chez nous, ou elle s’est mal identifiée. Réessayer ne servira à rien : veuillez prévenir le responsable de l’application.",
+  "oauth2error.invalid_request":
+    "L’application a envoyé une demande de connexion incomplète ou mal formée. Retournez dans l’application et recommencez ; si cela se reproduit, veuillez prévenir son responsable.",
+  "oauth2error.unauthorized_client":
+    "Cette application n’est pas autorisée à vous connecter de cette manière. Veuillez prévenir le responsable de l’application.",
+  "oauth2error.invalid_scope":
+    "L’application a demandé des accès qu’elle n’a pas le droit de demander. Veuillez prévenir le responsable de l’application.",
+  "oauth2error.access_denied":
+    "L’accès n’a pas été accordé, l’application ne peut donc pas continuer. Retournez dans l’application si vous voulez recommencer.",
+  "oauth2error.login_required":
+    "Vous devez vous connecter pour que l’application puisse continuer. Retournez dans l’application et recommencez.",
+  "oauth2error.server_error":
+    "Un problème est survenu de notre côté. Veuillez réessayer dans quelques minutes.",
+  "oauth2error.temporarily_unavailable":
+    "Le service est très sollicité en ce moment. Veuillez réessayer dans quelques minutes.",
+  "oauth2error.other":
+    "La demande de connexion n’a pas pu aboutir. Retournez dans l’application et recommencez.",
+  "oauth2error.code": "Code d’erreur : {code}",
+  "oauth2error.details": "Détails techniques",
   "trait.email": "E-mail",
   "trait.username": "Nom d’utilisateur",
   "trait.first_name": "Prénom",
@@ -140,6 +184,11 @@ export const fr = {
     "Saisissez votre adresse e-mail et nous vous enverrons un code de vérification.",
   "ory.settings.title": "Votre compte",
   "ory.settings.subtitle": "Modifier votre profil et votre mot de passe",
+  "ory.login.lookup_secret.subtitle": "Saisissez l’un de vos codes de secours (8 lettres et chiffres).",
+  "ory.two-step.lookup_secret.description":
+    "Utilisez l’un de vos codes de secours : 8 lettres et chiffres, chacun ne sert qu’une fois.",
+  "ory.settings.totp.description":
+    "Ajoutez une application d’authentification à votre compte : toute application qui affiche des codes temporaires convient.",
   "ory-iam.login.title": "Connexion à {brand}",
   "ory-iam.login.subtitle": "Personnel et opérateurs : connectez-vous avec {parts}",
   "ory-ciam.login.title": "Bon retour",

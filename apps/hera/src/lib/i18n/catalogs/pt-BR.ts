@@ -54,6 +54,31 @@ export const ptBR = {
     "Você ainda está conectado em {count, plural, one {# outro dispositivo ou sessão} other {# outros dispositivos ou sessões}}. Se você alterou a senha porque outra pessoa pode conhecê-la, encerre-os agora.",
   "sessions.sign-out-everywhere": "Sair de todos os outros lugares",
   "settings.back": "Voltar para sua conta",
+  "login.unverified-title": "Confirme primeiro seu e-mail",
+  "login.unverified-body":
+    "Sua conta está esperando a confirmação do seu e-mail. Vamos enviar um novo código.",
+  "login.unverified-resend": "Enviar um código de verificação",
+  "settings.recovered-title": "Defina uma nova senha agora",
+  "settings.recovered-body":
+    "Você entrou com um código de recuperação. Escolha abaixo uma nova senha para poder entrar com ela da próxima vez.",
+  "sessions.methods": "Entrou com {methods}",
+  "method.password": "senha",
+  "method.totp": "aplicativo autenticador",
+  "method.lookup_secret": "código de backup",
+  "method.code": "código de uso único",
+  "method.passkey": "chave de acesso",
+  "method.webauthn": "chave de segurança",
+  "method.oidc": "{provider}",
+  "settings.nav": "Seções",
+  "settings.nav.account": "Perfil e login",
+  "apps.title": "Aplicativos conectados",
+  "apps.intro":
+    "Aplicativos que você autorizou a usar sua conta. Ao remover um, ele é desconectado e terá de pedir sua autorização de novo na próxima vez.",
+  "apps.none": "Você não autorizou nenhum aplicativo a usar sua conta.",
+  "apps.scopes": "Pode ver: {scopes}",
+  "apps.granted": "Autorizado em {time}",
+  "apps.revoke": "Remover acesso",
+  "apps.revoke-label": "Remover o acesso de {app}",
   "consent.gone-title": "Esta solicitação expirou",
   "consent.gone-none": "Não há nenhuma solicitação pendente. Volte ao aplicativo e tente novamente.",
   "consent.gone-expired": "Volte ao aplicativo e entre novamente.",
@@ -109,7 +134,25 @@ export const ptBR = {
   "error.back": "Voltar para o login",
   "error.gone": "Este erro não está mais disponível. Comece novamente.",
   "error.nothing": "Não há nada para mostrar aqui. Comece novamente.",
-  "error.oauth2": "Não foi possível concluir a solicitação.",
+  "oauth2error.invalid_client":
+    "O aplicativo que enviou você até aqui não está registrado conosco ou se identificou de forma errada. Tentar de novo não vai ajudar: avise o responsável pelo aplicativo.",
+  "oauth2error.invalid_request":
+    "O aplicativo enviou uma solicitação de login incompleta ou malformada. Volte ao aplicativo e comece de novo; se acontecer de novo, avise o responsável por ele.",
+  "oauth2error.unauthorized_client":
+    "Este aplicativo não tem permissão para fazer seu login desta forma. Avise o responsável pelo aplicativo.",
+  "oauth2error.invalid_scope":
+    "O aplicativo pediu acessos que não tem permissão para solicitar. Avise o responsável pelo aplicativo.",
+  "oauth2error.access_denied":
+    "O acesso não foi concedido, então o aplicativo não pode continuar. Volte ao aplicativo se quiser começar de novo.",
+  "oauth2error.login_required":
+    "Você precisa entrar antes que o aplicativo possa continuar. Volte ao aplicativo e comece de novo.",
+  "oauth2error.server_error": "Algo deu errado do nosso lado. Tente novamente em alguns minutos.",
+  "oauth2error.temporarily_unavailable":
+    "O serviço está ocupado no momento. Tente novamente em alguns minutos.",
+  "oauth2error.other":
+    "Não foi possível concluir a solicitação de login. Volte ao aplicativo e comece de novo.",
+  "oauth2error.code": "Código do erro: {code}",
+  "oauth2error.details": "Detalhes técnicos",
   "trait.email": "E-mail",
   "trait.username": "Nome de usuário",
   "trait.first_name": "Nome",
@@ -134,6 +177,11 @@ export const ptBR = {
   "ory.verification.subtitle": "Digite seu endereço de e-mail e enviaremos um código de confirmação.",
   "ory.settings.title": "Sua conta",
   "ory.settings.subtitle": "Atualize seu perfil e sua senha",
+  "ory.login.lookup_secret.subtitle": "Digite um dos seus códigos de backup (8 letras e números).",
+  "ory.two-step.lookup_secret.description":
+    "Use um dos seus códigos de backup: 8 letras e números, cada um vale uma só vez.",
+  "ory.settings.totp.description":
+    "Adicione um aplicativo autenticador à sua conta: qualquer aplicativo que mostre códigos temporários serve.",
   "ory-iam.login.title": "Entrar em {brand}",
   "ory-iam.login.subtitle": "Colaboradores e operadores: entre com {parts}",
   "ory-ciam.login.title": "Boas-vindas de volta",

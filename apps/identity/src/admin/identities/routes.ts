@@ -11,6 +11,9 @@ import { batchPatchBody, createIdentityBody, jsonPatch, updateIdentityBody } fro
 import { isUuid, parseWith, readJson } from "./input.ts";
 import { listIdentities } from "./list.ts";
 import { patchToReplacement } from "./patch.ts";
+import { searchIdentities } from "./search.ts";
+import { registerAdminSendEmailRoutes } from "./send-email.ts";
+import { auditIdentityChange } from "./change-audit.ts";
 import { auditRoleChange } from "./role-audit.ts";
 import { removeWebAuthnByAdmin } from "../../selfservice/webauthn/admin.ts";
 import { adminIdentityWire, includeCredentialParam } from "./wire.ts";
@@ -112,6 +115,7 @@ async function update(c: Context, ctx: AppContext): Promise<Response> {
     current.identity.metadataAdmin,
     updated.identity.metadataAdmin,
   );
+  await auditIdentityChange(ctx, c, current, updated);
   return c.json(adminIdentityWire(ctx, updated));
 }
 
@@ -127,6 +131,7 @@ async function patch(c: Context, ctx: AppContext): Promise<Response> {
     current.identity.metadataAdmin,
     updated.identity.metadataAdmin,
   );
+  await auditIdentityChange(ctx, c, current, updated);
   return c.json(adminIdentityWire(ctx, updated));
 }
 
@@ -188,6 +193,8 @@ async function removeCredential(c: Context, ctx: AppContext): Promise<Response> 
 
 export function registerAdminIdentityRoutes(admin: Hono, ctx: AppContext): void {
   admin.get("/identities", (c) => listIdentities(c, ctx));
+  admin.get("/olympus/identities/search", (c) => searchIdentities(c, ctx));
+  registerAdminSendEmailRoutes(admin, ctx);
   admin.post("/identities", (c) => create(c, ctx));
   admin.patch("/identities", (c) => batch(c, ctx));
   admin.get("/identities/by/external/:externalID", async (c) => {

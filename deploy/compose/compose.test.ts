@@ -89,6 +89,7 @@ describe("compose.yml", () => {
         "mailslurper",
         "seed",
         "site",
+        "identity-ciam-2",
         ...DOMAINS.flatMap((d) => [`identity-${d}-migrate`, `identity-${d}`, `hera-${d}`, `athena-${d}`]),
       ].sort(),
     );
@@ -154,7 +155,9 @@ describe("compose.yml", () => {
   });
 
   it("runs every app in the shared namespace, read-only, without capabilities", () => {
-    for (const name of names.filter((n) => /^(identity-(ciam|iam)$|hera-|athena-|site$|seed$)/.test(n))) {
+    for (const name of names.filter((n) =>
+      /^(identity-(ciam|ciam-2|iam)$|hera-|athena-|site$|seed$)/.test(n),
+    )) {
       const s = services[name]!;
       expect(s.network_mode, name).toBe("service:net");
       expect(s.ports, `${name} publishes through net`).toBeUndefined();
@@ -195,6 +198,42 @@ describe("compose.yml", () => {
       expect(services[`identity-${d}-migrate`]!.environment!.DSN).toBe(core.environment!.DSN);
     },
   );
+
+  it("runs a second CIAM replica on the same database, its four APIs on loopback only, behind Athena CIAM", () => {
+    const first = services["identity-ciam"]!;
+    const second = services["identity-ciam-2"]!;
+    const { config, unknown } = identityConfig(
+      join(repoRoot, "seeds", "ciam", "identity.yml"),
+      second.environment!,
+    );
+    expect(unknown).toEqual([]);
+    expect(config.dsn).toBe(first.environment!.DSN);
+    expect(config.secrets).toEqual(
+      identityConfig(join(repoRoot, "seeds", "ciam", "identity.yml"), first.environment!).config.secrets,
+    );
+    const ports = [
+      config.serve.public.port,
+      config.serve.admin.port,
+      config.oauth2.serve.public.port,
+      config.oauth2.serve.admin.port,
+    ];
+    expect(ports).toEqual([3200, 3201, 3202, 3203]);
+    for (const host of [
+      config.serve.public.host,
+      config.serve.admin.host,
+      config.oauth2.serve.public.host,
+      config.oauth2.serve.admin.host,
+    ]) {
+      expect(host).toBe("127.0.0.1");
+    }
+    expect(second.command).toEqual(["serve", "--no-migrate"]);
+    expect(second.depends_on?.["identity-ciam-migrate"]?.condition).toBe("service_completed_successfully");
+    expect(second.healthcheck?.test).toContain("http://127.0.0.1:3201/health/ready");
+    const athena = services["athena-ciam"]!;
+    expect(athena.environment!.KRATOS_ADMIN_URL).toBe("http://127.0.0.1:3201");
+    expect(athena.environment!.HYDRA_ADMIN_URL).toBe("http://127.0.0.1:3203");
+    expect(athena.depends_on?.["identity-ciam-2"]?.condition).toBe("service_healthy");
+  });
 
   it("gives Hera, Athena and the Site the ports in docs/deploying.md and only variables they read", () => {
     for (const d of DOMAINS) {
@@ -259,7 +298,11 @@ describe("compose.yml", () => {
 
 describe("init-env.mjs and .env.example", () => {
   it("commits no secret: every value in .env.example is empty", () => {
-    for (const [key, value] of parseEnv(exampleText)) expect(value, key).toBe("");
+    for (const [key, value] of parseEnv(exampleText)) {
+      // The project name is the one value that is not a secret (compose v1 cannot read `name:`).
+      if (key === "COMPOSE_PROJECT_NAME") expect(value).toBe("olympus");
+      else expect(value, key).toBe("");
+    }
     expect(readRepoFile(".gitignore").split("\n")).toContain(".env");
   });
 
@@ -267,6 +310,7 @@ describe("init-env.mjs and .env.example", () => {
     const first = parseEnv(renderEnv(exampleText));
     const second = parseEnv(renderEnv(exampleText));
     for (const [key, value] of first) {
+      if (key === "COMPOSE_PROJECT_NAME") continue;
       expect(value, key).toMatch(/^[0-9a-f]+$/);
       expect(value.length, key).toBe(key.endsWith("_SECRETS_CIPHER") ? 32 : 64);
       expect(second.get(key), `${key} is random`).not.toBe(value);

@@ -36,7 +36,7 @@ async function tryPassword(page: Page, email: string, password: string): Promise
   await expect(page).toHaveURL(/\/login\?flow=/);
   await page.getByLabel(/email/i).first().fill(email);
   await page.locator('input[name="password"]').fill(password);
-  await page.getByRole("button", { name: /sign in/i }).click();
+  await page.getByRole("button", { name: /^sign in( with password)?$/i }).click();
 }
 
 async function userPage(browser: Browser): Promise<Page> {

@@ -20,7 +20,7 @@ test.describe("sign-in through Olympus IAM", () => {
     expect(flow!.expires - Date.now() / 1000).toBeLessThanOrEqual(600);
     await page.getByLabel(/email/i).first().fill("admin@demo.user");
     await page.locator('input[name="password"]').fill("admin123!");
-    await page.getByRole("button", { name: /sign in/i }).click();
+    await page.getByRole("button", { name: /^sign in( with password)?$/i }).click();
     await expect(page).toHaveURL(`${athenaUrl("iam")}/`);
     await expect(page.getByRole("heading", { name: "Dashboard" })).toBeVisible();
     await expect(page.getByTestId("role-badge")).toHaveText("admin");

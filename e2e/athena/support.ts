@@ -22,7 +22,7 @@ export async function signInThroughIam(page: Page, domain: Domain, role: Role): 
   await expect(page).toHaveURL(/localhost:4000\/login/);
   await page.getByLabel(/email/i).first().fill(EMAIL[role]);
   await page.locator('input[name="password"]').fill(PASSWORD);
-  await page.getByRole("button", { name: /sign in/i }).click();
+  await page.getByRole("button", { name: /^sign in( with password)?$/i }).click();
   await expect(page).toHaveURL(`${athenaUrl(domain)}/`);
   await expect(page.getByTestId("role-badge")).toHaveText(role);
 }

@@ -127,7 +127,7 @@ test("a customer signs up and signs in through the widget: the token reaches sit
   await expect(widget).toHaveAttribute("data-turnstile-sitekey", TEST_SITE_KEY);
   await page.getByLabel("Email").fill(email);
   await page.locator('input[name="password"]').fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.getByRole("button", { name: "Sign up", exact: true }).click();
   await expect(page).toHaveURL(/\/verification\?flow=/);
   expect(siteverify.calls.slice(before)).toEqual([
     expect.objectContaining({ secret: TEST_SECRET_PASS, response: DUMMY_TOKEN }),
@@ -139,7 +139,7 @@ test("a customer signs up and signs in through the widget: the token reaches sit
   await expect(page.locator("#cf-turnstile")).toHaveAttribute("data-turnstile-sitekey", TEST_SITE_KEY);
   await page.getByLabel(/email/i).first().fill(email);
   await page.locator('input[name="password"]').fill(PASSWORD);
-  await page.getByRole("button", { name: /sign in/i }).click();
+  await page.getByRole("button", { name: /^sign in( with password)?$/i }).click();
   await expect(page.getByTestId("identity-email")).toHaveText(email);
   expect(siteverify.calls.length).toBe(before + 2);
 });
@@ -154,7 +154,7 @@ test("without the widget's token nothing gets past: the form waits, a plain form
   await page.goto("/login");
   await page.getByLabel(/email/i).first().fill(email);
   await page.locator('input[name="password"]').fill(PASSWORD);
-  await expect(page.getByRole("button", { name: /sign in/i })).toBeDisabled();
+  await expect(page.getByRole("button", { name: /^sign in( with password)?$/i })).toBeDisabled();
 
   // Scripts off: the server-rendered form posts without a token, and the core refuses it.
   const noJs = await browser.newContext({ javaScriptEnabled: false });
@@ -165,7 +165,7 @@ test("without the widget's token nothing gets past: the form waits, a plain form
     await form.getByLabel("Email or username").fill(email);
     await form.getByLabel("Password").fill(PASSWORD);
     const before = siteverify.calls.length;
-    await form.getByRole("button", { name: /sign in/i }).click();
+    await form.getByRole("button", { name: /^sign in( with password)?$/i }).click();
     await expect(plain).toHaveURL(/\/login\?flow=/);
     await expect(
       plain.getByRole("alert").filter({ hasText: "Captcha verification failed, please try again." }),

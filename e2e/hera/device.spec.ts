@@ -59,7 +59,7 @@ async function signInOnHera(page: Page, email: string): Promise<void> {
   await expect(page).toHaveURL(/localhost:3000\/login\?flow=/);
   await page.getByLabel(/email/i).first().fill(email);
   await page.locator('input[name="password"]').fill(PASSWORD);
-  await page.getByRole("button", { name: /sign in/i }).click();
+  await page.getByRole("button", { name: /^sign in( with password)?$/i }).click();
 }
 
 test("the user types the device's code on Hera, signs in and allows; the device gets tokens", async ({

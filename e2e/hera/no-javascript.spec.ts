@@ -27,7 +27,7 @@ test("with JavaScript disabled, a plain form post still completes sign-in", asyn
   // A wrong password comes back as the same page with the error, rendered by the server.
   await form.getByLabel("Email or username").fill(email);
   await form.getByLabel("Password").fill("wrong-password-123");
-  await form.getByRole("button", { name: /sign in/i }).click();
+  await form.getByRole("button", { name: /^sign in( with password)?$/i }).click();
   await expect(page).toHaveURL(/\/login\?flow=/);
   await expect(
     page.getByRole("alert").filter({ hasText: /email address or password is incorrect/i }),
@@ -39,7 +39,7 @@ test("with JavaScript disabled, a plain form post still completes sign-in", asyn
     page.waitForResponse(
       (r) => r.url().includes("/.ory/self-service/login?flow=") && r.request().method() === "POST",
     ),
-    form.getByRole("button", { name: /sign in/i }).click(),
+    form.getByRole("button", { name: /^sign in( with password)?$/i }).click(),
   ]);
   expect(response.status()).toBe(303);
   await expect(page.getByTestId("identity-email")).toHaveText(email);

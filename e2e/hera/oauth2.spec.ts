@@ -144,7 +144,7 @@ test("Allow: sign in through Hera, consent, and the ID token carries the identit
   await expect(page).toHaveURL(/localhost:3000\/login\?flow=/);
   await page.getByLabel(/email/i).first().fill(email);
   await page.locator('input[name="password"]').fill(PASSWORD);
-  await page.getByRole("button", { name: /sign in/i }).click();
+  await page.getByRole("button", { name: /^sign in( with password)?$/i }).click();
 
   await expect(page).toHaveURL(/localhost:3000\/consent\?consent_challenge=/);
   await expect(
@@ -168,7 +168,7 @@ test("Deny: the client receives access_denied", async ({ page, context }) => {
   await authorize(page);
   await page.getByLabel(/email/i).first().fill(email);
   await page.locator('input[name="password"]').fill(PASSWORD);
-  await page.getByRole("button", { name: /sign in/i }).click();
+  await page.getByRole("button", { name: /^sign in( with password)?$/i }).click();
   await expect(page).toHaveURL(/\/consent\?consent_challenge=/);
   await page.getByRole("button", { name: "Deny" }).click();
   expect((await callbackParams(page)).get("error")).toBe("access_denied");
@@ -186,7 +186,7 @@ test("RP-initiated logout: Hera confirms, ends the identity session and returns 
   const verifier = await authorize(page);
   await page.getByLabel(/email/i).first().fill(email);
   await page.locator('input[name="password"]').fill(PASSWORD);
-  await page.getByRole("button", { name: /sign in/i }).click();
+  await page.getByRole("button", { name: /^sign in( with password)?$/i }).click();
   await page.getByRole("button", { name: "Allow" }).click();
   const params = await callbackParams(page);
   const res = await fetch(discovery!.token_endpoint, {

@@ -71,7 +71,7 @@ export async function signUp(page: Page, email: string, password = PASSWORD): Pr
   await expect(page).toHaveURL(/\/registration\?flow=/);
   await page.getByLabel("Email").fill(email);
   await page.locator('input[name="password"]').fill(password);
-  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.getByRole("button", { name: "Sign up", exact: true }).click();
   await expect(page).toHaveURL(/\/verification\?flow=/);
 }
 
@@ -92,7 +92,7 @@ export async function submitLogin(page: Page, email: string, password = PASSWORD
   await expect(page).toHaveURL(/\/login\?flow=/);
   await page.getByLabel(/email/i).first().fill(email);
   await page.locator('input[name="password"]').fill(password);
-  await page.getByRole("button", { name: /sign in/i }).click();
+  await page.getByRole("button", { name: /^sign in( with password)?$/i }).click();
 }
 
 /** Signs in and waits for the signed-in landing page. */

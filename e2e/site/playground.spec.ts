@@ -53,7 +53,7 @@ async function signInAtHera(page: Page, domain: Domain) {
   await page.waitForURL((u) => u.origin === heraOrigin(domain) && u.pathname.startsWith("/login"));
   await page.locator('input[name="identifier"]').fill(users[domain].email);
   await page.locator('input[name="password"]').fill(users[domain].password);
-  await page.getByRole("button", { name: /sign in/i }).click();
+  await page.getByRole("button", { name: /^sign in( with password)?$/i }).click();
 }
 
 async function answerConsent(page: Page, domain: Domain, action: "accept" | "reject") {

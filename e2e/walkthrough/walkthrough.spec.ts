@@ -11,7 +11,7 @@ async function signInAtHera(page: Page, origin: string, email: string, password:
   await page.waitForURL((u) => u.origin === origin && u.pathname.startsWith("/login"));
   await page.locator('input[name="identifier"]').fill(email);
   await page.locator('input[name="password"]').fill(password);
-  await page.getByRole("button", { name: /sign in/i }).click();
+  await page.getByRole("button", { name: /^sign in( with password)?$/i }).click();
 }
 
 async function signInToAthena(page: Page, athena: string) {
@@ -44,7 +44,7 @@ test("2. a customer signs up at Hera CIAM, verifies with the emailed link, and s
   await expect(page).toHaveURL(/\/registration\?flow=/);
   await page.getByLabel("Email").fill(customer);
   await page.locator('input[name="password"]').fill(customerPassword);
-  await page.getByRole("button", { name: "Sign up" }).click();
+  await page.getByRole("button", { name: "Sign up", exact: true }).click();
   await expect(page).toHaveURL(/\/verification\?flow=/);
   const verification = await waitForMail(mail, customer, { match: (m) => /verify/i.test(m.subject) });
   // The mail carries the code (entered in the form: e2e/hera covers that) and a link that submits

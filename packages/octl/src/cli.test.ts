@@ -16,6 +16,12 @@ import {
 afterAll(cleanup, 60_000);
 
 describe("usage", () => {
+  it("--version prints the package's version and exits 0", async () => {
+    const r = await octl(tempHome(), ["--version"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
   it("an unknown command prints usage and exits non-zero", async () => {
     const r = await octl(tempHome(), ["frobnicate"]);
     expect(r.code).not.toBe(0);
@@ -154,7 +160,7 @@ describe("deploy --compose", () => {
     const original = console.error;
     console.error = (msg: string) => errors.push(msg);
     try {
-      expect(composeDeploy(layout(), {}, undefined)).toBe(1);
+      expect(composeDeploy(layout(), {}, null)).toBe(1);
     } finally {
       console.error = original;
     }

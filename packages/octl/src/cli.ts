@@ -1,5 +1,11 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { layout } from "./paths.ts";
+
+/** octl's version, from its package.json (no build step rewrites it). */
+export const VERSION = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
 
 // Commands are loaded when run: `octl status` need not load the deploy progress UI.
 const deploy = () => import("./commands/deploy.ts");
@@ -38,6 +44,7 @@ export function createProgram(setExitCode: (code: number) => void): Command {
       "Olympus platform CLI: runs every service as a supervised process.\n" +
         "State, logs and data live in .olympus/ at the repo root (or $OLYMPUS_HOME).",
     )
+    .version(VERSION, "-V, --version", "print octl's version")
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) });

@@ -101,6 +101,48 @@ export function nextPageToken(link: string | null | undefined): string | undefin
   return undefined;
 }
 
+/** The `page_token` of the `rel="prev"` link in a `Link` header. */
+export function prevPageToken(link: string | null | undefined): string | undefined {
+  return relToken(link, "prev");
+}
+
+function relToken(link: string | null | undefined, rel: string): string | undefined {
+  if (!link) return undefined;
+  for (const part of link.split(/,(?=\s*<)/)) {
+    const m = part.match(/<([^>]*)>\s*;(.*)$/);
+    if (!m?.[1] || !m[2] || !new RegExp(`rel="?${rel}"?`).test(m[2])) continue;
+    try {
+      return new URL(m[1], "http://x").searchParams.get("page_token") ?? undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** What `sendIdentityEmail` answers: where the code went and the flow it belongs to. */
+export interface OlympusSentEmail {
+  address: string;
+  flow_id: string;
+  expires_at: string;
+}
+
+/** Query of `GET /admin/olympus/identities/search`. */
+export interface OlympusIdentitySearch {
+  /** Words that must all occur in a trait, an address, an identifier or the external id (or the id). */
+  q?: string;
+  schema_id?: string;
+  state?: "active" | "inactive";
+  page_size?: number;
+  page_token?: string;
+}
+
+/** A page of search results with the total and the tokens of the neighbouring pages. */
+export interface OlympusIdentitySearchPage<T> extends OlympusPage<T> {
+  total: number;
+  prev?: string;
+}
+
 /** An error answered by an Olympus-only endpoint, in the Ory error shape. */
 export class OlympusApiError extends Error {
   override name = "OlympusApiError";
@@ -154,6 +196,49 @@ export class OlympusAdminApi {
     for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") q.set(k, String(v));
     const s = q.toString();
     return s ? `?${s}` : "";
+  }
+
+  /**
+   * Identities matching every word of `q` in any trait, address, identifier or external id (found
+   * even without a password), filtered by schema and state; with the total and prev/next tokens.
+   */
+  async searchIdentities<T = Record<string, unknown>>(
+    query: OlympusIdentitySearch = {},
+  ): Promise<OlympusIdentitySearchPage<T>> {
+    const path = `/admin/olympus/identities/search${OlympusAdminApi.query({ ...query })}`;
+    const res = await this.fetchApi(new URL(path, this.adminUrl), {
+      method: "GET",
+      headers: { accept: "application/json" },
+    });
+    const body = await res.json().catch(() => undefined);
+    if (!res.ok) throw new OlympusApiError(res.status, body);
+    const link = res.headers.get("link");
+    const next = nextPageToken(link);
+    const prev = prevPageToken(link);
+    return {
+      items: (body ?? []) as T[],
+      total: Number(res.headers.get("x-total-count") ?? 0),
+      ...(next ? { next } : {}),
+      ...(prev ? { prev } : {}),
+    };
+  }
+
+  /**
+   * Has the core mail the identity a recovery or verification code, to one of its own addresses
+   * (the one named, else the first; for verification the first unverified). `actor` names the
+   * administrator in the audit log.
+   */
+  sendIdentityEmail(
+    identityId: string,
+    kind: "recovery" | "verification",
+    opts: { address?: string; actor?: string } = {},
+  ): Promise<OlympusSentEmail> {
+    return this.send(
+      "POST",
+      `/admin/olympus/identities/${encodeURIComponent(identityId)}/${kind}-email`,
+      opts.address ? { address: opts.address } : {},
+      opts.actor,
+    );
   }
 
   /** Dashboard aggregates: identities, sessions, verification, courier, sign-ins, lockouts, OAuth2 clients. */

@@ -7,6 +7,7 @@ import { registerAdminIdentityApi } from "../admin/index.ts";
 import { registerAdminCourierRoutes } from "../admin/courier/routes.ts";
 import { registerAdminRecoveryRoutes } from "../admin/recovery/routes.ts";
 import { registerMetaRoutes } from "../meta/routes.ts";
+import { observeRequests, registerMetricsRoute } from "../metrics/metrics.ts";
 import { registerAdminSecurity, registerSecurity } from "../security/register.ts";
 import { registerSelfServiceErrors } from "../selfservice/errors/forward.ts";
 import { registerLoginRoutes } from "../selfservice/login/routes.ts";
@@ -16,6 +17,7 @@ import { registerRecoveryRoutes } from "../selfservice/recovery/routes.ts";
 import { registerRegistrationRoutes } from "../selfservice/registration/routes.ts";
 import { registerSettingsRoutes } from "../selfservice/settings/routes.ts";
 import { registerVerificationRoutes } from "../selfservice/verification/routes.ts";
+import { registerWebAuthnScriptRoute } from "../selfservice/webauthn/script.ts";
 import { registerSessionRoutes } from "../session/routes.ts";
 import type { AppContext } from "./context.ts";
 import { applyCommon, applyCors } from "./http.ts";
@@ -52,6 +54,7 @@ export async function createCore(config: Config, opts: CreateOptions = {}): Prom
   };
 
   const publicApp = new Hono();
+  publicApp.use("*", observeRequests(ctx));
   applyCors(publicApp, ctx);
   applyCommon(publicApp, ctx);
   registerSecurity(publicApp, ctx);
@@ -65,11 +68,14 @@ export async function createCore(config: Config, opts: CreateOptions = {}): Prom
   registerRecoveryRoutes(publicApp, ctx);
   registerVerificationRoutes(publicApp, ctx);
   registerSessionRoutes(publicApp, ctx);
+  registerWebAuthnScriptRoute(publicApp);
 
   const adminApp = new Hono();
+  adminApp.use("*", observeRequests(ctx));
   // Admin bodies can be large (batch imports of up to 2000 identities); the admin port is never public.
   applyCommon(adminApp, ctx, Math.max(ctx.config.serve.request_body_limit, 16 * 1024 * 1024));
   registerMetaRoutes(adminApp, ctx);
+  registerMetricsRoute(adminApp, ctx);
   // Admin routes are served under /admin and, as Ory does, without the prefix too.
   const admin = new Hono();
   registerAdminSecurity(admin, ctx);

@@ -28,7 +28,7 @@ export function onError(ctx: AppContext) {
       databaseFailed(ctx, err, c.req.path);
       return c.json(serviceUnavailable().toBody(), 503, { "Retry-After": "1" });
     }
-    const requestId = uuid();
+    const requestId = (c.get("requestId" as never) as string | undefined) || uuid();
     ctx.log.error("unhandled error", {
       request_id: requestId,
       error: err.stack ?? String(err),

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Config } from "../config/index.ts";
 import { courierStartHook } from "../courier/worker.ts";
 import { createOAuth2, type OAuth2Apps } from "../oauth2/app.ts";
+import { nameEndpoints } from "../metrics/metrics.ts";
 import { janitorStartHook } from "../oauth2/janitor/janitor.ts";
 import { setPublicBase } from "../oauth2/runtime.ts";
 import { securityStartHook } from "../security/register.ts";
@@ -126,6 +127,7 @@ export async function startCore(config: Config, opts: CreateOptions = {}): Promi
   const admPort = (adm.address() as AddressInfo).port;
   const o2pubPort = (o2pub.address() as AddressInfo).port;
   const o2admPort = (o2adm.address() as AddressInfo).port;
+  nameEndpoints(ctx, { public: pubPort, admin: admPort, oauth2_public: o2pubPort, oauth2_admin: o2admPort });
   // With port 0 the real ports are only known now; base URLs that were not configured follow them.
   if (!config.serve.public.base_url) ctx.rt.publicBaseUrl = `http://localhost:${pubPort}/`;
   if (!config.serve.admin.base_url) ctx.rt.adminBaseUrl = `http://localhost:${admPort}/`;

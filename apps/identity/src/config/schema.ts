@@ -29,6 +29,23 @@ const flow = (uiPath: string, lifespan = "1h") =>
     after,
     uiPath: z.string().default(uiPath),
   });
+/**
+ * A WebAuthn relying party (Kratos' `config.rp`): `id` is the registrable domain credentials are bound
+ * to, `origins` the pages allowed to run ceremonies (Kratos' deprecated single `origin` is accepted too).
+ * Unset values come from serve.public.base_url: its host name and its origin.
+ */
+const webauthnRp = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[a-z0-9.-]+$/i, "expected a host name without scheme or port")
+      .optional(),
+    display_name: z.string().min(1).max(128).default("Olympus"),
+    origins: z.array(z.url({ protocol: /^https?$/ })).optional(),
+    origin: z.url({ protocol: /^https?$/ }).optional(),
+  })
+  .prefault({} as never);
+
 const withDefaults = <T extends z.ZodType>(t: T) => t.prefault({} as never);
 
 const serveEndpoint = (port: number) =>
@@ -188,6 +205,22 @@ export const configSchema = z.object({
           lookup_secret: z.object({ enabled: z.boolean().default(false) }).prefault({} as never),
           /** Social sign-in (src/selfservice/oidc), providers as in kratos.yml. */
           oidc: oidcMethod,
+          /** Discoverable credentials (passwordless, aal1), as Kratos' `passkey` method. */
+          passkey: z
+            .object({
+              enabled: z.boolean().default(false),
+              config: z.object({ rp: webauthnRp }).prefault({} as never),
+            })
+            .prefault({} as never),
+          /** Security keys and platform authenticators; a second factor unless `passwordless`. */
+          webauthn: z
+            .object({
+              enabled: z.boolean().default(false),
+              config: z
+                .object({ passwordless: z.boolean().default(false), rp: webauthnRp })
+                .prefault({} as never),
+            })
+            .prefault({} as never),
         })
         .prefault({} as never),
     })

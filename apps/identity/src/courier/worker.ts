@@ -1,3 +1,4 @@
+import { metricsFor } from "../metrics/metrics.ts";
 import { and, asc, eq, inArray, lt, lte } from "drizzle-orm";
 import type { Transporter } from "nodemailer";
 import type SMTPPool from "nodemailer/lib/smtp-pool/index.js";
@@ -119,6 +120,7 @@ export function startCourierWorker(ctx: AppContext, transport?: MailTransport): 
         updatedAt: now,
       });
     });
+    metricsFor(ctx).deliveries.inc({ outcome: "sent" });
   }
 
   async function recordFailure(m: MessageRow, e: unknown): Promise<void> {
@@ -144,6 +146,7 @@ export function startCourierWorker(ctx: AppContext, transport?: MailTransport): 
         updatedAt: now,
       });
     });
+    metricsFor(ctx).deliveries.inc({ outcome: abandon ? "abandoned" : "failed" });
     const fields = { message_id: m.id, attempts, error: dispatchError(e).message };
     if (abandon) ctx.log.error("courier: message abandoned", fields);
     else ctx.log.warn("courier: send failed, will retry", fields);

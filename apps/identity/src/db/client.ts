@@ -32,6 +32,8 @@ export interface Database {
    * fail fast with 503 while the database is unreachable; PGlite runs in-process and has none.
    */
   availability?: Availability;
+  /** PostgreSQL only: the pool's open connections and its maximum (metrics). */
+  pool?: { max: number; open(): number };
   close(): Promise<void>;
 }
 
@@ -196,9 +198,12 @@ export async function openDatabase(dsn: string, opts: OpenOptions = {}): Promise
       };
     });
     registerChangeFeed(db, feed);
+    const max = opts.max ?? 10;
     return {
       db,
       kind: "postgres",
+      // The watched sockets are every connection the client opens (the LISTEN one included).
+      ...(watch && queryTimeoutMs > 0 ? { pool: { max, open: () => sockets.size } } : {}),
       migrate: async () => {
         migrating++;
         try {

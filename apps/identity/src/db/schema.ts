@@ -183,7 +183,7 @@ export const sessions = pgTable(
       .default("aal1"),
     authenticationMethods: jsonb("authentication_methods")
       .notNull()
-      .$type<{ method: string; aal: string; completed_at: string }[]>(),
+      .$type<{ method: string; aal: string; completed_at: string; provider?: string; amr?: string[] }[]>(),
     devices: jsonb("devices")
       .notNull()
       .$type<{ id: string; ip_address?: string; user_agent?: string; location?: string }[]>()

@@ -1,3 +1,4 @@
+import { type CacheStats, cacheStats, dropCacheStats } from "./cache-stats.ts";
 import { watchTables } from "./changes.ts";
 import type { DbOrTx } from "./client.ts";
 
@@ -9,6 +10,8 @@ export interface TableCacheOptions {
   /** Upper bound on an entry's age, for the moments change notifications are down. */
   ttlMs?: number;
   max?: number;
+  /** The name its hit rate is reported under (metrics); the first table by default. */
+  name?: string;
 }
 
 /**
@@ -21,10 +24,15 @@ export class TableCache<V> {
   private readonly unsubscribe: () => void;
   private readonly ttlMs: number;
   private readonly max: number;
+  private readonly stats: CacheStats;
 
-  constructor(db: DbOrTx, opts: TableCacheOptions) {
+  constructor(
+    private readonly db: DbOrTx,
+    opts: TableCacheOptions,
+  ) {
     this.ttlMs = opts.ttlMs ?? 30_000;
     this.max = opts.max ?? 10_000;
+    this.stats = cacheStats(db, opts.name ?? opts.tables[0] ?? "cache", () => this.entries.size);
     this.unsubscribe = watchTables(db, new Set(opts.tables), () => this.clear(), {
       ignoreInserts: new Set(opts.ignoreInserts ?? []),
     });
@@ -32,11 +40,16 @@ export class TableCache<V> {
 
   get(key: string): V | undefined {
     const e = this.entries.get(key);
-    if (!e) return undefined;
-    if (Date.now() - e.at > this.ttlMs) {
-      this.entries.delete(key);
+    if (!e) {
+      this.stats.misses++;
       return undefined;
     }
+    if (Date.now() - e.at > this.ttlMs) {
+      this.entries.delete(key);
+      this.stats.misses++;
+      return undefined;
+    }
+    this.stats.hits++;
     return e.value;
   }
 
@@ -68,6 +81,7 @@ export class TableCache<V> {
   close(): void {
     this.unsubscribe();
     this.entries.clear();
+    dropCacheStats(this.db, this.stats);
   }
 }
 

@@ -1,3 +1,4 @@
+import { observeRequests, registerMetricsRoute } from "../metrics/metrics.ts";
 import { Hono } from "hono";
 import type { AppContext } from "../app/context.ts";
 import { serviceUnavailable } from "../errors/index.ts";
@@ -61,6 +62,7 @@ export async function createOAuth2(ctx: AppContext): Promise<OAuth2Apps> {
   installGlue();
 
   const publicApp = new Hono();
+  publicApp.use("*", observeRequests(ctx));
   applyOAuth2Common(publicApp, o2, "public");
   registerHealth(publicApp, ctx);
   registerDiscoveryRoute(publicApp, o2);
@@ -74,8 +76,10 @@ export async function createOAuth2(ctx: AppContext): Promise<OAuth2Apps> {
   registerLogoutRoutes(publicApp, o2);
 
   const adminApp = new Hono();
+  adminApp.use("*", observeRequests(ctx));
   applyOAuth2Common(adminApp, o2, "admin");
   registerHealth(adminApp, ctx);
+  registerMetricsRoute(adminApp, ctx);
   // As in Hydra, every admin path also works without the /admin prefix.
   const admin = new Hono();
   admin.use("*", adminAuditMiddleware(ctx, { skip: notAnAdminAction }));

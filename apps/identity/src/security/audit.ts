@@ -3,6 +3,7 @@ import { and, desc, eq, gte, like, lt, lte, type SQL } from "drizzle-orm";
 import type { AppContext } from "../app/context.ts";
 import type { DbOrTx } from "../db/client.ts";
 import { securityAuditLog } from "../db/security-schema.ts";
+import { countAuditEvent } from "../metrics/metrics.ts";
 import { uuid } from "./random.ts";
 import { requestIp } from "./ip.ts";
 
@@ -57,6 +58,7 @@ function clampMetadata(meta: Record<string, unknown> | undefined): Record<string
  * abort it). A failure to write is logged and never turns a completed action into an error.
  */
 export async function audit(ctx: AppContext, c: Context | undefined, e: AuditEvent): Promise<void> {
+  countAuditEvent(ctx, e.event, e.metadata);
   if (!ctx.config.security.audit.enabled) return;
   try {
     await ctx.db.insert(securityAuditLog).values({

@@ -1,3 +1,4 @@
+import { type CacheStats, cacheStats, dropCacheStats } from "../db/cache-stats.ts";
 import { watchTables } from "../db/changes.ts";
 import type { DbOrTx } from "../db/client.ts";
 import type { FullIdentity } from "../identity/repository.ts";
@@ -32,12 +33,14 @@ interface Entry {
 export class SessionCache {
   private readonly entries = new Map<string, Entry>();
   private readonly unsubscribe: () => void;
+  private readonly stats: CacheStats;
 
   constructor(
-    db: DbOrTx,
+    private readonly db: DbOrTx,
     private readonly ttlMs = 30_000,
     private readonly max = 10_000,
   ) {
+    this.stats = cacheStats(db, "sessions", () => this.entries.size);
     this.unsubscribe = watchTables(db, WATCHED, () => this.clear(), {
       ignoreInserts: new Set(["sessions"]),
     });
@@ -45,12 +48,17 @@ export class SessionCache {
 
   get(tokenHash: string): Entry | undefined {
     const e = this.entries.get(tokenHash);
-    if (!e) return undefined;
+    if (!e) {
+      this.stats.misses++;
+      return undefined;
+    }
     const now = Date.now();
     if (now - e.cachedAt > this.ttlMs || e.row.expiresAt.getTime() <= now) {
       this.entries.delete(tokenHash);
+      this.stats.misses++;
       return undefined;
     }
+    this.stats.hits++;
     return e;
   }
 
@@ -78,5 +86,6 @@ export class SessionCache {
   close(): void {
     this.unsubscribe();
     this.entries.clear();
+    dropCacheStats(this.db, this.stats);
   }
 }

@@ -55,7 +55,7 @@ export function newLogoutToken(ctx: AppContext, sessionId: string): string {
 export interface NewSession {
   identityId: string;
   /** `provider`: the social sign-in provider, for the `oidc` method (as Kratos records it). */
-  methods: { method: string; aal?: string; provider?: string }[];
+  methods: { method: string; aal?: string; provider?: string; amr?: string[] }[];
   aal?: "aal1" | "aal2";
   c?: Context;
 }
@@ -96,6 +96,7 @@ export async function issueSession(db: DbOrTx, ctx: AppContext, input: NewSessio
         aal: m.aal ?? "aal1",
         completed_at: now.toISOString(),
         ...(m.provider ? { provider: m.provider } : {}),
+        ...(m.amr ? { amr: m.amr } : {}),
       })),
       devices: device,
       issuedAt: now,
@@ -220,7 +221,8 @@ export function sessionToWire(
     expires_at: row.expiresAt.toISOString(),
     authenticated_at: row.authenticatedAt.toISOString(),
     authenticator_assurance_level: row.aal,
-    authentication_methods: row.authenticationMethods,
+    // Kratos' AuthenticationMethod fields only (an entry's `amr` is for the ID token).
+    authentication_methods: row.authenticationMethods.map(({ amr: _amr, ...m }) => m),
     issued_at: row.issuedAt.toISOString(),
     ...(identity ? { identity: identityToWire(ctx, identity, { admin: opts.admin }) } : {}),
     devices: row.devices,

@@ -11,7 +11,6 @@ const GRANTS = [
   { value: "refresh_token", label: "Refresh token" },
   { value: "client_credentials", label: "Client credentials (machine to machine)" },
   { value: "urn:ietf:params:oauth:grant-type:device_code", label: "Device code" },
-  { value: "implicit", label: "Implicit (legacy)" },
 ];
 
 export interface ClientValues {

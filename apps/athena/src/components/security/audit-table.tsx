@@ -22,8 +22,24 @@ function Target({ value }: { value: string | null }) {
 }
 
 /** Details worth a glance, without the administrator (shown as the actor). */
+const shown = (v: unknown) =>
+  v === null || v === undefined ? "—" : typeof v === "string" ? v : JSON.stringify(v);
+
+/** `identity.updated` diffs read as `traits.name.first: Di → Diana`. */
+function changesText(changes: unknown): string | undefined {
+  if (!Array.isArray(changes)) return undefined;
+  return changes
+    .map(
+      (c: { path?: unknown; old?: unknown; new?: unknown }) =>
+        `${String(c.path)}: ${shown(c.old)} → ${shown(c.new)}`,
+    )
+    .join("; ");
+}
+
 function details(meta: Record<string, unknown>): string {
   const { admin: _admin, ...rest } = meta;
+  const diff = changesText(rest.changes);
+  if (diff) return diff.length > 300 ? `${diff.slice(0, 297)}…` : diff;
   const text = Object.entries(rest)
     .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`)
     .join(" · ");

@@ -13,7 +13,8 @@ export type Destructive =
   | "reset_password"
   | "recover"
   | "delete_credential"
-  | "change_role";
+  | "change_role"
+  | "edit";
 
 const WHAT: Record<Destructive, string> = {
   delete: "deleted",
@@ -22,6 +23,7 @@ const WHAT: Record<Destructive, string> = {
   recover: "recovered",
   delete_credential: "stripped of credentials",
   change_role: "given another role",
+  edit: "edited",
 };
 
 /** Throws 409 for a demo identity, and for an administrator locking themself out of IAM. */

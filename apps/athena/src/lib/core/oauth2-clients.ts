@@ -6,11 +6,11 @@ import { withActorHeader } from "./actor";
 import { core } from "./clients";
 import { nextPageToken } from "./pagination";
 
+/** The grants the core's discovery document lists (no implicit: the core refuses it, as OAuth 2.1 drops it). */
 export const GRANT_TYPES = [
   "authorization_code",
   "refresh_token",
   "client_credentials",
-  "implicit",
   "urn:ietf:params:oauth:grant-type:device_code",
 ] as const;
 
@@ -67,10 +67,7 @@ export type ClientInput = z.infer<typeof clientInput>;
 
 /** The Hydra client body for the form's fields. */
 export function toHydraClient(c: ClientInput): OAuth2Client {
-  const response_types = [
-    ...(c.grant_types.includes("authorization_code") ? ["code"] : []),
-    ...(c.grant_types.includes("implicit") ? ["token", "id_token"] : []),
-  ];
+  const response_types = c.grant_types.includes("authorization_code") ? ["code"] : [];
   return {
     client_name: c.client_name,
     grant_types: c.grant_types,

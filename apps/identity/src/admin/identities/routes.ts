@@ -11,7 +11,11 @@ import { batchPatchBody, createIdentityBody, jsonPatch, updateIdentityBody } fro
 import { isUuid, parseWith, readJson } from "./input.ts";
 import { listIdentities } from "./list.ts";
 import { patchToReplacement } from "./patch.ts";
+import { searchIdentities } from "./search.ts";
+import { registerAdminSendEmailRoutes } from "./send-email.ts";
+import { auditIdentityChange } from "./change-audit.ts";
 import { auditRoleChange } from "./role-audit.ts";
+import { removeWebAuthnByAdmin } from "../../selfservice/webauthn/admin.ts";
 import { adminIdentityWire, includeCredentialParam } from "./wire.ts";
 import { identityNotFound, insertPrepared, prepareCreate, prepareUpdate, replaceIdentity } from "./write.ts";
 
@@ -111,6 +115,7 @@ async function update(c: Context, ctx: AppContext): Promise<Response> {
     current.identity.metadataAdmin,
     updated.identity.metadataAdmin,
   );
+  await auditIdentityChange(ctx, c, current, updated);
   return c.json(adminIdentityWire(ctx, updated));
 }
 
@@ -126,6 +131,7 @@ async function patch(c: Context, ctx: AppContext): Promise<Response> {
     current.identity.metadataAdmin,
     updated.identity.metadataAdmin,
   );
+  await auditIdentityChange(ctx, c, current, updated);
   return c.json(adminIdentityWire(ctx, updated));
 }
 
@@ -170,10 +176,15 @@ async function removeCredential(c: Context, ctx: AppContext): Promise<Response> 
       reason: `You tried to remove a ${t} but this user have no ${t} set up.`,
     });
   }
+  const firstFactors = full.credentials.filter((cr) => FIRST_FACTORS.has(cr.type)).length;
+  if (type === "passkey" || type === "webauthn") {
+    // One key (`identifier` = its hex id, as settings name it) or all of them; audited either way.
+    await removeWebAuthnByAdmin(ctx, c, full, type, c.req.query("identifier"), firstFactors);
+    return c.body(null, 204);
+  }
   if (["password", "oidc", "saml"].includes(type)) {
-    const firstFactors = full.credentials.filter((cr) => FIRST_FACTORS.has(cr.type)).length;
     if (firstFactors < 2) throw badRequest("You cannot remove the last first factor credential.");
-  } else if (!["totp", "lookup_secret", "webauthn"].includes(type)) {
+  } else if (!["totp", "lookup_secret"].includes(type)) {
     throw badRequest(`Credentials type ${type} cannot be deleted.`);
   }
   await ctx.db.delete(identityCredentials).where(eq(identityCredentials.id, cred.id));
@@ -182,6 +193,8 @@ async function removeCredential(c: Context, ctx: AppContext): Promise<Response> 
 
 export function registerAdminIdentityRoutes(admin: Hono, ctx: AppContext): void {
   admin.get("/identities", (c) => listIdentities(c, ctx));
+  admin.get("/olympus/identities/search", (c) => searchIdentities(c, ctx));
+  registerAdminSendEmailRoutes(admin, ctx);
   admin.post("/identities", (c) => create(c, ctx));
   admin.patch("/identities", (c) => batch(c, ctx));
   admin.get("/identities/by/external/:externalID", async (c) => {

@@ -101,11 +101,18 @@ export function loginWire(c: Context, ctx: AppContext, row: FlowRow): Record<str
  * The OAuth2 `amr` values of a session's sign-in methods, in order, each once (methods that are not
  * sign-ins, such as a recovery code, add none).
  */
-export function amrOf(strategies: readonly LoginStrategy[], methods: { method: string }[]): string[] {
+export function amrOf(
+  strategies: readonly LoginStrategy[],
+  methods: { method: string; amr?: unknown }[],
+): string[] {
   const out: string[] = [];
   for (const m of methods) {
-    const amr = strategies.find((s) => s.id === m.method)?.amr ?? SECOND_FACTOR_AMR[m.method];
-    if (amr && !out.includes(amr)) out.push(amr);
+    // An entry may carry what its sign-in earned (a WebAuthn key: hwk or swk, user).
+    const own = Array.isArray(m.amr) ? m.amr.filter((x): x is string => typeof x === "string") : [];
+    const amr = own.length
+      ? own
+      : [strategies.find((s) => s.id === m.method)?.amr ?? SECOND_FACTOR_AMR[m.method]];
+    for (const a of amr) if (a && !out.includes(a)) out.push(a);
   }
   return out;
 }
@@ -137,7 +144,8 @@ export class LoginFlows {
           oauth2_login_request: old.oauth2_login_request,
         };
         return {
-          ui: loginUi(this.first, { ctx, req: flowRequest(c, ctx) }, expired.type, {}),
+          // Strategies keep state for the new flow in its data (a WebAuthn challenge).
+          ui: loginUi(this.first, { ctx, req: flowRequest(c, ctx) }, expired.type, data),
           data: data as Record<string, unknown>,
           message: text.loginExpired(expired.expiresAt),
         };
@@ -250,7 +258,10 @@ export class LoginFlows {
       });
     }
     // A social sign-in button may arrive without `method` (only its `provider` value).
-    const method = str(body, "method") ?? (typeof body.provider === "string" ? "oidc" : "password");
+    const method =
+      str(body, "method") ??
+      this.first.find((s) => s.claims?.(body))?.id ??
+      (typeof body.provider === "string" ? "oidc" : "password");
     const strategy = strategyFor(this.first, method);
     if (!strategy) {
       return fail({
@@ -307,6 +318,7 @@ export class LoginFlows {
       aal: method.aal,
       completed_at: now.toISOString(),
       ...(method.provider ? { provider: method.provider } : {}),
+      ...(method.amr ? { amr: method.amr } : {}),
     };
     let sessionRow: typeof sessions.$inferSelect;
     let token: string;
@@ -331,7 +343,14 @@ export class LoginFlows {
       const issued = await ctx.db.transaction(async (tx) => {
         const s = await issueSession(tx, ctx, {
           identityId: identity.identity.id,
-          methods: [{ method: method.method, aal: method.aal, provider: method.provider }],
+          methods: [
+            {
+              method: method.method,
+              aal: method.aal,
+              ...(method.provider ? { provider: method.provider } : {}),
+              ...(method.amr ? { amr: method.amr } : {}),
+            },
+          ],
           c,
         });
         await updateFlow(tx, flow.id, {

@@ -51,7 +51,13 @@ export function hasTotp(identity: FullIdentity): boolean {
 
 /** Whether the identity can reach aal2 (Kratos' "available AAL"). */
 export function hasSecondFactor(identity: FullIdentity): boolean {
-  return hasTotp(identity) || unusedLookupCodes(identity) > 0;
+  return hasTotp(identity) || unusedLookupCodes(identity) > 0 || hasSecurityKey(identity);
+}
+
+/** A `webauthn` credential with at least one key (a security key as second factor). */
+export function hasSecurityKey(identity: FullIdentity): boolean {
+  const cfg = credential(identity, "webauthn")?.config as { credentials?: unknown[] } | undefined;
+  return (cfg?.credentials?.length ?? 0) > 0;
 }
 
 export function totpIssuer(ctx: AppContext): string {

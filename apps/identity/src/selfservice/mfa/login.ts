@@ -117,7 +117,8 @@ async function checkLookup(ctx: AppContext, identityId: string, code: string): P
 export async function upgradeSession(
   ctx: AppContext,
   row: SessionRow,
-  method: "totp" | "lookup_secret" | "code",
+  method: string,
+  extra: { amr?: string[] } = {},
 ): Promise<SessionRow> {
   const now = new Date();
   const [updated] = await ctx.db
@@ -127,7 +128,7 @@ export async function upgradeSession(
       authenticatedAt: now,
       authenticationMethods: [
         ...row.authenticationMethods,
-        { method, aal: "aal2", completed_at: now.toISOString() },
+        { method, aal: "aal2", completed_at: now.toISOString(), ...(extra.amr ? { amr: extra.amr } : {}) },
       ],
       updatedAt: now,
     })

@@ -4,9 +4,9 @@ import { type OidcMapping, type OidcProviderConfig, oidcMapping } from "../../co
 
 /*
  * Claims become traits through a declarative mapping: trait path ← claim path. Kratos runs a Jsonnet
- * mapper here; no maintained Jsonnet evaluator installs through `pnpm install` alone on this platform
- * (docs/ory-compatibility.md), so `mapper_url` must hold the declarative mapping as JSON, and a Jsonnet
- * mapper is refused at start with a message that says so rather than misread.
+ * mapper here; Olympus does not run Jsonnet yet (docs/ory-compatibility.md, "Social sign-in"), so
+ * `mapper_url` must hold the declarative mapping as JSON, and a Jsonnet mapper is refused at start with
+ * a message that says so rather than misread.
  */
 
 /** Without any mapping: the address, verified when the provider says so (what most schemas need). */

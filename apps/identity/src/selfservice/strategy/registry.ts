@@ -1,7 +1,11 @@
 import type { Config } from "../../config/index.ts";
 import { oidcLogin } from "../oidc/strategy.ts";
 import { codeLogin, codeSecondFactor } from "./code/login.ts";
+import { passkeyLogin } from "./passkey/login.ts";
+import { passkeySettings } from "./passkey/settings.ts";
 import { passwordLogin } from "./password/login.ts";
+import { webauthnLogin } from "./webauthn/login.ts";
+import { webauthnSettings } from "./webauthn/settings.ts";
 import type { LoginStrategy, RegistrationStrategy, SettingsStrategy } from "./types.ts";
 
 /*
@@ -9,9 +13,16 @@ import type { LoginStrategy, RegistrationStrategy, SettingsStrategy } from "./ty
  * exports its strategies and one entry per flow kind here; `selfservice.methods.<id>.enabled` turns it
  * on or off.
  */
-const LOGIN: readonly LoginStrategy[] = [passwordLogin, codeLogin, codeSecondFactor, oidcLogin];
+const LOGIN: readonly LoginStrategy[] = [
+  passwordLogin,
+  codeLogin,
+  passkeyLogin,
+  codeSecondFactor,
+  webauthnLogin,
+  oidcLogin,
+];
 const REGISTRATION: readonly RegistrationStrategy[] = [];
-const SETTINGS: readonly SettingsStrategy[] = [];
+const SETTINGS: readonly SettingsStrategy[] = [passkeySettings, webauthnSettings];
 
 /** The enabled strategies of one core, per flow kind, in node order. */
 export interface Strategies {

@@ -59,6 +59,8 @@ export interface AuthMethodEntry {
   aal: "aal1" | "aal2";
   /** For methods backed by another party (OIDC provider id). */
   provider?: string;
+  /** RFC 8176 values this sign-in earned, when they depend on it (a WebAuthn key: hwk or swk, user). */
+  amr?: string[];
 }
 
 /** A flow as a strategy sees it during a submission. `ui`, `state` and `data` may be changed. */
@@ -121,6 +123,11 @@ export interface LoginStrategy {
   /** The OAuth2/OIDC `amr` value this method contributes when a login challenge is accepted. */
   readonly amr: string;
   /**
+   * Whether a submission without `method` is for this strategy, told by its fields. Kratos' WebAuthn
+   * script submits forms natively (no submit button, so no `method`) with its result field filled.
+   */
+  claims?(body: Body): boolean;
+  /**
    * The nodes it adds to a new login flow (after the CSRF node, strategies in registry order; a
    * `default`-group node with a name already present, such as `identifier`, is added once).
    * `identity` is the flow's identity on aal2 flows and refresh flows. Return [] to offer nothing.
@@ -158,6 +165,8 @@ export type RegistrationOutcome = RegistrationSuccess | FlowFailure | FlowRerend
 export interface RegistrationStrategy {
   readonly id: string;
   readonly group: UiNodeGroup;
+  /** As LoginStrategy.claims: a submission without `method` this strategy recognises by its fields. */
+  claims?(body: Body): boolean;
   nodes(flow: DraftFlow<RegistrationData>, env: StrategyEnv): UiNode[];
   submit(flow: RegistrationFlow, body: Body, env: StrategyEnv): Promise<RegistrationOutcome>;
 }
@@ -181,6 +190,8 @@ export interface SettingsStrategy {
   readonly group: UiNodeGroup;
   /** Whether changing it needs a privileged (recently authenticated) session. */
   readonly privileged: boolean;
+  /** As LoginStrategy.claims: a submission without `method` this strategy recognises by its fields. */
+  claims?(body: Body): boolean;
   nodes(flow: DraftFlow<Record<string, unknown>>, env: StrategyEnv & { identity: FullIdentity }): UiNode[];
   submit(
     flow: SettingsFlow,

@@ -25,11 +25,11 @@ export default async function Identities({ searchParams }: { searchParams: Promi
     attempt(listSchemas),
   ]);
   const filtered = !!(q || sp.schema || state);
-  const nextHref = (token: string) => {
+  const pageHref = (token?: string) => {
     const p = new URLSearchParams();
     for (const [k, v] of Object.entries({ q, schema: sp.schema, state })) if (v) p.set(k, v);
-    p.set("page_token", token);
-    return `/identities?${p}`;
+    if (token) p.set("page_token", token);
+    return `/identities${p.size ? `?${p}` : ""}`;
   };
   return (
     <div className="stack">
@@ -53,7 +53,7 @@ export default async function Identities({ searchParams }: { searchParams: Promi
               name="q"
               type="search"
               defaultValue={q ?? ""}
-              placeholder="Email, identifier or identity id"
+              placeholder="Any trait, name, address, identifier or id"
             />
           </div>
           <div className="field">
@@ -90,19 +90,12 @@ export default async function Identities({ searchParams }: { searchParams: Promi
         <ErrorState error={page.error} what="identities" />
       ) : (
         <>
-          {page.value.mode === "search" && page.value.rows.length > 0 && (
-            <p className="small muted" role="status">
-              {page.value.rows.length}{" "}
-              {page.value.rows.length === 1 ? "identity matches" : "identities match"} “{q}” (exact and
-              similar identifiers).
-            </p>
-          )}
-          {page.value.mode === "scan" && page.value.rows.length > 0 && (
-            <p className="small muted" role="status">
-              Filtered from {page.value.scanned} identities
-              {page.value.truncated ? " (stopped early: narrow the filter or go to the next page)" : ""}.
-            </p>
-          )}
+          <p className="small muted" role="status" data-testid="identities-total">
+            {page.value.total} {page.value.total === 1 ? "identity" : "identities"}
+            {filtered ? " match" : ""}
+            {q ? ` “${q}”` : ""}
+            {page.value.total > page.value.rows.length ? ` · showing ${page.value.rows.length}` : ""}
+          </p>
           {/* Always mounted here, also when nothing is left: a bulk action's outcome stays on screen
               after the list it changed is reloaded (a delete of the last match, for example). */}
           <IdentitiesTable
@@ -114,7 +107,8 @@ export default async function Identities({ searchParams }: { searchParams: Promi
                   <EmptyState title={filtered ? "No identity matches" : "No identities yet"}>
                     {filtered ? (
                       <p>
-                        Search looks for exact and similar identifiers (emails, usernames…) and identity ids.
+                        Every word is looked for in the traits (names, emails…), addresses, sign-in
+                        identifiers and external ids; an identity id matches itself.
                       </p>
                     ) : (
                       writer && (
@@ -129,12 +123,17 @@ export default async function Identities({ searchParams }: { searchParams: Promi
             }
           />
           <nav className="spread" aria-label="Pages">
-            <span>
-              {sp.page_token && <Link href={nextHref("").replace(/[?&]page_token=$/, "")}>First page</Link>}
+            <span className="row">
+              {sp.page_token && <Link href={pageHref()}>First page</Link>}
+              {page.value.prevToken !== undefined && (
+                <Link className="btn" href={pageHref(page.value.prevToken)} rel="prev">
+                  ← Previous page
+                </Link>
+              )}
             </span>
             <span>
               {page.value.nextToken && (
-                <Link className="btn" href={nextHref(page.value.nextToken)} rel="next">
+                <Link className="btn" href={pageHref(page.value.nextToken)} rel="next">
                   Next page →
                 </Link>
               )}

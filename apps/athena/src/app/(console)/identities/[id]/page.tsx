@@ -2,10 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ActionButton } from "@/components/action-button";
+import { EditIdentityForm } from "@/components/identities/edit-identity-form";
+import { EmailSender } from "@/components/identities/email-sender";
 import { PasswordReset } from "@/components/identities/password-reset";
 import { passwordPolicy } from "@/lib/core/password-policy";
 import { RecoveryIssuer } from "@/components/identities/recovery-issuer";
 import { RoleEditor } from "@/components/identities/role-editor";
+import { WebAuthnKeys } from "@/components/identities/webauthn-keys";
 import { SessionsTable } from "@/components/sessions/sessions-table";
 import { ErrorState, formatTime, PageHeader, StateBadge } from "@/components/ui";
 import { canWrite } from "@/lib/auth/guard";
@@ -13,6 +16,7 @@ import { principalOf } from "@/lib/auth/principal";
 import { core } from "@/lib/core/clients";
 import { attempt } from "@/lib/core/errors";
 import { displayName, isDemo, primaryIdentifier, UUID_RE } from "@/lib/core/identity-view";
+import { listSchemas } from "@/lib/core/schemas";
 import { toSessionRow } from "@/lib/core/sessions";
 import { athenaEnv } from "@/lib/env";
 import { currentSession } from "@/lib/session/server";
@@ -20,6 +24,13 @@ import { currentSession } from "@/lib/session/server";
 export const metadata: Metadata = { title: "Identity" };
 
 const json = (v: unknown) => JSON.stringify(v ?? {}, null, 2);
+
+/** Admin metadata as the edit form shows it: the Athena role keys have their own control. */
+function withoutRole(meta: unknown): Record<string, unknown> | null {
+  if (!meta || typeof meta !== "object" || Array.isArray(meta)) return null;
+  const { role: _role, roles: _roles, ...rest } = meta as Record<string, unknown>;
+  return Object.keys(rest).length ? rest : null;
+}
 
 export default async function IdentityPage({
   params,
@@ -34,7 +45,7 @@ export default async function IdentityPage({
   const session = await currentSession();
   const writer = canWrite(session);
   const api = core().identity;
-  const found = await attempt(() => api.getIdentity({ id }));
+  const found = await attempt(() => api.getIdentity({ id, includeCredential: ["passkey", "webauthn"] }));
   if (!found.ok) {
     if (found.error.status === 404 && !found.error.missing) notFound();
     return (
@@ -47,6 +58,10 @@ export default async function IdentityPage({
   const identity = found.value;
   const sessions = await attempt(() => api.listIdentitySessions({ id }));
   const policy = await attempt(passwordPolicy);
+  const schemas = writer ? await attempt(listSchemas) : undefined;
+  const traitsSchema = schemas?.ok
+    ? schemas.value.find((x) => x.id === identity.schema_id)?.traits
+    : undefined;
   const demo = isDemo(identity);
   const iam = athenaEnv().domain === "iam";
   const self = iam && session?.sub === identity.id;
@@ -168,7 +183,50 @@ export default async function IdentityPage({
             <h3>Account recovery</h3>
             <RecoveryIssuer id={id} disabledReason={protectedReason} />
           </div>
+          <div>
+            <h3>Send an email</h3>
+            <EmailSender
+              id={id}
+              recoveryAddresses={(identity.recovery_addresses ?? [])
+                .filter((a) => a.via === "email")
+                .map((a) => a.value)}
+              unverifiedAddresses={(identity.verifiable_addresses ?? [])
+                .filter((a) => a.via === "email" && !a.verified)
+                .map((a) => a.value)}
+              {...(protectedReason ? { recoveryDisabledReason: protectedReason } : {})}
+            />
+          </div>
         </section>
+      )}
+      {writer && (
+        <details className="card" id="edit">
+          <summary>
+            <h2 style={{ display: "inline" }}>Edit identity</h2>
+          </summary>
+          {demo ? (
+            <p className="small muted">{protectedReason}</p>
+          ) : !traitsSchema ? (
+            <div className="notice warn" role="alert">
+              The schema {identity.schema_id} of this identity could not be loaded, so its traits cannot be
+              edited here.
+            </div>
+          ) : (
+            <EditIdentityForm
+              id={id}
+              traitsSchema={traitsSchema}
+              traits={(identity.traits ?? {}) as Record<string, unknown>}
+              metadataPublic={identity.metadata_public ?? null}
+              metadataAdmin={withoutRole(identity.metadata_admin)}
+              state={state === "inactive" ? "inactive" : "active"}
+              addresses={(identity.verifiable_addresses ?? []).map((a) => ({
+                value: a.value,
+                verified: a.verified,
+              }))}
+              {...(identity.updated_at ? { updatedAt: new Date(identity.updated_at).toISOString() } : {})}
+              iam={iam}
+            />
+          )}
+        </details>
       )}
       <div className="grid-2">
         <section className="card" aria-labelledby="overview-h">
@@ -283,7 +341,20 @@ export default async function IdentityPage({
                     <td>
                       <span className="badge">{type}</span>
                     </td>
-                    <td className="small">{(c.identifiers ?? []).join(", ") || "—"}</td>
+                    <td className="small">
+                      {type === "passkey" || type === "webauthn" ? (
+                        <WebAuthnKeys
+                          identityId={id}
+                          type={type}
+                          config={c.config}
+                          owner={identifier}
+                          canWrite={writer}
+                          disabledReason={protectedReason}
+                        />
+                      ) : (
+                        (c.identifiers ?? []).join(", ") || "—"
+                      )}
+                    </td>
                     <td className="hide-sm small">{formatTime(c.updated_at ?? c.created_at)}</td>
                     {writer && (
                       <td>

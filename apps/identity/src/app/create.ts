@@ -10,6 +10,7 @@ import { registerMetaRoutes } from "../meta/routes.ts";
 import { observeRequests, registerMetricsRoute } from "../metrics/metrics.ts";
 import { registerAdminSecurity, registerSecurity } from "../security/register.ts";
 import { registerSelfServiceErrors } from "../selfservice/errors/forward.ts";
+import { checkWebHooks } from "../selfservice/hook/index.ts";
 import { registerLoginRoutes } from "../selfservice/login/routes.ts";
 import { registerOidcRoutes } from "../selfservice/oidc/routes.ts";
 import { registerLogoutRoutes } from "../selfservice/logout/routes.ts";
@@ -40,6 +41,7 @@ export interface CreateOptions {
 /** Builds the context and the Hono apps of one identity core, without listening. */
 export async function createCore(config: Config, opts: CreateOptions = {}): Promise<CoreApps> {
   const log = opts.log ?? createLogger(config.log.level, { domain: config.domain });
+  checkWebHooks(config);
   const database = opts.database ?? (await openDatabase(config.dsn, { log }));
   if (opts.migrate ?? true) await database.migrate();
   const ctx: AppContext = {

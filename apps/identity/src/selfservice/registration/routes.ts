@@ -15,8 +15,8 @@ import {
   respondWithFlow,
   str,
 } from "../flow/common.ts";
-import { hooks } from "../flow/hooks.ts";
 import { queueWebHooks, registrationHooks, showRefusal } from "../hook/index.ts";
+import { startVerification } from "../verification/flow.ts";
 import {
   codeRegistrationNodes,
   isCodeRegistration,
@@ -237,9 +237,9 @@ async function submitRegistration(c: Context, ctx: AppContext): Promise<Response
       });
       await queueWebHooks(tx, ctx, hooked.deferred);
       let verification: { flowId: string; url: string; address: string } | undefined;
-      if (verificationEnabled && hooks.startVerification) {
+      if (verificationEnabled) {
         for (const addr of ctx.schemas.extract(schema, hooked.traits).verifiable) {
-          const v = await hooks.startVerification(tx, ctx, c, {
+          const v = await startVerification(tx, ctx, c, {
             identityId,
             address: addr.value,
             via: addr.via,

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { Config } from "../config/index.ts";
 import { openDatabase, type Database } from "../db/client.ts";
 import { Hasher } from "../hash/hasher.ts";
+import { type Hydra, noHydra } from "../hydra/hydra.ts";
 import { IdentitySchemas } from "../identity/schemas.ts";
 import { registerAdminIdentityApi } from "../admin/index.ts";
 import { registerAdminCourierRoutes } from "../admin/courier/routes.ts";
@@ -10,6 +11,7 @@ import { registerMetaRoutes } from "../meta/routes.ts";
 import { observeRequests, registerMetricsRoute } from "../metrics/metrics.ts";
 import { registerAdminSecurity, registerSecurity } from "../security/register.ts";
 import { registerSelfServiceErrors } from "../selfservice/errors/forward.ts";
+import { checkWebHooks } from "../selfservice/hook/index.ts";
 import { registerLoginRoutes } from "../selfservice/login/routes.ts";
 import { registerOidcRoutes } from "../selfservice/oidc/routes.ts";
 import { registerLogoutRoutes } from "../selfservice/logout/routes.ts";
@@ -35,11 +37,14 @@ export interface CreateOptions {
   migrate?: boolean;
   database?: Database;
   log?: Logger;
+  /** The Kratos↔Hydra bridge; by default the core's own OAuth2 provider (tests may pass a FakeHydra). */
+  hydra?: Hydra;
 }
 
 /** Builds the context and the Hono apps of one identity core, without listening. */
 export async function createCore(config: Config, opts: CreateOptions = {}): Promise<CoreApps> {
   const log = opts.log ?? createLogger(config.log.level, { domain: config.domain });
+  checkWebHooks(config);
   const database = opts.database ?? (await openDatabase(config.dsn, { log }));
   if (opts.migrate ?? true) await database.migrate();
   const ctx: AppContext = {
@@ -50,6 +55,7 @@ export async function createCore(config: Config, opts: CreateOptions = {}): Prom
     schemas: await IdentitySchemas.load(config),
     hasher: new Hasher(config.hashers),
     log,
+    hydra: opts.hydra ?? noHydra,
     notifyCourier: () => {},
   };
 

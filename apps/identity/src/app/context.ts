@@ -1,6 +1,7 @@
 import type { Config } from "../config/index.ts";
 import type { Database, Db } from "../db/client.ts";
 import type { Hasher } from "../hash/hasher.ts";
+import type { Hydra } from "../hydra/hydra.ts";
 import type { IdentitySchemas } from "../identity/schemas.ts";
 import type { Logger } from "./logger.ts";
 import type { Runtime } from "./runtime.ts";
@@ -14,6 +15,8 @@ export interface AppContext {
   schemas: IdentitySchemas;
   hasher: Hasher;
   log: Logger;
+  /** The OAuth2 provider as the self-service flows see it (Kratos↔Hydra bridge). */
+  hydra: Hydra;
   /** Wakes the courier worker after a message was queued (no-op when the worker is off). */
   notifyCourier: () => void;
 }

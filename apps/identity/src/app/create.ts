@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { Config } from "../config/index.ts";
 import { openDatabase, type Database } from "../db/client.ts";
 import { Hasher } from "../hash/hasher.ts";
+import { type Hydra, noHydra } from "../hydra/hydra.ts";
 import { IdentitySchemas } from "../identity/schemas.ts";
 import { registerAdminIdentityApi } from "../admin/index.ts";
 import { registerAdminCourierRoutes } from "../admin/courier/routes.ts";
@@ -35,6 +36,8 @@ export interface CreateOptions {
   migrate?: boolean;
   database?: Database;
   log?: Logger;
+  /** The Kratos↔Hydra bridge; by default the core's own OAuth2 provider (tests may pass a FakeHydra). */
+  hydra?: Hydra;
 }
 
 /** Builds the context and the Hono apps of one identity core, without listening. */
@@ -50,6 +53,7 @@ export async function createCore(config: Config, opts: CreateOptions = {}): Prom
     schemas: await IdentitySchemas.load(config),
     hasher: new Hasher(config.hashers),
     log,
+    hydra: opts.hydra ?? noHydra,
     notifyCourier: () => {},
   };
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Config } from "../config/index.ts";
 import { courierStartHook } from "../courier/worker.ts";
 import { createOAuth2, type OAuth2Apps } from "../oauth2/app.ts";
+import { oauth2Bridge } from "../oauth2/bridge.ts";
 import { nameEndpoints } from "../metrics/metrics.ts";
 import { janitorStartHook } from "../oauth2/janitor/janitor.ts";
 import { setPublicBase } from "../oauth2/runtime.ts";
@@ -100,6 +101,7 @@ export async function startCore(config: Config, opts: CreateOptions = {}): Promi
   const apps = await createCore(config, opts);
   const { ctx } = apps;
   const oauth2 = await createOAuth2(ctx);
+  if (!opts.hydra) ctx.hydra = oauth2Bridge(oauth2.o2);
   const workers: Worker[] = [];
   const servers: ServerType[] = [];
   try {

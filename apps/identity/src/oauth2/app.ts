@@ -13,7 +13,6 @@ import { registerDeviceRequestRoutes } from "./flow/device.ts";
 import { registerLoginRequestRoutes } from "./flow/login.ts";
 import { registerLogoutRequestRoutes } from "./flow/logout.ts";
 import { registerSessionRoutes } from "./flow/sessions.ts";
-import { installGlue } from "./glue.ts";
 import { applyOAuth2Common } from "./http.ts";
 import { registerIntrospectRoutes } from "./introspect/routes.ts";
 import { registerJwksRoute, registerKeyRoutes } from "./keys/routes.ts";
@@ -54,12 +53,11 @@ const notAnAdminAction = (method: string, pattern: string) =>
 
 /**
  * Builds the OAuth2 / OpenID Connect provider of a core: its state, its signing keys (generated on
- * first start), its two Hono apps, and the in-process glue the login flow calls.
+ * first start) and its two Hono apps.
  */
 export async function createOAuth2(ctx: AppContext): Promise<OAuth2Apps> {
   const o2 = createOAuth2Runtime(ctx);
   await o2.jwks.ensure();
-  installGlue();
 
   const publicApp = new Hono();
   publicApp.use("*", observeRequests(ctx));

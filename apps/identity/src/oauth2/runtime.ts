@@ -38,8 +38,6 @@ export interface OAuth2 {
   remoteKeys: RemoteKeySets;
 }
 
-const registry = new WeakMap<AppContext, OAuth2>();
-
 function withSlash(url: string): string {
   return url.endsWith("/") ? url : `${url}/`;
 }
@@ -86,7 +84,6 @@ export function createOAuth2Runtime(ctx: AppContext): OAuth2 {
     maxBytes: http.max_bytes,
   };
   o2.remoteKeys = new RemoteKeySets(o2.fetchPolicy, http.jwks_cache_ttl);
-  registry.set(ctx, o2);
   return o2;
 }
 
@@ -94,18 +91,6 @@ export function createOAuth2Runtime(ctx: AppContext): OAuth2 {
 export function setPublicBase(o2: OAuth2, url: string): void {
   o2.publicBaseUrl = withSlash(url);
   if (!o2.cfg.urls.self.issuer) o2.issuer = o2.publicBaseUrl;
-}
-
-/** The OAuth2 provider of a core, if it runs one. */
-export function findOAuth2(ctx: AppContext): OAuth2 | undefined {
-  return registry.get(ctx);
-}
-
-/** The OAuth2 provider of a core; throws when the core runs without one. */
-export function oauth2Of(ctx: AppContext): OAuth2 {
-  const o2 = registry.get(ctx);
-  if (!o2) throw new Error("the OAuth2 provider is not running in this core");
-  return o2;
 }
 
 export function publicUrl(o2: OAuth2, path: string): string {

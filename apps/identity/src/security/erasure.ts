@@ -10,7 +10,6 @@ import {
   selfserviceFlows,
 } from "../db/schema.ts";
 import { securityLoginThrottles } from "../db/security-schema.ts";
-import { hooks } from "../selfservice/flow/hooks.ts";
 
 /*
  * Erasure: deleting an identity removes everything that is about it. Most of it goes by foreign-key
@@ -19,8 +18,8 @@ import { hooks } from "../selfservice/flow/hooks.ts";
  * same transaction: lockout counters of its identifiers, flows that only carry one of its addresses
  * (a recovery or verification started but never finished), the mail sent to its addresses, and rows
  * of any table keyed by a text `subject` column (the OAuth2 provider's login sessions, grants and
- * tokens name the identity that way). Other capabilities can add theirs through
- * `hooks.onIdentityDeleted`.
+ * tokens name the identity that way), and the OAuth2 provider is told through
+ * `ctx.hydra.subjectDeleted`.
  *
  * The security audit log is kept (append-only, bounded by security.audit.retention): it records that
  * the identity was deleted.
@@ -79,7 +78,7 @@ async function cleanup(tx: Tx, identityId: string): Promise<void> {
  */
 export async function eraseIdentityData(tx: Tx, ctx: AppContext, identityId: string): Promise<void> {
   await cleanup(tx, identityId);
-  await hooks.onIdentityDeleted?.(tx, ctx, identityId);
+  await ctx.hydra.subjectDeleted(tx, identityId);
 }
 
 /** Deletes an identity and everything about it, atomically; false when there was no such identity. */

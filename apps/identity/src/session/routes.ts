@@ -5,7 +5,6 @@ import { sessions } from "../db/schema.ts";
 import { badRequest, notFound, sessionInactive } from "../errors/index.ts";
 import { pageParams, setLinkHeader } from "../http/pagination.ts";
 import { rawHeader } from "../http/request.ts";
-import { hooks } from "../selfservice/flow/hooks.ts";
 import { audit } from "../security/audit.ts";
 import { enforceWhoamiAal } from "../selfservice/mfa/aal.ts";
 import { currentSession, revokeSession, sessionCache, sessionToWire } from "./session.ts";
@@ -63,7 +62,7 @@ export function registerSessionRoutes(app: Hono, ctx: AppContext): void {
         and(eq(sessions.identityId, s.row.identityId), ne(sessions.id, s.row.id), eq(sessions.active, true)),
       )
       .returning({ id: sessions.id });
-    for (const r of revoked) await hooks.onSessionRevoked?.(ctx, r.id);
+    for (const r of revoked) await ctx.hydra.sessionEnded(r.id);
     const me = s.identity.identity.id;
     for (const r of revoked) await audit(ctx, c, { event: "session.revoked", actor: me, target: r.id });
     return c.json({ count: revoked.length });
@@ -86,7 +85,7 @@ export function registerSessionRoutes(app: Hono, ctx: AppContext): void {
       : [];
     if (!row) throw notFound("The session could not be found.");
     await revokeSession(ctx.db, id);
-    await hooks.onSessionRevoked?.(ctx, id);
+    await ctx.hydra.sessionEnded(id);
     await audit(ctx, c, { event: "session.revoked", actor: s.identity.identity.id, target: id });
     return c.body(null, 204);
   });

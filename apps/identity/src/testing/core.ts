@@ -4,6 +4,7 @@ import { startCore, type RunningCore } from "../app/server.ts";
 import { parseConfig } from "../config/index.ts";
 import type { ConfigInput } from "../config/schema.ts";
 import { createLogger } from "../app/logger.ts";
+import type { Hydra } from "../hydra/hydra.ts";
 import type { MailCatcher } from "./mailcatcher.ts";
 
 export const fixtureSchemaPath = fileURLToPath(new URL("./fixtures/default.schema.json", import.meta.url));
@@ -69,11 +70,14 @@ export function testConfig(opts: {
 
 /** Starts an identity core on a fresh database (PostgreSQL when TEST_DATABASE_URL is set, else PGlite). */
 export async function startTestCore(
-  opts: { mail?: MailCatcher; overrides?: Record<string, unknown> } = {},
+  opts: { mail?: MailCatcher; overrides?: Record<string, unknown>; hydra?: Hydra } = {},
 ): Promise<TestCore> {
   const database = await createTestDatabase("olympus_identity");
-  const config = parseConfig(testConfig({ dsn: database.dsn, ...opts }));
-  const core = await startCore(config, { log: createLogger(config.log.level, { domain: "test" }) });
+  const config = parseConfig(testConfig({ dsn: database.dsn, mail: opts.mail, overrides: opts.overrides }));
+  const core = await startCore(config, {
+    log: createLogger(config.log.level, { domain: "test" }),
+    ...(opts.hydra ? { hydra: opts.hydra } : {}),
+  });
   return {
     core,
     database,

@@ -6,7 +6,6 @@ import { urlJoin } from "../../app/runtime.ts";
 import { identities, identityCredentials, selfserviceFlows, sessions } from "../../db/schema.ts";
 import { badRequest, OryError } from "../../errors/index.ts";
 import { type FullIdentity, loadIdentity } from "../../identity/repository.ts";
-import { hooks } from "../../selfservice/flow/hooks.ts";
 import { batchPatchBody, createIdentityBody, jsonPatch, updateIdentityBody } from "./body.ts";
 import { isUuid, parseWith, readJson } from "./input.ts";
 import { listIdentities } from "./list.ts";
@@ -160,7 +159,7 @@ async function remove(c: Context, ctx: AppContext): Promise<Response> {
       );
     return owned.map((s) => s.id);
   });
-  for (const sid of sessionIds) await hooks.onSessionRevoked?.(ctx, sid);
+  for (const sid of sessionIds) await ctx.hydra.sessionEnded(sid);
   ctx.log.info("identity deleted by an administrator", { identity_id: id });
   return c.body(null, 204);
 }

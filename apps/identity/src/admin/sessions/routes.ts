@@ -6,7 +6,6 @@ import { identities, sessions } from "../../db/schema.ts";
 import { badRequest, notFound } from "../../errors/index.ts";
 import { pageParams, setLinkHeader } from "../../http/pagination.ts";
 import { type FullIdentity, loadIdentities, loadIdentity } from "../../identity/repository.ts";
-import { hooks } from "../../selfservice/flow/hooks.ts";
 import { type SessionRow, sessionToWire } from "../../session/session.ts";
 import { parseBoolParam, parseWith, readJson, requireUuid, UUID } from "../identities/input.ts";
 
@@ -55,7 +54,7 @@ function linkPath(c: Context, keep: URLSearchParams): string {
 }
 
 async function revokedHooks(ctx: AppContext, ids: string[]): Promise<void> {
-  for (const id of ids) await hooks.onSessionRevoked?.(ctx, id);
+  for (const id of ids) await ctx.hydra.sessionEnded(id);
 }
 
 const manageBody = z.object({

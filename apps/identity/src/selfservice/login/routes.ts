@@ -23,7 +23,6 @@ import {
   respondWithFlow,
   str,
 } from "../flow/common.ts";
-import { hooks } from "../flow/hooks.ts";
 import {
   applyFailure,
   type FlowSpec,
@@ -174,12 +173,7 @@ export class LoginFlows {
     }
     let oauth2Request: Record<string, unknown> | undefined;
     if (challenge) {
-      if (!hooks.loadLoginChallenge) {
-        throw new OryError(400, "OAuth2 login challenges are not supported by this deployment", {
-          reason: "The login_challenge parameter requires the OAuth2 provider.",
-        });
-      }
-      oauth2Request = await hooks.loadLoginChallenge(ctx, challenge);
+      oauth2Request = await ctx.hydra.getLoginRequest(challenge);
     }
     const data: LoginData = { refresh, requested_aal: aal };
     if (challenge)
@@ -414,14 +408,12 @@ export class LoginFlows {
     }
     setSessionCookie(c, ctx, token, sessionRow.expiresAt);
     let next = row.returnTo ?? ctx.config.selfservice.default_browser_return_url;
-    if (data.oauth2_login_challenge && hooks.acceptLoginChallenge) {
-      next = await hooks.acceptLoginChallenge(ctx, c, {
-        challenge: data.oauth2_login_challenge,
-        identityId: identity.identity.id,
+    if (data.oauth2_login_challenge) {
+      next = await ctx.hydra.acceptLoginRequest(data.oauth2_login_challenge, {
+        subject: identity.identity.id,
         sessionId: sessionRow.id,
-        methods: amrOf(this.strategies, sessionRow.authenticationMethods),
-        aal: sessionRow.aal,
-        flow: row,
+        amr: amrOf(this.strategies, sessionRow.authenticationMethods),
+        acr: sessionRow.aal,
       });
       return redirectBrowser(c, next);
     }

@@ -15,7 +15,6 @@ import {
   revokeSession,
 } from "../../session/session.ts";
 import { checkReturnTo } from "../flow/common.ts";
-import { hooks } from "../flow/hooks.ts";
 
 /** Logouts are session revocations in the audit log, told apart by their reason. */
 function auditLogout(ctx: AppContext, c: Context, identityId: string, sessionId: string, flow: string) {
@@ -80,7 +79,7 @@ export function registerLogoutRoutes(app: Hono, ctx: AppContext): void {
         "Unable to log out because the logout token in the URL query does not match the session cookie.",
       );
     }
-    await hooks.onSessionRevoked?.(ctx, ended.id);
+    await ctx.hydra.sessionEnded(ended.id);
     await auditLogout(ctx, c, s.identity.identity.id, ended.id, "browser");
     clearSessionCookie(c, ctx);
     if (isJsonRequest(c)) return c.body(null, 204);
@@ -99,7 +98,7 @@ export function registerLogoutRoutes(app: Hono, ctx: AppContext): void {
     if (!row) throw forbidden("The provided session token is unknown.");
     if (row.active) {
       await revokeSession(ctx.db, row.id);
-      await hooks.onSessionRevoked?.(ctx, row.id);
+      await ctx.hydra.sessionEnded(row.id);
       await auditLogout(ctx, c, row.identityId, row.id, "api");
     }
     return c.body(null, 204);

@@ -10,7 +10,7 @@ import { audit } from "../../security/audit.ts";
 import { randomAlnum } from "../../security/random.ts";
 import { type ActiveSession, currentSession, issueSession, setSessionCookie } from "../../session/session.ts";
 import { createFlow, uiUrl } from "../flow/common.ts";
-import { hooks } from "../flow/hooks.ts";
+import { startVerification } from "../verification/flow.ts";
 import { type FlowRow, updateFlow } from "../flow/repository.ts";
 import {
   coerceTraits,
@@ -428,7 +428,7 @@ async function asLoginFlow(c: Context, ctx: AppContext, row: FlowRow): Promise<F
   if (row.kind === "login") return row;
   const challenge = (row.data as { login_challenge?: string }).login_challenge;
   let oauth2Request: Record<string, unknown> | undefined;
-  if (challenge && hooks.loadLoginChallenge) oauth2Request = await hooks.loadLoginChallenge(ctx, challenge);
+  if (challenge) oauth2Request = await ctx.hydra.getLoginRequest(challenge);
   return createFlow(c, ctx, {
     kind: "login",
     type: "browser",
@@ -618,10 +618,10 @@ async function createFromPending(
         verifiedAddresses: verified,
       });
       let verificationUrl: string | undefined;
-      if (ctx.config.selfservice.flows.verification.enabled && hooks.startVerification) {
+      if (ctx.config.selfservice.flows.verification.enabled) {
         for (const addr of extracted.verifiable) {
           if (verified.has(addr.value)) continue;
-          const v = await hooks.startVerification(tx, ctx, c, {
+          const v = await startVerification(tx, ctx, c, {
             identityId,
             address: addr.value,
             via: addr.via,

@@ -8,7 +8,6 @@ import { isJsonRequest } from "../../http/request.ts";
 import { loadIdentity } from "../../identity/repository.ts";
 import { type IssuedSession, issueSession, setSessionCookie } from "../../session/session.ts";
 import { removeAllCredentials, revokeSessionsOf } from "../flow/address-proof.ts";
-import { hooks } from "../flow/hooks.ts";
 import { baseFlowWire, createFlow, csrfForNewFlow, respondWithFlow } from "../flow/common.ts";
 import type { FlowRow } from "../flow/repository.ts";
 import { text, type UiText } from "../flow/text.ts";
@@ -229,7 +228,7 @@ export async function completeRecovery(
     if (firstProof) {
       revoked = await revokeSessionsOf(tx, consumed.identityId);
       removedCredentials = await removeAllCredentials(tx, consumed.identityId);
-      await hooks.onCredentialsReset?.(tx, ctx, consumed.identityId);
+      await ctx.hydra.credentialsReset(tx, consumed.identityId);
     } else if (recoveryHooks(ctx).has("revoke_active_sessions")) {
       revoked = await revokeSessionsOf(tx, consumed.identityId);
     }
@@ -284,7 +283,7 @@ export async function respondRecovered(
   ctx: AppContext,
   done: Extract<Completion, { status: "ok" }>,
 ): Promise<Response> {
-  for (const id of done.revoked) await hooks.onSessionRevoked?.(ctx, id);
+  for (const id of done.revoked) await ctx.hydra.sessionEnded(id);
   const url = settingsUiUrl(ctx, done.settings.id);
   if (done.flow.type === "api") {
     return c.json(

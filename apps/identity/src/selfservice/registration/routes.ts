@@ -15,7 +15,7 @@ import {
   respondWithFlow,
   str,
 } from "../flow/common.ts";
-import { hooks } from "../flow/hooks.ts";
+import { startVerification } from "../verification/flow.ts";
 import {
   codeRegistrationNodes,
   isCodeRegistration,
@@ -221,9 +221,9 @@ async function submitRegistration(c: Context, ctx: AppContext): Promise<Response
         credentials: [{ type: "password", config: { hashed_password: hashed } }],
       });
       let verification: { flowId: string; url: string; address: string } | undefined;
-      if (verificationEnabled && hooks.startVerification) {
+      if (verificationEnabled) {
         for (const addr of extracted.verifiable) {
-          const v = await hooks.startVerification(tx, ctx, c, {
+          const v = await startVerification(tx, ctx, c, {
             identityId,
             address: addr.value,
             via: addr.via,

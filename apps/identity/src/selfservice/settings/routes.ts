@@ -19,7 +19,7 @@ import { verifyCsrfCookie, verifyCsrfToken } from "../../security/csrf.ts";
 import { type ActiveSession, currentSession } from "../../session/session.ts";
 import { revokeSessionsOf } from "../flow/address-proof.ts";
 import { checkReturnTo, expiredFlowResponse, respondWithFlow, str, uiUrl } from "../flow/common.ts";
-import { hooks } from "../flow/hooks.ts";
+import { startVerification } from "../verification/flow.ts";
 import { type FlowRow, findFlow, updateFlow } from "../flow/repository.ts";
 import { text } from "../flow/text.ts";
 import { coerceTraits, enforceReadOnly, readOnlyErrorsToUi, schemaErrorsToUi } from "../flow/traits.ts";
@@ -186,7 +186,7 @@ async function updateProfile(
     addMessage(rebuilt, text.verifyAddressFirst(pending));
     throw new Rejected(rebuilt);
   }
-  const verify = ctx.config.selfservice.flows.verification.enabled ? hooks.startVerification : undefined;
+  const verify = ctx.config.selfservice.flows.verification.enabled ? startVerification : undefined;
   const hookSet = afterHooks(ctx, "profile");
   try {
     return await ctx.db.transaction(async (tx) => {
@@ -407,7 +407,7 @@ async function submitSettings(c: Context, ctx: AppContext): Promise<Response> {
   if (outcome === "reauth") return reauthenticate(c, ctx, row);
   await sendSecurityNotice(c, ctx, outcome.identity.identity.id, event);
   ctx.notifyCourier();
-  for (const id of outcome.revoked) await hooks.onSessionRevoked?.(ctx, id);
+  for (const id of outcome.revoked) await ctx.hydra.sessionEnded(id);
 
   const messages = [text.settingsSaved()];
   if (method === "password") {

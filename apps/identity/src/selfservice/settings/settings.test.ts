@@ -1,7 +1,6 @@
 import { Configuration, FrontendApi, ResponseError, type SettingsFlow } from "@ory/client-fetch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CookieJar, csrfOf, startTestCore, type TestCore } from "../../testing/index.ts";
-import { hooks } from "../flow/hooks.ts";
 
 const json = { headers: { accept: "application/json" } };
 let t: TestCore;
@@ -125,55 +124,41 @@ describe("settings (native)", () => {
     expect(old.body.ui.messages[0].id).toBe(4000006);
   });
 
-  it("starts verification of a changed address through hooks.startVerification", async () => {
-    const { token, identityId } = await register("verify-change@example.com");
-    const calls: unknown[] = [];
-    const saved = hooks.startVerification;
-    hooks.startVerification = async (_tx, _ctx, _c, input) => {
-      calls.push(input);
-      return {
-        flowId: "11111111-1111-4111-8111-111111111111",
-        url: "http://localhost:4455/verification?flow=1",
-      };
-    };
-    try {
-      const flow = await api.createNativeSettingsFlow({ xSessionToken: token });
-      const done = await api.updateSettingsFlow({
-        flow: flow.id,
-        xSessionToken: token,
-        updateSettingsFlowBody: { method: "profile", traits: { email: "verify-changed@example.com" } },
-      });
-      expect(calls).toEqual([
-        expect.objectContaining({
-          identityId,
-          address: "verify-changed@example.com",
-          via: "email",
-          type: "api",
-        }),
-      ]);
-      expect(done.continue_with).toEqual([
-        {
-          action: "show_verification_ui",
-          flow: {
-            id: "11111111-1111-4111-8111-111111111111",
-            verifiable_address: "verify-changed@example.com",
-          },
-        },
-      ]);
-      // Unchanged addresses are not sent again.
-      calls.length = 0;
-      await api.updateSettingsFlow({
-        flow: flow.id,
-        xSessionToken: token,
-        updateSettingsFlowBody: {
-          method: "profile",
-          traits: { email: "verify-changed@example.com", name: { first: "V" } },
-        },
-      });
-      expect(calls).toEqual([]);
-    } finally {
-      hooks.startVerification = saved;
-    }
+  it("starts verification of a changed address (show_verification_ui), once per new address", async () => {
+    const { token } = await register("verify-change@example.com");
+    const flow = await api.createNativeSettingsFlow({ xSessionToken: token });
+    const done = await api.updateSettingsFlow({
+      flow: flow.id,
+      xSessionToken: token,
+      updateSettingsFlowBody: { method: "profile", traits: { email: "verify-changed@example.com" } },
+    });
+    expect(done.continue_with).toEqual([
+      {
+        action: "show_verification_ui",
+        flow: { id: expect.any(String), verifiable_address: "verify-changed@example.com" },
+      },
+    ]);
+    // A real verification flow of the same type, already waiting for the code sent to the new address.
+    const verificationId = (done.continue_with![0] as { flow: { id: string } }).flow.id;
+    const verification = await api.getVerificationFlow({ id: verificationId });
+    expect(verification.type).toBe("api");
+    expect(verification.state).toBe("sent_email");
+    const sent = await fetch(`${t.adminUrl}/admin/courier/messages?recipient=verify-changed%40example.com`);
+    expect(((await sent.json()) as { template_type: string }[]).map((m) => m.template_type)).toEqual([
+      "verification_code_valid",
+    ]);
+    // Unchanged addresses are not sent again.
+    const again = await api.updateSettingsFlow({
+      flow: flow.id,
+      xSessionToken: token,
+      updateSettingsFlowBody: {
+        method: "profile",
+        traits: { email: "verify-changed@example.com", name: { first: "V" } },
+      },
+    });
+    expect(again.continue_with ?? []).toEqual([]);
+    const still = await fetch(`${t.adminUrl}/admin/courier/messages?recipient=verify-changed%40example.com`);
+    expect((await still.json()) as unknown[]).toHaveLength(1);
   });
 
   it("answers schema violations with 400 and the message on the trait's node, changing nothing", async () => {

@@ -160,7 +160,7 @@ export async function sendVerificationCode(
 }
 
 /**
- * hooks.startVerification: a verification flow already in `sent_email` for a new address, created
+ * The show_verification_ui step of registration and settings: a verification flow already in `sent_email` for a new address, created
  * in the registration's transaction together with its code and queued mail.
  */
 export async function startVerification(

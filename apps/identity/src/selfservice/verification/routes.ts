@@ -17,7 +17,6 @@ import {
   str,
 } from "../flow/common.ts";
 import { followCodeLink } from "../flow/email-link.ts";
-import { hooks } from "../flow/hooks.ts";
 import type { FlowRow } from "../flow/repository.ts";
 import { text, type UiText } from "../flow/text.ts";
 import { addMessage, addNodeMessage, resetMessages, type UiContainer } from "../flow/ui.ts";
@@ -35,7 +34,6 @@ import {
   patchVerificationFlow,
   sendVerificationCode,
   sentEmailUi,
-  startVerification,
   type VerificationData,
   verificationWire,
 } from "./flow.ts";
@@ -228,7 +226,6 @@ async function submitVerification(c: Context, ctx: AppContext): Promise<Response
 }
 
 export function registerVerificationRoutes(app: Hono, ctx: AppContext): void {
-  hooks.startVerification = startVerification;
   app.get("/self-service/verification/browser", (c) => initVerification(c, ctx, "browser"));
   app.get("/self-service/verification/api", (c) => initVerification(c, ctx, "api"));
   app.get("/self-service/verification/flows", async (c) => {

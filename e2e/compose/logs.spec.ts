@@ -2,15 +2,22 @@
 // each request an id (its X-Request-Id response header), sends it on with every call it makes to the
 // core — through the /.ory pass-through and from its own server code alike — and both log it.
 import { expect, test } from "@playwright/test";
-import { compose } from "./stack.ts";
+import { containerOf, run } from "./stack.ts";
 
 const HERA = "http://localhost:3000";
 
+/** What a service's container wrote, stdout and stderr, line by line (`docker logs`, nothing added). */
+function logLines(service: string): string[] {
+  const out = run("docker", ["logs", containerOf(service)]);
+  expect(out.code, out.output).toBe(0);
+  return out.output.split("\n").filter((l) => l.trim() !== "");
+}
+
 /** The JSON lines a service logged. */
 function jsonLines(service: string): Array<Record<string, unknown>> {
-  const out = compose(["logs", "--no-color", "--no-log-prefix", service]);
-  const lines = out.output.split("\n").map((l) => l.trim());
-  return lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return logLines(service)
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 function cookiesOf(res: Response): string {
@@ -62,8 +69,7 @@ test("Hera's request id reaches the core's log, from the pass-through and from H
 
 test("every line the apps and the core wrote is JSON", () => {
   for (const service of ["identity-ciam", "hera-ciam", "athena-ciam", "site"]) {
-    const out = compose(["logs", "--no-color", "--no-log-prefix", service]).output;
-    const lines = out.split("\n").filter((l) => l.trim() !== "");
+    const lines = logLines(service);
     expect(lines.length, service).toBeGreaterThan(0);
     const notJson = lines.filter((l) => {
       try {

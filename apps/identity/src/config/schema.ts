@@ -18,6 +18,9 @@ const after = z
     oidc: z
       .object({ hooks: z.array(hook).default([]), default_browser_return_url: url.optional() })
       .optional(),
+    passkey: z
+      .object({ hooks: z.array(hook).default([]), default_browser_return_url: url.optional() })
+      .optional(),
   })
   .prefault({} as never);
 

@@ -17,7 +17,7 @@ test("'Account not active yet' at sign-in offers a verification code, and verify
   await expect(page).toHaveURL(/\/login\?flow=/);
   await page.getByLabel(/email/i).first().fill(email);
   await page.locator('input[name="password"]').fill(PASSWORD);
-  await page.getByRole("button", { name: /sign in/i }).click();
+  await page.getByRole("button", { name: /^sign in( with password)?$/i }).click();
 
   await expect(page.getByText(/account not active yet/i)).toBeVisible();
   const before = await mailIds(email);

@@ -7,5 +7,6 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const stack = await startStack();
   // Workers inherit the environment the global setup leaves behind.
   process.env.MAIL_API_URL = stack.mailApiUrl;
+  process.env.SMS_API_URL = stack.smsApiUrl;
   return () => stack.stop();
 }

@@ -68,7 +68,7 @@ test.describe("a German-speaking browser", () => {
 
     await page.getByLabel("E-Mail oder Benutzername").fill(email);
     await page.locator('input[name="password"]').fill(PASSWORD);
-    await page.getByRole("button", { name: "Anmelden" }).click();
+    await page.getByRole("button", { name: "Mit Passwort anmelden" }).click();
 
     await expect(page.getByTestId("identity-email")).toHaveText(email);
     await expect(page.getByRole("heading", { name: "Sie sind angemeldet" })).toBeVisible();
@@ -191,7 +191,7 @@ test.describe("dark mode (prefers-color-scheme: dark)", () => {
     }
     await page.getByLabel("E-Mail oder Benutzername").fill(email);
     await page.locator('input[name="password"]').fill(PASSWORD);
-    await page.getByRole("button", { name: "Anmelden" }).click();
+    await page.getByRole("button", { name: "Mit Passwort anmelden" }).click();
     await expect(page.getByTestId("identity-email")).toHaveText(email);
     expect(await luminanceOf(page, ".hera-card", "backgroundColor")).toBeLessThan(0.05);
     await expectNoAxeViolations(page, "/ (dark)");

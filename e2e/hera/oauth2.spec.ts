@@ -225,7 +225,7 @@ test("Connected apps: settings list the app the user allowed; removing it revoke
   const verifier = await authorize(page, "openid email offline_access");
   await page.getByLabel(/email/i).first().fill(email);
   await page.locator('input[name="password"]').fill(PASSWORD);
-  await page.getByRole("button", { name: /sign in/i }).click();
+  await page.getByRole("button", { name: /^sign in( with password)?$/i }).click();
   await expect(page).toHaveURL(/localhost:3000\/consent\?consent_challenge=/);
   await page.getByRole("button", { name: "Allow" }).click();
   const tokens = await redeemTokens((await callbackParams(page)).get("code")!, verifier);

@@ -1,14 +1,19 @@
 /**
- * Starts what Hera's specs walk through: MailDev, the CIAM identity core (fresh database) and the
- * production build of Hera, on the domain's real ports (3000/3100/3101) so cookies, base URLs and
- * the seeds' UI URLs are the ones users get. `tsx hera/stack.ts` runs it by hand until Ctrl-C.
+ * Starts what Hera's specs walk through: MailDev, the SMS sink, the CIAM identity core (fresh
+ * database) and the production build of Hera, on the domain's real ports (3000/3100/3101) so cookies,
+ * base URLs and the seeds' UI URLs are the ones users get. The core runs the CIAM seed with two
+ * additions the seed leaves to the deployment: the courier's `sms` channel (pointed at the sink, as
+ * octl does) and an identity schema `phone` whose phone number takes sign-in codes by SMS
+ * (hera/schemas/phone.schema.json). `tsx hera/stack.ts` runs it by hand until Ctrl-C.
  */
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { loadConfig } from "@olympus/identity/config";
+import { startSmsSink } from "@olympus/identity/sms-sink";
 import { localCoreUrls, PORTS as PLATFORM_PORTS } from "@olympus/platform";
 import { createTestDatabase, type TestDatabase } from "@olympus/testdb";
 import { freePort, portFree, startLogged, stopGroup, waitForHttp } from "@olympus/testkit";
@@ -33,6 +38,8 @@ export const OAUTH2_ADMIN_URL = core.hydraAdmin;
 
 export interface Stack {
   mailApiUrl: string;
+  /** The SMS sink's message list (`GET` lists the texts the core sent). */
+  smsApiUrl: string;
   stop(): Promise<void>;
 }
 
@@ -117,6 +124,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await rm(mailDir, { recursive: true, force: true });
     });
 
+    const sms = await startSmsSink({ host: "127.0.0.1" });
+    cleanups.push(() => sms.close());
+
+    // The seed's schemas (their file URLs resolved) plus the e2e schema with a phone number for codes.
+    const seedConfig = join(root, "seeds", "ciam", "identity.yml");
+    const schemas = [
+      ...loadConfig(seedConfig, {}).identity.schemas,
+      { id: "phone", url: pathToFileURL(join(root, "e2e", "hera", "schemas", "phone.schema.json")).href },
+    ];
+
     const database: TestDatabase = await createTestDatabase(`olympus_e2e_${name.replace(/\W/g, "_")}`);
     cleanups.push(() => database.drop());
 
@@ -130,6 +147,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         DSN: database.dsn,
         COURIER_SMTP_CONNECTION_URI: `smtp://127.0.0.1:${smtpPort}/?disable_starttls=true`,
         COURIER_WORKER_POLL_INTERVAL: "200ms",
+        COURIER_CHANNELS: JSON.stringify([
+          { id: "sms", type: "http", request_config: { url: `${sms.url}/api/sms`, method: "POST" } },
+        ]),
+        IDENTITY_SCHEMAS: JSON.stringify(schemas),
         ...captchaCore,
       },
     );
@@ -156,7 +177,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     cleanups.push(() => stopChild(hera));
     await waitFor(`http://127.0.0.1:${PORTS.hera}/login`, "Hera", hera, 60_000);
 
-    return { mailApiUrl: `http://127.0.0.1:${webPort}/api`, stop };
+    return { mailApiUrl: `http://127.0.0.1:${webPort}/api`, smsApiUrl: `${sms.url}/api/sms`, stop };
   } catch (e) {
     await stop();
     throw e;
@@ -167,7 +188,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const stack = await startStack();
   console.log(
-    `Hera ${HERA_URL} · identity ${IDENTITY_PUBLIC_URL} · mail API ${stack.mailApiUrl} (logs in ${logDir})`,
+    `Hera ${HERA_URL} · identity ${IDENTITY_PUBLIC_URL} · mail API ${stack.mailApiUrl} · SMS ${stack.smsApiUrl} (logs in ${logDir})`,
   );
   const shutdown = () => void stack.stop().then(() => process.exit(0));
   process.once("SIGINT", shutdown);

@@ -121,3 +121,37 @@ export async function createVerifiedUser(
   await context.clearCookies();
   return email;
 }
+
+/** A text message as the SMS sink lists it (`GET /api/sms`). */
+interface CaughtSms {
+  id: string;
+  to: string;
+  body: string;
+}
+
+function smsApi(): string {
+  const url = process.env.SMS_API_URL;
+  if (!url) throw new Error("SMS_API_URL is not set: the global setup did not run");
+  return url;
+}
+
+/** Ids of the texts already caught for `to` (to tell a new text from an old one). */
+export async function smsIds(to: string): Promise<Set<string>> {
+  const res = await fetch(`${smsApi()}?to=${encodeURIComponent(to)}`);
+  if (!res.ok) throw new Error(`SMS sink: HTTP ${res.status}`);
+  return new Set(((await res.json()) as CaughtSms[]).map((m) => m.id));
+}
+
+/** Waits for a new text to `to` (one not in `after`) and returns the 6-digit code in it. */
+export async function codeFromSms(to: string, after: Set<string> = new Set()): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const res = await fetch(`${smsApi()}?to=${encodeURIComponent(to)}`);
+    if (!res.ok) throw new Error(`SMS sink: HTTP ${res.status}`);
+    const texts = ((await res.json()) as CaughtSms[]).filter((m) => !after.has(m.id)).reverse();
+    const code = texts[0]?.body.match(/\b(\d{6})\b/)?.[1];
+    if (code) return code;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no text with a code reached ${to} within 30s`);
+}

@@ -1,11 +1,19 @@
+import { Server } from "node:http";
+import { createLogger, installRequestLogging, quietNextPath, routeConsole } from "@olympus/web/log";
 import { athenaEnv } from "./lib/env";
+
+// JSON lines (what Next prints included) and an X-Request-Id per request, sent on to the core.
+const logger = createLogger("athena");
+routeConsole(logger);
+installRequestLogging(Server.prototype, { logger, quiet: quietNextPath });
 
 try {
   const env = athenaEnv();
-  console.log(
-    `[athena] managing the ${env.domain.toUpperCase()} domain at ${env.publicUrl}; administrators sign in via ${env.auth.issuerUrl}`,
-  );
+  logger.info(`managing the ${env.domain.toUpperCase()} domain at ${env.publicUrl}`, {
+    domain: env.domain,
+    issuer: env.auth.issuerUrl,
+  });
 } catch (e) {
-  console.error(`[athena] ${(e as Error).message}`);
+  logger.error((e as Error).message);
   process.exit(1);
 }

@@ -6,6 +6,7 @@ import type {
   SettingsFlow,
   VerificationFlow,
 } from "@ory/client-fetch";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { CAPTCHA_FLOWS, withCaptchaNodes } from "./captcha";
 import { heraEnv } from "./env";
@@ -13,6 +14,7 @@ import { localizeUi } from "./i18n/flow";
 import { requestLocale } from "./i18n/server";
 import { browserInitPath, type FlowKind } from "./flow-urls";
 import { browserCookie, clients, statusOf } from "./ory";
+import { withScriptNonce } from "./script-nonce";
 
 interface FlowOf {
   login: LoginFlow;
@@ -64,7 +66,8 @@ export async function loadFlow<K extends FlowKind>(kind: K, params: URLSearchPar
     await requestLocale(),
     kind === "registration" || kind === "settings" ? kind : "other",
   );
-  flow = { ...flow, ui };
+  // The core's WebAuthn script runs under the page's CSP nonce (proxy.ts sets x-nonce).
+  flow = { ...flow, ui: withScriptNonce(ui, (await headers()).get("x-nonce")) };
   if (env.captcha.enabled && CAPTCHA_FLOWS.has(kind)) {
     return withCaptchaNodes(flow, { siteKey: env.captcha.siteKey, action: kind });
   }

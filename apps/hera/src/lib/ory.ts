@@ -1,11 +1,13 @@
 import "server-only";
 import { createDomainClients, type DomainClients, ResponseError } from "@olympus/sdk";
+import { fetchWithRequestId } from "@olympus/web/log";
 import { headers } from "next/headers";
 import { heraEnv } from "./env";
 
 /**
  * The domain's APIs, as the server sees them: the core's public API directly (not through the
- * proxy), the admin APIs on their private ports. `cookie` forwards the browser's cookies.
+ * proxy), the admin APIs on their private ports. `cookie` forwards the browser's cookies; every call
+ * carries the X-Request-Id of the request being served, so the core's log line names Hera's id.
  */
 export function clients(cookie?: string): DomainClients {
   const env = heraEnv();
@@ -17,7 +19,10 @@ export function clients(cookie?: string): DomainClients {
       oauth2PublicUrl: env.hydraAdminUrl,
       oauth2AdminUrl: env.hydraAdminUrl,
     },
-    { headers: { accept: "application/json", ...(cookie ? { cookie } : {}) } },
+    {
+      headers: { accept: "application/json", ...(cookie ? { cookie } : {}) },
+      fetchApi: fetchWithRequestId(fetch),
+    },
   );
 }
 

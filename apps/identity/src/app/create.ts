@@ -11,6 +11,7 @@ import { registerMetaRoutes } from "../meta/routes.ts";
 import { observeRequests } from "../metrics/metrics.ts";
 import { registerSecurity } from "../security/register.ts";
 import { registerSelfServiceErrors } from "../selfservice/errors/forward.ts";
+import { checkWebHooks } from "../selfservice/hook/index.ts";
 import { registerLoginRoutes } from "../selfservice/login/routes.ts";
 import { registerOidcRoutes } from "../selfservice/oidc/routes.ts";
 import { registerLogoutRoutes } from "../selfservice/logout/routes.ts";
@@ -51,6 +52,7 @@ export interface CreateOptions {
  */
 export async function createCore(config: Config, opts: CreateOptions = {}): Promise<CoreApps> {
   const log = opts.log ?? createLogger(config.log.level, { domain: config.domain });
+  checkWebHooks(config);
   const database = opts.database ?? (await openDatabase(config.dsn, { log }));
   if (opts.migrate ?? true) await database.migrate();
   const ctx: AppContext = {

@@ -1,5 +1,6 @@
 import "server-only";
 import { createDomainClients, type DomainClients } from "@olympus/sdk";
+import { fetchWithRequestId } from "@olympus/web/log";
 import { athenaEnv } from "../env";
 import { withActorHeader } from "./actor";
 
@@ -17,8 +18,13 @@ export function core(): DomainClients {
         oauth2PublicUrl: env.auth.issuerUrl,
         oauth2AdminUrl: env.hydraAdminUrl,
       },
-      // Admin data must never come from Next's fetch cache; writes name the signed-in administrator.
-      { fetchApi: (input, init) => fetch(input, { ...withActorHeader(input, init), cache: "no-store" }) },
+      // Admin data must never come from Next's fetch cache; writes name the signed-in administrator;
+      // every call carries the request id of the request being served (the core logs it).
+      {
+        fetchApi: fetchWithRequestId((input, init) =>
+          fetch(input, { ...withActorHeader(input, init), cache: "no-store" }),
+        ),
+      },
     );
   }
   return clients;

@@ -15,6 +15,7 @@ import {
   respondWithFlow,
   str,
 } from "../flow/common.ts";
+import { queueWebHooks, registrationHooks, showRefusal } from "../hook/index.ts";
 import { startVerification } from "../verification/flow.ts";
 import {
   codeRegistrationNodes,
@@ -204,6 +205,17 @@ async function submitRegistration(c: Context, ctx: AppContext): Promise<Response
     addNodeMessage(ui, "password", policy);
     return fail();
   }
+  // Web hooks run before anything is saved: they may refuse, or change traits and metadata.
+  const hooked = await registrationHooks(c, ctx, row, {
+    method: "password",
+    schema,
+    traits,
+    transientPayload: body.transient_payload,
+  });
+  if (hooked.type === "failed") {
+    showRefusal(ui, hooked);
+    return fail();
+  }
   const hashed = await ctx.hasher.hash(password);
   const after = afterHooks(ctx);
   const verificationEnabled = ctx.config.selfservice.flows.verification.enabled;
@@ -216,13 +228,17 @@ async function submitRegistration(c: Context, ctx: AppContext): Promise<Response
   try {
     result = await ctx.db.transaction(async (tx) => {
       const identityId = await createIdentity(tx, ctx, {
+        id: hooked.id,
         schema,
-        traits,
+        traits: hooked.traits,
+        metadataPublic: hooked.metadataPublic,
+        metadataAdmin: hooked.metadataAdmin,
         credentials: [{ type: "password", config: { hashed_password: hashed } }],
       });
+      await queueWebHooks(tx, ctx, hooked.deferred);
       let verification: { flowId: string; url: string; address: string } | undefined;
       if (verificationEnabled) {
-        for (const addr of extracted.verifiable) {
+        for (const addr of ctx.schemas.extract(schema, hooked.traits).verifiable) {
           const v = await startVerification(tx, ctx, c, {
             identityId,
             address: addr.value,

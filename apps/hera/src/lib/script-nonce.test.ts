@@ -1,0 +1,50 @@
+import type { UiContainer, UiNode } from "@ory/client-fetch";
+import { describe, expect, it } from "vitest";
+import { withScriptNonce } from "./script-nonce";
+
+const script: UiNode = {
+  type: "script",
+  group: "webauthn",
+  attributes: {
+    node_type: "script",
+    id: "webauthn_script",
+    src: "http://localhost:3000/.ory/.well-known/ory/webauthn.js",
+    async: true,
+    type: "text/javascript",
+    crossorigin: "anonymous",
+    integrity: "sha512-abc",
+    referrerpolicy: "no-referrer",
+    nonce: "core-nonce",
+  },
+  messages: [],
+  meta: {},
+};
+const input: UiNode = {
+  type: "input",
+  group: "default",
+  attributes: { node_type: "input", name: "csrf_token", type: "hidden", value: "t", disabled: false },
+  messages: [],
+  meta: {},
+};
+const ui = (nodes: UiNode[]): UiContainer => ({ action: "/a", method: "POST", nodes });
+
+describe("withScriptNonce", () => {
+  it("gives script nodes the page's nonce and leaves the rest as they are", () => {
+    const out = withScriptNonce(ui([input, script]), "page-nonce");
+    expect(out.nodes[0]).toBe(input);
+    expect(out.nodes[1]?.attributes).toMatchObject({
+      node_type: "script",
+      nonce: "page-nonce",
+      src: script.attributes.node_type === "script" ? script.attributes.src : "",
+    });
+    // The flow it came from is not changed.
+    expect(script.attributes).toMatchObject({ nonce: "core-nonce" });
+  });
+
+  it("changes nothing without a nonce or without scripts", () => {
+    const withScript = ui([script]);
+    expect(withScriptNonce(withScript, null)).toBe(withScript);
+    const noScript = ui([input]);
+    expect(withScriptNonce(noScript, "n")).toBe(noScript);
+  });
+});

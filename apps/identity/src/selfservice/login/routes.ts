@@ -23,6 +23,7 @@ import {
   respondWithFlow,
   str,
 } from "../flow/common.ts";
+import { loginHooks } from "../hook/index.ts";
 import {
   applyFailure,
   type FlowSpec,
@@ -311,6 +312,11 @@ export class LoginFlows {
   ): Promise<Response> {
     const ctx = this.ctx;
     const { identity, method } = outcome;
+    const refused = await loginHooks(c, ctx, flow.row, identity, method.method);
+    if (refused) {
+      applyFailure(c, flow, refused);
+      return showAgain(c, ctx, this.spec, flow, 400);
+    }
     // A social sign-in that met this account's address waits for this sign-in to be linked (Kratos 1010016).
     await linkAfterLogin(c, ctx, flow.row, identity.identity.id);
     const now = new Date();

@@ -15,6 +15,7 @@ import {
   respondWithFlow,
   str,
 } from "../flow/common.ts";
+import { queueWebHooks, registrationHooks, showRefusal } from "../hook/index.ts";
 import { startVerification } from "../verification/flow.ts";
 import {
   codeRegistrationNodes,
@@ -44,7 +45,6 @@ import { oidcRegistrationNodes, isOidcSubmit } from "../oidc/strategy.ts";
 import { submitOidcRegistration } from "../oidc/routes.ts";
 import { audit } from "../../security/audit.ts";
 import { verifyCaptcha, withCaptcha } from "../../security/captcha.ts";
-import type { ExtractedTraits } from "../../identity/schemas.ts";
 import type { CredentialInput } from "../../identity/repository.ts";
 import { applyFailure, workingFlow } from "../flow/lifecycle.ts";
 import { flowRequest } from "../flow/request.ts";
@@ -243,11 +243,13 @@ async function submitRegistration(c: Context, ctx: AppContext): Promise<Response
     addNodeMessage(ui, "password", policy);
     return fail();
   }
-  const hashed = await ctx.hasher.hash(password);
   return completeRegistration(c, ctx, row, ui, fail, {
     traits,
-    extracted,
-    credentials: [{ type: "password", config: { hashed_password: hashed } }],
+    transientPayload: body.transient_payload,
+    // Hashed only once the web hooks let the registration through.
+    credentials: async () => [
+      { type: "password", config: { hashed_password: await ctx.hasher.hash(password) } },
+    ],
     method: { method: "password", aal: "aal1" },
   });
 }
@@ -294,8 +296,8 @@ async function runStrategy(
   const done = { ...row, data: flow.data as Record<string, unknown> };
   return completeRegistration(c, ctx, done, flow.ui, () => show(400), {
     traits: outcome.traits,
-    extracted: ctx.schemas.extract(schema, outcome.traits),
-    credentials: outcome.credentials,
+    transientPayload: body.transient_payload,
+    credentials: async () => outcome.credentials,
     method: outcome.method,
   });
 }
@@ -312,13 +314,24 @@ async function completeRegistration(
   fail: () => Promise<Response>,
   input: {
     traits: Record<string, unknown>;
-    extracted: ExtractedTraits;
-    credentials: CredentialInput[];
+    transientPayload: unknown;
+    credentials: () => Promise<CredentialInput[]>;
     method: AuthMethodEntry;
   },
 ): Promise<Response> {
-  const { traits, extracted } = input;
   const schema = ctx.schemas.default;
+  // Web hooks run before anything is saved: they may refuse, or change traits and metadata.
+  const hooked = await registrationHooks(c, ctx, row, {
+    method: input.method.method,
+    schema,
+    traits: input.traits,
+    transientPayload: input.transientPayload,
+  });
+  if (hooked.type === "failed") {
+    showRefusal(ui, hooked);
+    return fail();
+  }
+  const credentials = await input.credentials();
   const after = afterHooks(ctx, input.method.method === "passkey" ? "passkey" : "password");
   const verificationEnabled = ctx.config.selfservice.flows.verification.enabled;
 
@@ -330,13 +343,17 @@ async function completeRegistration(
   try {
     result = await ctx.db.transaction(async (tx) => {
       const identityId = await createIdentity(tx, ctx, {
+        id: hooked.id,
         schema,
-        traits,
-        credentials: input.credentials,
+        traits: hooked.traits,
+        metadataPublic: hooked.metadataPublic,
+        metadataAdmin: hooked.metadataAdmin,
+        credentials,
       });
+      await queueWebHooks(tx, ctx, hooked.deferred);
       let verification: { flowId: string; url: string; address: string } | undefined;
       if (verificationEnabled) {
-        for (const addr of extracted.verifiable) {
+        for (const addr of ctx.schemas.extract(schema, hooked.traits).verifiable) {
           const v = await startVerification(tx, ctx, c, {
             identityId,
             address: addr.value,

@@ -1,31 +1,39 @@
 import { isIP } from "node:net";
 import { z } from "zod";
 import { duration } from "./duration.ts";
+import { hookEntry } from "./hooks.ts";
 import { oidcMethod } from "./oidc.ts";
 
 const url = z.url({ protocol: /^https?$/ });
 
-const hook = z.object({
-  hook: z.enum(["session", "show_verification_ui", "revoke_active_sessions", "require_verified_address"]),
-});
+const hook = hookEntry;
+/** Per-method hooks after a flow (`after.<method>.hooks`): they replace `after.hooks` for that method. */
+const afterMethod = z
+  .object({ hooks: z.array(hook).default([]), default_browser_return_url: url.optional() })
+  .optional();
 const after = z
   .object({
     default_browser_return_url: url.optional(),
     hooks: z.array(hook).default([]),
-    password: z
-      .object({ hooks: z.array(hook).default([]), default_browser_return_url: url.optional() })
-      .optional(),
-    oidc: z
-      .object({ hooks: z.array(hook).default([]), default_browser_return_url: url.optional() })
-      .optional(),
+    password: afterMethod,
+    oidc: afterMethod,
+    code: afterMethod,
+    webauthn: afterMethod,
+    passkey: afterMethod,
+    totp: afterMethod,
+    lookup_secret: afterMethod,
+    profile: afterMethod,
   })
   .prefault({} as never);
+/** Hooks when a flow is created (Kratos' `before.hooks`); only `web_hook` runs there. */
+const before = z.object({ hooks: z.array(hook).default([]) }).prefault({} as never);
 
 const flow = (uiPath: string, lifespan = "1h") =>
   z.object({
     enabled: z.boolean().default(true),
     ui_url: url.optional(),
     lifespan: duration(lifespan),
+    before,
     after,
     uiPath: z.string().default(uiPath),
   });

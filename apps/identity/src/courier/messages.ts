@@ -42,7 +42,7 @@ export interface EmailMessages {
   factorRemovedHeading: string;
   factorRemovedBody: (factor: string, at: string) => string;
   /** Names of the second factors, as the notices mention them. */
-  factorNames: { totp: string; lookup_secret: string };
+  factorNames: { totp: string; lookup_secret: string; webauthn: string };
   lockedSubject: (brand: string) => string;
   lockedHeading: string;
   lockedBody: (minutes: number) => string;
@@ -91,7 +91,11 @@ const en: EmailMessages = {
   factorRemovedSubject: (brand) => `${brand}: a second factor was removed from your account`,
   factorRemovedHeading: "Second factor removed",
   factorRemovedBody: (factor, at) => `${factor} was removed from your account on ${at}.`,
-  factorNames: { totp: "An authenticator app", lookup_secret: "A set of backup codes" },
+  factorNames: {
+    totp: "An authenticator app",
+    lookup_secret: "A set of backup codes",
+    webauthn: "A security key",
+  },
   lockedSubject: (brand) => `${brand}: sign-in to your account is locked`,
   lockedHeading: "Sign-in locked",
   lockedBody: (m) =>
@@ -141,7 +145,11 @@ const de: EmailMessages = {
   factorRemovedSubject: (brand) => `${brand}: Ein zweiter Faktor wurde von Ihrem Konto entfernt`,
   factorRemovedHeading: "Zweiter Faktor entfernt",
   factorRemovedBody: (factor, at) => `${factor} wurde am ${at} von Ihrem Konto entfernt.`,
-  factorNames: { totp: "Eine Authenticator-App", lookup_secret: "Ein Satz Backup-Codes" },
+  factorNames: {
+    totp: "Eine Authenticator-App",
+    lookup_secret: "Ein Satz Backup-Codes",
+    webauthn: "Ein Sicherheitsschlüssel",
+  },
   lockedSubject: (brand) => `${brand}: Die Anmeldung bei Ihrem Konto ist gesperrt`,
   lockedHeading: "Anmeldung gesperrt",
   lockedBody: (m) =>
@@ -191,7 +199,11 @@ const fr: EmailMessages = {
   factorRemovedSubject: (brand) => `${brand} : un second facteur a été retiré de votre compte`,
   factorRemovedHeading: "Second facteur retiré",
   factorRemovedBody: (factor, at) => `${factor} a été retiré de votre compte le ${at}.`,
-  factorNames: { totp: "Une application d’authentification", lookup_secret: "Un jeu de codes de secours" },
+  factorNames: {
+    totp: "Une application d’authentification",
+    lookup_secret: "Un jeu de codes de secours",
+    webauthn: "Une clé de sécurité",
+  },
   lockedSubject: (brand) => `${brand} : la connexion à votre compte est bloquée`,
   lockedHeading: "Connexion bloquée",
   lockedBody: (m) =>
@@ -241,7 +253,11 @@ const es: EmailMessages = {
   factorRemovedSubject: (brand) => `${brand}: se quitó un segundo factor de tu cuenta`,
   factorRemovedHeading: "Segundo factor quitado",
   factorRemovedBody: (factor, at) => `${factor} se quitó de tu cuenta el ${at}.`,
-  factorNames: { totp: "Una aplicación de autenticación", lookup_secret: "Un juego de códigos de respaldo" },
+  factorNames: {
+    totp: "Una aplicación de autenticación",
+    lookup_secret: "Un juego de códigos de respaldo",
+    webauthn: "Una llave de seguridad",
+  },
   lockedSubject: (brand) => `${brand}: el inicio de sesión en tu cuenta está bloqueado`,
   lockedHeading: "Inicio de sesión bloqueado",
   lockedBody: (m) =>
@@ -291,7 +307,11 @@ const ptBR: EmailMessages = {
   factorRemovedSubject: (brand) => `${brand}: um segundo fator foi removido da sua conta`,
   factorRemovedHeading: "Segundo fator removido",
   factorRemovedBody: (factor, at) => `${factor} foi removido da sua conta em ${at}.`,
-  factorNames: { totp: "Um aplicativo autenticador", lookup_secret: "Um conjunto de códigos de backup" },
+  factorNames: {
+    totp: "Um aplicativo autenticador",
+    lookup_secret: "Um conjunto de códigos de backup",
+    webauthn: "Uma chave de segurança",
+  },
   lockedSubject: (brand) => `${brand}: o acesso à sua conta está bloqueado`,
   lockedHeading: "Acesso bloqueado",
   lockedBody: (m) =>

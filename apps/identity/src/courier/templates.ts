@@ -17,7 +17,7 @@ export interface TemplateData {
   security_second_factor_removed: { to: string; factor: SecondFactor; at: string };
   security_account_locked: { to: string; locked_until: string; minutes: number };
 }
-export type SecondFactor = "totp" | "lookup_secret";
+export type SecondFactor = "totp" | "lookup_secret" | "webauthn";
 export type TemplateType = keyof TemplateData;
 
 export interface Rendered {

@@ -5,6 +5,7 @@ import type SMTPPool from "nodemailer/lib/smtp-pool/index.js";
 import type { AppContext } from "../app/context.ts";
 import { courierDispatches, courierMessages } from "../db/schema.ts";
 import { uuid } from "../security/random.ts";
+import { deliverQueuedWebHook, WEB_HOOK_CHANNEL } from "../selfservice/hook/queue.ts";
 import { sendThroughChannel } from "./http-channel.ts";
 import { createSmtpTransport } from "./smtp.ts";
 
@@ -172,6 +173,9 @@ export function startCourierWorker(ctx: AppContext, transport?: MailTransport): 
           text: m.body,
           ...(m.htmlBody ? { html: m.htmlBody } : {}),
         });
+      } else if (m.channel === WEB_HOOK_CHANNEL) {
+        // Fire-and-forget web hooks ride this queue for its retries and leases.
+        await deliverQueuedWebHook(ctx, m);
       } else {
         // Other channels (`sms`) are HTTP requests configured in courier.channels.
         const channel = cfg.channels.find((ch) => ch.id === m.channel);

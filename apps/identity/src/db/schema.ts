@@ -206,7 +206,7 @@ export const courierMessages = pgTable(
   "courier_messages",
   {
     id: uuid("id").primaryKey(),
-    type: text("type", { enum: ["email", "phone"] })
+    type: text("type", { enum: ["email", "phone", "web_hook"] })
       .notNull()
       .default("email"),
     status: text("status", { enum: ["queued", "processing", "sent", "abandoned"] })

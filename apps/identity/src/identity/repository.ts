@@ -37,6 +37,8 @@ export interface CredentialInput {
 }
 
 export interface NewIdentity {
+  /** The id, when it was chosen before (a registration's web hooks saw it); a new one otherwise. */
+  id?: string;
   schema: IdentitySchema;
   traits: Record<string, unknown>;
   state?: "active" | "inactive";
@@ -86,7 +88,7 @@ async function insertCredentials(
 
 /** Creates an identity with its credentials and addresses; call inside a transaction. */
 export async function createIdentity(tx: DbOrTx, ctx: AppContext, input: NewIdentity): Promise<string> {
-  const id = uuid();
+  const id = input.id ?? uuid();
   const now = new Date();
   const extracted = ctx.schemas.extract(input.schema, input.traits);
   try {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, ne, type SQL } from "drizzle-orm";
 import type { Hono } from "hono";
 import { z } from "zod";
 import type { AppContext } from "../../app/context.ts";
@@ -71,13 +71,14 @@ export function registerAdminCourierRoutes(admin: Hono, ctx: AppContext): void {
     }
     const { status, recipient } = parsed.data;
     const { size, offset } = pageParams(c);
-    const where: SQL[] = [];
+    // Queued web hook calls share the courier's queue (selfservice/hook/queue.ts) but are not messages.
+    const where: SQL[] = [ne(courierMessages.channel, "web_hook")];
     if (status) where.push(eq(courierMessages.status, status));
     if (recipient) where.push(eq(courierMessages.recipient, recipient));
     const rows = await ctx.db
       .select()
       .from(courierMessages)
-      .where(where.length ? and(...where) : undefined)
+      .where(and(...where))
       .orderBy(desc(courierMessages.createdAt), desc(courierMessages.id))
       .limit(size + 1)
       .offset(offset);
@@ -99,7 +100,11 @@ export function registerAdminCourierRoutes(admin: Hono, ctx: AppContext): void {
   admin.get("/courier/messages/:id", async (c) => {
     const id = c.req.param("id");
     if (!UUID.test(id)) throw notFound("The courier message could not be found.");
-    const [m] = await ctx.db.select().from(courierMessages).where(eq(courierMessages.id, id)).limit(1);
+    const [m] = await ctx.db
+      .select()
+      .from(courierMessages)
+      .where(and(eq(courierMessages.id, id), ne(courierMessages.channel, "web_hook")))
+      .limit(1);
     if (!m) throw notFound("The courier message could not be found.");
     const dispatches = await dispatchesOf(ctx.db, [m.id]);
     return c.json(messageToWire(m, dispatches.get(m.id) ?? []));

@@ -10,9 +10,12 @@ import { baseFlowWire, checkReturnTo, createFlow, csrfForNewFlow, uiUrl } from "
 import type { FlowRow } from "../flow/repository.ts";
 import { text, type UiText } from "../flow/text.ts";
 import { traitNodes } from "../flow/traits.ts";
-import { csrfNode, inputNode, type UiContainer } from "../flow/ui.ts";
+import { csrfNode, inputNode, type UiContainer, type UiNode } from "../flow/ui.ts";
+import { flowRequest } from "../flow/request.ts";
 import { oidcSettingsNodes } from "../oidc/strategy.ts";
 import { mfaSettingsNodes } from "../mfa/settings.ts";
+import { buildStrategies } from "../strategy/registry.ts";
+import type { SettingsStrategy } from "../strategy/types.ts";
 
 /** The schema an identity was created with (the default one when it has since been removed). */
 export function schemaOf(ctx: AppContext, identity: FullIdentity): IdentitySchema {
@@ -45,6 +48,67 @@ export function settingsUi(
   }
   nodes.push(...oidcSettingsNodes(ctx, identity));
   return { method: "POST", nodes };
+}
+
+const strategiesOf = new WeakMap<AppContext, readonly SettingsStrategy[]>();
+
+/** The settings strategies the core's configuration enables (passkey, webauthn), in node order. */
+export function settingsStrategies(ctx: AppContext): readonly SettingsStrategy[] {
+  let list = strategiesOf.get(ctx);
+  if (!list) {
+    list = buildStrategies(ctx.config).settings;
+    strategiesOf.set(ctx, list);
+  }
+  return list;
+}
+
+/**
+ * The node groups the settings strategies own: their own groups, and `webauthn` for the WebAuthn
+ * script node that the passkey section carries too (Kratos puts it in that group).
+ */
+const STRATEGY_GROUPS = new Set(["passkey", "webauthn"]);
+
+/**
+ * The strategies' sections of a settings form for an identity. Each strategy keeps the state its
+ * nodes need (a WebAuthn challenge) in `data`; the script node two sections share is added once.
+ */
+export function strategySettingsNodes(
+  c: Context,
+  ctx: AppContext,
+  identity: FullIdentity,
+  type: "browser" | "api",
+  data: Record<string, unknown>,
+): UiNode[] {
+  const env = { ctx, req: flowRequest(c, ctx), identity };
+  const nodes: UiNode[] = [];
+  for (const s of settingsStrategies(ctx)) {
+    for (const n of s.nodes({ type, data }, env)) {
+      const id = n.attributes.id;
+      if (n.type === "script" && nodes.some((m) => m.type === "script" && m.attributes.id === id)) continue;
+      nodes.push(n);
+    }
+  }
+  return nodes;
+}
+
+/** Keeps the strategies' sections of `from` in a rebuilt UI (e.g. after a profile validation error). */
+export function keepStrategyNodes(from: UiContainer, nodes: UiNode[]): UiNode[] {
+  return [
+    ...nodes.filter((n) => !STRATEGY_GROUPS.has(n.group)),
+    ...from.nodes.filter((n) => STRATEGY_GROUPS.has(n.group)),
+  ];
+}
+
+/** Replaces a UI's strategy sections with fresh ones (new challenges, the keys as they are now). */
+export function withStrategySettings(
+  c: Context,
+  ctx: AppContext,
+  identity: FullIdentity,
+  ui: UiContainer,
+  flow: { type: "browser" | "api"; data: Record<string, unknown> },
+): UiContainer {
+  const fresh = strategySettingsNodes(c, ctx, identity, flow.type, flow.data);
+  return { ...ui, nodes: [...ui.nodes.filter((n) => !STRATEGY_GROUPS.has(n.group)), ...fresh] };
 }
 
 /** The settings UI URL for a flow (where browsers are sent, and the default place to return to). */
@@ -131,6 +195,7 @@ export async function createSettingsFlow(
   if (input.messages?.length) ui.messages = input.messages;
   const mfa = await mfaSettingsNodes(ctx, input.identity);
   ui.nodes.push(...mfa.nodes);
+  ui.nodes.push(...strategySettingsNodes(c, ctx, input.identity, input.type, mfa.data));
   return createFlow(
     c,
     ctx,

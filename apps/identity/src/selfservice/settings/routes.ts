@@ -32,16 +32,23 @@ import type { SecondFactor } from "../../courier/templates.ts";
 import { audit } from "../../security/audit.ts";
 import { settingsAalResponse } from "../mfa/aal.ts";
 import { keepMfaNodes, mfaMethod, mfaSettingsEnabled, updateMfa, withMfaSettings } from "../mfa/settings.ts";
+import { applyFailure, redirectBrowser, workingFlow } from "../flow/lifecycle.ts";
+import { flowRequest } from "../flow/request.ts";
+import { strategyFor } from "../strategy/registry.ts";
+import type { SettingsStrategy } from "../strategy/types.ts";
 import {
   createSettingsFlow,
   identityMismatch,
   isPrivileged,
+  keepStrategyNodes,
   loginRedirectUrl,
   refreshRequired,
   schemaOf,
+  settingsStrategies,
   settingsUi,
   settingsUiUrl,
   settingsWire,
+  withStrategySettings,
 } from "./flow.ts";
 
 type Method = "profile" | "password";
@@ -155,7 +162,10 @@ async function updateProfile(
   }
   // Read-only traits keep their stored value when left out, and may not be changed (issue 16).
   const { traits, violations } = enforceReadOnly(schema, coerceTraits(schema, raw), current.identity.traits);
-  const rebuilt = { ...ui, nodes: keepMfaNodes(ui, settingsUi(ctx, current, traits).nodes) };
+  const rebuilt = {
+    ...ui,
+    nodes: keepStrategyNodes(ui, keepMfaNodes(ui, settingsUi(ctx, current, traits).nodes)),
+  };
   if (violations.length) {
     readOnlyErrorsToUi(rebuilt, violations);
     throw new Rejected(rebuilt);
@@ -315,6 +325,8 @@ async function sendSecurityNotice(c: Context, ctx: AppContext, identityId: strin
     "settings.totp.unlinked": ["totp", "removed"],
     "settings.lookup_secret.confirmed": ["lookup_secret", "added"],
     "settings.lookup_secret.disabled": ["lookup_secret", "removed"],
+    "settings.webauthn.added": ["webauthn", "added"],
+    "settings.webauthn.removed": ["webauthn", "removed"],
   };
   if (event === "settings.password.changed") {
     await queueSecurityNotice(ctx.db, ctx, identityId, "security_password_changed", { at }, lang);
@@ -323,6 +335,40 @@ async function sendSecurityNotice(c: Context, ctx: AppContext, identityId: strin
     const template = change === "added" ? "security_second_factor_added" : "security_second_factor_removed";
     await queueSecurityNotice(ctx.db, ctx, identityId, template, { factor: type, at }, lang);
   }
+}
+
+/**
+ * Hands a submission to a settings strategy (passkey, webauthn). A refusal is shown again with the
+ * strategy's refreshed section and state (400); a change comes back as an outcome for the common tail.
+ */
+async function runStrategy(
+  c: Context,
+  ctx: AppContext,
+  row: FlowRow,
+  session: ActiveSession,
+  body: Record<string, unknown>,
+  strategy: SettingsStrategy,
+): Promise<Response | { outcome: Outcome | "reauth"; event: string; data: Record<string, unknown> }> {
+  // Adding or removing a way in needs a recent sign-in, as a password change does (Kratos).
+  if (strategy.privileged && !isPrivileged(ctx, session.row)) {
+    return { outcome: "reauth", event: "", data: row.data };
+  }
+  const flow = workingFlow<Record<string, unknown>>(row);
+  const result = await strategy.submit(flow, body, { ctx, req: flowRequest(c, ctx), session });
+  if (result.type === "updated") {
+    const identity = (await loadIdentity(ctx.db, session.identity.identity.id))!;
+    return {
+      outcome: { identity, continueWith: [], revoked: result.revoked ?? [] },
+      event: result.event,
+      data: flow.data,
+    };
+  }
+  if (result.type === "failed") applyFailure(c, flow, result);
+  const status = result.type === "rerender" ? (result.status ?? 200) : 400;
+  await updateFlow(ctx.db, row.id, { ui: flow.ui, state: flow.state, data: flow.data });
+  const fresh: FlowRow = { ...row, ui: flow.ui, state: flow.state, data: flow.data, updatedAt: new Date() };
+  if (result.type === "redirect") return redirectBrowser(c, result.to);
+  return respondWithFlow(c, ctx, fresh, settingsWire(c, ctx, fresh, session.identity), status);
 }
 
 function reauthenticate(c: Context, ctx: AppContext, row: FlowRow): Response {
@@ -371,12 +417,16 @@ async function submitSettings(c: Context, ctx: AppContext): Promise<Response> {
     const done = (identity: FullIdentity) => settingsDone(c, ctx, row, identity);
     return submitOidcSettings(c, ctx, row, session, body, ui, fail, done);
   }
-  const method = str(body, "method") ?? mfaMethod(body);
+  // Kratos' WebAuthn script submits natively, without `method`: its filled field names the strategy.
+  const strategies = settingsStrategies(ctx);
+  const method = str(body, "method") ?? mfaMethod(body) ?? strategies.find((s) => s.claims?.(body))?.id;
+  const strategy = strategyFor(strategies, method);
   const methods = ctx.config.selfservice.methods;
   const enabled =
     (method === "profile" && methods.profile.enabled) ||
     (method === "password" && methods.password.enabled) ||
-    mfaSettingsEnabled(ctx, method);
+    mfaSettingsEnabled(ctx, method) ||
+    strategy !== undefined;
   if (!enabled) {
     addMessage(ui, text.settingsNoStrategy());
     return fail(ui);
@@ -384,7 +434,15 @@ async function submitSettings(c: Context, ctx: AppContext): Promise<Response> {
 
   let outcome: Outcome | "reauth";
   let event = method === "profile" ? "settings.profile.updated" : "settings.password.changed";
-  if (mfaSettingsEnabled(ctx, method)) {
+  // What the flow keeps after this submission (a strategy may have used up its challenge).
+  let data = row.data;
+  if (strategy) {
+    const r = await runStrategy(c, ctx, row, session, body, strategy);
+    if (r instanceof Response) return r;
+    event = r.event;
+    data = r.data;
+    outcome = r.outcome;
+  } else if (mfaSettingsEnabled(ctx, method)) {
     const r = await updateMfa(c, ctx, row, session, body, ui, method);
     if (r.kind === "rejected") return fail(r.ui);
     if (r.kind === "show") {
@@ -415,12 +473,19 @@ async function submitSettings(c: Context, ctx: AppContext): Promise<Response> {
     const others = await otherActiveSessions(ctx, session);
     if (others > 0) messages.push(text.passwordChangedOtherSessions(others));
   }
-  const done: UiContainer = await withMfaSettings(
+  // Every section is rebuilt for the identity as it is now; the WebAuthn ones with new challenges.
+  const rebuiltData = { ...(method === strategy?.id ? data : row.data) };
+  const withStrategies = withStrategySettings(
+    c,
     ctx,
     outcome.identity,
     { ...settingsUi(ctx, outcome.identity), action: row.ui.action, messages },
-    row,
+    { type: row.type, data: rebuiltData },
   );
+  const done: UiContainer = await withMfaSettings(ctx, outcome.identity, withStrategies, {
+    id: row.id,
+    data: rebuiltData,
+  });
   if (event) {
     const id = outcome.identity.identity.id;
     await audit(ctx, c, { event, actor: id, target: id, metadata: { flow_id: row.id } });

@@ -1,4 +1,7 @@
+import type { AppContext } from "../../app/context.ts";
 import type { FullIdentity } from "../../identity/repository.ts";
+import { passwordlessEnabled } from "../code/credential.ts";
+import { waysInWithout } from "../oidc/credential.ts";
 import type { IdentitySchema } from "../../identity/schemas.ts";
 import { str } from "../flow/common.ts";
 import type { UiText } from "../flow/text.ts";
@@ -57,4 +60,24 @@ export function displayNameField(schema: IdentitySchema): string | undefined {
 /** The user handle an identity's keys of a method are bound to, if it has one. */
 export function userHandleOfIdentity(identity: FullIdentity, method: WebAuthnMethod): string | undefined {
   return configOf(identity, method)?.user_handle;
+}
+
+/**
+ * Whether the identity can still sign in without its keys of `method`: a password, a social
+ * provider, a one-time code to its address, or keys of the other WebAuthn method that sign in alone.
+ */
+export function otherWayIn(ctx: AppContext, identity: FullIdentity, method: WebAuthnMethod): boolean {
+  const own = identity.credentials.some((c) => c.type === method && c.identifiers.length) ? 1 : 0;
+  // waysInWithout counts every credential that signs in alone; a webauthn one only when passwordless.
+  const webauthnCounted = identity.credentials.some(
+    (c) => c.type === "webauthn" && c.config.user_handle && c.identifiers.length,
+  );
+  const webauthnSignsIn = ctx.config.selfservice.methods.webauthn.config.passwordless;
+  const others =
+    waysInWithout(identity, "") -
+    own -
+    (method !== "webauthn" && webauthnCounted && !webauthnSignsIn ? 1 : 0);
+  const code =
+    passwordlessEnabled(ctx) && identity.credentials.some((c) => c.type === "code" && c.identifiers.length);
+  return others > 0 || code;
 }

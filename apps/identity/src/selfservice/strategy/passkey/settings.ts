@@ -6,7 +6,13 @@ import { ceremonyKey, finishRegistration, registrationOptions } from "../../weba
 import { cleanDisplayName, keysOf, newUserHandle } from "../../webauthn/credentials.ts";
 import { passkeySettingsNodes, replaceGroup, webauthnText } from "../../webauthn/nodes.ts";
 import { addKey, removeKey } from "../../webauthn/store.ts";
-import { failureMessage, filled, keyNameFor, userHandleOfIdentity } from "../../webauthn/strategy-kit.ts";
+import {
+  failureMessage,
+  filled,
+  keyNameFor,
+  otherWayIn,
+  userHandleOfIdentity,
+} from "../../webauthn/strategy-kit.ts";
 import type { SettingsFlow, SettingsStrategy, StrategyEnv } from "../types.ts";
 
 /**
@@ -35,10 +41,6 @@ async function refresh(flow: SettingsFlow, env: StrategyEnv, identityId: string)
   if (identity) flow.ui = replaceGroup(flow.ui, PASSKEY, section(env, identity, flow.data));
 }
 
-/** Whether the identity can sign in some other way than with its passkeys. */
-const hasOtherFirstFactor = (identity: FullIdentity) =>
-  identity.credentials.some((c) => c.type === "password" || c.type === "oidc" || c.type === "saml");
-
 export const passkeySettings: SettingsStrategy = {
   id: PASSKEY,
   group: PASSKEY,
@@ -55,7 +57,7 @@ export const passkeySettings: SettingsStrategy = {
     const identityId = identity.identity.id;
     const remove = str(body, "passkey_remove");
     if (remove) {
-      if (!hasOtherFirstFactor(identity) && keysOf(identity, PASSKEY).length <= 1) {
+      if (!otherWayIn(ctx, identity, PASSKEY) && keysOf(identity, PASSKEY).length <= 1) {
         return {
           type: "failed",
           messages: [

@@ -8,7 +8,13 @@ import { ceremonyKey, finishRegistration, registrationOptions } from "../../weba
 import { cleanDisplayName, keysOf, newUserHandle } from "../../webauthn/credentials.ts";
 import { replaceGroup, webauthnSettingsNodes, webauthnText } from "../../webauthn/nodes.ts";
 import { addKey, removeKey } from "../../webauthn/store.ts";
-import { failureMessage, filled, keyNameFor, userHandleOfIdentity } from "../../webauthn/strategy-kit.ts";
+import {
+  failureMessage,
+  filled,
+  keyNameFor,
+  otherWayIn,
+  userHandleOfIdentity,
+} from "../../webauthn/strategy-kit.ts";
 import type { SettingsFlow, SettingsStrategy, StrategyEnv } from "../types.ts";
 
 /**
@@ -54,6 +60,20 @@ export const webauthnSettings: SettingsStrategy = {
     const identityId = identity.identity.id;
     const remove = str(body, "webauthn_remove");
     if (remove) {
+      // A security key that signs in alone (passwordless) may be the last way in.
+      const last = keysOf(identity, WEBAUTHN).length <= 1;
+      if (
+        ctx.config.selfservice.methods.webauthn.config.passwordless &&
+        last &&
+        !otherWayIn(ctx, identity, WEBAUTHN)
+      ) {
+        return {
+          type: "failed",
+          messages: [
+            webauthnText.generic("You cannot remove your last security key: it is the only way to sign in."),
+          ],
+        };
+      }
       const key = await removeKey(ctx.db, identityId, WEBAUTHN, remove);
       if (!key)
         return { type: "failed", messages: [webauthnText.generic("This security key does not exist.")] };

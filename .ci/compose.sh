@@ -3,7 +3,8 @@
 # base images a previous run built; Olympus's own are rebuilt from this checkout, BuildKit's cache
 # keeping unchanged layers), and E2E_COMPOSE=required so `npm test` runs e2e's test:compose — last of
 # the e2e suites, so no octl stack holds the same ports then. compose_ci_stop takes the stack down
-# with its volumes and stops the engine (the images stay for the next run); .ci/run traps it on exit.
+# with its volumes, removes untagged images and stops the engine (the tagged images stay for the next
+# run); .ci/run traps it on exit.
 #
 # The host's PostgreSQL holds 5432: the compose PostgreSQL publishes 5433 (only on 127.0.0.1).
 # OLYMPUS_CI_COMPOSE=0 leaves the compose part out (test:compose then says it did not run).
@@ -38,6 +39,8 @@ compose_ci_stop() {
     local compose=(docker-compose)
     docker compose version >/dev/null 2>&1 && compose=(docker compose)
     "${compose[@]}" -f deploy/compose/compose.yml -p olympus down -v --remove-orphans || true
+    # The previous run's Olympus images, untagged when this run rebuilt them (tagged ones stay).
+    docker image prune -f >/dev/null || true
   fi
   deploy/container/engine.sh stop || true
 }

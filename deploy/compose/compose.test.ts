@@ -250,6 +250,18 @@ describe("compose.yml", () => {
     expect(unknownAppEnv("site", Object.keys(services.site!.environment!))).toEqual([]);
   });
 
+  it("gives the CIAM cores and the seed one workforce client secret, from .env, not from seeds/", () => {
+    const secret = dotenv.get("WORKFORCE_CLIENT_SECRET")!;
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    for (const core of ["identity-ciam", "identity-ciam-2"]) {
+      expect(
+        services[core]!.environment!.SELFSERVICE_METHODS_OIDC_CONFIG_PROVIDERS_WORKFORCE_CLIENT_SECRET,
+      ).toBe(secret);
+    }
+    expect(services.seed!.environment!.SEED_SECRET_WORKFORCE_CLIENT).toBe(secret);
+    expect(readRepoFile("seeds/iam/clients.json")).toContain('"client_secret": "{secret.workforce-client}"');
+  });
+
   it("builds its images from deploy/docker and pins every other image", () => {
     const dockerfileImage = /ARG NODE_IMAGE=(\S+)/.exec(
       readRepoFile("deploy/docker/identity.Dockerfile"),

@@ -205,6 +205,11 @@ function identityCore(domain: Domain, credentials: { label: string; value: strin
       ]),
       SECRETS_COOKIE: `["{secret.${domain}-cookie}"]`,
       SECRETS_CIPHER: `["{secret.${domain}-cipher}"]`,
+      // "Sign in with Olympus Workforce": CIAM's client secret at IAM, the same deployment secret the
+      // seed gives the `ciam-workforce` client (seeds/iam/clients.json: {secret.workforce-client}).
+      ...(domain === "ciam"
+        ? { SELFSERVICE_METHODS_OIDC_CONFIG_PROVIDERS_WORKFORCE_CLIENT_SECRET: "{secret.workforce-client}" }
+        : {}),
     },
     ports: [
       { name: "public", port: PORTS[domain].public },

@@ -8,7 +8,8 @@
 //
 // As a program: SEEDS_DIR (default ./seeds), SEED_DOMAINS (default ciam,iam), and per domain the
 // variables <DOMAIN>_KRATOS_ADMIN_URL and <DOMAIN>_HYDRA_ADMIN_URL (defaults: the local ports of
-// docs/deploying.md, which is what the compose stack's shared network namespace gives).
+// docs/deploying.md, which is what the compose stack's shared network namespace gives); a client
+// secret written `{secret.NAME}` in clients.json comes from SEED_SECRET_<NAME>.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,6 +46,37 @@ async function call(url, init = {}) {
 async function failure(res, what) {
   const body = await res.text().catch(() => "");
   return new SeedError(`${what}: HTTP ${res.status} ${body.slice(0, 500)}`);
+}
+
+/**
+ * A client whose `client_secret` is `{secret.NAME}` gets the deployment's secret NAME (the value the
+ * other side of the deployment is given too, e.g. the CIAM core that signs in with this client), so
+ * no secret is written in seeds/. Without a way to look secrets up, seeding such a client fails.
+ * @param {Record<string, unknown>} client
+ * @param {((name: string) => string | undefined) | undefined} secret
+ * @param {string} domain
+ */
+function withSecret(client, secret, domain) {
+  const m = typeof client.client_secret === "string" ? SECRET_REF.exec(client.client_secret) : null;
+  if (!m) return client;
+  const value = secret?.(m[1] ?? "");
+  if (!value) {
+    throw new SeedError(
+      `${domain}/clients.json: client ${client.client_id} needs the deployment secret ${m[1]} (as a program: ${secretEnvName(m[1] ?? "")})`,
+    );
+  }
+  return { ...client, client_secret: value };
+}
+
+const SECRET_REF = /^\{secret\.([a-z0-9][a-z0-9-]*)\}$/;
+
+/**
+ * The variable through which the seed program receives deployment secret NAME:
+ * `secretEnvName("workforce-client")` is `SEED_SECRET_WORKFORCE_CLIENT`.
+ * @param {string} name
+ */
+export function secretEnvName(name) {
+  return `SEED_SECRET_${name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
 }
 
 /**
@@ -94,7 +126,7 @@ export async function seedDomain(seedsDir, target) {
     if (found.status !== 404) throw await failure(found, `looking up client ${id}`);
     const created = await call(`${hydraAdmin}/admin/clients`, {
       method: "POST",
-      body: JSON.stringify(client),
+      body: JSON.stringify(withSecret(client, target.secret, domain)),
     });
     if (!created.ok) throw await failure(created, `creating client ${id}`);
     report.clients.created.push(id);
@@ -129,7 +161,13 @@ export async function main(env) {
     /** @param {"kratosAdmin" | "hydraAdmin"} key */
     const url = (key) => (env[`${p}_${CORE_URL_ENV[key]}`] || local?.[key] || "").replace(/\/+$/, "");
     try {
-      const target = { domain, kratosAdmin: url("kratosAdmin"), hydraAdmin: url("hydraAdmin") };
+      const target = {
+        domain,
+        kratosAdmin: url("kratosAdmin"),
+        hydraAdmin: url("hydraAdmin"),
+        /** @param {string} name */
+        secret: (name) => env[secretEnvName(name)] || undefined,
+      };
       if (!target.kratosAdmin || !target.hydraAdmin) {
         throw new SeedError(`set ${p}_KRATOS_ADMIN_URL and ${p}_HYDRA_ADMIN_URL`);
       }

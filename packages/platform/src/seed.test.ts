@@ -71,6 +71,8 @@ function runSeed(env: Record<string, string>): Promise<{ code: number; stdout: s
   });
 }
 
+const WORKFORCE_SECRET = "a-secret-of-this-deployment-0123456789";
+
 const seedFile = (d: string, f: string) =>
   JSON.parse(readFileSync(join(repoRoot, "seeds", d, f), "utf8")) as unknown[];
 
@@ -83,7 +85,11 @@ describe("seed program", () => {
   async function stack() {
     const admins = { ciam: await fakeAdmin(), iam: await fakeAdmin() };
     fakes.push(admins.ciam, admins.iam);
-    const env: Record<string, string> = { SEEDS_DIR: join(repoRoot, "seeds"), SEED_DOMAINS: "ciam,iam" };
+    const env: Record<string, string> = {
+      SEEDS_DIR: join(repoRoot, "seeds"),
+      SEED_DOMAINS: "ciam,iam",
+      SEED_SECRET_WORKFORCE_CLIENT: WORKFORCE_SECRET,
+    };
     for (const d of DOMAINS) {
       // Kratos and Hydra admin of a domain on one stand-in; the seed tells them apart by path.
       env[`${d.toUpperCase()}_KRATOS_ADMIN_URL`] = admins[d].url;
@@ -99,10 +105,29 @@ describe("seed program", () => {
     expect(run.code).toBe(0);
     for (const d of DOMAINS) {
       expect(admins[d].identities).toEqual(seedFile(d, "identities.json"));
-      expect(admins[d].clients).toEqual(seedFile(d, "clients.json"));
+      // {secret.NAME} in clients.json is the deployment's secret; the rest goes as written.
+      const expected = (seedFile(d, "clients.json") as { client_secret?: string }[]).map((c) =>
+        c.client_secret === "{secret.workforce-client}" ? { ...c, client_secret: WORKFORCE_SECRET } : c,
+      );
+      expect(admins[d].clients).toEqual(expected);
     }
+    expect(admins.iam.clients.find((c) => c.client_id === "ciam-workforce")).toMatchObject({
+      client_secret: WORKFORCE_SECRET,
+    });
     expect(run.stdout).toMatch(/Seeded CIAM: identities: 1 created; OAuth2 clients: 1 created/);
-    expect(run.stdout).toMatch(/Seeded IAM: identities: 2 created; OAuth2 clients: 3 created/);
+    expect(run.stdout).toMatch(/Seeded IAM: identities: 2 created; OAuth2 clients: 4 created/);
+  });
+
+  it("refuses a client whose {secret.NAME} the deployment did not give, creating no such client", async () => {
+    const { admins, env } = await stack();
+    const { SEED_SECRET_WORKFORCE_CLIENT: _gone, ...without } = env;
+    const run = await runSeed(without);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /Seeding IAM failed: iam\/clients\.json: client ciam-workforce needs the deployment secret workforce-client \(as a program: SEED_SECRET_WORKFORCE_CLIENT\)/,
+    );
+    expect(admins.iam.clients.some((c) => c.client_id === "ciam-workforce")).toBe(false);
+    expect(JSON.stringify(admins.iam.clients)).not.toContain("{secret.");
   });
 
   it("changes nothing when run again", async () => {
@@ -113,7 +138,7 @@ describe("seed program", () => {
     expect(again.code).toBe(0);
     expect(DOMAINS.map((d) => admins[d].writes.length)).toEqual(writes);
     expect(again.stdout).toMatch(
-      /IAM: identities: 0 created, 2 already there; OAuth2 clients: 0 created, 3 already there/,
+      /IAM: identities: 0 created, 2 already there; OAuth2 clients: 0 created, 4 already there/,
     );
   });
 

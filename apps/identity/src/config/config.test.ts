@@ -46,6 +46,23 @@ describe("configuration", () => {
     expect(c.session.lifespan).toBe(2 * 3600_000);
   });
 
+  it("takes a provider's client secret from SELFSERVICE_METHODS_OIDC_CONFIG_PROVIDERS_<ID>_CLIENT_SECRET", () => {
+    const file = join(seeds, "ciam", "identity.yml");
+    const plain = loadConfig(file, {});
+    const workforce = plain.selfservice.methods.oidc.config.providers.find((p) => p.id === "workforce");
+    // The seed names the provider but carries no secret: the deployment supplies it.
+    expect(workforce).toMatchObject({ provider: "generic", issuer_url: "http://localhost:4102/" });
+    expect(workforce?.client_secret).toBeUndefined();
+    const c = loadConfig(file, {
+      SELFSERVICE_METHODS_OIDC_CONFIG_PROVIDERS_WORKFORCE_CLIENT_SECRET: "s3cret-from-the-deployment",
+      SELFSERVICE_METHODS_OIDC_CONFIG_PROVIDERS_OTHER_CLIENT_SECRET: "for a provider that is not there",
+    });
+    const providers = c.selfservice.methods.oidc.config.providers;
+    expect(providers.map((p) => [p.id, p.client_secret])).toEqual([
+      ["workforce", "s3cret-from-the-deployment"],
+    ]);
+  });
+
   it("stops on a bad value, naming the key path and what was expected", () => {
     const bad = () =>
       parseConfig({ ...minimal, session: { lifespan: "forever" }, serve: { public: { port: 99999 } } });

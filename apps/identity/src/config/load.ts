@@ -61,7 +61,30 @@ export function applyEnvOverrides(
     const value = env[name];
     if (value !== undefined && value !== "") setPath(out, path, coerceEnv(value));
   }
+  applyProviderSecrets(out, env);
   return out;
+}
+
+/** The environment variable that carries a social sign-in provider's client secret, by provider id. */
+export function providerSecretEnvName(providerId: string): string {
+  return `SELFSERVICE_METHODS_OIDC_CONFIG_PROVIDERS_${providerId.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_CLIENT_SECRET`;
+}
+
+/**
+ * A provider's `client_secret` from SELFSERVICE_METHODS_OIDC_CONFIG_PROVIDERS_<ID>_CLIENT_SECRET: the
+ * provider list stays in the config file while its secret comes from the deployment's secret store
+ * (Kratos can only replace the whole list through the environment; that still works too).
+ */
+function applyProviderSecrets(out: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+  const oidc = (out.selfservice as { methods?: { oidc?: { config?: { providers?: unknown } } } } | undefined)
+    ?.methods?.oidc;
+  const providers = oidc?.config?.providers;
+  if (!Array.isArray(providers)) return;
+  for (const p of providers) {
+    if (typeof p !== "object" || p === null || typeof (p as { id?: unknown }).id !== "string") continue;
+    const value = env[providerSecretEnvName((p as { id: string }).id)];
+    if (value !== undefined && value !== "") (p as { client_secret?: string }).client_secret = value;
+  }
 }
 
 function formatIssues(error: z.ZodError): string {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describeSeed, SeedError, seedDomain } from "@olympus/platform/seed";
 import { seedTargets } from "../seed/targets.ts";
 import { effectiveState, type StackState } from "../state.ts";
+import { deploymentSecret } from "../secrets.ts";
 
 /** Seeds every running domain; prints one line per domain. Returns false when something failed. */
 export async function seedRunning(l: Layout, state: StackState | undefined): Promise<boolean> {
@@ -10,7 +11,9 @@ export async function seedRunning(l: Layout, state: StackState | undefined): Pro
   let ok = true;
   for (const target of targets) {
     try {
-      console.log(`Seeded ${describeSeed(await seedDomain(join(l.root, "seeds"), target))}`);
+      // Client secrets written {secret.NAME} in seeds/ are this deployment's, as the manifest's are.
+      const secret = (name: string) => deploymentSecret(l.home, name);
+      console.log(`Seeded ${describeSeed(await seedDomain(join(l.root, "seeds"), { ...target, secret }))}`);
     } catch (err) {
       ok = false;
       console.error(

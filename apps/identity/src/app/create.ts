@@ -1,15 +1,17 @@
 import { Hono } from "hono";
+import { createAdminApp } from "../admin/app.ts";
 import type { Config } from "../config/index.ts";
 import { openDatabase, type Database } from "../db/client.ts";
 import { Hasher } from "../hash/hasher.ts";
 import { type Hydra, noHydra } from "../hydra/hydra.ts";
 import { IdentitySchemas } from "../identity/schemas.ts";
-import { registerAdminIdentityApi } from "../admin/index.ts";
-import { registerAdminCourierRoutes } from "../admin/courier/routes.ts";
-import { registerAdminRecoveryRoutes } from "../admin/recovery/routes.ts";
+import { deriveCipherKeys } from "../security/crypto.ts";
+import { trustedProxyList } from "../security/ip.ts";
+import { createOAuth2, type OAuth2Apps } from "../oauth2/app.ts";
+import { oauth2Bridge } from "../oauth2/bridge.ts";
 import { registerMetaRoutes } from "../meta/routes.ts";
-import { observeRequests, registerMetricsRoute } from "../metrics/metrics.ts";
-import { registerAdminSecurity, registerSecurity } from "../security/register.ts";
+import { observeRequests } from "../metrics/metrics.ts";
+import { registerSecurity } from "../security/register.ts";
 import { registerSelfServiceErrors } from "../selfservice/errors/forward.ts";
 import { checkWebHooks } from "../selfservice/hook/index.ts";
 import { registerLoginRoutes } from "../selfservice/login/routes.ts";
@@ -28,8 +30,12 @@ import { deriveRuntime } from "./runtime.ts";
 
 export interface CoreApps {
   ctx: AppContext;
+  /** The Kratos public API (x100): self-service flows, sessions. */
   publicApp: Hono;
+  /** The Kratos admin API (x101). */
   adminApp: Hono;
+  /** The OAuth2 / OpenID Connect provider (Hydra API): x102 public, x103 admin. */
+  oauth2: OAuth2Apps;
 }
 
 export interface CreateOptions {
@@ -41,7 +47,11 @@ export interface CreateOptions {
   hydra?: Hydra;
 }
 
-/** Builds the context and the Hono apps of one identity core, without listening. */
+/**
+ * The composition root: builds one identity core from resolved configuration (real ports, see
+ * app/server.ts) — database, context, the OAuth2 provider and the bridge the self-service flows use
+ * to reach it, and the four APIs — without listening.
+ */
 export async function createCore(config: Config, opts: CreateOptions = {}): Promise<CoreApps> {
   const log = opts.log ?? createLogger(config.log.level, { domain: config.domain });
   checkWebHooks(config);
@@ -55,9 +65,14 @@ export async function createCore(config: Config, opts: CreateOptions = {}): Prom
     schemas: await IdentitySchemas.load(config),
     hasher: new Hasher(config.hashers),
     log,
-    hydra: opts.hydra ?? noHydra,
+    trustedProxies: trustedProxyList(config.security.trusted_proxies),
+    cipherKeys: deriveCipherKeys(config.secrets.cipher),
+    // Replaced below, once the OAuth2 provider (which keeps the context) exists.
+    hydra: noHydra,
     notifyCourier: () => {},
   };
+  const oauth2 = await createOAuth2(ctx);
+  ctx.hydra = opts.hydra ?? oauth2Bridge(oauth2.o2);
 
   const publicApp = new Hono();
   publicApp.use("*", observeRequests(ctx));
@@ -76,20 +91,6 @@ export async function createCore(config: Config, opts: CreateOptions = {}): Prom
   registerSessionRoutes(publicApp, ctx);
   registerWebAuthnScriptRoute(publicApp);
 
-  const adminApp = new Hono();
-  adminApp.use("*", observeRequests(ctx));
-  // Admin bodies can be large (batch imports of up to 2000 identities); the admin port is never public.
-  applyCommon(adminApp, ctx, Math.max(ctx.config.serve.request_body_limit, 16 * 1024 * 1024));
-  registerMetaRoutes(adminApp, ctx);
-  registerMetricsRoute(adminApp, ctx);
-  // Admin routes are served under /admin and, as Ory does, without the prefix too.
-  const admin = new Hono();
-  registerAdminSecurity(admin, ctx);
-  registerAdminRecoveryRoutes(admin, ctx);
-  registerAdminCourierRoutes(admin, ctx);
-  registerAdminIdentityApi(admin, ctx);
-  adminApp.route("/admin", admin);
-  adminApp.route("/", admin);
-
-  return { ctx, publicApp, adminApp };
+  const adminApp = createAdminApp(ctx);
+  return { ctx, publicApp, adminApp, oauth2 };
 }

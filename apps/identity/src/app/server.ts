@@ -2,19 +2,16 @@ import { serve, type ServerType } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import type { Config } from "../config/index.ts";
 import { courierStartHook } from "../courier/worker.ts";
-import { createOAuth2, type OAuth2Apps } from "../oauth2/app.ts";
-import { oauth2Bridge } from "../oauth2/bridge.ts";
+import { serviceUnavailable } from "../errors/index.ts";
 import { nameEndpoints } from "../metrics/metrics.ts";
 import { janitorStartHook } from "../oauth2/janitor/janitor.ts";
-import { setPublicBase } from "../oauth2/runtime.ts";
 import { securityStartHook } from "../security/register.ts";
 import { type CoreApps, type CreateOptions, createCore } from "./create.ts";
 
 export interface RunningCore extends CoreApps {
   publicUrl: string;
   adminUrl: string;
-  /** The OAuth2 / OpenID Connect provider (Hydra API) and where it listens (x102 public, x103 admin). */
-  oauth2: OAuth2Apps;
+  /** Where the OAuth2 / OpenID Connect provider (Hydra API) listens (x102 public, x103 admin). */
   oauth2PublicUrl: string;
   oauth2AdminUrl: string;
   /**
@@ -96,45 +93,80 @@ async function before(p: Promise<unknown>, deadline: number): Promise<boolean> {
   }
 }
 
-/** Starts one identity core on its public and admin ports (port 0 picks free ports, for tests). */
+type Fetch = (req: Request, env?: unknown) => Response | Promise<Response>;
+
+/** The configuration with the ports that were really bound (port 0 asks for a free one, as tests do). */
+function withPorts(config: Config, [pub, adm, o2pub, o2adm]: number[]): Config {
+  return {
+    ...config,
+    serve: {
+      ...config.serve,
+      public: { ...config.serve.public, port: pub! },
+      admin: { ...config.serve.admin, port: adm! },
+    },
+    oauth2: {
+      ...config.oauth2,
+      serve: {
+        ...config.oauth2.serve,
+        public: { ...config.oauth2.serve.public, port: o2pub! },
+        admin: { ...config.oauth2.serve.admin, port: o2adm! },
+      },
+    },
+  };
+}
+
+/**
+ * Starts one identity core on its four ports. The ports are bound first, so that the core is built
+ * once from resolved configuration (base URLs and the issuer follow the real ports when 0 was asked);
+ * requests that arrive meanwhile wait until it is ready.
+ */
 export async function startCore(config: Config, opts: CreateOptions = {}): Promise<RunningCore> {
-  const apps = await createCore(config, opts);
-  const { ctx } = apps;
-  const oauth2 = await createOAuth2(ctx);
-  if (!opts.hydra) ctx.hydra = oauth2Bridge(oauth2.o2);
-  const workers: Worker[] = [];
+  const endpoints: [{ host: string; port: number }, string][] = [
+    [config.serve.public, "serve.public"],
+    [config.serve.admin, "serve.admin"],
+    [config.oauth2.serve.public, "oauth2.serve.public"],
+    [config.oauth2.serve.admin, "oauth2.serve.admin"],
+  ];
+  let open!: (apps: Fetch[] | undefined) => void;
+  const ready = new Promise<Fetch[] | undefined>((resolve) => {
+    open = resolve;
+  });
   const servers: ServerType[] = [];
+  const workers: Worker[] = [];
+  let apps: CoreApps | undefined;
+  let ports: number[] = [];
   try {
+    for (const [i, [at, name]] of endpoints.entries()) {
+      const fetch: Fetch = async (req, env) => {
+        const fetchers = await ready;
+        if (!fetchers)
+          return Response.json(serviceUnavailable("The identity core is not running.").toBody(), {
+            status: 503,
+          });
+        return fetchers[i]!(req, env);
+      };
+      servers.push(await listen({ fetch }, at.host, at.port, name));
+    }
+    ports = servers.map((server) => (server.address() as AddressInfo).port);
+    apps = await createCore(withPorts(config, ports), opts);
     for (const start of startHooks) {
-      const w = await start(ctx);
+      const w = await start(apps.ctx);
       if (w) workers.push(w);
     }
-    const endpoints: [Parameters<typeof listen>[0], { host: string; port: number }, string][] = [
-      [apps.publicApp, config.serve.public, "serve.public"],
-      [apps.adminApp, config.serve.admin, "serve.admin"],
-      [oauth2.publicApp, config.oauth2.serve.public, "oauth2.serve.public"],
-      [oauth2.adminApp, config.oauth2.serve.admin, "oauth2.serve.admin"],
-    ];
-    for (const [app, at, name] of endpoints) servers.push(await listen(app, at.host, at.port, name));
   } catch (e) {
     // Nothing may keep running behind a core that failed to start: workers, open ports, the pool.
+    open(undefined);
     const deadline = Date.now() + 5_000;
     await Promise.all(servers.map((server) => closeServer(server, deadline)));
     for (const w of workers.reverse()) await before(w.stop(Math.max(0, deadline - Date.now())), deadline);
-    await before(ctx.database.close(), deadline + 1_000);
+    const database = apps?.ctx.database ?? opts.database;
+    if (database) await before(database.close(), deadline + 1_000);
     throw e;
   }
-  const [pub, adm, o2pub, o2adm] = servers as [ServerType, ServerType, ServerType, ServerType];
-  const pubPort = (pub.address() as AddressInfo).port;
-  const admPort = (adm.address() as AddressInfo).port;
-  const o2pubPort = (o2pub.address() as AddressInfo).port;
-  const o2admPort = (o2adm.address() as AddressInfo).port;
+  const { ctx, oauth2 } = apps;
+  open([apps.publicApp.fetch, apps.adminApp.fetch, oauth2.publicApp.fetch, oauth2.adminApp.fetch]);
+  const [pubPort, admPort, o2pubPort, o2admPort] = ports as [number, number, number, number];
   nameEndpoints(ctx, { public: pubPort, admin: admPort, oauth2_public: o2pubPort, oauth2_admin: o2admPort });
-  // With port 0 the real ports are only known now; base URLs that were not configured follow them.
-  if (!config.serve.public.base_url) ctx.rt.publicBaseUrl = `http://localhost:${pubPort}/`;
-  if (!config.serve.admin.base_url) ctx.rt.adminBaseUrl = `http://localhost:${admPort}/`;
-  if (!config.oauth2.serve.public.base_url) setPublicBase(oauth2.o2, `http://localhost:${o2pubPort}/`);
-  if (!config.oauth2.serve.admin.base_url) oauth2.o2.adminBaseUrl = `http://localhost:${o2admPort}/`;
   ctx.log.info("identity core listening", {
     public: ctx.rt.publicBaseUrl,
     admin: ctx.rt.adminBaseUrl,

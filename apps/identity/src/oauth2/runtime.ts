@@ -14,7 +14,7 @@ export interface OAuth2 {
   ctx: AppContext;
   cfg: OAuth2Config;
   keys: OAuth2Keys;
-  /** Public (x102) and admin (x103) base URLs, ending with a slash; follow the real ports when 0 was asked. */
+  /** Public (x102) and admin (x103) base URLs, ending with a slash (the bound ports unless configured). */
   publicBaseUrl: string;
   adminBaseUrl: string;
   /** The `iss` of every token and of discovery. */
@@ -85,12 +85,6 @@ export function createOAuth2Runtime(ctx: AppContext): OAuth2 {
   };
   o2.remoteKeys = new RemoteKeySets(o2.fetchPolicy, http.jwks_cache_ttl);
   return o2;
-}
-
-/** Called once the real public port is known (port 0 in tests): URLs that were not configured follow it. */
-export function setPublicBase(o2: OAuth2, url: string): void {
-  o2.publicBaseUrl = withSlash(url);
-  if (!o2.cfg.urls.self.issuer) o2.issuer = o2.publicBaseUrl;
 }
 
 export function publicUrl(o2: OAuth2, path: string): string {

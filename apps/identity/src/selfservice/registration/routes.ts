@@ -45,13 +45,37 @@ import { oidcRegistrationNodes, isOidcSubmit } from "../oidc/strategy.ts";
 import { submitOidcRegistration } from "../oidc/routes.ts";
 import { audit } from "../../security/audit.ts";
 import { verifyCaptcha, withCaptcha } from "../../security/captcha.ts";
+import type { CredentialInput } from "../../identity/repository.ts";
+import { applyFailure, workingFlow } from "../flow/lifecycle.ts";
+import { flowRequest } from "../flow/request.ts";
+import { buildStrategies, strategyFor } from "../strategy/registry.ts";
+import type { AuthMethodEntry, RegistrationData, RegistrationStrategy } from "../strategy/types.ts";
 
-interface RegistrationData {
-  completed?: boolean;
-  login_challenge?: string;
+const strategiesOf = new WeakMap<AppContext, readonly RegistrationStrategy[]>();
+
+/** The registration strategies the configuration enables (passkey), in node order. */
+function registrationStrategies(ctx: AppContext): readonly RegistrationStrategy[] {
+  let list = strategiesOf.get(ctx);
+  if (!list) {
+    list = buildStrategies(ctx.config).registration;
+    strategiesOf.set(ctx, list);
+  }
+  return list;
 }
 
-function registrationUi(ctx: AppContext, traits?: Record<string, unknown>): Omit<UiContainer, "action"> {
+/** The first-step nodes of the registration strategies (e.g. "Sign up with passkey"). */
+function strategyNodes(c: Context, ctx: AppContext, type: "browser" | "api", data: RegistrationData) {
+  const env = { ctx, req: flowRequest(c, ctx) };
+  return registrationStrategies(ctx).flatMap((s) => s.nodes({ type, data }, env));
+}
+
+function registrationUi(
+  c: Context,
+  ctx: AppContext,
+  type: "browser" | "api",
+  data: RegistrationData,
+  traits?: Record<string, unknown>,
+): Omit<UiContainer, "action"> {
   return {
     method: "POST",
     nodes: [
@@ -64,6 +88,7 @@ function registrationUi(ctx: AppContext, traits?: Record<string, unknown>): Omit
       }),
       inputNode("password", "method", "submit", { value: "password", label: text.registrationSignUp() }),
       ...codeRegistrationNodes(ctx),
+      ...strategyNodes(c, ctx, type, data),
       ...oidcRegistrationNodes(ctx),
     ],
   };
@@ -89,21 +114,26 @@ async function initRegistration(c: Context, ctx: AppContext, type: "browser" | "
     }
     throw sessionAlreadyAvailable();
   }
+  const data: RegistrationData = c.req.query("login_challenge")
+    ? { login_challenge: c.req.query("login_challenge") }
+    : {};
   const row = await createFlow(c, ctx, {
     kind: "registration",
     type,
     state: "choose_method",
-    ui: registrationUi(ctx),
+    ui: registrationUi(c, ctx, type, data),
     returnTo,
-    data: c.req.query("login_challenge") ? { login_challenge: c.req.query("login_challenge") } : {},
+    data,
     csrfHash: csrfForNewFlow(c, ctx, type),
   });
   return respondWithFlow(c, ctx, row, registrationWire(c, ctx, row));
 }
 
-function afterHooks(ctx: AppContext): Set<string> {
+/** The after-registration hooks of a method: its own list when it has one, else the common one. */
+function afterHooks(ctx: AppContext, method: "password" | "passkey"): Set<string> {
   const after = ctx.config.selfservice.flows.registration.after;
-  const list = after.password?.hooks?.length ? after.password.hooks : after.hooks;
+  const own = after[method]?.hooks;
+  const list = own?.length ? own : after.hooks;
   return new Set(list.map((h) => h.hook));
 }
 
@@ -112,7 +142,7 @@ async function submitRegistration(c: Context, ctx: AppContext): Promise<Response
   const body = await readBody(c);
   const row = await fetchFlowForSubmit(c, ctx, "registration", body);
   if (row.expiresAt <= new Date()) {
-    const ui = registrationUi(ctx);
+    const ui = registrationUi(c, ctx, row.type, {});
     ui.messages = [text.registrationExpired(row.expiresAt)];
     const fresh = await createFlow(c, ctx, {
       kind: "registration",
@@ -138,6 +168,7 @@ async function submitRegistration(c: Context, ctx: AppContext): Promise<Response
     ...resetMessages(row.ui).nodes.filter(
       (n) => n.group === "password" || (n.group === "oidc" && n.attributes.name === "provider"),
     ),
+    ...strategyNodes(c, ctx, row.type, {}),
   ];
 
   const fail = async (): Promise<Response> => {
@@ -165,6 +196,13 @@ async function submitRegistration(c: Context, ctx: AppContext): Promise<Response
   if (isCodeRegistration(ctx, body)) {
     return submitCodeRegistration(c, ctx, row, body, ui, (r) => registrationWire(c, ctx, r));
   }
+  // Registration strategies (passkey): by `method`, or by the field Kratos' script fills (no `method`).
+  const strategies = registrationStrategies(ctx);
+  const strategy =
+    str(body, "method") === undefined
+      ? strategies.find((s) => s.claims?.(body))
+      : strategyFor(strategies, method);
+  if (strategy) return runStrategy(c, ctx, row, body, ui, strategy);
   if (method !== "password" && method !== "profile") {
     addMessage(
       ui,
@@ -205,19 +243,96 @@ async function submitRegistration(c: Context, ctx: AppContext): Promise<Response
     addNodeMessage(ui, "password", policy);
     return fail();
   }
-  // Web hooks run before anything is saved: they may refuse, or change traits and metadata.
-  const hooked = await registrationHooks(c, ctx, row, {
-    method: "password",
-    schema,
+  return completeRegistration(c, ctx, row, ui, fail, {
     traits,
     transientPayload: body.transient_payload,
+    // Hashed only once the web hooks let the registration through.
+    credentials: async () => [
+      { type: "password", config: { hashed_password: await ctx.hasher.hash(password) } },
+    ],
+    method: { method: "password", aal: "aal1" },
+  });
+}
+
+/**
+ * Hands a submission to a registration strategy. A refusal or a next step is shown again with the
+ * strategy's state stored; an identity to create goes through the same completion as a password.
+ */
+async function runStrategy(
+  c: Context,
+  ctx: AppContext,
+  row: FlowRow,
+  body: Record<string, unknown>,
+  ui: UiContainer,
+  strategy: RegistrationStrategy,
+): Promise<Response> {
+  const flow = workingFlow<RegistrationData>(row);
+  flow.ui = ui;
+  const outcome = await strategy.submit(flow, body, { ctx, req: flowRequest(c, ctx) });
+  const show = async (status: 200 | 400) => {
+    const patch = { ui: flow.ui, state: flow.state, data: flow.data as Record<string, unknown> };
+    await updateFlow(ctx.db, row.id, patch);
+    const fresh: FlowRow = { ...row, ...patch, updatedAt: new Date() };
+    return respondWithFlow(c, ctx, fresh, registrationWire(c, ctx, fresh), status);
+  };
+  if (outcome.type === "failed") {
+    applyFailure(c, flow, outcome);
+    return show(400);
+  }
+  if (outcome.type === "rerender") return show(outcome.status ?? 200);
+  if (outcome.type === "redirect") {
+    await show(200);
+    return c.redirect(outcome.to, 303);
+  }
+  const schema = ctx.schemas.default;
+  // The strategy has validated its traits; they are checked again here, where the identity is made.
+  const errors = ctx.schemas.validate(schema, outcome.traits);
+  if (errors.length) {
+    schemaErrorsToUi(flow.ui, errors);
+    return show(400);
+  }
+  // The strategy's changes to the flow (its used-up challenge) are kept whatever happens next.
+  await updateFlow(ctx.db, row.id, { data: flow.data as Record<string, unknown> });
+  const done = { ...row, data: flow.data as Record<string, unknown> };
+  return completeRegistration(c, ctx, done, flow.ui, () => show(400), {
+    traits: outcome.traits,
+    transientPayload: body.transient_payload,
+    credentials: async () => outcome.credentials,
+    method: outcome.method,
+  });
+}
+
+/**
+ * Creates the identity with its credentials in one transaction — verification flows for its
+ * addresses and, with the `session` hook, its session — completes the flow and answers.
+ */
+async function completeRegistration(
+  c: Context,
+  ctx: AppContext,
+  row: FlowRow,
+  ui: UiContainer,
+  fail: () => Promise<Response>,
+  input: {
+    traits: Record<string, unknown>;
+    transientPayload: unknown;
+    credentials: () => Promise<CredentialInput[]>;
+    method: AuthMethodEntry;
+  },
+): Promise<Response> {
+  const schema = ctx.schemas.default;
+  // Web hooks run before anything is saved: they may refuse, or change traits and metadata.
+  const hooked = await registrationHooks(c, ctx, row, {
+    method: input.method.method,
+    schema,
+    traits: input.traits,
+    transientPayload: input.transientPayload,
   });
   if (hooked.type === "failed") {
     showRefusal(ui, hooked);
     return fail();
   }
-  const hashed = await ctx.hasher.hash(password);
-  const after = afterHooks(ctx);
+  const credentials = await input.credentials();
+  const after = afterHooks(ctx, input.method.method === "passkey" ? "passkey" : "password");
   const verificationEnabled = ctx.config.selfservice.flows.verification.enabled;
 
   let result: {
@@ -233,7 +348,7 @@ async function submitRegistration(c: Context, ctx: AppContext): Promise<Response
         traits: hooked.traits,
         metadataPublic: hooked.metadataPublic,
         metadataAdmin: hooked.metadataAdmin,
-        credentials: [{ type: "password", config: { hashed_password: hashed } }],
+        credentials,
       });
       await queueWebHooks(tx, ctx, hooked.deferred);
       let verification: { flowId: string; url: string; address: string } | undefined;
@@ -250,7 +365,17 @@ async function submitRegistration(c: Context, ctx: AppContext): Promise<Response
         }
       }
       const session = after.has("session")
-        ? await issueSession(tx, ctx, { identityId, methods: [{ method: "password" }], c })
+        ? await issueSession(tx, ctx, {
+            identityId,
+            methods: [
+              {
+                method: input.method.method,
+                aal: input.method.aal,
+                ...(input.method.amr ? { amr: input.method.amr } : {}),
+              },
+            ],
+            c,
+          })
         : undefined;
       await updateFlow(tx, row.id, { data: { ...row.data, completed: true }, identityId });
       return { identityId, session, verification };
@@ -267,6 +392,7 @@ async function submitRegistration(c: Context, ctx: AppContext): Promise<Response
     event: "registration.succeeded",
     actor: result.identityId,
     target: result.identityId,
+    metadata: { method: input.method.method },
   });
   const identity = (await loadIdentity(ctx.db, result.identityId))!;
   const identityWire = identityToWire(ctx, identity);

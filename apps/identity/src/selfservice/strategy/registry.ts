@@ -2,6 +2,7 @@ import type { Config } from "../../config/index.ts";
 import { oidcLogin } from "../oidc/strategy.ts";
 import { codeLogin, codeSecondFactor } from "./code/login.ts";
 import { passkeyLogin } from "./passkey/login.ts";
+import { passkeyRegistration } from "./passkey/registration.ts";
 import { passkeySettings } from "./passkey/settings.ts";
 import { passwordLogin } from "./password/login.ts";
 import { webauthnLogin } from "./webauthn/login.ts";
@@ -21,7 +22,7 @@ const LOGIN: readonly LoginStrategy[] = [
   webauthnLogin,
   oidcLogin,
 ];
-const REGISTRATION: readonly RegistrationStrategy[] = [];
+const REGISTRATION: readonly RegistrationStrategy[] = [passkeyRegistration];
 const SETTINGS: readonly SettingsStrategy[] = [passkeySettings, webauthnSettings];
 
 /** The enabled strategies of one core, per flow kind, in node order. */

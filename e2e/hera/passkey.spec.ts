@@ -1,0 +1,77 @@
+import { expect, type Page, test } from "@playwright/test";
+import { consoleErrors, createVerifiedUser, signIn } from "./support.ts";
+import { addVirtualAuthenticator } from "./webauthn.ts";
+
+/*
+ * Passkeys in Hera against the real core (CIAM seed: `passkey.enabled`), with Chromium's virtual
+ * platform authenticator standing in for a phone or laptop: real credentials and signatures, no
+ * prompt. The virtual authenticator also answers the sign-in page's autofill request (conditional
+ * mediation) at once, as a user picking the passkey from the identifier field's suggestions would: the
+ * page signs in as soon as it loads. A customer adds a passkey in settings and signs in with nothing
+ * but it; a passkey removed in settings no longer signs anybody in, though the authenticator offers it.
+ */
+
+async function whoami(page: Page): Promise<{ status: number; aal?: string; methods: string[] }> {
+  const res = await page.request.get("/.ory/sessions/whoami", { headers: { accept: "application/json" } });
+  const body = (await res.json().catch(() => ({}))) as {
+    authenticator_assurance_level?: string;
+    authentication_methods?: { method?: string }[];
+  };
+  return {
+    status: res.status(),
+    aal: body.authenticator_assurance_level,
+    methods: (body.authentication_methods ?? []).map((m) => m.method ?? ""),
+  };
+}
+
+/** Adds a passkey on the settings page and waits until the page lists it. */
+async function addPasskey(page: Page): Promise<void> {
+  await page.goto("/settings");
+  await expect(page).toHaveURL(/\/settings\?flow=/);
+  await expect(page.locator('button[name="passkey_remove"]')).toHaveCount(0);
+  await page.locator('button[name="passkey_register_trigger"]').click();
+  await expect(page.locator('button[name="passkey_remove"]')).toHaveCount(1);
+}
+
+test("a customer adds a passkey in settings, then signs in with it alone (no identifier, no password)", async ({
+  page,
+  context,
+}) => {
+  const email = await createVerifiedUser(context, "passkey");
+  const authenticator = await addVirtualAuthenticator(page, "platform");
+  const errors = consoleErrors(page);
+  await signIn(page, email);
+  await addPasskey(page);
+  const [credential] = await authenticator.credentials();
+  expect(credential).toMatchObject({ isResidentCredential: true });
+
+  await context.clearCookies();
+  expect((await whoami(page)).status).toBe(401);
+  // The sign-in page's autofill request is answered with the passkey: signed in, nothing typed.
+  await page.goto("/login");
+  await expect(page.getByTestId("identity-email")).toHaveText(email);
+  expect(await whoami(page)).toMatchObject({ status: 200, aal: "aal1", methods: ["passkey"] });
+  expect(errors).toEqual([]);
+});
+
+test("a passkey removed in settings signs nobody in, though the authenticator still holds it", async ({
+  page,
+  context,
+}) => {
+  const email = await createVerifiedUser(context, "passkey-removed");
+  const authenticator = await addVirtualAuthenticator(page, "platform");
+  await signIn(page, email);
+  await addPasskey(page);
+  await page.locator('button[name="passkey_remove"]').click();
+  await expect(page.locator('button[name="passkey_remove"]')).toHaveCount(0);
+  expect(await authenticator.credentials()).toHaveLength(1);
+
+  await context.clearCookies();
+  await page.goto("/login");
+  // The core refuses the key it no longer knows and says so on the page; nobody is signed in.
+  await expect(page.getByText("This account does not exist or has no security key set up.")).toBeVisible();
+  expect((await whoami(page)).status).toBe(401);
+  // Without the authenticator (nothing answers the autofill any more) the password still works.
+  await authenticator.remove();
+  await signIn(page, email);
+});

@@ -32,18 +32,22 @@ RUN pnpm --filter "@olympus/${APP}" build \
 FROM ${NODE_IMAGE} AS runtime
 ARG APP
 # HOSTNAME: Next's standalone server binds to it (and Docker would set it to the container id).
+# OLYMPUS_SERVICE: the `service` of its JSON log lines.
 ENV NODE_ENV=production \
     NEXT_TELEMETRY_DISABLED=1 \
     HOSTNAME=0.0.0.0 \
-    PORT=3000
+    PORT=3000 \
+    OLYMPUS_SERVICE=${APP}
 COPY --from=build /src/apps/${APP}/.next/standalone /app
 COPY --from=build /src/apps/${APP}/.next/static /app/apps/${APP}/.next/static
 COPY --from=build /src/apps/${APP}/public /app/apps/${APP}/public
 COPY deploy/docker/healthcheck.mjs /usr/local/lib/olympus/healthcheck.mjs
+# Console output as JSON lines from the server's first line on (packages/web/src/json-console.mjs).
+COPY packages/web/src/log.mjs packages/web/src/json-console.mjs /usr/local/lib/olympus/
 WORKDIR /app/apps/${APP}
 # The only place Next writes at run time (image and fetch caches); the code stays root's, read-only.
 RUN mkdir -p .next/cache && chown node:node .next/cache
 USER node
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "/usr/local/lib/olympus/healthcheck.mjs"]
-CMD ["node", "server.js"]
+CMD ["node", "--import", "/usr/local/lib/olympus/json-console.mjs", "server.js"]

@@ -4,7 +4,8 @@ const executablePath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
 /**
  * The compose stack (deploy/compose, started by `octl deploy --compose`): the seed walkthrough in
- * the browser, the two CIAM replicas, and the data surviving `down` and `up`. Needs a running
+ * the browser, the two CIAM replicas, JSON logs with Hera's request id in the core's, and the data
+ * surviving `down` and `up`. Needs a running
  * container engine with compose and the stack's images (.ci/run: deploy/container/engine.sh and
  * images.sh). The mail catcher answers MailDev's API on 5434, as with `octl deploy`.
  */
@@ -13,8 +14,9 @@ export default defineConfig({
   projects: [
     { name: "walkthrough", testMatch: "walkthrough/walkthrough.spec.ts" },
     { name: "replicas", testMatch: "compose/replicas.spec.ts", dependencies: ["walkthrough"] },
+    { name: "logs", testMatch: "compose/logs.spec.ts", dependencies: ["replicas"] },
     // Stops and starts the stack: last.
-    { name: "durability", testMatch: "compose/durability.spec.ts", dependencies: ["replicas"] },
+    { name: "durability", testMatch: "compose/durability.spec.ts", dependencies: ["logs"] },
   ],
   globalSetup: "./global-setup.ts",
   workers: 1,

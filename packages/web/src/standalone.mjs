@@ -6,6 +6,7 @@
 import { cpSync, existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { createLogger, routeConsole } from "./log.mjs";
 
 /** @param {string} appDir @param {string} app */
 const standaloneDir = (appDir, app) => join(appDir, ".next/standalone/apps", app);
@@ -34,7 +35,7 @@ export function copyAssets({ app, appDir }) {
 /**
  * Starts the standalone server of `app` in this process: PORT defaults to `defaultPort`, the bind
  * address is `$<hostVariable>` or 127.0.0.1 (Next's server binds to HOSTNAME, which shells often
- * set to the machine's name), NODE_ENV is production.
+ * set to the machine's name), NODE_ENV is production, and console output is JSON lines.
  * @param {{ app: string; appDir: string; defaultPort: number; hostVariable: string }} o
  */
 export async function start({ app, appDir, defaultPort, hostVariable }) {
@@ -47,5 +48,7 @@ export async function start({ app, appDir, defaultPort, hostVariable }) {
   process.env.PORT ||= String(defaultPort);
   process.env.HOSTNAME = process.env[hostVariable] || "127.0.0.1";
   process.env.NODE_ENV = "production";
+  // JSON lines from Next's first line on (its start banner comes before the app's instrumentation).
+  routeConsole(createLogger(app));
   await import(pathToFileURL(server).href);
 }

@@ -1,8 +1,10 @@
+import type { BlockList } from "node:net";
 import type { Config } from "../config/index.ts";
 import type { Database, Db } from "../db/client.ts";
 import type { Hasher } from "../hash/hasher.ts";
 import type { Hydra } from "../hydra/hydra.ts";
 import type { IdentitySchemas } from "../identity/schemas.ts";
+import type { CipherKeys } from "../security/crypto.ts";
 import type { Logger } from "./logger.ts";
 import type { Runtime } from "./runtime.ts";
 
@@ -15,6 +17,10 @@ export interface AppContext {
   schemas: IdentitySchemas;
   hasher: Hasher;
   log: Logger;
+  /** `security.trusted_proxies`: the peers whose X-Forwarded-For is believed (security/ip.ts). */
+  trustedProxies: BlockList;
+  /** Keys for encryption at rest, derived from `secrets.cipher` (security/crypto.ts). */
+  cipherKeys: CipherKeys;
   /** The OAuth2 provider as the self-service flows see it (Kratos↔Hydra bridge). */
   hydra: Hydra;
   /** Wakes the courier worker after a message was queued (no-op when the worker is off). */

@@ -5,6 +5,8 @@ import { openDatabase, type Database } from "../db/client.ts";
 import { Hasher } from "../hash/hasher.ts";
 import { type Hydra, noHydra } from "../hydra/hydra.ts";
 import { IdentitySchemas } from "../identity/schemas.ts";
+import { deriveCipherKeys } from "../security/crypto.ts";
+import { trustedProxyList } from "../security/ip.ts";
 import { createOAuth2, type OAuth2Apps } from "../oauth2/app.ts";
 import { oauth2Bridge } from "../oauth2/bridge.ts";
 import { registerMetaRoutes } from "../meta/routes.ts";
@@ -63,6 +65,8 @@ export async function createCore(config: Config, opts: CreateOptions = {}): Prom
     schemas: await IdentitySchemas.load(config),
     hasher: new Hasher(config.hashers),
     log,
+    trustedProxies: trustedProxyList(config.security.trusted_proxies),
+    cipherKeys: deriveCipherKeys(config.secrets.cipher),
     // Replaced below, once the OAuth2 provider (which keeps the context) exists.
     hydra: noHydra,
     notifyCourier: () => {},

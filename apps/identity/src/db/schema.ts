@@ -6,37 +6,10 @@ import {
   jsonb,
   pgTable,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
-const createdAt = () => ts("created_at").notNull().defaultNow();
-const updatedAt = () => ts("updated_at").notNull().defaultNow();
-
-export const identities = pgTable(
-  "identities",
-  {
-    id: uuid("id").primaryKey(),
-    schemaId: text("schema_id").notNull(),
-    state: text("state", { enum: ["active", "inactive"] })
-      .notNull()
-      .default("active"),
-    stateChangedAt: ts("state_changed_at"),
-    traits: jsonb("traits").notNull().$type<Record<string, unknown>>(),
-    metadataPublic: jsonb("metadata_public").$type<unknown>(),
-    metadataAdmin: jsonb("metadata_admin").$type<unknown>(),
-    externalId: text("external_id"),
-    organizationId: uuid("organization_id"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
-  },
-  (t) => [
-    uniqueIndex("identities_external_id_uq").on(t.externalId),
-    index("identities_created_at_idx").on(t.createdAt, t.id),
-  ],
-);
+import { createdAt, identities, ts, updatedAt } from "./identity-schema.ts";
 
 /** One row per credential type of an identity (password, totp, …); `config` holds the type's secret data. */
 export const identityCredentials = pgTable(
@@ -269,5 +242,6 @@ export const schemaTables = {
   courierDispatches,
   selfserviceErrors,
 };
+export * from "./identity-schema.ts";
 export * from "./security-schema.ts";
 export * from "./oauth2-schema.ts";

@@ -9,7 +9,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { identities } from "./schema.ts";
+import { identities } from "./identity-schema.ts";
 
 /*
  * Tables of the security capability (src/security): brute-force counters, the audit log and the

@@ -25,25 +25,23 @@ interface DerivedKey {
   key: Buffer;
 }
 
-const derived = new WeakMap<object, Map<CipherPurpose, DerivedKey[]>>();
+/** The keys of each purpose, derived from `secrets.cipher`; the first encrypts. */
+export type CipherKeys = Readonly<Record<CipherPurpose, readonly DerivedKey[]>>;
 
-function keysFor(ctx: AppContext, purpose: CipherPurpose): DerivedKey[] {
-  let byPurpose = derived.get(ctx.config.secrets.cipher);
-  if (!byPurpose) {
-    byPurpose = new Map();
-    derived.set(ctx.config.secrets.cipher, byPurpose);
-  }
-  let keys = byPurpose.get(purpose);
-  if (!keys) {
-    keys = ctx.config.secrets.cipher.map((secret) => {
+/** Derives every purpose's keys from the cipher secrets (once, when the core is built). */
+export function deriveCipherKeys(secrets: readonly string[]): CipherKeys {
+  const derive = (purpose: CipherPurpose) =>
+    secrets.map((secret) => {
       const key = Buffer.from(
         hkdfSync("sha256", secret, "olympus", `olympus-${purpose}-aes-256-gcm`, 32) as ArrayBuffer,
       );
       return { key, kid: sha256hex(key).slice(0, 8) };
     });
-    byPurpose.set(purpose, keys);
-  }
-  return keys;
+  return { settings: derive("settings"), totp: derive("totp"), oidc: derive("oidc") };
+}
+
+function keysFor(ctx: AppContext, purpose: CipherPurpose): readonly DerivedKey[] {
+  return ctx.cipherKeys[purpose];
 }
 
 /** Whether `secrets.cipher` is configured (without it nothing can be encrypted). */

@@ -11,26 +11,21 @@ import type { AppContext } from "../app/context.ts";
  * ignored and the peer address is the client.
  */
 
-const lists = new WeakMap<object, BlockList>();
-
 function normalize(ip: string): string {
   const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
   return m ? m[1]! : ip;
 }
 
-function trusted(ctx: AppContext): BlockList {
-  let list = lists.get(ctx.config);
-  if (!list) {
-    list = new BlockList();
-    for (const cidr of ctx.config.security.trusted_proxies) {
-      const [addr, bits] = cidr.split("/");
-      const family = isIP(addr ?? "");
-      if (!family) continue;
-      const type = family === 6 ? "ipv6" : "ipv4";
-      const prefix = bits === undefined ? (family === 6 ? 128 : 32) : Number(bits);
-      list.addSubnet(addr!, prefix, type);
-    }
-    lists.set(ctx.config, list);
+/** The proxies of `security.trusted_proxies` as one list to check addresses against (built once, with the core). */
+export function trustedProxyList(cidrs: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const cidr of cidrs) {
+    const [addr, bits] = cidr.split("/");
+    const family = isIP(addr ?? "");
+    if (!family) continue;
+    const type = family === 6 ? "ipv6" : "ipv4";
+    const prefix = bits === undefined ? (family === 6 ? 128 : 32) : Number(bits);
+    list.addSubnet(addr!, prefix, type);
   }
   return list;
 }
@@ -47,7 +42,7 @@ export function isTrustedProxy(ctx: AppContext, ip: string): boolean {
 function isTrusted(ctx: AppContext, ip: string): boolean {
   const family = isIP(ip);
   if (!family) return false;
-  return trusted(ctx).check(ip, family === 6 ? "ipv6" : "ipv4");
+  return ctx.trustedProxies.check(ip, family === 6 ? "ipv6" : "ipv4");
 }
 
 function peerAddress(c: Context): string | undefined {

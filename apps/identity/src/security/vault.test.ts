@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { olympusSettings } from "../db/security-schema.ts";
+import { deriveCipherKeys } from "./crypto.ts";
 import { startTestCore, type TestCore } from "../testing/index.ts";
 import { json } from "./testkit.ts";
 
@@ -92,8 +93,11 @@ describe("settings vault", () => {
   });
 
   it("refuses secret values when no cipher secret is configured, writing nothing", async () => {
+    // A core built without secrets.cipher: the configuration and the keys derived from it at start.
     const cipher = t.core.ctx.config.secrets.cipher;
+    const keys = t.core.ctx.cipherKeys;
     t.core.ctx.config.secrets.cipher = [];
+    t.core.ctx.cipherKeys = deriveCipherKeys([]);
     try {
       const res = await put("", {
         settings: [
@@ -106,6 +110,7 @@ describe("settings vault", () => {
       expect(await row("nocipher.plain")).toBeUndefined();
     } finally {
       t.core.ctx.config.secrets.cipher = cipher;
+      t.core.ctx.cipherKeys = keys;
     }
   });
 

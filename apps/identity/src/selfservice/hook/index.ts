@@ -327,3 +327,24 @@ export function loginHooks(
     identity: identityToWire(ctx, identity),
   });
 }
+
+/**
+ * After-settings web hooks (`selfservice.flows.settings.after[.<method>].hooks`), before the change is
+ * saved: the receiver gets the identity as it will be (`traits` when the profile changes) and may
+ * refuse, which leaves it unchanged. Queue the returned deferred calls in the saving transaction.
+ */
+export function settingsHooks(
+  c: Context,
+  ctx: AppContext,
+  row: FlowRow,
+  identity: FullIdentity,
+  method: string,
+  traits?: Record<string, unknown>,
+): Promise<HookRun> {
+  const wire = identityToWire(ctx, identity);
+  return runWebHooks(c, ctx, {
+    point: { flow: "settings", phase: "after", method },
+    row,
+    identity: traits ? { ...wire, traits } : wire,
+  });
+}

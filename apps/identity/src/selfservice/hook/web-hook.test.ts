@@ -107,6 +107,15 @@ beforeAll(async () => {
               },
             },
           },
+          settings: {
+            after: {
+              profile: {
+                hooks: [
+                  { hook: "web_hook", config: { url: `${receiver.url}/settings`, can_interrupt: true } },
+                ],
+              },
+            },
+          },
           login: {
             after: {
               password: {
@@ -306,6 +315,44 @@ describe("web hooks", () => {
     expect(status).toBe(400);
     expect(body.ui.messages).toEqual([{ id: 10002, text: "Your account is suspended.", type: "error" }]);
     expect(body.session_token).toBeUndefined();
+  });
+
+  it("calls the after-settings hook with the changed traits, and keeps the identity when it refuses", async () => {
+    behaviour["/registration"] = ok;
+    const reg = await register("settings-hook@example.com");
+    const token = reg.session_token!;
+    const update = async (last: string) => {
+      const flow = await api.createNativeSettingsFlow({ xSessionToken: token });
+      return api.updateSettingsFlow({
+        flow: flow.id,
+        xSessionToken: token,
+        updateSettingsFlowBody: {
+          method: "profile",
+          traits: { email: "settings-hook@example.com", name: { first: "Ada", last } },
+        },
+      });
+    };
+    behaviour["/settings"] = ok;
+    const done = await update("Byron");
+    expect(done.identity.traits).toMatchObject({ name: { last: "Byron" } });
+    const call = received.filter((r) => r.path === "/settings").at(-1)!;
+    expect(call.body.ctx.identity.id).toBe(reg.identity.id);
+    expect(call.body.ctx.identity.traits.name).toEqual({ first: "Ada", last: "Byron" });
+
+    behaviour["/settings"] = answer(422, {
+      messages: [
+        {
+          instance_ptr: "#/traits/name/last",
+          messages: [{ id: 10003, text: "Names are checked by HR.", type: "error" }],
+        },
+      ],
+    });
+    const { status, body } = await failure(update("Lovelace"));
+    expect(status).toBe(400);
+    const last = body.ui.nodes.find((n: any) => n.attributes.name === "traits.name.last");
+    expect(last.messages).toEqual([{ id: 10003, text: "Names are checked by HR.", type: "error" }]);
+    const [row] = await t.core.ctx.db.select().from(identities).where(eq(identities.id, reg.identity.id));
+    expect(row!.traits).toMatchObject({ name: { last: "Byron" } });
   });
 
   it("retries a fire-and-forget hook from the queue until its receiver comes back", async () => {

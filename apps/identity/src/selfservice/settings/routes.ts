@@ -24,6 +24,7 @@ import { type FlowRow, findFlow, updateFlow } from "../flow/repository.ts";
 import { text } from "../flow/text.ts";
 import { coerceTraits, enforceReadOnly, readOnlyErrorsToUi, schemaErrorsToUi } from "../flow/traits.ts";
 import { addMessage, addNodeMessage, resetMessages, type UiContainer } from "../flow/ui.ts";
+import { queueWebHooks, settingsHooks, showRefusal } from "../hook/index.ts";
 import { checkPassword } from "../password/policy.ts";
 import { isOidcSubmit, submitOidcSettings } from "../oidc/strategy.ts";
 import { settingsDone } from "../oidc/routes.ts";
@@ -198,9 +199,15 @@ async function updateProfile(
   }
   const verify = ctx.config.selfservice.flows.verification.enabled ? startVerification : undefined;
   const hookSet = afterHooks(ctx, "profile");
+  const hooked = await settingsHooks(c, ctx, row, current, "profile", traits);
+  if (hooked.type === "failed") {
+    showRefusal(rebuilt, hooked);
+    throw new Rejected(rebuilt);
+  }
   try {
     return await ctx.db.transaction(async (tx) => {
       const now = new Date();
+      await queueWebHooks(tx, ctx, hooked.deferred);
       await tx
         .update(identities)
         .set({ traits, updatedAt: now })
@@ -245,6 +252,7 @@ async function updateProfile(
 
 /** method=password: only in the privileged window; policy-checked, never the old password again. */
 async function updatePassword(
+  c: Context,
   ctx: AppContext,
   session: ActiveSession,
   body: Record<string, unknown>,
@@ -283,9 +291,15 @@ async function updatePassword(
     throw new Rejected(ui);
   }
   const hookSet = afterHooks(ctx, "password");
+  const hooked = await settingsHooks(c, ctx, row, current, "password");
+  if (hooked.type === "failed") {
+    showRefusal(ui, hooked);
+    throw new Rejected(ui);
+  }
   try {
     return await ctx.db.transaction(async (tx) => {
       const now = new Date();
+      await queueWebHooks(tx, ctx, hooked.deferred);
       // An identity without a password (imported, or recovered before it ever had one) gets one now.
       await tx
         .insert(identityCredentials)
@@ -456,7 +470,7 @@ async function submitSettings(c: Context, ctx: AppContext): Promise<Response> {
       outcome =
         method === "profile"
           ? await updateProfile(c, ctx, row, session, body, ui)
-          : await updatePassword(ctx, session, body, ui, row);
+          : await updatePassword(c, ctx, session, body, ui, row);
     } catch (e) {
       if (e instanceof Rejected) return fail(e.ui);
       throw e;

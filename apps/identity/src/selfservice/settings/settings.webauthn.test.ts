@@ -4,7 +4,7 @@ import type { AppContext } from "../../app/context.ts";
 import { sessions } from "../../db/schema.ts";
 import { loadIdentity } from "../../identity/repository.ts";
 import { get, json, login, messageIds, node, post, registerVerified } from "../../security/testkit.ts";
-import { startTestCore, type TestCore } from "../../testing/index.ts";
+import { CookieJar, csrfOf, startTestCore, type TestCore } from "../../testing/index.ts";
 import { keysOf } from "../webauthn/credentials.ts";
 import { FLAG_UP, SoftAuthenticator } from "../webauthn/testing/soft-authenticator.ts";
 
@@ -197,6 +197,62 @@ describe("settings: passkeys", () => {
       expect(res.status).toBe(400);
       expect(messageIds(await json(res))).toEqual([4000001]);
     }
+  });
+});
+
+describe("settings: a browser posting the whole form natively, as the script does", () => {
+  it("adds the passkey from the filled field among the form's empty ones, with its CSRF token", async () => {
+    const email = "st-browser@example.com";
+    const { id } = await registerVerified(t.publicUrl, t.adminUrl, email, "correct horse battery");
+    const jar = new CookieJar();
+    const accept = { accept: "application/json" };
+    const lf = await json(await jar.fetch(`${t.publicUrl}/self-service/login/browser`, { headers: accept }));
+    const signed = await jar.fetch(`${t.publicUrl}/self-service/login?flow=${lf.id}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
+      body: new URLSearchParams({
+        csrf_token: csrfOf(lf),
+        method: "password",
+        identifier: email,
+        password: "correct horse battery",
+      }),
+    });
+    expect(signed.status).toBe(303);
+    const flow = await json(
+      await jar.fetch(`${t.publicUrl}/self-service/settings/browser`, { headers: accept }),
+    );
+    const auth = new SoftAuthenticator(ORIGIN);
+    const form = (extra: Record<string, string>) =>
+      jar.fetch(`${t.publicUrl}/self-service/settings?flow=${flow.id}`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
+        body: new URLSearchParams({
+          csrf_token: csrfOf(flow),
+          passkey_create_data: node(flow, "passkey_create_data").attributes.value,
+          webauthn_register_displayname: "",
+          webauthn_register: "",
+          passkey_settings_register: "",
+          ...extra,
+        }),
+      });
+    // Without the flow's CSRF token nothing is stored.
+    const forged = await jar.fetch(`${t.publicUrl}/self-service/settings?flow=${flow.id}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+      body: new URLSearchParams({
+        csrf_token: "forged",
+        passkey_settings_register: auth.create(passkeyOptions(flow)).json,
+      }),
+    });
+    expect(forged.status).toBe(403);
+    expect(await keys(id, "passkey")).toHaveLength(0);
+    const fresh = await json(
+      await jar.fetch(`${t.publicUrl}/self-service/settings/flows?id=${flow.id}`, { headers: accept }),
+    );
+    const res = await form({ passkey_settings_register: auth.create(passkeyOptions(fresh)).json });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe(`http://localhost:4455/settings?flow=${flow.id}`);
+    expect(await keys(id, "passkey")).toHaveLength(1);
   });
 });
 

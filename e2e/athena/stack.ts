@@ -41,6 +41,8 @@ export const PASSWORD = "admin123!";
 /** What the specs need to know about the running stack (passed to workers as JSON in the env). */
 export interface StackInfo {
   secret: string;
+  /** CIAM's workforce client secret (e2e/athena/providers.spec.ts checks it never shows). */
+  workforceSecret: string;
   users: { admin: string; viewer: string };
   /** Why the OAuth2 client pages cannot run (the domain's Hydra admin API), if they cannot. */
   clientsMissing?: Partial<Record<Domain, string>>;
@@ -124,6 +126,7 @@ export async function startStack(): Promise<Stack> {
       await rm(mailDir, { recursive: true, force: true });
     });
 
+    const workforceSecret = `workforce-${randomBytes(12).toString("hex")}`;
     const clientsMissing: Partial<Record<Domain, string>> = {};
     for (const domain of ["iam", "ciam"] as Domain[]) {
       const p = ports(domain);
@@ -145,6 +148,11 @@ export async function startStack(): Promise<Stack> {
           OAUTH2_SERVE_PUBLIC_PORT: String(p.oauth2Public),
           OAUTH2_SERVE_ADMIN_PORT: String(p.oauth2Admin),
           OAUTH2_URLS_SELF_ISSUER: `http://localhost:${p.oauth2Public}`,
+          // seeds/ciam/identity.yml's "Olympus Workforce" provider, with a secret as a deployment gives it:
+          // the providers page must say one is set and never show it.
+          ...(domain === "ciam"
+            ? { SELFSERVICE_METHODS_OIDC_CONFIG_PROVIDERS_WORKFORCE_CLIENT_SECRET: workforceSecret }
+            : {}),
         },
       );
       cleanups.push(() => stopChild(core));
@@ -250,6 +258,7 @@ export async function startStack(): Promise<Stack> {
 
     return {
       secret,
+      workforceSecret,
       users,
       clientsMissing,
       stop,

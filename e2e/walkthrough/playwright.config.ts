@@ -8,7 +8,9 @@ export default defineConfig({
   // The redeploy check stops the stack (down, deploy again, down): it runs after the walkthrough.
   projects: [
     { name: "walkthrough", testMatch: "walkthrough.spec.ts" },
-    { name: "redeploy", testMatch: "redeploy.spec.ts", dependencies: ["walkthrough"] },
+    // CIAM's "Sign in with Olympus Workforce" through the IAM domain (both up, as octl deploys them).
+    { name: "workforce", testMatch: "workforce.spec.ts" },
+    { name: "redeploy", testMatch: "redeploy.spec.ts", dependencies: ["walkthrough", "workforce"] },
   ],
   globalSetup: "./global-setup.ts",
   workers: 1,

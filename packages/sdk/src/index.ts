@@ -17,6 +17,8 @@ export {
   type OlympusSettingInput,
   type OlympusPasswordCheck,
   type OlympusPasswordPolicy,
+  type OlympusOidcProvider,
+  type OlympusOidcProviders,
   type OlympusStats,
   type RotatedClientSecret,
 } from "./olympus.ts";

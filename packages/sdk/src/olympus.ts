@@ -313,6 +313,37 @@ export class OlympusAdminApi {
   checkPassword(password: string, identifiers: string[] = []): Promise<OlympusPasswordCheck> {
     return this.send("POST", "/admin/olympus/password-policy/check", { password, identifiers });
   }
+
+  /** The domain's social sign-in providers (selfservice.methods.oidc), without their secrets. */
+  oidcProviders(): Promise<OlympusOidcProviders> {
+    return this.get("/admin/olympus/oidc/providers");
+  }
+}
+
+/** `GET /admin/olympus/oidc/providers`. */
+export interface OlympusOidcProviders {
+  /** selfservice.methods.oidc.enabled */
+  enabled: boolean;
+  providers: OlympusOidcProvider[];
+}
+
+/** One configured social sign-in provider; its client secret never leaves the core. */
+export interface OlympusOidcProvider {
+  id: string;
+  /** generic, google, github, apple… */
+  provider: string;
+  /** What the button says after "Sign in with". */
+  label: string;
+  /** The issuer whose discovery document the core reads; null for plain OAuth2 providers. */
+  issuer_url: string | null;
+  scope: string[];
+  client_id: string;
+  /** Whether a client secret (or an Apple signing key) is configured. */
+  client_secret_set: boolean;
+  /** The callback the provider's client registration must allow. */
+  redirect_uri: string;
+  /** trait path ← claim path; `verified`: addresses counted as verified when the claim is true. */
+  mapping: { traits: Record<string, string>; verified: Record<string, string> } | null;
 }
 
 /** `GET /admin/olympus/password-policy`. */

@@ -10,6 +10,7 @@ const LINKS = [
   { href: "/security", label: "Security" },
   { href: "/clients", label: "OAuth2 clients" },
   { href: "/schemas", label: "Schemas" },
+  { href: "/providers", label: "Sign-in providers" },
   { href: "/messages", label: "Emails" },
   { href: "/settings", label: "Settings" },
 ];

@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import type { AppContext } from "../app/context.ts";
 import { registerAdminIdentityRoutes } from "./identities/routes.ts";
 import { registerAdminStatsRoutes } from "./identities/stats.ts";
+import { registerAdminOidcRoutes } from "./oidc/providers.ts";
 import { registerPasswordPolicyRoutes } from "./password-policy.ts";
 import { registerAdminSessionRoutes } from "./sessions/routes.ts";
 
@@ -11,4 +12,5 @@ export function registerAdminIdentityApi(admin: Hono, ctx: AppContext): void {
   registerAdminSessionRoutes(admin, ctx);
   registerAdminStatsRoutes(admin, ctx);
   registerPasswordPolicyRoutes(admin, ctx);
+  registerAdminOidcRoutes(admin, ctx);
 }

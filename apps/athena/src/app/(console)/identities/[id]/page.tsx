@@ -16,6 +16,7 @@ import { principalOf } from "@/lib/auth/principal";
 import { core } from "@/lib/core/clients";
 import { attempt } from "@/lib/core/errors";
 import { displayName, isDemo, primaryIdentifier, UUID_RE } from "@/lib/core/identity-view";
+import { linkedProviders, oidcProviders } from "@/lib/core/oidc-providers";
 import { listSchemas } from "@/lib/core/schemas";
 import { toSessionRow } from "@/lib/core/sessions";
 import { athenaEnv } from "@/lib/env";
@@ -71,6 +72,11 @@ export default async function IdentityPage({
   const selfReason = self ? "This is your own administrator account." : undefined;
   const state = identity.state ?? "active";
   const credentials = Object.entries(identity.credentials ?? {});
+  // Provider and subject from the oidc credential's identifiers; its tokens are never asked for.
+  const linked = linkedProviders(identity.credentials?.oidc?.identifiers);
+  const providers = linked.length ? await attempt(oidcProviders) : undefined;
+  const providerLabel = (id: string) =>
+    (providers?.ok ? providers.value.providers.find((p) => p.id === id)?.label : undefined) ?? id;
 
   return (
     <div className="stack">
@@ -379,6 +385,33 @@ export default async function IdentityPage({
                         )}
                       </td>
                     )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      <section className="card" aria-labelledby="linked-h">
+        <h2 id="linked-h">Linked sign-in providers</h2>
+        {linked.length === 0 ? (
+          <p className="muted">No social sign-in provider is linked.</p>
+        ) : (
+          <div className="table-wrap">
+            <table data-testid="linked-providers">
+              <thead>
+                <tr>
+                  <th scope="col">Provider</th>
+                  <th scope="col">Id</th>
+                  <th scope="col">Subject at the provider</th>
+                </tr>
+              </thead>
+              <tbody>
+                {linked.map((l) => (
+                  <tr key={`${l.provider}:${l.subject}`}>
+                    <td>{providerLabel(l.provider)}</td>
+                    <td className="mono small">{l.provider}</td>
+                    <td className="mono small">{l.subject}</td>
                   </tr>
                 ))}
               </tbody>

@@ -33,6 +33,25 @@ async function addPasskey(page: Page): Promise<void> {
   await expect(page.locator('button[name="passkey_remove"]')).toHaveCount(1);
 }
 
+test("the sign-in page offers what CIAM enables: passkey (button and autofill) and a code, no security key", async ({
+  page,
+}) => {
+  const errors = consoleErrors(page);
+  await page.goto("/login");
+  await expect(page).toHaveURL(/\/login\?flow=/);
+  await expect(page.locator('button[name="passkey_login_trigger"]')).toBeVisible();
+  await expect(page.getByRole("button", { name: "Email or text me a code" })).toBeVisible();
+  await expect(page.locator('input[name="password"]')).toBeVisible();
+  // Browser autofill offers passkeys in the identifier field.
+  await expect(page.locator('input[name="identifier"]')).toHaveAttribute("autocomplete", /\bwebauthn\b/);
+  // The card's summary names the methods offered, and no security key (a second factor CIAM lacks).
+  const summary = page.getByText(/^Sign in with your /);
+  await expect(summary).toContainText(/passkey/i);
+  await expect(summary).toContainText(/one-time code/i);
+  await expect(summary).not.toContainText(/security key/i);
+  expect(errors).toEqual([]);
+});
+
 test("a customer adds a passkey in settings, then signs in with it alone (no identifier, no password)", async ({
   page,
   context,

@@ -14,7 +14,7 @@ import { localizeUi } from "./i18n/flow";
 import { requestLocale } from "./i18n/server";
 import { browserInitPath, type FlowKind } from "./flow-urls";
 import { browserCookie, clients, statusOf } from "./ory";
-import { withScriptNonce } from "./script-nonce";
+import { withScriptGroup, withScriptNonce } from "./script-nonce";
 
 interface FlowOf {
   login: LoginFlow;
@@ -66,8 +66,9 @@ export async function loadFlow<K extends FlowKind>(kind: K, params: URLSearchPar
     await requestLocale(),
     kind === "registration" || kind === "settings" ? kind : "other",
   );
-  // The core's WebAuthn script runs under the page's CSP nonce (proxy.ts sets x-nonce).
-  flow = { ...flow, ui: withScriptNonce(ui, (await headers()).get("x-nonce")) };
+  // The core's WebAuthn script runs under the page's CSP nonce (proxy.ts sets x-nonce), shown with
+  // the method it serves.
+  flow = { ...flow, ui: withScriptGroup(withScriptNonce(ui, (await headers()).get("x-nonce"))) };
   if (env.captcha.enabled && CAPTCHA_FLOWS.has(kind)) {
     return withCaptchaNodes(flow, { siteKey: env.captcha.siteKey, action: kind });
   }

@@ -1,6 +1,6 @@
 import type { UiContainer, UiNode } from "@ory/client-fetch";
 import { describe, expect, it } from "vitest";
-import { withScriptNonce } from "./script-nonce";
+import { withScriptGroup, withScriptNonce } from "./script-nonce";
 
 const script: UiNode = {
   type: "script",
@@ -46,5 +46,38 @@ describe("withScriptNonce", () => {
     expect(withScriptNonce(withScript, null)).toBe(withScript);
     const noScript = ui([input]);
     expect(withScriptNonce(noScript, "n")).toBe(noScript);
+  });
+});
+
+describe("withScriptGroup", () => {
+  const passkeyButton: UiNode = {
+    type: "input",
+    group: "passkey",
+    attributes: {
+      node_type: "input",
+      name: "passkey_login_trigger",
+      type: "button",
+      value: "",
+      disabled: false,
+    },
+    messages: [],
+    meta: {},
+  };
+  const keyButton: UiNode = {
+    ...passkeyButton,
+    group: "webauthn",
+    attributes: { ...passkeyButton.attributes, name: "webauthn_login_trigger" } as UiNode["attributes"],
+  };
+
+  it("shows the script under passkey when the flow offers passkeys and no security key", () => {
+    const out = withScriptGroup(ui([input, script, passkeyButton]));
+    expect(out.nodes.map((n) => n.group)).toEqual(["default", "passkey", "passkey"]);
+  });
+
+  it("leaves the script in webauthn when security keys are offered, or when passkeys are not", () => {
+    const both = ui([script, passkeyButton, keyButton]);
+    expect(withScriptGroup(both)).toBe(both);
+    const keysOnly = ui([script, keyButton]);
+    expect(withScriptGroup(keysOnly)).toBe(keysOnly);
   });
 });

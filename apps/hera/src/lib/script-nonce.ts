@@ -15,3 +15,20 @@ export function withScriptNonce(ui: UiContainer, nonce: string | null | undefine
     ),
   };
 }
+
+/**
+ * The WebAuthn script node shown under the `passkey` group when the flow offers passkeys and no
+ * security key. The core (as Kratos) puts the script in the `webauthn` group even then, and elements'
+ * card subtitle names every group it finds, so a sign-in page without security keys would promise "a
+ * security key". Only the rendering changes: script nodes are never posted back.
+ */
+export function withScriptGroup(ui: UiContainer): UiContainer {
+  const isScript = (n: UiContainer["nodes"][number]) => n.attributes.node_type === "script";
+  const webauthnOffered = ui.nodes.some((n) => n.group === "webauthn" && !isScript(n));
+  const passkeyOffered = ui.nodes.some((n) => n.group === "passkey");
+  if (webauthnOffered || !passkeyOffered) return ui;
+  return {
+    ...ui,
+    nodes: ui.nodes.map((n) => (isScript(n) && n.group === "webauthn" ? { ...n, group: "passkey" } : n)),
+  };
+}

@@ -47,7 +47,7 @@ test.describe("a German-speaking browser", () => {
 
     await page.getByLabel("E-Mail", { exact: true }).fill(email);
     await page.locator('input[name="password"]').fill(PASSWORD);
-    await page.getByRole("button", { name: "Registrieren" }).click();
+    await page.getByRole("button", { name: "Registrieren", exact: true }).click();
 
     await expect(page).toHaveURL(/\/verification\?flow=/);
     await expect(page.locator("html")).toHaveAttribute("lang", "de");

@@ -3,6 +3,7 @@ import type { LoginFlow } from "@ory/client-fetch";
 import { type OryClientConfiguration, type OryMessageContentProps, useOryFlow } from "@ory/elements-react";
 import { DefaultMessage, Login } from "@ory/elements-react/theme";
 import { createContext, useContext } from "react";
+import { heraComponents } from "@/components/sso-button";
 import { ADDRESS_NOT_VERIFIED, RESEND_FORM_ID } from "@/lib/verify-hint";
 
 const ResendLabel = createContext("");
@@ -40,7 +41,11 @@ function HeraMessage({ message }: OryMessageContentProps) {
 export function LoginCard(props: { flow: LoginFlow; config: OryClientConfiguration; resendLabel: string }) {
   return (
     <ResendLabel.Provider value={props.resendLabel}>
-      <Login flow={props.flow} config={props.config} components={{ Message: { Content: HeraMessage } }} />
+      <Login
+        flow={props.flow}
+        config={props.config}
+        components={{ ...heraComponents, Message: { Content: HeraMessage } }}
+      />
     </ResendLabel.Provider>
   );
 }

@@ -1,10 +1,10 @@
-import { Registration } from "@ory/elements-react/theme";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { heraEnv } from "@/lib/env";
 import { toSearchParams } from "@/lib/flow-urls";
 import { loadFlow } from "@/lib/flows";
 import { copyFor, elementsConfig } from "@/lib/ui-config";
+import { RegistrationCard } from "@/components/flow-cards";
 import { FlowView } from "@/components/flow-view";
 import { PasswordRulesPanel } from "@/components/password-rules";
 import { requestI18n } from "@/lib/i18n/server";
@@ -26,7 +26,7 @@ export default async function RegistrationPage(props: {
     <>
       {env.verificationEnabled ? <p className="hera-notice">{t("registration.notice")}</p> : null}
       <FlowView ui={flow.ui} title={t("title.registration")} copy={copyFor(env, locale)}>
-        <Registration flow={flow} config={elementsConfig(env, locale)} />
+        <RegistrationCard flow={flow} config={elementsConfig(env, locale)} />
       </FlowView>
       <PasswordRulesPanel t={t} />
     </>

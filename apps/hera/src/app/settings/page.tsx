@@ -1,5 +1,4 @@
 import type { OAuth2ConsentSession, Session } from "@ory/client-fetch";
-import { Settings } from "@ory/elements-react/theme";
 import type { Metadata } from "next";
 import { heraEnv } from "@/lib/env";
 import { toSearchParams } from "@/lib/flow-urls";
@@ -7,6 +6,7 @@ import { loadFlow } from "@/lib/flows";
 import { formToken } from "@/lib/form-token";
 import { browserCookie, clients, currentSession } from "@/lib/ory";
 import { copyFor, elementsConfig } from "@/lib/ui-config";
+import { SettingsCard } from "@/components/flow-cards";
 import { FlowView } from "@/components/flow-view";
 import { PasswordRulesPanel } from "@/components/password-rules";
 import { describeUserAgent, sessionMethods } from "@/lib/device";
@@ -119,7 +119,7 @@ export default async function SettingsPage(props: {
       ) : null}
       <div id="account" />
       <FlowView ui={flow.ui} title={t("title.settings")} copy={copyFor(env, locale)}>
-        <Settings flow={flow} config={elementsConfig(env, locale)} />
+        <SettingsCard flow={flow} config={elementsConfig(env, locale)} />
       </FlowView>
       <PasswordRulesPanel t={t} />
       {current ? (

@@ -100,8 +100,13 @@ export function registrationWire(c: Context, ctx: AppContext, row: FlowRow): Rec
     ...base,
     ui: withCaptcha(ctx, "registration", base.ui as UiContainer),
     organization_id: null,
-    // The method a two-step flow is in (Kratos' `active`): UIs show the code form while it is `code`.
-    ...(row.state === "sent_email" ? { active: "code" } : {}),
+    // The method a two-step flow is in (Kratos' `active`): UIs show the code form while it is `code`,
+    // and a strategy's next step (the passkey ceremony) while its id is stored as the flow's `active`.
+    ...(row.state === "sent_email"
+      ? { active: "code" }
+      : typeof (row.data as { active?: unknown } | null)?.active === "string"
+        ? { active: (row.data as { active: string }).active }
+        : {}),
   };
 }
 

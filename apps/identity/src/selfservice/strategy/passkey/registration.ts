@@ -30,6 +30,8 @@ const PASSKEY = "passkey" as const;
 
 interface PasskeyRegistrationData {
   passkey_traits?: Record<string, unknown>;
+  /** Kratos' `active` while the ceremony is shown: UIs then show the passkey step, not the first one. */
+  active?: string;
   [key: string]: unknown;
 }
 
@@ -95,6 +97,7 @@ export const passkeyRegistration: RegistrationStrategy = {
         return { type: "failed", messages: [failureMessage(res.failure)] };
       }
       delete data.passkey_traits;
+      delete data.active;
       return {
         type: "register",
         traits,
@@ -135,7 +138,10 @@ export const passkeyRegistration: RegistrationStrategy = {
       return { type: "rerender", status: 400 };
     }
     data.passkey_traits = traits;
+    data.active = PASSKEY;
     flow.ui = ceremonyUi(env, flow, traits);
-    return { type: "rerender" };
+    // A next step, not a success: Kratos answers such a form with 400 and the flow (a 200 would tell
+    // @ory/elements-react the sign-up is done), and `active` names the step.
+    return { type: "rerender", status: 400 };
   },
 };

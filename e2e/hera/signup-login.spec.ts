@@ -51,11 +51,16 @@ test("a wrong password is refused with a clear message", async ({ page }) => {
 });
 
 test("the sign-in page links to sign-up and password recovery", async ({ page }) => {
+  // Each page is used once elements has hydrated (its inputs are disabled until then): a link clicked
+  // while the page is still being taken over by React could be lost under load.
   await page.goto("/login");
+  await expect(page.locator('input[name="identifier"]')).toBeEnabled();
   await page.getByRole("link", { name: "Create an account" }).click();
   await expect(page).toHaveURL(/\/registration\?flow=/);
-  await page.getByRole("link", { name: "Sign in" }).click();
+  await expect(page.getByLabel("Email")).toBeEnabled();
+  await page.getByRole("link", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/login\?flow=/);
+  await expect(page.locator('input[name="identifier"]')).toBeEnabled();
   await page.getByRole("link", { name: "Forgot password?" }).click();
   await expect(page).toHaveURL(/\/recovery\?flow=/);
 });

@@ -37,7 +37,7 @@ test("Hera's request id reaches the core's log, from the pass-through and from H
   const passId = start.headers.get("x-request-id");
   expect(passId).toMatch(/^[0-9a-f-]{36}$/);
   const flow = new URL(start.headers.get("location")!, HERA).searchParams.get("flow");
-  expect(flow).toBeTruthy();
+  expect(flow).toMatch(/^[0-9a-f-]{36}$/);
 
   // Hera's server code: the login page reads the flow from the core (lib/ory.ts clients()).
   const page = await fetch(`${HERA}/login?flow=${flow}`, { headers: { cookie: cookiesOf(start) } });

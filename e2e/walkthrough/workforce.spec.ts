@@ -2,6 +2,8 @@
 // the IAM domain as its OpenID provider (seeds/ciam/identity.yml, the `ciam-workforce` client of
 // seeds/iam/clients.json). Each test makes its own IAM employee through IAM's admin API, so the run
 // does not depend on what other tests or earlier runs left behind.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect, type Page, test } from "@playwright/test";
 import { localCoreUrls } from "@olympus/platform";
 
@@ -96,6 +98,26 @@ async function signOutOfCiam(page: Page): Promise<void> {
 }
 
 test.describe.configure({ mode: "serial" });
+
+// A failed sign-in shows the user a generic message; why the core refused is in its log (the
+// global setup's OLYMPUS_HOME): the refusals go with the failure report.
+// biome-ignore lint/correctness/noEmptyPattern: Playwright reads the fixtures a hook uses from this pattern.
+test.afterEach(async ({}, testInfo) => {
+  const home = process.env.OLYMPUS_HOME;
+  if (testInfo.status === testInfo.expectedStatus || !home) return;
+  for (const domain of ["ciam", "iam"]) {
+    const log = join(home, "logs", `identity-${domain}.log`);
+    if (!existsSync(log)) continue;
+    const lines = readFileSync(log, "utf8")
+      .split("\n")
+      .filter((l) => /callback refused|"level":"(warn|error)"|"status":(4|5)\d\d/.test(l));
+    await testInfo.attach(`identity-${domain} refusals`, {
+      body: lines.slice(-40).join("\n"),
+      contentType: "text/plain",
+    });
+    console.error(`identity-${domain}:\n${lines.slice(-10).join("\n")}`);
+  }
+});
 
 /** The customer the first test registered through IAM (the tests run in order, in one worker). */
 let firstCustomer: { id: string; subject: string; email: string } | undefined;

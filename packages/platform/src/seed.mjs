@@ -3,7 +3,8 @@
 // Seeds each domain from seeds/<domain>/: demo identities through the Kratos admin API and OAuth2
 // clients through the Hydra admin API. Idempotent: identities are matched by traits.email, clients by
 // client_id, and what exists is left as it is (an admin's later edits survive), so running it again
-// changes nothing. `octl seed` and `octl deploy` import seedDomain; the compose stack runs this file
+// changes nothing, but for client secrets the deployment owns (`{secret.NAME}`), which are set to the
+// deployment's value each time. `octl seed` and `octl deploy` import seedDomain; the compose stack runs this file
 // as a program in the stock Node image (it has no dependencies but ./index.mjs).
 //
 // As a program: SEEDS_DIR (default ./seeds), SEED_DOMAINS (default ciam,iam), and per domain the
@@ -121,6 +122,18 @@ export async function seedDomain(seedsDir, target) {
     const found = await call(`${hydraAdmin}/admin/clients/${encodeURIComponent(id)}`);
     if (found.ok) {
       report.clients.existing.push(id);
+      // A secret the deployment owns is the one the other side was given (the CIAM core signing in
+      // with this client): a client left by an earlier deployment on the same database gets this
+      // deployment's. Only the secret: an admin's other edits survive.
+      const secretRef = typeof client.client_secret === "string" && SECRET_REF.test(client.client_secret);
+      if (secretRef) {
+        const { client_secret } = withSecret(client, target.secret, domain);
+        const patched = await call(`${hydraAdmin}/admin/clients/${encodeURIComponent(id)}`, {
+          method: "PATCH",
+          body: JSON.stringify([{ op: "add", path: "/client_secret", value: client_secret }]),
+        });
+        if (!patched.ok) throw await failure(patched, `setting the deployment's secret of client ${id}`);
+      }
       continue;
     }
     if (found.status !== 404) throw await failure(found, `looking up client ${id}`);

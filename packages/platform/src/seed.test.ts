@@ -32,8 +32,8 @@ async function fakeAdmin(): Promise<FakeAdmin> {
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(data));
     };
-    if (req.method === "POST") {
-      fake.writes.push(url.pathname);
+    if (req.method === "POST" || req.method === "PATCH") {
+      fake.writes.push(`${req.method} ${url.pathname}`);
       if (fake.failWrites) return reply(500, { error: { code: 500, message: "boom" } });
     }
     const client = /^\/admin\/clients\/([^/]+)$/.exec(url.pathname);
@@ -51,6 +51,16 @@ async function fakeAdmin(): Promise<FakeAdmin> {
     if (req.method === "GET" && client) {
       const found = fake.clients.find((c) => c.client_id === decodeURIComponent(client[1]!));
       return found ? reply(200, found) : reply(404, { error: "not_found" });
+    }
+    if (req.method === "PATCH" && client) {
+      // Hydra's JSON patch, as far as the seed sends it: one field set.
+      const found = fake.clients.find((c) => c.client_id === decodeURIComponent(client[1]!));
+      if (!found) return reply(404, { error: "not_found" });
+      for (const op of JSON.parse(body) as { op: string; path: string; value: unknown }[]) {
+        if (op.op !== "add" && op.op !== "replace") return reply(400, { error: "invalid_request" });
+        (found as Record<string, unknown>)[op.path.slice(1)] = op.value;
+      }
+      return reply(200, found);
     }
     if (req.method === "POST" && url.pathname === "/admin/clients") {
       fake.clients.push(JSON.parse(body));
@@ -130,16 +140,40 @@ describe("seed program", () => {
     expect(JSON.stringify(admins.iam.clients)).not.toContain("{secret.");
   });
 
-  it("changes nothing when run again", async () => {
+  it("changes nothing when run again but the secrets the deployment owns", async () => {
     const { admins, env } = await stack();
     expect((await runSeed(env)).code).toBe(0);
     const writes = DOMAINS.map((d) => admins[d].writes.length);
     const again = await runSeed(env);
     expect(again.code).toBe(0);
-    expect(DOMAINS.map((d) => admins[d].writes.length)).toEqual(writes);
+    expect(admins.ciam.writes.length).toBe(writes[0]);
+    expect(admins.iam.writes.slice(writes[1])).toEqual(["PATCH /admin/clients/ciam-workforce"]);
     expect(again.stdout).toMatch(
       /IAM: identities: 0 created, 2 already there; OAuth2 clients: 0 created, 4 already there/,
     );
+  });
+
+  it("gives a client left by an earlier deployment this deployment's secret, keeping the admin's edits", async () => {
+    const { admins, env } = await stack();
+    // The same database, seeded by an earlier deployment with its own secret, then edited by an admin.
+    const earlier = await runSeed({
+      ...env,
+      SEED_SECRET_WORKFORCE_CLIENT: "the-earlier-deployment-secret-000000",
+    });
+    expect(earlier.code).toBe(0);
+    const workforce = () =>
+      admins.iam.clients.find((c) => c.client_id === "ciam-workforce") as Record<string, unknown>;
+    workforce().client_name = "Renamed by an admin";
+    const run = await runSeed(env);
+    expect(run.code).toBe(0);
+    expect(workforce()).toMatchObject({
+      client_secret: WORKFORCE_SECRET,
+      client_name: "Renamed by an admin",
+    });
+    // Clients whose secret is written in seeds/ (or that have none) are left alone.
+    expect(admins.iam.writes.filter((w) => w.startsWith("PATCH"))).toEqual([
+      "PATCH /admin/clients/ciam-workforce",
+    ]);
   });
 
   it("exits non-zero, naming the domain and the answer, when an admin API refuses", async () => {

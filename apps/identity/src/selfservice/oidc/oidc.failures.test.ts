@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { selfserviceFlows } from "../../db/schema.ts";
 import { CookieJar, csrfOf, startTestCore, type TestCore } from "../../testing/index.ts";
 import { startTestUpstream, type TestUpstream } from "./upstream.fixture.ts";
@@ -230,6 +230,30 @@ describe("social sign-in failures: a clear message on the flow, nothing created"
       await expectFlowError(jar, flowId, answer, "token_exchange_failed");
     } finally {
       up.fault = "none";
+    }
+    expect(await counts()).toEqual(before);
+  });
+
+  it("tells the operator, not the user, why the token endpoint refused the client (a secret it does not hold)", async () => {
+    const before = await counts();
+    const logged = vi.spyOn(t.core.ctx.log, "info");
+    up.fault = "wrong_secret";
+    try {
+      const jar = new CookieJar();
+      const { flowId, auth } = await start(jar);
+      const answer = await upstreamAnswer(jar, auth);
+      await expectFlowError(jar, flowId, answer, "token_exchange_failed");
+      const flow = await readFlow(jar, flowId);
+      expect(flow.ui.messages?.[0]?.text).not.toMatch(/secret|invalid_client/i);
+      const refusal = logged.mock.calls.find(([msg]) => msg === "oidc: callback refused");
+      expect(refusal?.[1]).toMatchObject({
+        provider: "upstream",
+        kind: "token_exchange_failed",
+        detail: expect.stringMatching(/^the token endpoint answered 401 invalid_client/),
+      });
+    } finally {
+      up.fault = "none";
+      logged.mockRestore();
     }
     expect(await counts()).toEqual(before);
   });

@@ -7,11 +7,12 @@ import Provider from "oidc-provider";
  * A second, independent OpenID provider for the social sign-in tests: panva's oidc-provider (a
  * certified OP) behind a small forwarding proxy on the issuer's address. The proxy passes everything
  * through, or — when a test asks — plays the upstream's failures on the wire: a token answer whose ID
- * token is signed by a key the provider never published, a token endpoint that refuses the code, an
+ * token is signed by a key the provider never published, a token endpoint that refuses the code or
+ * the client's secret, an
  * authorization endpoint that answers with an error, or no provider at all (the port closed).
  */
 
-export type UpstreamFault = "none" | "bad_signature" | "token_error" | "auth_error";
+export type UpstreamFault = "none" | "bad_signature" | "token_error" | "auth_error" | "wrong_secret";
 
 export interface TestUpstream {
   issuer: string;
@@ -76,6 +77,17 @@ export async function startTestUpstream(): Promise<{
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) {
       if (typeof v === "string" && k !== "host" && k !== "connection") headers.set(k, v);
+    }
+    // The relying party's client secret is not the one the provider holds (a deployment whose two
+    // sides were given different secrets): the provider itself refuses the client.
+    if (url.pathname === "/token" && state?.fault === "wrong_secret" && headers.has("authorization")) {
+      const [id] = Buffer.from(headers.get("authorization")!.replace(/^basic /i, ""), "base64")
+        .toString("utf8")
+        .split(":");
+      headers.set(
+        "authorization",
+        `Basic ${Buffer.from(`${id}:not-the-secret-it-holds`).toString("base64")}`,
+      );
     }
     // The provider writes its endpoints for the address it was reached at: the proxy's.
     headers.set("x-forwarded-host", `127.0.0.1:${proxyPort}`);

@@ -91,6 +91,27 @@ async function clientAuth(p: OidcProviderConfig): Promise<client.ClientAuth> {
   return client.None();
 }
 
+/**
+ * The token endpoint refused with a challenge (401, e.g. `invalid_client`: this side's client secret
+ * is not the one the provider holds). The body still carries RFC 6749's error and description, which
+ * the operator needs in the log; the user gets the generic refusal.
+ */
+async function challenged(e: client.WWWAuthenticateChallengeError): Promise<UpstreamError> {
+  const body = (await e.response.json().catch(() => ({}))) as {
+    error?: unknown;
+    error_description?: unknown;
+  };
+  const params = e.cause[0]?.parameters ?? {};
+  const error = typeof body.error === "string" ? body.error : (params.error ?? `HTTP ${e.status}`);
+  const description =
+    typeof body.error_description === "string" ? body.error_description : params.error_description;
+  return new UpstreamError(
+    "token_exchange_failed",
+    "The provider's answer could not be used.",
+    `the token endpoint answered ${e.status} ${error}${description ? `: ${description.slice(0, 300)}` : ""}`,
+  );
+}
+
 function classify(e: unknown, stage: "discovery" | "callback" | "profile"): UpstreamError {
   if (e instanceof UpstreamError) return e;
   if (e instanceof client.AuthorizationResponseError) {
@@ -295,7 +316,7 @@ export async function completeAuthorization(
       ...(input.codeVerifier ? { pkceCodeVerifier: input.codeVerifier } : {}),
     });
   } catch (e) {
-    throw classify(e, "callback");
+    throw classify(e instanceof client.WWWAuthenticateChallengeError ? await challenged(e) : e, "callback");
   }
   const out: UpstreamTokens = {
     ...(tokens.id_token ? { id_token: tokens.id_token } : {}),

@@ -41,11 +41,11 @@ test.describe("OAuth2 clients in Athena IAM", () => {
     await expect(page).toHaveURL(/\/clients\?q=/);
     await expect(page.getByTestId("clients-total")).toContainText("1 client of");
     await expect(page.getByRole("link", { name })).toBeVisible();
-    await page.getByLabel("Type").selectOption("public");
+    await page.getByLabel("Type", { exact: true }).selectOption("public");
     await page.getByRole("button", { name: "Search" }).click();
     await expect(page.getByRole("link", { name })).toHaveCount(0);
     await expect(page.getByText("No client matches")).toBeVisible();
-    await page.getByLabel("Type").selectOption("confidential");
+    await page.getByLabel("Type", { exact: true }).selectOption("confidential");
     await page.getByRole("button", { name: "Search" }).click();
     await page.getByRole("link", { name }).click();
     await expect(page.getByRole("heading", { name })).toBeVisible();

@@ -90,6 +90,7 @@ export async function authorizationCodeGrant(
     scope,
     refresh: wantsRefreshToken(client, scope),
     generation: 0,
+    via: "authorization_code",
   });
   const redeemed = await redeemCode(o2.ctx.db, grant.id, grant.codeHash!, {
     ...tokens.set,

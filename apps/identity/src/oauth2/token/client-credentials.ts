@@ -108,7 +108,12 @@ export async function issueWithoutUser(
     rememberUntil: null,
     expiresAt: now,
   };
-  const tokens = await prepareTokens(o2, client, draft, { scope, refresh: false, generation: 0 });
+  const tokens = await prepareTokens(o2, client, draft, {
+    scope,
+    refresh: false,
+    generation: 0,
+    via: spec.kind === "jwt_bearer" ? "jwt_bearer" : "client_credentials",
+  });
   // Every column is set here, so the row needs no RETURNING; concurrent requests share an INSERT.
   const grant: GrantRow = { ...draft, ...tokens.set } as GrantRow;
   const writer = grantWriter(o2.ctx.db);

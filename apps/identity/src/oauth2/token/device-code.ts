@@ -71,6 +71,7 @@ export async function deviceCodeGrant(
     scope,
     refresh: wantsRefreshToken(client, scope),
     generation: 0,
+    via: "device_authorization",
   });
   const issued = await issueFirstTokens(o2.ctx.db, grant.id, tokens.set);
   if (!issued) throw invalidGrant("The device code has already been used.");

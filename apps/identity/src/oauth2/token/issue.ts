@@ -1,4 +1,4 @@
-import type { ClientRecord } from "../clients/model.ts";
+import { type ClientRecord, clientLifespan, type LifespanGrant } from "../clients/model.ts";
 import type { GrantRow, NewGrant } from "../grants.ts";
 import { lastUse } from "../grants.ts";
 import { nowSeconds, type OAuth2 } from "../runtime.ts";
@@ -9,6 +9,8 @@ export interface PreparedTokens {
   refreshToken?: string;
   expiresIn: number;
   scope: string[];
+  /** How long an ID token issued with these tokens lives (the client's lifespan for the grant, or the server's). */
+  idTokenTtl: number;
   /** The columns the grant row gets in the same conditional UPDATE (or INSERT) that issues them. */
   set: Partial<NewGrant>;
 }
@@ -29,9 +31,15 @@ export async function prepareTokens(
   o2: OAuth2,
   client: ClientRecord,
   grant: GrantRow,
-  opts: { scope: string[]; refresh: boolean; generation: number },
+  opts: { scope: string[]; refresh: boolean; generation: number; via: LifespanGrant },
 ): Promise<PreparedTokens> {
-  const ttl = o2.cfg.ttl;
+  // A client may set its own lifespans per grant (Hydra's *_lifespan fields); else the server's.
+  const cfg = o2.cfg.ttl;
+  const ttl = {
+    access_token: clientLifespan(client, opts.via, "access_token") ?? cfg.access_token,
+    refresh_token: clientLifespan(client, opts.via, "refresh_token") ?? cfg.refresh_token,
+    id_token: clientLifespan(client, opts.via, "id_token") ?? cfg.id_token,
+  };
   const iat = nowSeconds();
   const now = new Date(iat * 1000);
   const accessExpiresAt = new Date(now.getTime() + ttl.access_token);
@@ -48,6 +56,7 @@ export async function prepareTokens(
     refreshToken,
     expiresIn: Math.floor(ttl.access_token / 1000),
     scope: opts.scope,
+    idTokenTtl: ttl.id_token,
     set: {
       accessHash: tokenHash(o2, accessToken),
       accessExpiresAt,
@@ -76,7 +85,11 @@ export async function tokenResponse(
   };
   if (tokens.refreshToken) body.refresh_token = tokens.refreshToken;
   if (opts.idToken && grant.grantedScope.includes("openid")) {
-    body.id_token = await signIdToken(o2, grant, { accessToken: tokens.accessToken, nonce: opts.nonce });
+    body.id_token = await signIdToken(o2, grant, {
+      accessToken: tokens.accessToken,
+      nonce: opts.nonce,
+      ttl: tokens.idTokenTtl,
+    });
   }
   return body;
 }

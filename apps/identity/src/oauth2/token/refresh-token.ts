@@ -75,7 +75,12 @@ export async function refreshTokenGrant(
   }
   const scope = requestedScope(grant, form);
   const generation = grant.generation + 1;
-  const tokens = await prepareTokens(o2, client, grant, { scope, refresh: true, generation });
+  const tokens = await prepareTokens(o2, client, grant, {
+    scope,
+    refresh: true,
+    generation,
+    via: "refresh_token",
+  });
   const rotated = await rotateRefresh(o2.ctx.db, grant.id, grant.refreshHash!, {
     ...tokens.set,
     refreshedAt: new Date(),
@@ -111,7 +116,12 @@ async function reissueInGrace(
   }
   const scope = requestedScope(grant, form);
   const generation = grant.generation + 1;
-  const tokens = await prepareTokens(o2, client, grant, { scope, refresh: true, generation });
+  const tokens = await prepareTokens(o2, client, grant, {
+    scope,
+    refresh: true,
+    generation,
+    via: "refresh_token",
+  });
   const rotated = await rotateGeneration(o2.ctx.db, grant.id, grant.generation, {
     ...tokens.set,
     refreshedAt: new Date(),

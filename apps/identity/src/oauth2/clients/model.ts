@@ -91,6 +91,8 @@ export interface ClientData {
   jwks_uri?: string;
   /** RFC 9126 §6: authorization requests of this client must be pushed first. */
   require_pushed_authorization_requests?: boolean;
+  /** RFC 9449 §5.2: every token request of this client must carry a DPoP proof (its tokens are always DPoP-bound). */
+  dpop_bound_access_tokens?: boolean;
 }
 
 export interface ClientRecord {
@@ -149,6 +151,7 @@ export const clientInput = z.object({
   jwks: z.unknown().optional(),
   jwks_uri: text().optional(),
   require_pushed_authorization_requests: z.boolean().optional(),
+  dpop_bound_access_tokens: z.boolean().optional(),
 });
 export type ClientInput = z.infer<typeof clientInput>;
 
@@ -364,6 +367,7 @@ export function normalizeClient(input: ClientInput, cfg: OAuth2Config): ClientDa
     ...(jwks ? { jwks } : {}),
     jwks_uri: jwksUri,
     require_pushed_authorization_requests: input.require_pushed_authorization_requests ?? false,
+    dpop_bound_access_tokens: input.dpop_bound_access_tokens ?? false,
   };
 }
 
@@ -510,6 +514,7 @@ export function clientToWire(c: ClientRecord, secret?: string): Record<string, u
     ...(d.jwks ? { jwks: d.jwks } : {}),
     jwks_uri: d.jwks_uri ?? "",
     require_pushed_authorization_requests: d.require_pushed_authorization_requests ?? false,
+    dpop_bound_access_tokens: d.dpop_bound_access_tokens ?? false,
     sector_identifier_uri: d.sector_identifier_uri,
     post_logout_redirect_uris: d.post_logout_redirect_uris,
     frontchannel_logout_uri: d.frontchannel_logout_uri,

@@ -1,3 +1,4 @@
+import type { DPoPProof } from "../dpop/proof.ts";
 import { uuid } from "../../security/random.ts";
 import { type ClientRecord, isPublic } from "../clients/model.ts";
 import { OAuth2Error } from "../errors.ts";
@@ -15,6 +16,7 @@ export async function clientCredentialsGrant(
   o2: OAuth2,
   client: ClientRecord,
   form: URLSearchParams,
+  dpop?: DPoPProof,
 ): Promise<Record<string, unknown>> {
   if (!client.data.grant_types.includes("client_credentials")) {
     throw new OAuth2Error(
@@ -32,7 +34,13 @@ export async function clientCredentialsGrant(
   checkScope(o2, client, scope);
   const audience = splitList(form.get("audience"));
   checkAudience(client, audience);
-  return issueWithoutUser(o2, client, { kind: "client_credentials", subject: client.id, scope, audience });
+  return issueWithoutUser(o2, client, {
+    kind: "client_credentials",
+    subject: client.id,
+    scope,
+    audience,
+    jkt: dpop?.jkt,
+  });
 }
 
 /** Every requested scope must be allowed by the client (scope strategy). */
@@ -64,7 +72,7 @@ export function checkAudience(client: ClientRecord, audience: string[]): void {
 export async function issueWithoutUser(
   o2: OAuth2,
   client: ClientRecord,
-  spec: { kind: GrantRow["kind"]; subject: string; scope: string[]; audience: string[] },
+  spec: { kind: GrantRow["kind"]; subject: string; scope: string[]; audience: string[]; jkt?: string },
 ): Promise<Record<string, unknown>> {
   const { scope, audience } = spec;
   const now = new Date();
@@ -108,7 +116,12 @@ export async function issueWithoutUser(
     rememberUntil: null,
     expiresAt: now,
   };
-  const tokens = await prepareTokens(o2, client, draft, { scope, refresh: false, generation: 0 });
+  const tokens = await prepareTokens(o2, client, draft, {
+    scope,
+    refresh: false,
+    generation: 0,
+    jkt: spec.jkt,
+  });
   // Every column is set here, so the row needs no RETURNING; concurrent requests share an INSERT.
   const grant: GrantRow = { ...draft, ...tokens.set } as GrantRow;
   const writer = grantWriter(o2.ctx.db);

@@ -1,3 +1,4 @@
+import type { DPoPProof } from "../dpop/proof.ts";
 import type { ClientRecord } from "../clients/model.ts";
 import {
   DEVICE_CODE_GRANT,
@@ -25,6 +26,7 @@ export async function deviceCodeGrant(
   o2: OAuth2,
   client: ClientRecord,
   form: URLSearchParams,
+  dpop?: DPoPProof,
 ): Promise<Record<string, unknown>> {
   if (!client.data.grant_types.includes(DEVICE_CODE_GRANT)) {
     throw new OAuth2Error(
@@ -71,6 +73,7 @@ export async function deviceCodeGrant(
     scope,
     refresh: wantsRefreshToken(client, scope),
     generation: 0,
+    jkt: dpop?.jkt,
   });
   const issued = await issueFirstTokens(o2.ctx.db, grant.id, tokens.set);
   if (!issued) throw invalidGrant("The device code has already been used.");

@@ -2,6 +2,7 @@ import type { ClientRecord } from "../clients/model.ts";
 import type { GrantRow, NewGrant } from "../grants.ts";
 import { lastUse } from "../grants.ts";
 import { nowSeconds, type OAuth2 } from "../runtime.ts";
+import { boundJkt } from "../dpop/proof.ts";
 import { mintToken, newAccessToken, signIdToken, tokenHash } from "./tokens.ts";
 
 export interface PreparedTokens {
@@ -9,6 +10,8 @@ export interface PreparedTokens {
   refreshToken?: string;
   expiresIn: number;
   scope: string[];
+  /** The DPoP key thumbprint the tokens are bound to (token_type DPoP), if any. */
+  jkt?: string;
   /** The columns the grant row gets in the same conditional UPDATE (or INSERT) that issues them. */
   set: Partial<NewGrant>;
 }
@@ -29,7 +32,7 @@ export async function prepareTokens(
   o2: OAuth2,
   client: ClientRecord,
   grant: GrantRow,
-  opts: { scope: string[]; refresh: boolean; generation: number },
+  opts: { scope: string[]; refresh: boolean; generation: number; jkt?: string },
 ): Promise<PreparedTokens> {
   const ttl = o2.cfg.ttl;
   const iat = nowSeconds();
@@ -40,6 +43,7 @@ export async function prepareTokens(
     exp: Math.floor(accessExpiresAt.getTime() / 1000),
     scope: opts.scope,
     generation: opts.generation,
+    jkt: opts.jkt,
   });
   const refreshToken = opts.refresh ? mintToken(o2, "ory_rt_", grant.id, opts.generation) : undefined;
   const refreshExpiresAt = refreshToken ? new Date(now.getTime() + ttl.refresh_token) : null;
@@ -48,7 +52,10 @@ export async function prepareTokens(
     refreshToken,
     expiresIn: Math.floor(ttl.access_token / 1000),
     scope: opts.scope,
+    jkt: opts.jkt,
     set: {
+      // The key the new tokens are bound to replaces the code's or the previous tokens' (RFC 9449).
+      ...(boundJkt(grant) !== opts.jkt ? { request: withJkt(grant.request, opts.jkt) } : {}),
       accessHash: tokenHash(o2, accessToken),
       accessExpiresAt,
       accessScope: opts.scope.length === grant.grantedScope.length ? null : opts.scope,
@@ -70,7 +77,7 @@ export async function tokenResponse(
 ): Promise<Record<string, unknown>> {
   const body: Record<string, unknown> = {
     access_token: tokens.accessToken,
-    token_type: "bearer",
+    token_type: tokens.jkt ? "DPoP" : "bearer",
     expires_in: tokens.expiresIn,
     scope: tokens.scope.join(" "),
   };
@@ -79,4 +86,10 @@ export async function tokenResponse(
     body.id_token = await signIdToken(o2, grant, { accessToken: tokens.accessToken, nonce: opts.nonce });
   }
   return body;
+}
+
+/** A grant's request JSON with `dpop_jkt` set to the key the tokens are bound to (or removed). */
+function withJkt(request: Record<string, unknown>, jkt: string | undefined): Record<string, unknown> {
+  const { dpop_jkt: _, ...rest } = request ?? {};
+  return jkt ? { ...rest, dpop_jkt: jkt } : rest;
 }

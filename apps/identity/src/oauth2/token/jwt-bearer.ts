@@ -1,3 +1,4 @@
+import type { DPoPProof } from "../dpop/proof.ts";
 import { decodeJwt } from "jose";
 import { checkLifetime, assertionOptions, spendAssertion } from "../assertions/claims.ts";
 import { AssertionError, headerOf, verifyWithKeys } from "../assertions/verify.ts";
@@ -24,6 +25,7 @@ export async function jwtBearerGrant(
   o2: OAuth2,
   client: ClientRecord,
   form: URLSearchParams,
+  dpop?: DPoPProof,
 ): Promise<Record<string, unknown>> {
   if (!client.data.grant_types.includes(JWT_BEARER)) {
     throw new OAuth2Error(
@@ -89,5 +91,11 @@ export async function jwtBearerGrant(
   checkScope(o2, client, scope);
   const audience = splitList(form.get("audience"));
   checkAudience(client, audience);
-  return issueWithoutUser(o2, client, { kind: "jwt_bearer", subject: claimed.sub, scope, audience });
+  return issueWithoutUser(o2, client, {
+    kind: "jwt_bearer",
+    subject: claimed.sub,
+    scope,
+    audience,
+    jkt: dpop?.jkt,
+  });
 }

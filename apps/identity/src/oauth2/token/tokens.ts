@@ -106,16 +106,23 @@ export interface AccessTokenSpec {
   exp: number;
   scope: string[];
   generation: number;
+  /** The DPoP key thumbprint the token is bound to (RFC 9449 §6: `cnf.jkt` in a JWT). */
+  jkt?: string;
 }
 
-/** A JWT access token (Hydra's claims: iss, sub, aud, exp, iat, nbf, jti, client_id, scp, ext). */
+/** A JWT access token (Hydra's claims: iss, sub, aud, exp, iat, nbf, jti, client_id, scp, ext; `cnf` when DPoP-bound). */
 export async function signJwtAccessToken(
   o2: OAuth2,
   grant: GrantRow,
   spec: AccessTokenSpec,
 ): Promise<string> {
   const key = await o2.jwks.signingKey(ACCESS_TOKEN_SET);
-  return new SignJWT({ client_id: grant.clientId, scp: spec.scope, ext: grant.accessTokenClaims ?? {} })
+  return new SignJWT({
+    client_id: grant.clientId,
+    scp: spec.scope,
+    ext: grant.accessTokenClaims ?? {},
+    ...(spec.jkt ? { cnf: { jkt: spec.jkt } } : {}),
+  })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT" })
     .setIssuer(o2.issuer)
     .setSubject(grant.subject)

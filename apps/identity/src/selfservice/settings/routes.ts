@@ -77,6 +77,7 @@ async function initSettings(c: Context, ctx: AppContext, type: "browser" | "api"
     sessionId: session.row.id,
     type,
     returnTo,
+    before: true,
   });
   return respondWithFlow(c, ctx, row, settingsWire(c, ctx, row, session.identity));
 }

@@ -93,6 +93,26 @@ export interface ClientData {
   require_pushed_authorization_requests?: boolean;
   /** RFC 9449 §5.2: every token request of this client must carry a DPoP proof (its tokens are always DPoP-bound). */
   dpop_bound_access_tokens?: boolean;
+  /**
+   * Olympus: the secret a rotation replaced, still accepted until `expires_at` (ISO 8601). Kept as
+   * stored before (HMAC hash; sealed as well for client_secret_jwt, whose HMAC needs the secret).
+   */
+  previous_secret?: PreviousSecret;
+}
+
+export interface PreviousSecret {
+  hash: string;
+  sealed?: string;
+  expires_at: string;
+}
+
+/** The longest overlap a rotation may give the previous secret: 30 days. */
+export const MAX_ROTATION_OVERLAP_SECONDS = 30 * 24 * 3600;
+
+/** The previous secret while its overlap lasts, else undefined. */
+export function activePreviousSecret(data: ClientData, now = Date.now()): PreviousSecret | undefined {
+  const p = data.previous_secret;
+  return p && Date.parse(p.expires_at) > now ? p : undefined;
 }
 
 export interface ClientRecord {
@@ -525,6 +545,8 @@ export function clientToWire(c: ClientRecord, secret?: string): Record<string, u
     skip_consent: d.skip_consent,
     skip_logout_consent: d.skip_logout_consent,
     access_token_strategy: d.access_token_strategy || undefined,
+    // Olympus: while a rotation's overlap lasts, when the previous secret stops working.
+    ...(activePreviousSecret(d) ? { rotated_secret_expires_at: d.previous_secret!.expires_at } : {}),
     created_at: c.createdAt.toISOString(),
     updated_at: c.updatedAt.toISOString(),
     ...lifespans,
@@ -534,7 +556,14 @@ export function clientToWire(c: ClientRecord, secret?: string): Record<string, u
 /** A client as the wire input it could have been created from (for PATCH). */
 export function clientToInput(c: ClientRecord): Record<string, unknown> {
   const wire = clientToWire(c);
-  for (const k of ["created_at", "updated_at", "client_secret_expires_at", ...LIFESPANS]) delete wire[k];
+  for (const k of [
+    "created_at",
+    "updated_at",
+    "client_secret_expires_at",
+    "rotated_secret_expires_at",
+    ...LIFESPANS,
+  ])
+    delete wire[k];
   return wire;
 }
 

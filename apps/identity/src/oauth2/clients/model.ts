@@ -92,8 +92,28 @@ export interface ClientData {
   jwks_uri?: string;
   /** RFC 9126 §6: authorization requests of this client must be pushed first. */
   require_pushed_authorization_requests?: boolean;
+  /**
+   * Olympus: the secret a rotation replaced, still accepted until `expires_at` (ISO 8601). Kept as
+   * stored before (HMAC hash; sealed as well for client_secret_jwt, whose HMAC needs the secret).
+   */
+  previous_secret?: PreviousSecret;
   /** RFC 8693: whose tokens this client may exchange, and for which audiences (deny by default). */
   token_exchange?: TokenExchangePolicy;
+}
+
+export interface PreviousSecret {
+  hash: string;
+  sealed?: string;
+  expires_at: string;
+}
+
+/** The longest overlap a rotation may give the previous secret: 30 days. */
+export const MAX_ROTATION_OVERLAP_SECONDS = 30 * 24 * 3600;
+
+/** The previous secret while its overlap lasts, else undefined. */
+export function activePreviousSecret(data: ClientData, now = Date.now()): PreviousSecret | undefined {
+  const p = data.previous_secret;
+  return p && Date.parse(p.expires_at) > now ? p : undefined;
 }
 
 /**
@@ -574,6 +594,8 @@ export function clientToWire(c: ClientRecord, secret?: string): Record<string, u
     skip_consent: d.skip_consent,
     skip_logout_consent: d.skip_logout_consent,
     access_token_strategy: d.access_token_strategy || undefined,
+    // Olympus: while a rotation's overlap lasts, when the previous secret stops working.
+    ...(activePreviousSecret(d) ? { rotated_secret_expires_at: d.previous_secret!.expires_at } : {}),
     created_at: c.createdAt.toISOString(),
     updated_at: c.updatedAt.toISOString(),
     ...lifespans,
@@ -583,7 +605,14 @@ export function clientToWire(c: ClientRecord, secret?: string): Record<string, u
 /** A client as the wire input it could have been created from (for PATCH). */
 export function clientToInput(c: ClientRecord): Record<string, unknown> {
   const wire = clientToWire(c);
-  for (const k of ["created_at", "updated_at", "client_secret_expires_at", ...LIFESPANS]) delete wire[k];
+  for (const k of [
+    "created_at",
+    "updated_at",
+    "client_secret_expires_at",
+    "rotated_secret_expires_at",
+    ...LIFESPANS,
+  ])
+    delete wire[k];
   return wire;
 }
 

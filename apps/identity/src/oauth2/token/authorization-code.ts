@@ -5,7 +5,7 @@ import { safeEqual } from "../crypto.ts";
 import { OAuth2Error } from "../errors.ts";
 import { findGrantByCode, type GrantRow, redeemCode, revokeGrantTokens } from "../grants.ts";
 import type { OAuth2 } from "../runtime.ts";
-import { prepareTokens, tokenResponse, wantsRefreshToken } from "./issue.ts";
+import { prepareTokens, tokenResponse, wantsRefreshToken, type TokenRequestContext } from "./issue.ts";
 import { findByToken, parseToken } from "./tokens.ts";
 
 const invalidGrant = (hint: string) => new OAuth2Error("invalid_grant", hint);
@@ -83,7 +83,7 @@ export async function authorizationCodeGrant(
   o2: OAuth2,
   client: ClientRecord,
   form: URLSearchParams,
-  dpop?: DPoPProof,
+  { dpop }: TokenRequestContext = {},
 ): Promise<Record<string, unknown>> {
   if (!client.data.grant_types.includes("authorization_code")) {
     throw new OAuth2Error(

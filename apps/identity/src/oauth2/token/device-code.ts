@@ -1,4 +1,3 @@
-import type { DPoPProof } from "../dpop/proof.ts";
 import type { ClientRecord } from "../clients/model.ts";
 import {
   DEVICE_CODE_GRANT,
@@ -9,7 +8,7 @@ import {
 import { OAuth2Error } from "../errors.ts";
 import { findGrantById, issueFirstTokens, revokeGrantTokens } from "../grants.ts";
 import type { OAuth2 } from "../runtime.ts";
-import { prepareTokens, tokenResponse, wantsRefreshToken } from "./issue.ts";
+import { prepareTokens, tokenResponse, wantsRefreshToken, type TokenRequestContext } from "./issue.ts";
 import { parseToken } from "./tokens.ts";
 
 const invalidGrant = (hint: string) => new OAuth2Error("invalid_grant", hint);
@@ -26,7 +25,7 @@ export async function deviceCodeGrant(
   o2: OAuth2,
   client: ClientRecord,
   form: URLSearchParams,
-  dpop?: DPoPProof,
+  { dpop }: TokenRequestContext = {},
 ): Promise<Record<string, unknown>> {
   if (!client.data.grant_types.includes(DEVICE_CODE_GRANT)) {
     throw new OAuth2Error(

@@ -2,8 +2,15 @@ import type { ClientRecord } from "../clients/model.ts";
 import type { GrantRow, NewGrant } from "../grants.ts";
 import { lastUse } from "../grants.ts";
 import { nowSeconds, type OAuth2 } from "../runtime.ts";
-import { boundJkt } from "../dpop/proof.ts";
+import type { Context } from "hono";
+import { boundJkt, type DPoPProof } from "../dpop/proof.ts";
 import { mintToken, newAccessToken, signIdToken, tokenHash } from "./tokens.ts";
+
+/** What a grant gets besides the client and the form: the HTTP context and the request's verified DPoP proof. */
+export interface TokenRequestContext {
+  c?: Context;
+  dpop?: DPoPProof;
+}
 
 export interface PreparedTokens {
   accessToken: string;
@@ -32,25 +39,38 @@ export async function prepareTokens(
   o2: OAuth2,
   client: ClientRecord,
   grant: GrantRow,
-  opts: { scope: string[]; refresh: boolean; generation: number; jkt?: string },
+  opts: {
+    scope: string[];
+    refresh: boolean;
+    generation: number;
+    /** The access token expires no later than this (a token exchange: the subject token's expiry). */
+    notAfter?: Date;
+    strategy?: "opaque" | "jwt";
+    /** The DPoP key thumbprint the tokens are bound to (RFC 9449). */
+    jkt?: string;
+  },
 ): Promise<PreparedTokens> {
   const ttl = o2.cfg.ttl;
   const iat = nowSeconds();
   const now = new Date(iat * 1000);
-  const accessExpiresAt = new Date(now.getTime() + ttl.access_token);
+  let accessExpiresAt = new Date(now.getTime() + ttl.access_token);
+  if (opts.notAfter && opts.notAfter < accessExpiresAt) {
+    accessExpiresAt = new Date(Math.floor(opts.notAfter.getTime() / 1000) * 1000);
+  }
   const accessToken = await newAccessToken(o2, client, grant, {
     iat,
     exp: Math.floor(accessExpiresAt.getTime() / 1000),
     scope: opts.scope,
     generation: opts.generation,
     jkt: opts.jkt,
+    ...(opts.strategy ? { strategy: opts.strategy } : {}),
   });
   const refreshToken = opts.refresh ? mintToken(o2, "ory_rt_", grant.id, opts.generation) : undefined;
   const refreshExpiresAt = refreshToken ? new Date(now.getTime() + ttl.refresh_token) : null;
   return {
     accessToken,
     refreshToken,
-    expiresIn: Math.floor(ttl.access_token / 1000),
+    expiresIn: Math.floor((accessExpiresAt.getTime() - now.getTime()) / 1000),
     scope: opts.scope,
     jkt: opts.jkt,
     set: {

@@ -1,4 +1,3 @@
-import type { DPoPProof } from "../dpop/proof.ts";
 import { decodeJwt } from "jose";
 import { checkLifetime, assertionOptions, spendAssertion } from "../assertions/claims.ts";
 import { AssertionError, headerOf, verifyWithKeys } from "../assertions/verify.ts";
@@ -8,6 +7,7 @@ import { publicUrl, type OAuth2 } from "../runtime.ts";
 import { scopeAllowed, splitList } from "../scope.ts";
 import { trustFor } from "../trust/repository.ts";
 import { checkAudience, checkScope, issueWithoutUser } from "./client-credentials.ts";
+import type { TokenRequestContext } from "./issue.ts";
 
 export const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
@@ -25,7 +25,7 @@ export async function jwtBearerGrant(
   o2: OAuth2,
   client: ClientRecord,
   form: URLSearchParams,
-  dpop?: DPoPProof,
+  { dpop }: TokenRequestContext = {},
 ): Promise<Record<string, unknown>> {
   if (!client.data.grant_types.includes(JWT_BEARER)) {
     throw new OAuth2Error(

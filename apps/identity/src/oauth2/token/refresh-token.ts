@@ -11,7 +11,7 @@ import {
 } from "../grants.ts";
 import type { OAuth2 } from "../runtime.ts";
 import { splitList } from "../scope.ts";
-import { prepareTokens, tokenResponse } from "./issue.ts";
+import { prepareTokens, tokenResponse, type TokenRequestContext } from "./issue.ts";
 import { findByToken, parseToken } from "./tokens.ts";
 
 /**
@@ -33,7 +33,7 @@ export async function refreshTokenGrant(
   o2: OAuth2,
   client: ClientRecord,
   form: URLSearchParams,
-  dpop?: DPoPProof,
+  { dpop }: TokenRequestContext = {},
 ): Promise<Record<string, unknown>> {
   if (!client.data.grant_types.includes("refresh_token")) {
     throw new OAuth2Error(

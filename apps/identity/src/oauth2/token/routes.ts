@@ -1,6 +1,6 @@
 import type { Hono } from "hono";
 import { OAuth2Error } from "../errors.ts";
-import { noStore, readParams } from "../http.ts";
+import { noStore, readParams, refuseRepeated } from "../http.ts";
 import { offerNonce, verifyDPoP } from "../dpop/proof.ts";
 import { type OAuth2, publicUrl } from "../runtime.ts";
 import { authorizationCodeGrant } from "./authorization-code.ts";
@@ -10,6 +10,7 @@ import { DEVICE_CODE_GRANT } from "../device/requests.ts";
 import { deviceCodeGrant } from "./device-code.ts";
 import { JWT_BEARER, jwtBearerGrant } from "./jwt-bearer.ts";
 import { refreshTokenGrant } from "./refresh-token.ts";
+import { TOKEN_EXCHANGE, tokenExchangeGrant } from "./token-exchange.ts";
 
 const GRANTS = {
   authorization_code: authorizationCodeGrant,
@@ -17,6 +18,7 @@ const GRANTS = {
   client_credentials: clientCredentialsGrant,
   [JWT_BEARER]: jwtBearerGrant,
   [DEVICE_CODE_GRANT]: deviceCodeGrant,
+  [TOKEN_EXCHANGE]: tokenExchangeGrant,
 } as const;
 
 /**
@@ -27,8 +29,10 @@ const GRANTS = {
 export function registerTokenRoutes(app: Hono, o2: OAuth2): void {
   app.post("/oauth2/token", async (c) => {
     noStore(c);
-    const form = await readParams(c, { query: false });
+    // RFC 8693 §2.1 lets a token exchange repeat `audience` and `resource`; no other grant may.
+    const form = await readParams(c, { query: false, repeatable: ["audience", "resource"] });
     const grantType = form.get("grant_type");
+    if (grantType !== TOKEN_EXCHANGE) refuseRepeated(form);
     if (!grantType) throw new OAuth2Error("invalid_request", "The 'grant_type' parameter is missing.");
     const handler = GRANTS[grantType as keyof typeof GRANTS];
     if (!handler) {
@@ -45,7 +49,7 @@ export function registerTokenRoutes(app: Hono, o2: OAuth2): void {
         "The OAuth 2.0 Client must send a DPoP proof with every token request (dpop_bound_access_tokens).",
       );
     }
-    const body = await handler(o2, client, form, dpop);
+    const body = await handler(o2, client, form, { c, dpop });
     offerNonce(c, o2);
     return c.json(body);
   });

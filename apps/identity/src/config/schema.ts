@@ -148,6 +148,14 @@ export const configSchema = z.object({
               privileged_session_max_age: duration("1h"),
               /** highest_available: an identity with a second factor needs an aal2 session to use settings. */
               required_aal: z.enum(["aal1", "highest_available"]).default("highest_available"),
+              /**
+               * Olympus-only: a person deletes their own account (settings `method=delete_account`,
+               * within the privileged window); afterwards the browser goes to `ui_url` (by default
+               * /account-deleted beside the settings UI).
+               */
+              delete_account: z
+                .object({ enabled: z.boolean().default(true), ui_url: url.optional() })
+                .prefault({} as never),
             }),
           ),
           logout: z.object({ after }).prefault({} as never),

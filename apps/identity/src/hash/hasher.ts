@@ -7,6 +7,7 @@ import { hash as argonHash, verify as argonVerify } from "@node-rs/argon2";
 const ARGON2ID = 2;
 import { compare as bcryptCompare, hash as bcryptHash } from "@node-rs/bcrypt";
 import type { Config } from "../config/index.ts";
+import { LEGACY_PREFIX, verifyLegacy } from "./legacy.ts";
 
 const pbkdf2Async = promisify(pbkdf2);
 const scryptAsync = promisify(scrypt) as (
@@ -43,8 +44,10 @@ function eq(a: Buffer, b: Buffer): boolean {
 
 /** Formats Kratos can import and verify; anything else is rejected on import. */
 export function isSupportedHash(hash: string): boolean {
-  return /^(\$2[aby]\$\d{2}\$|\$argon2id?\$|\$pbkdf2-sha(1|256|512)\$|\$scrypt\$|\{SSHA(256|512)?\}|\$sha(1|256|512)\$)/.test(
-    hash,
+  return (
+    /^(\$2[aby]\$\d{2}\$|\$argon2id?\$|\$pbkdf2-sha(1|256|512)\$|\$scrypt\$|\{SSHA(256|512)?\}|\$sha(1|256|512)\$)/.test(
+      hash,
+    ) || LEGACY_PREFIX.test(hash)
   );
 }
 
@@ -152,5 +155,5 @@ async function verifyAny(password: string, hash: string): Promise<boolean> {
       .replace("{PASSWORD}", password);
     return eq(createHash(alg!).update(input).digest(), Buffer.from(digest!, "base64"));
   }
-  return false;
+  return (await verifyLegacy(password, hash)) ?? false;
 }

@@ -18,7 +18,7 @@ export type AuditRow = typeof securityAuditLog.$inferSelect;
 export interface AuditEvent {
   /** Dotted name, e.g. `login.failed`, `lockout.created`, `admin.identities.delete`. */
   event: string;
-  /** An identity id, "admin" or "anonymous". */
+  /** An identity id, "admin", "anonymous", or `client:<client_id>` (an OAuth2 client's own action). */
   actor: string;
   target?: string | null;
   metadata?: Record<string, unknown>;

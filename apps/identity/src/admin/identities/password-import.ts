@@ -1,6 +1,15 @@
 import type { AppContext } from "../../app/context.ts";
 import { badRequest } from "../../errors/index.ts";
 import { isSupportedHash } from "../../hash/hasher.ts";
+import {
+  CRYPT_SHAPE,
+  cryptForm,
+  FIRESCRYPT_SHAPE,
+  HMAC_ALGORITHMS,
+  HMAC_SHAPE,
+  MAX_SHA_CRYPT_ROUNDS,
+  MD5_SHAPE,
+} from "../../hash/legacy.ts";
 
 /** The `credentials.password.config` of an admin create or update body. */
 export interface PasswordImport {
@@ -62,6 +71,42 @@ export function checkImportedHash(hash: string): void {
     if (ln < 1 || ln > 31 || 2 ** ln > MAX_SCRYPT_N) throw outOfBounds(`scrypt ln=${ln}`);
     if (r < 1 || r > MAX_SCRYPT_R) throw outOfBounds(`scrypt r=${r}`);
     if (p < 1 || p > MAX_SCRYPT_P) throw outOfBounds(`scrypt p=${p}`);
+    return;
+  }
+  checkLegacyHash(hash);
+}
+
+/** Kratos' migration formats (crypt(3), Firebase scrypt, MD5, HMAC): shape and cost. */
+function checkLegacyHash(hash: string): void {
+  const crypt = cryptForm(hash);
+  if (crypt !== undefined) {
+    const m = CRYPT_SHAPE.exec(crypt);
+    if (!m) throw unparsable();
+    const rounds = Number(m[1] ?? m[2] ?? 5000);
+    if (rounds > MAX_SHA_CRYPT_ROUNDS) {
+      throw outOfBounds(`sha-crypt rounds=${rounds} above ${MAX_SHA_CRYPT_ROUNDS}`);
+    }
+    return;
+  }
+  if (hash.startsWith("$firescrypt$")) {
+    const m = FIRESCRYPT_SHAPE.exec(hash);
+    if (!m) throw unparsable();
+    const [ln, r, p] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    if (ln < 1 || ln > 31 || 2 ** ln > MAX_SCRYPT_N) throw outOfBounds(`firescrypt ln=${ln}`);
+    if (r < 1 || r > MAX_SCRYPT_R) throw outOfBounds(`firescrypt r=${r}`);
+    if (p < 1 || p > MAX_SCRYPT_P) throw outOfBounds(`firescrypt p=${p}`);
+    return;
+  }
+  if (hash.startsWith("$md5$")) {
+    if (!MD5_SHAPE.test(hash)) throw unparsable();
+    return;
+  }
+  if (hash.startsWith("$hmac-")) {
+    const m = HMAC_SHAPE.exec(hash);
+    if (!m) throw unparsable();
+    if (!(HMAC_ALGORITHMS as readonly string[]).includes(m[1]!)) {
+      throw badRequest(`The imported password hash uses hmac-${m[1]}, which this server cannot verify.`);
+    }
   }
 }
 

@@ -17,12 +17,12 @@ import {
 import {
   baseFlowWire,
   checkReturnTo,
-  createFlow,
   csrfForNewFlow,
   fetchFlowForRead,
   respondWithFlow,
   str,
 } from "../flow/common.ts";
+import { createFlowWithHooks } from "../hook/before.ts";
 import { loginHooks } from "../hook/index.ts";
 import {
   applyFailure,
@@ -199,17 +199,22 @@ export class LoginFlows {
           )
         : loginUi(this.first, env, type, data);
     if (refresh && session) ui.messages = [text.loginReAuth()];
-    const row = await createFlow(c, ctx, {
-      kind: "login",
-      type,
-      state: "choose_method",
-      ui,
-      returnTo,
-      data: data as Record<string, unknown>,
-      csrfHash: csrfForNewFlow(c, ctx, type),
-      // An aal2 flow belongs to the session that asked for it.
-      identityId: aal === "aal2" ? session?.identity.identity.id : undefined,
-    });
+    const row = await createFlowWithHooks(
+      c,
+      ctx,
+      {
+        kind: "login",
+        type,
+        state: "choose_method",
+        ui,
+        returnTo,
+        data: data as Record<string, unknown>,
+        csrfHash: csrfForNewFlow(c, ctx, type),
+        // An aal2 flow belongs to the session that asked for it.
+        identityId: aal === "aal2" ? session?.identity.identity.id : undefined,
+      },
+      (r) => loginWire(c, ctx, r),
+    );
     return respondWithFlow(c, ctx, row, loginWire(c, ctx, row));
   }
 

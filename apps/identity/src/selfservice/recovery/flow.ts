@@ -8,7 +8,14 @@ import { isJsonRequest } from "../../http/request.ts";
 import { loadIdentity } from "../../identity/repository.ts";
 import { type IssuedSession, issueSession, setSessionCookie } from "../../session/session.ts";
 import { removeAllCredentials, revokeSessionsOf } from "../flow/address-proof.ts";
-import { baseFlowWire, createFlow, csrfForNewFlow, respondWithFlow } from "../flow/common.ts";
+import {
+  baseFlowWire,
+  createFlow,
+  csrfForNewFlow,
+  type NewFlowInput,
+  respondWithFlow,
+} from "../flow/common.ts";
+import { createFlowWithHooks } from "../hook/before.ts";
 import type { FlowRow } from "../flow/repository.ts";
 import { text, type UiText } from "../flow/text.ts";
 import { csrfNode, inputNode, type UiContainer, type UiNode } from "../flow/ui.ts";
@@ -112,6 +119,8 @@ export interface NewRecoveryFlow {
   type: "browser" | "api";
   returnTo?: string | null;
   messages?: UiText[];
+  /** A flow the init endpoint creates: the `before` web hooks run first (hook/before.ts). */
+  before?: boolean;
 }
 
 export async function createRecoveryFlow(
@@ -120,19 +129,17 @@ export async function createRecoveryFlow(
   input: NewRecoveryFlow,
   db: DbOrTx = ctx.db,
 ): Promise<FlowRow> {
-  return createFlow(
-    c,
-    ctx,
-    {
-      kind: "recovery",
-      type: input.type,
-      state: "choose_method",
-      ui: chooseMethodUi(input.messages),
-      returnTo: input.returnTo ?? undefined,
-      csrfHash: csrfForNewFlow(c, ctx, input.type),
-    },
-    db,
-  );
+  const flow: NewFlowInput = {
+    kind: "recovery",
+    type: input.type,
+    state: "choose_method",
+    ui: chooseMethodUi(input.messages),
+    returnTo: input.returnTo ?? undefined,
+    csrfHash: csrfForNewFlow(c, ctx, input.type),
+  };
+  return input.before
+    ? createFlowWithHooks(c, ctx, flow, (r) => recoveryWire(c, ctx, r))
+    : createFlow(c, ctx, flow, db);
 }
 
 /** Starts over with a fresh flow carrying `message`: JSON gets it with 400, browsers are sent to it. */

@@ -49,7 +49,7 @@ async function initRecovery(c: Context, ctx: AppContext, type: "browser" | "api"
     }
     throw recoveryAlreadyLoggedIn();
   }
-  const row = await createRecoveryFlow(c, ctx, { type, returnTo });
+  const row = await createRecoveryFlow(c, ctx, { type, returnTo, before: true });
   return respondWithFlow(c, ctx, row, recoveryWire(c, ctx, row));
 }
 

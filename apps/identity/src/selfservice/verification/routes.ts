@@ -43,7 +43,7 @@ const emailSchema = z.email().max(320);
 async function initVerification(c: Context, ctx: AppContext, type: "browser" | "api"): Promise<Response> {
   ensureVerificationEnabled(ctx);
   const returnTo = checkReturnTo(ctx, c.req.query("return_to"));
-  const row = await createVerificationFlow(c, ctx, { type, returnTo });
+  const row = await createVerificationFlow(c, ctx, { type, returnTo, before: true });
   return respondWithFlow(c, ctx, row, verificationWire(c, ctx, row));
 }
 

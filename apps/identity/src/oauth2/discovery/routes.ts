@@ -3,6 +3,7 @@ import { ASYMMETRIC_ALGS, AUTH_METHODS, HMAC_ALGS } from "../clients/model.ts";
 import { publicUrl, type OAuth2 } from "../runtime.ts";
 import { DEVICE_CODE_GRANT } from "../device/requests.ts";
 import { JWT_BEARER } from "../token/jwt-bearer.ts";
+import { TOKEN_EXCHANGE } from "../token/token-exchange.ts";
 
 /**
  * GET /.well-known/openid-configuration. Advertises what this provider actually does: the
@@ -32,6 +33,7 @@ export async function discoveryDocument(o2: OAuth2): Promise<Record<string, unkn
       "client_credentials",
       JWT_BEARER,
       DEVICE_CODE_GRANT,
+      TOKEN_EXCHANGE,
     ],
     scopes_supported: ["offline_access", "offline", "openid"],
     claims_supported: ["sub"],

@@ -3,6 +3,7 @@ import { OAuth2Error } from "../errors.ts";
 import { noStore, readParams } from "../http.ts";
 import type { OAuth2 } from "../runtime.ts";
 import { splitList } from "../scope.ts";
+import { actOf } from "../token/tokens.ts";
 import { findActiveToken } from "./inspect.ts";
 
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
@@ -27,6 +28,8 @@ export function registerIntrospectRoutes(admin: Hono, o2: OAuth2): void {
     if (!found || !required.every((s) => found.scope.includes(s))) return c.json({ active: false });
     const { grant } = found;
     const issuedAt = grant.tokensIssuedAt ?? grant.handledAt;
+    // RFC 8693 §4.1: a token from an exchange with an actor says who acts for the subject.
+    const act = actOf(grant);
     return c.json({
       active: true,
       scope: found.scope.join(" "),
@@ -41,6 +44,7 @@ export function registerIntrospectRoutes(admin: Hono, o2: OAuth2): void {
       token_type: "Bearer",
       token_use: found.use,
       ...(found.use === "access_token" ? { ext: grant.accessTokenClaims ?? {} } : {}),
+      ...(act ? { act } : {}),
     });
   });
 }

@@ -64,7 +64,18 @@ export function checkAudience(client: ClientRecord, audience: string[]): void {
 export async function issueWithoutUser(
   o2: OAuth2,
   client: ClientRecord,
-  spec: { kind: GrantRow["kind"]; subject: string; scope: string[]; audience: string[] },
+  spec: {
+    kind: GrantRow["kind"];
+    subject: string;
+    scope: string[];
+    audience: string[];
+    /** The subject as this client sees it (pairwise); the subject itself when absent. */
+    clientSubject?: string;
+    /** Kept with the grant (a token exchange: its `act` claim and where the subject token came from). */
+    request?: Record<string, unknown>;
+    notAfter?: Date;
+    strategy?: "opaque" | "jwt";
+  },
 ): Promise<Record<string, unknown>> {
   const { scope, audience } = spec;
   const now = new Date();
@@ -73,7 +84,7 @@ export async function issueWithoutUser(
     kind: spec.kind,
     clientId: client.id,
     subject: spec.subject,
-    clientSubject: spec.subject,
+    clientSubject: spec.clientSubject ?? spec.subject,
     consentChallengeId: null,
     loginChallengeId: null,
     loginSessionId: null,
@@ -82,7 +93,7 @@ export async function issueWithoutUser(
     accessScope: null,
     accessTokenClaims: {},
     idTokenClaims: {},
-    request: {},
+    request: spec.request ?? {},
     consentSkipped: false,
     remember: false,
     rememberFor: 0,
@@ -108,7 +119,13 @@ export async function issueWithoutUser(
     rememberUntil: null,
     expiresAt: now,
   };
-  const tokens = await prepareTokens(o2, client, draft, { scope, refresh: false, generation: 0 });
+  const tokens = await prepareTokens(o2, client, draft, {
+    scope,
+    refresh: false,
+    generation: 0,
+    ...(spec.notAfter ? { notAfter: spec.notAfter } : {}),
+    ...(spec.strategy ? { strategy: spec.strategy } : {}),
+  });
   // Every column is set here, so the row needs no RETURNING; concurrent requests share an INSERT.
   const grant: GrantRow = { ...draft, ...tokens.set } as GrantRow;
   const writer = grantWriter(o2.ctx.db);

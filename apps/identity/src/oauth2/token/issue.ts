@@ -29,24 +29,35 @@ export async function prepareTokens(
   o2: OAuth2,
   client: ClientRecord,
   grant: GrantRow,
-  opts: { scope: string[]; refresh: boolean; generation: number },
+  opts: {
+    scope: string[];
+    refresh: boolean;
+    generation: number;
+    /** The access token expires no later than this (a token exchange: the subject token's expiry). */
+    notAfter?: Date;
+    strategy?: "opaque" | "jwt";
+  },
 ): Promise<PreparedTokens> {
   const ttl = o2.cfg.ttl;
   const iat = nowSeconds();
   const now = new Date(iat * 1000);
-  const accessExpiresAt = new Date(now.getTime() + ttl.access_token);
+  let accessExpiresAt = new Date(now.getTime() + ttl.access_token);
+  if (opts.notAfter && opts.notAfter < accessExpiresAt) {
+    accessExpiresAt = new Date(Math.floor(opts.notAfter.getTime() / 1000) * 1000);
+  }
   const accessToken = await newAccessToken(o2, client, grant, {
     iat,
     exp: Math.floor(accessExpiresAt.getTime() / 1000),
     scope: opts.scope,
     generation: opts.generation,
+    ...(opts.strategy ? { strategy: opts.strategy } : {}),
   });
   const refreshToken = opts.refresh ? mintToken(o2, "ory_rt_", grant.id, opts.generation) : undefined;
   const refreshExpiresAt = refreshToken ? new Date(now.getTime() + ttl.refresh_token) : null;
   return {
     accessToken,
     refreshToken,
-    expiresIn: Math.floor(ttl.access_token / 1000),
+    expiresIn: Math.floor((accessExpiresAt.getTime() - now.getTime()) / 1000),
     scope: opts.scope,
     set: {
       accessHash: tokenHash(o2, accessToken),

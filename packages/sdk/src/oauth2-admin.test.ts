@@ -42,6 +42,16 @@ describe("OlympusOAuth2AdminApi", () => {
     expect((await token(rotated.client_secret)).status).toBe(200);
     expect((await token(client.client_secret)).status).toBe(401);
 
+    // With an overlap the previous secret keeps working, and the answer says until when.
+    const overlapped = await api.rotateClientSecret(client.client_id, { overlapSeconds: 600 });
+    expect(Date.parse(overlapped.rotated_secret_expires_at ?? "")).toBeGreaterThan(Date.now() + 590_000);
+    expect((await token(rotated.client_secret)).status).toBe(200);
+    expect((await token(overlapped.client_secret)).status).toBe(200);
+    const tooLong = await api
+      .rotateClientSecret(client.client_id, { overlapSeconds: 31 * 24 * 3600 })
+      .catch((e: unknown) => e);
+    expect((tooLong as OlympusApiError).status).toBe(400);
+
     const missing = await api.rotateClientSecret("no-such-client").catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(OlympusApiError);
     expect((missing as OlympusApiError).status).toBe(404);

@@ -368,6 +368,8 @@ export interface OlympusPasswordCheck {
 export interface RotatedClientSecret {
   client_id: string;
   client_secret: string;
+  /** When the previous secret stops working (RFC 3339), if the rotation kept it for an overlap. */
+  rotated_secret_expires_at?: string;
   [key: string]: unknown;
 }
 
@@ -378,10 +380,22 @@ export class OlympusOAuth2AdminApi {
     private readonly fetchApi: typeof fetch = fetch,
   ) {}
 
-  /** Replaces a confidential client's secret; the answer carries the new secret once (it is stored hashed). */
-  async rotateClientSecret(clientId: string): Promise<RotatedClientSecret> {
+  /**
+   * Replaces a confidential client's secret; the answer carries the new secret once (it is stored
+   * hashed). `overlapSeconds` (0 to 30 days) keeps the previous secret working that long.
+   */
+  async rotateClientSecret(
+    clientId: string,
+    options: { overlapSeconds?: number } = {},
+  ): Promise<RotatedClientSecret> {
     const url = new URL(`/admin/clients/${encodeURIComponent(clientId)}/secrets/rotate`, this.oauth2AdminUrl);
-    const res = await this.fetchApi(url, { method: "POST", headers: { accept: "application/json" } });
+    const res = await this.fetchApi(url, {
+      method: "POST",
+      headers: { accept: "application/json", "content-type": "application/json" },
+      body: JSON.stringify(
+        options.overlapSeconds !== undefined ? { overlap_seconds: options.overlapSeconds } : {},
+      ),
+    });
     const body = await res.json().catch(() => undefined);
     if (!res.ok) throw new OlympusApiError(res.status, body);
     return body as RotatedClientSecret;

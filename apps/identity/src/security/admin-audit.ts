@@ -120,7 +120,15 @@ export function adminAuditMiddleware(ctx: AppContext, opts: AdminAuditOptions = 
         ...(Object.keys(query).length ? { query } : {}),
         ...(created && d.target && created !== d.target ? { parent: d.target } : {}),
         ...who.metadata,
+        ...((seen.get(AUDIT_DETAIL) as Record<string, unknown> | undefined) ?? {}),
       },
     });
   };
+}
+
+const AUDIT_DETAIL = "olympus.admin-audit.detail";
+
+/** Adds what a write did (never a secret) to the audit row the middleware records for it. */
+export function setAuditDetail(c: Context, detail: Record<string, unknown>): void {
+  (c as unknown as { set(k: string, v: unknown): void }).set(AUDIT_DETAIL, detail);
 }

@@ -7,7 +7,7 @@ import {
   jwtVerify,
 } from "jose";
 import { ASYMMETRIC_ALGS, type ClientRecord, HMAC_ALGS } from "../clients/model.ts";
-import { openClientSecret } from "../clients/repository.ts";
+import { openClientSecret, openPreviousClientSecret } from "../clients/repository.ts";
 import { RemoteError } from "../remote/fetch.ts";
 import type { OAuth2 } from "../runtime.ts";
 
@@ -112,18 +112,26 @@ export async function verifyClientSigned(
     const secret = openClientSecret(o2, client);
     if (!secret)
       throw new AssertionError("The OAuth 2.0 Client has no secret to verify an HMAC signature with.");
-    const bytes = new TextEncoder().encode(secret);
-    if (bytes.length * 8 < Number(alg.slice(2))) {
-      throw new AssertionError(`The client secret is too short for '${alg}'.`);
-    }
-    try {
-      return (await jwtVerify(token, bytes, { ...options, algorithms: [alg] })).payload;
-    } catch (e) {
-      if ((e as { code?: string }).code === "ERR_JWS_SIGNATURE_VERIFICATION_FAILED") {
-        throw new AssertionError("The JWT signature is invalid.");
+    // During a rotation's overlap an assertion signed with the previous secret passes too.
+    const previous = openPreviousClientSecret(o2, client);
+    const candidates = previous ? [secret, previous] : [secret];
+    let failure: unknown;
+    for (const candidate of candidates) {
+      const bytes = new TextEncoder().encode(candidate);
+      if (bytes.length * 8 < Number(alg.slice(2))) {
+        throw new AssertionError(`The client secret is too short for '${alg}'.`);
       }
-      throw new AssertionError(claimMessage(e));
+      try {
+        return (await jwtVerify(token, bytes, { ...options, algorithms: [alg] })).payload;
+      } catch (e) {
+        failure = e;
+        if ((e as { code?: string }).code !== "ERR_JWS_SIGNATURE_VERIFICATION_FAILED") break;
+      }
     }
+    if ((failure as { code?: string }).code === "ERR_JWS_SIGNATURE_VERIFICATION_FAILED") {
+      throw new AssertionError("The JWT signature is invalid.");
+    }
+    throw new AssertionError(claimMessage(failure));
   }
   if (!ASYMMETRIC_ALGS.includes(alg)) throw new AssertionError(`The algorithm '${alg}' is not supported.`);
   const inline = client.data.jwks?.keys;

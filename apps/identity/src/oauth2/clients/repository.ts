@@ -5,7 +5,7 @@ import { oauth2Clients } from "../../db/schema.ts";
 import { cachePerDatabase } from "../../db/table-cache.ts";
 import { decryptAtRest, encryptAtRest, hmac, verifyHmac } from "../crypto.ts";
 import type { OAuth2 } from "../runtime.ts";
-import type { ClientData, ClientRecord } from "./model.ts";
+import { activePreviousSecret, type ClientData, type ClientRecord } from "./model.ts";
 
 type Row = typeof oauth2Clients.$inferSelect;
 
@@ -29,10 +29,24 @@ export function openClientSecret(o2: OAuth2, client: ClientRecord): string | und
   return decryptAtRest(o2.keys.clientSecret, `oauth2_clients/${client.id}`, client.secretSealed);
 }
 
-/** Constant-time check of a presented secret against the stored hash, under every configured key. */
+/** The secret a rotation replaced, while its overlap lasts (client_secret_jwt clients: their old HMAC key). */
+export function openPreviousClientSecret(o2: OAuth2, client: ClientRecord): string | undefined {
+  const previous = activePreviousSecret(client.data);
+  if (!previous?.sealed) return undefined;
+  return decryptAtRest(o2.keys.clientSecret, `oauth2_clients/${client.id}`, previous.sealed);
+}
+
+/**
+ * Constant-time check of a presented secret against the stored hash, under every configured key;
+ * during a rotation's overlap the previous secret passes too.
+ */
 export function verifyClientSecret(o2: OAuth2, client: ClientRecord, secret: string): boolean {
   if (!client.secretHash) return false;
-  return verifyHmac(o2.keys.clientSecret, secret, client.secretHash);
+  const current = verifyHmac(o2.keys.clientSecret, secret, client.secretHash);
+  const previous = activePreviousSecret(client.data);
+  // Both are checked whatever the first gave, so the time taken does not tell which one matched.
+  const old = previous ? verifyHmac(o2.keys.clientSecret, secret, previous.hash) : false;
+  return current || old;
 }
 
 const clientById = preparedQuery<{ id: string }, Row[]>("oauth2_client_by_id", (db) =>

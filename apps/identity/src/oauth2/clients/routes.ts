@@ -4,10 +4,15 @@ import { isUniqueViolation } from "../../db/errors.ts";
 import { badRequest, OryError } from "../../errors/index.ts";
 import { pageParams, setLinkHeader } from "../../http/pagination.ts";
 import { decodeJsonBody } from "../../http/request.ts";
+import { setAuditDetail } from "../../security/admin-audit.ts";
 import { OAuth2Error } from "../errors.ts";
 import { readJson } from "../http.ts";
 import type { OAuth2 } from "../runtime.ts";
+import { z } from "zod";
 import {
+  activePreviousSecret,
+  type ClientData,
+  MAX_ROTATION_OVERLAP_SECONDS,
   chooseSecret,
   clientToInput,
   clientToWire,
@@ -62,6 +67,11 @@ async function replaceClient(o2: OAuth2, current: ClientRecord, input: ClientInp
   if (secret) {
     secretHash = hashClientSecret(o2, secret);
     secretSealed = method === "client_secret_jwt" ? sealClientSecret(o2, current.id, secret) : null;
+  }
+  // A rotation's overlap survives an edit that keeps the secret; a new secret (or none) ends it.
+  const previous = activePreviousSecret(current.data);
+  if (previous && !secret && secretHash && (method !== "client_secret_jwt" || previous.sealed)) {
+    data.previous_secret = previous;
   }
   const updated = await updateClient(o2.ctx.db, current.id, {
     secretHash,
@@ -151,25 +161,54 @@ export function registerClientRoutes(admin: Hono, o2: OAuth2): void {
     return c.body(null, 204);
   });
 
-  // Olympus-only: Hydra v2 rotates a secret through PUT with a new client_secret; this endpoint picks a
-  // fresh random secret and returns it once. `/secret/rotate` is the older spelling, kept as an alias.
+  // Olympus-only: Hydra v2 rotates a secret through PUT with a new client_secret, which ends the old
+  // one at once; this endpoint picks a fresh random secret, returns it once, and may keep the previous
+  // secret working for `overlap_seconds` (at most 30 days) so that the services using it can be moved
+  // over. Rotating again during an overlap ends the older secret at once: two secrets at most.
+  // `/secret/rotate` is the older spelling, kept as an alias.
   const rotateSecret = async (c: Context) => {
+    const body = rotationInput.safeParse(await readJson(c));
+    if (!body.success) {
+      throw badRequest(
+        `Field "overlap_seconds" must be a whole number of seconds from 0 to ${MAX_ROTATION_OVERLAP_SECONDS} (30 days).`,
+      );
+    }
+    const overlap = body.data.overlap_seconds ?? 0;
     const current = await mustFind(o2, c.req.param("id") ?? "");
     const method = current.data.token_endpoint_auth_method;
     if (!hasSecret(current.data)) {
       throw badRequest(`This OAuth 2.0 Client authenticates with "${method}" and has no secret.`);
     }
     const secret = newClientSecret(method);
+    const data: ClientData = { ...current.data };
+    delete data.previous_secret;
+    // A client_secret_jwt client whose secret was never sealed (none can be had) keeps no overlap.
+    const keepable = current.secretHash && (method !== "client_secret_jwt" || current.secretSealed);
+    if (overlap > 0 && keepable) {
+      data.previous_secret = {
+        hash: current.secretHash!,
+        ...(method === "client_secret_jwt" ? { sealed: current.secretSealed! } : {}),
+        expires_at: new Date(Date.now() + overlap * 1000).toISOString(),
+      };
+    }
     const updated = await updateClient(ctx.db, current.id, {
       secretHash: hashClientSecret(o2, secret),
       secretSealed: method === "client_secret_jwt" ? sealClientSecret(o2, current.id, secret) : null,
       clientName: current.clientName,
       owner: current.owner,
-      data: current.data,
+      data,
     });
     if (!updated) throw clientNotFound();
+    setAuditDetail(c, {
+      overlap_seconds: data.previous_secret ? overlap : 0,
+      ...(data.previous_secret ? { previous_secret_expires_at: data.previous_secret.expires_at } : {}),
+    });
     return c.json(clientToWire(updated, secret));
   };
   admin.post("/clients/:id/secrets/rotate", rotateSecret);
   admin.post("/clients/:id/secret/rotate", rotateSecret);
 }
+
+const rotationInput = z.object({
+  overlap_seconds: z.number().int().min(0).max(MAX_ROTATION_OVERLAP_SECONDS).optional(),
+});

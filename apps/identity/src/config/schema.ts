@@ -148,6 +148,14 @@ export const configSchema = z.object({
               privileged_session_max_age: duration("1h"),
               /** highest_available: an identity with a second factor needs an aal2 session to use settings. */
               required_aal: z.enum(["aal1", "highest_available"]).default("highest_available"),
+              /**
+               * Olympus-only: a person deletes their own account (settings `method=delete_account`,
+               * within the privileged window); afterwards the browser goes to `ui_url` (by default
+               * /account-deleted beside the settings UI).
+               */
+              delete_account: z
+                .object({ enabled: z.boolean().default(true), ui_url: url.optional() })
+                .prefault({} as never),
             }),
           ),
           logout: z.object({ after }).prefault({} as never),
@@ -468,6 +476,25 @@ export const configSchema = z.object({
               max_ttl: duration("720h"),
             })
             .prefault({} as never),
+        })
+        .prefault({} as never),
+      /** DPoP (RFC 9449; Hydra has none): sender-constrained tokens. */
+      dpop: z
+        .object({
+          /** How old a proof's `iat` may be (its `jti` is remembered that long); 10s–10m. */
+          proof_max_age: duration("5m").refine((ms) => ms >= 10_000 && ms <= 600_000, {
+            message: "oauth2.dpop.proof_max_age must be between 10s and 10m",
+          }),
+          /** How far ahead of the server's clock a proof's `iat` may lie; at most 5m. */
+          clock_skew: duration("30s").refine((ms) => ms <= 300_000, {
+            message: "oauth2.dpop.clock_skew may not exceed 5m",
+          }),
+          /** Proofs must carry a server nonce (`use_dpop_nonce` tells the client the current one). */
+          require_nonce: z.boolean().default(false),
+          /** How long a server nonce is handed out for; it is accepted for twice that. 30s–1h. */
+          nonce_lifetime: duration("5m").refine((ms) => ms >= 30_000 && ms <= 3_600_000, {
+            message: "oauth2.dpop.nonce_lifetime must be between 30s and 1h",
+          }),
         })
         .prefault({} as never),
       /** Pushed authorization requests (RFC 9126; Hydra has none). */

@@ -8,6 +8,7 @@ import {
   identityRecoveryAddresses,
   identityVerifiableAddresses,
   selfserviceFlows,
+  sessions,
 } from "../db/schema.ts";
 import { securityLoginThrottles } from "../db/security-schema.ts";
 
@@ -79,6 +80,40 @@ async function cleanup(tx: Tx, identityId: string): Promise<void> {
 export async function eraseIdentityData(tx: Tx, ctx: AppContext, identityId: string): Promise<void> {
   await cleanup(tx, identityId);
   await ctx.hydra.subjectDeleted(tx, identityId);
+}
+
+/**
+ * Deletes an identity and everything hanging off it within `tx`: credentials, addresses, sessions,
+ * flows and codes go by foreign-key cascade; recovery links minted by an admin only name the identity
+ * in their data, so they are deleted here. Returns the ids of the sessions it had (the OAuth2 login
+ * sessions tied to them end after commit, through `ctx.hydra.sessionEnded`), or undefined when there
+ * was no such identity. Both the admin API and the self-service deletion go through here.
+ */
+export async function deleteIdentityIn(
+  tx: Tx,
+  ctx: AppContext,
+  identityId: string,
+): Promise<string[] | undefined> {
+  const owned = await tx
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(eq(sessions.identityId, identityId));
+  // Rows that name the identity without a foreign key (lockout counters, OAuth2 grants by subject, …).
+  await eraseIdentityData(tx, ctx, identityId);
+  const deleted = await tx
+    .delete(identities)
+    .where(eq(identities.id, identityId))
+    .returning({ id: identities.id });
+  if (!deleted.length) return undefined;
+  await tx
+    .delete(selfserviceFlows)
+    .where(
+      and(
+        eq(selfserviceFlows.kind, "recovery"),
+        sql`${selfserviceFlows.data}->>'link_identity_id' = ${identityId}`,
+      ),
+    );
+  return owned.map((s) => s.id);
 }
 
 /** Deletes an identity and everything about it, atomically; false when there was no such identity. */

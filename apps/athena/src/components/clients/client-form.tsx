@@ -13,6 +13,10 @@ const GRANTS = [
   { value: "client_credentials", label: "Client credentials (machine to machine)" },
   { value: "urn:ietf:params:oauth:grant-type:jwt-bearer", label: "JWT bearer assertion (RFC 7523)" },
   { value: "urn:ietf:params:oauth:grant-type:device_code", label: "Device code" },
+  {
+    value: "urn:ietf:params:oauth:grant-type:token-exchange",
+    label: "Token exchange (RFC 8693; what it may exchange is the client's token_exchange policy)",
+  },
 ];
 
 type AuthMethod = "client_secret_basic" | "client_secret_post" | "client_secret_jwt" | "private_key_jwt";
@@ -47,6 +51,7 @@ export interface ClientValues {
   /** private_key_jwt: a JWK Set as JSON text, or the URL that serves it. */
   jwks: string;
   jwks_uri: string;
+  dpop_bound_access_tokens: boolean;
 }
 
 export const EMPTY_CLIENT: ClientValues = {
@@ -70,6 +75,7 @@ export const EMPTY_CLIENT: ClientValues = {
   require_pushed_authorization_requests: false,
   jwks: "",
   jwks_uri: "",
+  dpop_bound_access_tokens: false,
 };
 
 const strategyOf = (v: FormDataEntryValue | null): ClientValues["access_token_strategy"] =>
@@ -143,6 +149,7 @@ export function ClientForm({
       require_pushed_authorization_requests: d.get("require_pushed_authorization_requests") === "on",
       jwks: text("jwks"),
       jwks_uri: text("jwks_uri"),
+      dpop_bound_access_tokens: d.get("dpop_bound_access_tokens") === "on",
     };
     setBusy(true);
     const r =
@@ -431,6 +438,15 @@ export function ClientForm({
           defaultChecked={initial.require_pushed_authorization_requests}
         />{" "}
         Require pushed authorization requests (PAR)
+      </label>
+      <label className="check-label" htmlFor="dpop_bound_access_tokens">
+        <input
+          id="dpop_bound_access_tokens"
+          name="dpop_bound_access_tokens"
+          type="checkbox"
+          defaultChecked={initial.dpop_bound_access_tokens}
+        />{" "}
+        Require DPoP-bound tokens <span className="hint">(every token request must carry a DPoP proof)</span>
       </label>
       {error && (
         <div className="notice error" role="alert">

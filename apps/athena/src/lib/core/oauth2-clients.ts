@@ -18,6 +18,7 @@ export const GRANT_TYPES = [
   "client_credentials",
   "urn:ietf:params:oauth:grant-type:jwt-bearer",
   "urn:ietf:params:oauth:grant-type:device_code",
+  "urn:ietf:params:oauth:grant-type:token-exchange",
 ] as const;
 
 /** How a confidential client authenticates at the token endpoint (public clients: `none`). */
@@ -94,6 +95,8 @@ export const clientInput = z
     /** private_key_jwt: the client's public keys, inline or at a URL. */
     jwks: jwksText,
     jwks_uri: optionalWebUri,
+    /** RFC 9449 §5.2: every token request must carry a DPoP proof. */
+    dpop_bound_access_tokens: z.boolean().default(false),
   })
   .superRefine((c, ctx) => {
     if (c.grant_types.includes("authorization_code") && c.redirect_uris.length === 0) {
@@ -147,11 +150,12 @@ export function toHydraClient(c: ClientInput): OAuth2Client {
     backchannel_logout_uri: c.backchannel_logout_uri,
     frontchannel_logout_uri: c.frontchannel_logout_uri,
     require_pushed_authorization_requests: c.require_pushed_authorization_requests,
+    dpop_bound_access_tokens: c.dpop_bound_access_tokens,
     token_endpoint_auth_method: c.client_type === "public" ? "none" : c.token_endpoint_auth_method,
     // Keys only for private_key_jwt; null clears what an earlier method had.
     jwks: keyed && c.jwks ? c.jwks : null,
     jwks_uri: keyed && !c.jwks ? c.jwks_uri : "",
-  } as unknown as OAuth2Client; // require_pushed_authorization_requests is Olympus' (RFC 9126), not in Hydra's type
+  } as unknown as OAuth2Client; // require_pushed_authorization_requests (RFC 9126) and dpop_bound_access_tokens (RFC 9449) are Olympus', not in Hydra's type
 }
 
 const CORE_FIELDS = [

@@ -1,9 +1,9 @@
-import { and, eq, sql } from "drizzle-orm";
-import { eraseIdentityData } from "../../security/erasure.ts";
+import { eq } from "drizzle-orm";
+import { deleteIdentityIn } from "../../security/erasure.ts";
 import type { Context, Hono } from "hono";
 import type { AppContext } from "../../app/context.ts";
 import { urlJoin } from "../../app/runtime.ts";
-import { identities, identityCredentials, selfserviceFlows, sessions } from "../../db/schema.ts";
+import { identities, identityCredentials } from "../../db/schema.ts";
 import { badRequest, OryError } from "../../errors/index.ts";
 import { type FullIdentity, loadIdentity } from "../../identity/repository.ts";
 import { batchPatchBody, createIdentityBody, jsonPatch, updateIdentityBody } from "./body.ts";
@@ -134,30 +134,15 @@ async function patch(c: Context, ctx: AppContext): Promise<Response> {
   return c.json(adminIdentityWire(ctx, updated));
 }
 
-/**
- * Deletes an identity and everything hanging off it: credentials, addresses, sessions, flows and
- * codes go by foreign-key cascade; recovery links minted by an admin only name the identity in
- * their data, so they are deleted here. OAuth2 login sessions tied to its sessions end after commit.
- */
+/** Deletes an identity and everything about it (see deleteIdentityIn); its OAuth2 login sessions end after commit. */
 async function remove(c: Context, ctx: AppContext): Promise<Response> {
   const raw = c.req.param("id")!;
   if (!isUuid(raw)) throw identityNotFound();
   const id = raw.toLowerCase();
   const sessionIds = await ctx.db.transaction(async (tx) => {
-    const owned = await tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.identityId, id));
-    // Rows that name the identity without a foreign key (lockout counters, OAuth2 grants by subject, …).
-    await eraseIdentityData(tx, ctx, id);
-    const deleted = await tx.delete(identities).where(eq(identities.id, id)).returning({ id: identities.id });
-    if (!deleted.length) throw identityNotFound();
-    await tx
-      .delete(selfserviceFlows)
-      .where(
-        and(
-          eq(selfserviceFlows.kind, "recovery"),
-          sql`${selfserviceFlows.data}->>'link_identity_id' = ${id}`,
-        ),
-      );
-    return owned.map((s) => s.id);
+    const ended = await deleteIdentityIn(tx, ctx, id);
+    if (!ended) throw identityNotFound();
+    return ended;
   });
   for (const sid of sessionIds) await ctx.hydra.sessionEnded(sid);
   ctx.log.info("identity deleted by an administrator", { identity_id: id });

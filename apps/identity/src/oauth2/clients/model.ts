@@ -13,6 +13,7 @@ export const GRANT_TYPES = [
   "implicit",
   "urn:ietf:params:oauth:grant-type:jwt-bearer",
   "urn:ietf:params:oauth:grant-type:device_code",
+  "urn:ietf:params:oauth:grant-type:token-exchange",
 ] as const;
 
 export const AUTH_METHODS = [
@@ -105,9 +106,10 @@ export function formatDuration(ms: number): string {
 /** The client's own lifespan of a token kind for a grant, if it set one (ms). */
 export function clientLifespan(
   client: ClientRecord,
-  grant: LifespanGrant,
+  grant: LifespanGrant | undefined,
   token: "access_token" | "id_token" | "refresh_token",
 ): number | undefined {
+  if (!grant) return undefined;
   const v = client.data.lifespans?.[`${grant}_grant_${token}_lifespan` as LifespanField];
   return typeof v === "number" && v > 0 ? v : undefined;
 }
@@ -147,6 +149,8 @@ export interface ClientData {
   jwks_uri?: string;
   /** RFC 9126 §6: authorization requests of this client must be pushed first. */
   require_pushed_authorization_requests?: boolean;
+  /** RFC 9449 §5.2: every token request of this client must carry a DPoP proof (its tokens are always DPoP-bound). */
+  dpop_bound_access_tokens?: boolean;
   /**
    * Olympus: the secret a rotation replaced, still accepted until `expires_at` (ISO 8601). Kept as
    * stored before (HMAC hash; sealed as well for client_secret_jwt, whose HMAC needs the secret).
@@ -154,6 +158,8 @@ export interface ClientData {
   previous_secret?: PreviousSecret;
   /** Hydra's per-grant token lifespans, in milliseconds; a missing one follows the server's `oauth2.ttl`. */
   lifespans?: Partial<Record<LifespanField, number>>;
+  /** RFC 8693: whose tokens this client may exchange, and for which audiences (deny by default). */
+  token_exchange?: TokenExchangePolicy;
 }
 
 export interface PreviousSecret {
@@ -169,6 +175,33 @@ export const MAX_ROTATION_OVERLAP_SECONDS = 30 * 24 * 3600;
 export function activePreviousSecret(data: ClientData, now = Date.now()): PreviousSecret | undefined {
   const p = data.previous_secret;
   return p && Date.parse(p.expires_at) > now ? p : undefined;
+}
+
+/**
+ * A client's token exchange policy (Olympus; Hydra has no token exchange). Every list is empty and
+ * `may_impersonate` false unless set: a client with the grant but no policy can exchange nothing.
+ */
+export interface TokenExchangePolicy {
+  /** Audiences (and RFC 8707 resources) an exchanged token may be issued for; exact matches. */
+  allowed_audiences: string[];
+  /** Other clients whose tokens (access or ID tokens this server issued) may be exchanged. */
+  allowed_subject_clients: string[];
+  /** Issuers trusted through the jwt-bearer trust API whose JWTs may be exchanged (subject or actor). */
+  allowed_issuers: string[];
+  /** Whether an exchange without an actor token (impersonation: no `act` claim is added) is allowed. */
+  may_impersonate: boolean;
+}
+
+const EMPTY_EXCHANGE_POLICY: TokenExchangePolicy = {
+  allowed_audiences: [],
+  allowed_subject_clients: [],
+  allowed_issuers: [],
+  may_impersonate: false,
+};
+
+/** The token exchange policy of a client (the deny-all policy when none is set). */
+export function exchangePolicy(data: ClientData): TokenExchangePolicy {
+  return { ...EMPTY_EXCHANGE_POLICY, ...(data.token_exchange ?? {}) };
 }
 
 export interface ClientRecord {
@@ -190,6 +223,14 @@ const lifespanInput = Object.fromEntries(LIFESPANS.map((k) => [k, z.string().max
   z.ZodOptional<z.ZodNullable<z.ZodString>>
 >;
 const text = (max = 2048) => z.string().max(max);
+
+/** A value of a token exchange policy list: no spaces (audiences travel space-separated). */
+const policyValue = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[^\s\p{Cc}]+$/u, "must not contain spaces or control characters");
 
 /** What POST/PUT /admin/clients accepts; unknown fields are ignored, as lenient JSON decoders do. */
 /** What PUT /admin/clients/{id}/lifespans accepts (Hydra's OAuth2ClientTokenLifespans). */
@@ -236,6 +277,15 @@ export const clientInput = z.object({
   jwks_uri: text().optional(),
   require_pushed_authorization_requests: z.boolean().optional(),
   ...lifespanInput,
+  dpop_bound_access_tokens: z.boolean().optional(),
+  token_exchange: z
+    .strictObject({
+      allowed_audiences: z.array(policyValue(2048)).max(100).nullish(),
+      allowed_subject_clients: z.array(policyValue(255)).max(100).nullish(),
+      allowed_issuers: z.array(policyValue(2048)).max(100).nullish(),
+      may_impersonate: z.boolean().nullish(),
+    })
+    .nullish(),
 });
 export type ClientInput = z.infer<typeof clientInput>;
 
@@ -421,6 +471,7 @@ export function normalizeClient(input: ClientInput, cfg: OAuth2Config): ClientDa
   }
   checkPairwise(subjectType, input.sector_identifier_uri ?? "", redirectUris);
   const lifespans = normalizeLifespans(input);
+  const exchange = input.token_exchange;
   return {
     redirect_uris: redirectUris,
     grant_types: grantTypes,
@@ -453,6 +504,13 @@ export function normalizeClient(input: ClientInput, cfg: OAuth2Config): ClientDa
     jwks_uri: jwksUri,
     require_pushed_authorization_requests: input.require_pushed_authorization_requests ?? false,
     ...(lifespans ? { lifespans } : {}),
+    dpop_bound_access_tokens: input.dpop_bound_access_tokens ?? false,
+    token_exchange: {
+      allowed_audiences: [...new Set(exchange?.allowed_audiences ?? [])],
+      allowed_subject_clients: [...new Set(exchange?.allowed_subject_clients ?? [])],
+      allowed_issuers: [...new Set(exchange?.allowed_issuers ?? [])],
+      may_impersonate: exchange?.may_impersonate ?? false,
+    },
   };
 }
 
@@ -618,6 +676,8 @@ export function clientToWire(c: ClientRecord, secret?: string): Record<string, u
     ...(d.jwks ? { jwks: d.jwks } : {}),
     jwks_uri: d.jwks_uri ?? "",
     require_pushed_authorization_requests: d.require_pushed_authorization_requests ?? false,
+    dpop_bound_access_tokens: d.dpop_bound_access_tokens ?? false,
+    token_exchange: exchangePolicy(d),
     sector_identifier_uri: d.sector_identifier_uri,
     post_logout_redirect_uris: d.post_logout_redirect_uris,
     frontchannel_logout_uri: d.frontchannel_logout_uri,

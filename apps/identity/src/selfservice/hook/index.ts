@@ -47,6 +47,8 @@ export interface HookInput {
   point: HookPoint;
   /** The flow the hooks run for (sent as `ctx.flow`, its CSRF token removed). */
   row: FlowRow;
+  /** The flow in its kind's wire shape, when the caller has it (else the fields every flow has). */
+  wire?: Record<string, unknown>;
   /** The identity in Kratos' wire shape (after hooks). */
   identity?: Record<string, unknown>;
   /** The submission's `transient_payload` (Kratos passes it to hooks only). */
@@ -54,6 +56,9 @@ export interface HookInput {
   /** Where `response.parse` answers may change the identity: the schema its traits must satisfy. */
   parse?: { schema: IdentitySchema };
 }
+
+/** A blocking hook stopped the step: it refused (its messages), timed out, or failed otherwise. */
+export type HookFailure = FlowFailure & { cause: "refused" | "timed_out" | "failed" };
 
 export type HookRun =
   | {
@@ -63,7 +68,7 @@ export type HookRun =
       /** Fire-and-forget calls: queue them with queueWebHooks in the step's transaction. */
       deferred: QueuedCall[];
     }
-  | FlowFailure;
+  | HookFailure;
 
 /** Headers a receiver may see (Kratos forwards a similar list); cookies and credentials never. */
 const FORWARDED_HEADERS = [
@@ -95,8 +100,12 @@ function requestHeaders(c: Context): Record<string, string[]> {
   return out;
 }
 
-function flowPayload(c: Context, ctx: AppContext, row: FlowRow): Record<string, unknown> {
-  const wire = baseFlowWire(c, ctx, row);
+function flowPayload(
+  c: Context,
+  ctx: AppContext,
+  row: FlowRow,
+  wire: Record<string, unknown> = baseFlowWire(c, ctx, row),
+): Record<string, unknown> {
   const ui = wire.ui as { nodes?: { attributes?: { name?: string; value?: unknown } }[] } | undefined;
   const nodes = ui?.nodes?.map((n) =>
     n.attributes?.name === "csrf_token" ? { ...n, attributes: { ...n.attributes, value: "" } } : n,
@@ -150,7 +159,7 @@ export async function runWebHooks(c: Context, ctx: AppContext, input: HookInput)
   if (!entries.length) return { type: "ok", changes, deferred };
   let identity = input.identity;
   const base = {
-    flow: flowPayload(c, ctx, input.row),
+    flow: flowPayload(c, ctx, input.row, input.wire),
     request_headers: requestHeaders(c),
     request_method: c.req.method,
     request_url: c.req.url,
@@ -190,6 +199,7 @@ export async function runWebHooks(c: Context, ctx: AppContext, input: HookInput)
         await record("hook.web_hook.interrupted", { messages: refusal.map(([, m]) => m.id) });
         return {
           type: "failed",
+          cause: "refused",
           messages: refusal.filter(([n]) => !n).map(([, m]) => m),
           fields: refusal.filter(([n]) => n),
         };
@@ -200,13 +210,13 @@ export async function runWebHooks(c: Context, ctx: AppContext, input: HookInput)
         url: `${target.origin}${target.pathname}`,
         error: answer.error,
       });
-      return { type: "failed", messages: [hookFailed()] };
+      return { type: "failed", cause: answer.timedOut ? "timed_out" : "failed", messages: [hookFailed()] };
     }
     if (cfg.response.parse && input.parse && identity) {
       const found = parseIdentityChanges(answer.json);
       if (!found) {
         await record("hook.web_hook.failed", { error: "malformed identity in the answer" });
-        return { type: "failed", messages: [hookFailed()] };
+        return { type: "failed", cause: "failed", messages: [hookFailed()] };
       }
       if (found.traits) {
         const errors = ctx.schemas.validate(input.parse.schema, found.traits);
@@ -215,7 +225,7 @@ export async function runWebHooks(c: Context, ctx: AppContext, input: HookInput)
             error: "traits in the answer do not match the identity schema",
             schema_errors: errors.slice(0, 5).map((e) => `${e.instancePath || "/"} ${e.message ?? ""}`),
           });
-          return { type: "failed", messages: [hookFailed()] };
+          return { type: "failed", cause: "failed", messages: [hookFailed()] };
         }
       }
       Object.assign(changes, found);
@@ -302,6 +312,34 @@ export async function registrationHooks(
     metadataAdmin: run.changes.metadata_admin ?? null,
     deferred: run.deferred,
   };
+}
+
+/** Every message of a refusal, the fields' too: for a new flow that has none of those fields. */
+export function allMessages(refusal: FlowFailure): UiText[] {
+  return [...(refusal.messages ?? []), ...(refusal.fields ?? []).map(([, m]) => m)];
+}
+
+/**
+ * After-recovery and after-verification web hooks (`selfservice.flows.<flow>.after.hooks`), run when a
+ * right secret was submitted and before anything of the step is saved: the receiver gets the identity
+ * (as the step will leave it) and may refuse. Queue the deferred calls in the step's transaction.
+ */
+export function completionHooks(
+  c: Context,
+  ctx: AppContext,
+  input: {
+    flow: "recovery" | "verification";
+    row: FlowRow;
+    wire: Record<string, unknown>;
+    identity: Record<string, unknown>;
+  },
+): Promise<HookRun> {
+  return runWebHooks(c, ctx, {
+    point: { flow: input.flow, phase: "after" },
+    row: input.row,
+    wire: input.wire,
+    identity: input.identity,
+  });
 }
 
 /** Puts a refusal's messages on the flow's UI: on the named nodes, or on the flow itself. */

@@ -33,6 +33,7 @@ import type { SecondFactor } from "../../courier/templates.ts";
 import { audit } from "../../security/audit.ts";
 import { settingsAalResponse } from "../mfa/aal.ts";
 import { keepMfaNodes, mfaMethod, mfaSettingsEnabled, updateMfa, withMfaSettings } from "../mfa/settings.ts";
+import { DELETE_ACCOUNT, deleteOwnAccount } from "./delete-account.ts";
 import { applyFailure, redirectBrowser, workingFlow } from "../flow/lifecycle.ts";
 import { flowRequest } from "../flow/request.ts";
 import { strategyFor } from "../strategy/registry.ts";
@@ -77,6 +78,7 @@ async function initSettings(c: Context, ctx: AppContext, type: "browser" | "api"
     sessionId: session.row.id,
     type,
     returnTo,
+    before: true,
   });
   return respondWithFlow(c, ctx, row, settingsWire(c, ctx, row, session.identity));
 }
@@ -425,6 +427,15 @@ async function submitSettings(c: Context, ctx: AppContext): Promise<Response> {
     const fresh = { ...row, ui: failed, updatedAt: new Date() };
     return respondWithFlow(c, ctx, fresh, settingsWire(c, ctx, fresh, session.identity), 400);
   };
+  if (str(body, "method") === DELETE_ACCOUNT) {
+    if (!ctx.config.selfservice.flows.settings.delete_account.enabled) {
+      addMessage(ui, text.settingsNoStrategy());
+      return fail(ui);
+    }
+    // Erasing the account is the most privileged change there is: only right after a sign-in.
+    if (!isPrivileged(ctx, session.row)) return reauthenticate(c, ctx, row);
+    return deleteOwnAccount(c, ctx, row, session);
+  }
   if (isOidcSubmit(body) && ctx.config.selfservice.methods.oidc.enabled) {
     // Linking and unlinking a way in needs a recent sign-in, as a password change does.
     if (!isPrivileged(ctx, session.row)) return reauthenticate(c, ctx, row);

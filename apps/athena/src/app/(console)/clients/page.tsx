@@ -16,6 +16,7 @@ const GRANT_LABELS: Record<string, string> = {
   client_credentials: "Client credentials",
   "urn:ietf:params:oauth:grant-type:jwt-bearer": "JWT bearer",
   "urn:ietf:params:oauth:grant-type:device_code": "Device code",
+  "urn:ietf:params:oauth:grant-type:token-exchange": "Token exchange",
 };
 
 export default async function Clients({ searchParams }: { searchParams: Promise<SP> }) {

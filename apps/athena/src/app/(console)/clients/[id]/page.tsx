@@ -62,6 +62,7 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
     require_pushed_authorization_requests: !!c.require_pushed_authorization_requests,
     jwks: c.jwks?.keys?.length ? JSON.stringify(c.jwks, null, 2) : "",
     jwks_uri: c.jwks_uri ?? "",
+    dpop_bound_access_tokens: !!(c as { dpop_bound_access_tokens?: boolean }).dpop_bound_access_tokens,
   };
   return (
     <div className="stack">

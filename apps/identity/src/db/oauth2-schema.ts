@@ -80,7 +80,12 @@ export const oauth2LoginSessions = pgTable(
   ],
 );
 
-export type OAuth2GrantKind = "authorization_code" | "device_code" | "client_credentials" | "jwt_bearer";
+export type OAuth2GrantKind =
+  | "authorization_code"
+  | "device_code"
+  | "client_credentials"
+  | "jwt_bearer"
+  | "token_exchange";
 
 /**
  * One authorization: a handled consent (with its authorization code) or a client_credentials grant.

@@ -90,9 +90,13 @@ export function applyOAuth2Common(app: Hono, o2: OAuth2, side: "public" | "admin
 
 /**
  * Reads an `application/x-www-form-urlencoded` body (plus, for GET, the query). A parameter sent
- * twice is refused: RFC 6749 §3.1 forbids repeated request parameters.
+ * twice is refused: RFC 6749 §3.1 forbids repeated request parameters, except those named in
+ * `repeatable` (RFC 8693 and RFC 8707 repeat `audience` and `resource`; see refuseRepeated).
  */
-export async function readParams(c: Context, opts: { query?: boolean } = {}): Promise<URLSearchParams> {
+export async function readParams(
+  c: Context,
+  opts: { query?: boolean; repeatable?: string[] } = {},
+): Promise<URLSearchParams> {
   const out = new URLSearchParams();
   const add = (params: URLSearchParams) => {
     for (const [k, v] of params) out.append(k, v);
@@ -115,15 +119,20 @@ export async function readParams(c: Context, opts: { query?: boolean } = {}): Pr
       );
     }
   }
-  for (const key of new Set(out.keys())) {
-    if (out.getAll(key).length > 1) {
+  refuseRepeated(out, opts.repeatable);
+  return out;
+}
+
+/** Refuses a parameter sent more than once (`invalid_request`), except the `repeatable` ones. */
+export function refuseRepeated(params: URLSearchParams, repeatable: string[] = []): void {
+  for (const key of new Set(params.keys())) {
+    if (params.getAll(key).length > 1 && !repeatable.includes(key)) {
       throw new OAuth2Error(
         "invalid_request",
         `The request parameter "${key}" must not be included more than once.`,
       );
     }
   }
-  return out;
 }
 
 /** Reads a JSON object body of an admin request (an empty body is `{}`); 400 in the Ory shape otherwise. */

@@ -27,6 +27,7 @@ export interface ClientValues {
   backchannel_logout_uri: string;
   frontchannel_logout_uri: string;
   require_pushed_authorization_requests: boolean;
+  dpop_bound_access_tokens: boolean;
 }
 
 export const EMPTY_CLIENT: ClientValues = {
@@ -43,6 +44,7 @@ export const EMPTY_CLIENT: ClientValues = {
   backchannel_logout_uri: "",
   frontchannel_logout_uri: "",
   require_pushed_authorization_requests: false,
+  dpop_bound_access_tokens: false,
 };
 
 const strategyOf = (v: FormDataEntryValue | null): ClientValues["access_token_strategy"] =>
@@ -99,6 +101,7 @@ export function ClientForm({
       backchannel_logout_uri: String(d.get("backchannel_logout_uri") ?? "").trim(),
       frontchannel_logout_uri: String(d.get("frontchannel_logout_uri") ?? "").trim(),
       require_pushed_authorization_requests: d.get("require_pushed_authorization_requests") === "on",
+      dpop_bound_access_tokens: d.get("dpop_bound_access_tokens") === "on",
     };
     setBusy(true);
     const r =
@@ -297,6 +300,15 @@ export function ClientForm({
           defaultChecked={initial.require_pushed_authorization_requests}
         />{" "}
         Require pushed authorization requests (PAR)
+      </label>
+      <label className="check-label" htmlFor="dpop_bound_access_tokens">
+        <input
+          id="dpop_bound_access_tokens"
+          name="dpop_bound_access_tokens"
+          type="checkbox"
+          defaultChecked={initial.dpop_bound_access_tokens}
+        />{" "}
+        Require DPoP-bound tokens <span className="hint">(every token request must carry a DPoP proof)</span>
       </label>
       {error && (
         <div className="notice error" role="alert">

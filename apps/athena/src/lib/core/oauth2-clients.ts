@@ -46,6 +46,8 @@ export const clientInput = z
     backchannel_logout_uri: z.union([z.literal(""), webUri]).default(""),
     frontchannel_logout_uri: z.union([z.literal(""), webUri]).default(""),
     require_pushed_authorization_requests: z.boolean().default(false),
+    /** RFC 9449 §5.2: every token request must carry a DPoP proof. */
+    dpop_bound_access_tokens: z.boolean().default(false),
   })
   .superRefine((c, ctx) => {
     if (c.grant_types.includes("authorization_code") && c.redirect_uris.length === 0) {
@@ -81,8 +83,9 @@ export function toHydraClient(c: ClientInput): OAuth2Client {
     backchannel_logout_uri: c.backchannel_logout_uri,
     frontchannel_logout_uri: c.frontchannel_logout_uri,
     require_pushed_authorization_requests: c.require_pushed_authorization_requests,
+    dpop_bound_access_tokens: c.dpop_bound_access_tokens,
     token_endpoint_auth_method: c.client_type === "public" ? "none" : c.token_endpoint_auth_method,
-  } as OAuth2Client; // require_pushed_authorization_requests is Olympus' (RFC 9126), not in Hydra's type
+  } as OAuth2Client; // require_pushed_authorization_requests (RFC 9126) and dpop_bound_access_tokens (RFC 9449) are Olympus', not in Hydra's type
 }
 
 /** Every client (pages followed, bounded), for the list. */

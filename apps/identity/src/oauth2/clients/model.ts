@@ -13,6 +13,7 @@ export const GRANT_TYPES = [
   "implicit",
   "urn:ietf:params:oauth:grant-type:jwt-bearer",
   "urn:ietf:params:oauth:grant-type:device_code",
+  "urn:ietf:params:oauth:grant-type:token-exchange",
 ] as const;
 
 export const AUTH_METHODS = [
@@ -91,11 +92,15 @@ export interface ClientData {
   jwks_uri?: string;
   /** RFC 9126 §6: authorization requests of this client must be pushed first. */
   require_pushed_authorization_requests?: boolean;
+  /** RFC 9449 §5.2: every token request of this client must carry a DPoP proof (its tokens are always DPoP-bound). */
+  dpop_bound_access_tokens?: boolean;
   /**
    * Olympus: the secret a rotation replaced, still accepted until `expires_at` (ISO 8601). Kept as
    * stored before (HMAC hash; sealed as well for client_secret_jwt, whose HMAC needs the secret).
    */
   previous_secret?: PreviousSecret;
+  /** RFC 8693: whose tokens this client may exchange, and for which audiences (deny by default). */
+  token_exchange?: TokenExchangePolicy;
 }
 
 export interface PreviousSecret {
@@ -113,6 +118,33 @@ export function activePreviousSecret(data: ClientData, now = Date.now()): Previo
   return p && Date.parse(p.expires_at) > now ? p : undefined;
 }
 
+/**
+ * A client's token exchange policy (Olympus; Hydra has no token exchange). Every list is empty and
+ * `may_impersonate` false unless set: a client with the grant but no policy can exchange nothing.
+ */
+export interface TokenExchangePolicy {
+  /** Audiences (and RFC 8707 resources) an exchanged token may be issued for; exact matches. */
+  allowed_audiences: string[];
+  /** Other clients whose tokens (access or ID tokens this server issued) may be exchanged. */
+  allowed_subject_clients: string[];
+  /** Issuers trusted through the jwt-bearer trust API whose JWTs may be exchanged (subject or actor). */
+  allowed_issuers: string[];
+  /** Whether an exchange without an actor token (impersonation: no `act` claim is added) is allowed. */
+  may_impersonate: boolean;
+}
+
+const EMPTY_EXCHANGE_POLICY: TokenExchangePolicy = {
+  allowed_audiences: [],
+  allowed_subject_clients: [],
+  allowed_issuers: [],
+  may_impersonate: false,
+};
+
+/** The token exchange policy of a client (the deny-all policy when none is set). */
+export function exchangePolicy(data: ClientData): TokenExchangePolicy {
+  return { ...EMPTY_EXCHANGE_POLICY, ...(data.token_exchange ?? {}) };
+}
+
 export interface ClientRecord {
   id: string;
   secretHash: string | null;
@@ -127,6 +159,14 @@ export interface ClientRecord {
 
 const strList = z.array(z.string().max(2048)).max(100);
 const text = (max = 2048) => z.string().max(max);
+
+/** A value of a token exchange policy list: no spaces (audiences travel space-separated). */
+const policyValue = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[^\s\p{Cc}]+$/u, "must not contain spaces or control characters");
 
 /** What POST/PUT /admin/clients accepts; unknown fields are ignored, as lenient JSON decoders do. */
 export const clientInput = z.object({
@@ -169,6 +209,15 @@ export const clientInput = z.object({
   jwks: z.unknown().optional(),
   jwks_uri: text().optional(),
   require_pushed_authorization_requests: z.boolean().optional(),
+  dpop_bound_access_tokens: z.boolean().optional(),
+  token_exchange: z
+    .strictObject({
+      allowed_audiences: z.array(policyValue(2048)).max(100).nullish(),
+      allowed_subject_clients: z.array(policyValue(255)).max(100).nullish(),
+      allowed_issuers: z.array(policyValue(2048)).max(100).nullish(),
+      may_impersonate: z.boolean().nullish(),
+    })
+    .nullish(),
 });
 export type ClientInput = z.infer<typeof clientInput>;
 
@@ -353,6 +402,7 @@ export function normalizeClient(input: ClientInput, cfg: OAuth2Config): ClientDa
       throw metadataError(`Request URI "${uri}" must be an absolute http or https URL.`);
   }
   checkPairwise(subjectType, input.sector_identifier_uri ?? "", redirectUris);
+  const exchange = input.token_exchange;
   return {
     redirect_uris: redirectUris,
     grant_types: grantTypes,
@@ -384,6 +434,13 @@ export function normalizeClient(input: ClientInput, cfg: OAuth2Config): ClientDa
     ...(jwks ? { jwks } : {}),
     jwks_uri: jwksUri,
     require_pushed_authorization_requests: input.require_pushed_authorization_requests ?? false,
+    dpop_bound_access_tokens: input.dpop_bound_access_tokens ?? false,
+    token_exchange: {
+      allowed_audiences: [...new Set(exchange?.allowed_audiences ?? [])],
+      allowed_subject_clients: [...new Set(exchange?.allowed_subject_clients ?? [])],
+      allowed_issuers: [...new Set(exchange?.allowed_issuers ?? [])],
+      may_impersonate: exchange?.may_impersonate ?? false,
+    },
   };
 }
 
@@ -530,6 +587,8 @@ export function clientToWire(c: ClientRecord, secret?: string): Record<string, u
     ...(d.jwks ? { jwks: d.jwks } : {}),
     jwks_uri: d.jwks_uri ?? "",
     require_pushed_authorization_requests: d.require_pushed_authorization_requests ?? false,
+    dpop_bound_access_tokens: d.dpop_bound_access_tokens ?? false,
+    token_exchange: exchangePolicy(d),
     sector_identifier_uri: d.sector_identifier_uri,
     post_logout_redirect_uris: d.post_logout_redirect_uris,
     frontchannel_logout_uri: d.frontchannel_logout_uri,

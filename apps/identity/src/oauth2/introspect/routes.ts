@@ -3,6 +3,8 @@ import { OAuth2Error } from "../errors.ts";
 import { noStore, readParams } from "../http.ts";
 import type { OAuth2 } from "../runtime.ts";
 import { splitList } from "../scope.ts";
+import { boundJkt } from "../dpop/proof.ts";
+import { actOf } from "../token/tokens.ts";
 import { findActiveToken } from "./inspect.ts";
 
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
@@ -26,7 +28,11 @@ export function registerIntrospectRoutes(admin: Hono, o2: OAuth2): void {
     const required = splitList(form.get("scope"));
     if (!found || !required.every((s) => found.scope.includes(s))) return c.json({ active: false });
     const { grant } = found;
+    // RFC 9449 §6.2: a DPoP-bound access token says so, with the thumbprint of its key.
+    const jkt = found.use === "access_token" ? boundJkt(grant) : undefined;
     const issuedAt = grant.tokensIssuedAt ?? grant.handledAt;
+    // RFC 8693 §4.1: a token from an exchange with an actor says who acts for the subject.
+    const act = actOf(grant);
     return c.json({
       active: true,
       scope: found.scope.join(" "),
@@ -38,9 +44,11 @@ export function registerIntrospectRoutes(admin: Hono, o2: OAuth2): void {
       nbf: seconds(issuedAt),
       aud: grant.grantedAudience,
       iss: o2.issuer,
-      token_type: "Bearer",
+      token_type: jkt ? "DPoP" : "Bearer",
+      ...(jkt ? { cnf: { jkt } } : {}),
       token_use: found.use,
       ...(found.use === "access_token" ? { ext: grant.accessTokenClaims ?? {} } : {}),
+      ...(act ? { act } : {}),
     });
   });
 }

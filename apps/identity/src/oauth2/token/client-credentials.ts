@@ -4,7 +4,7 @@ import { OAuth2Error } from "../errors.ts";
 import { type GrantRow, grantWriter, insertGrant } from "../grants.ts";
 import type { OAuth2 } from "../runtime.ts";
 import { isScopeToken, scopeAllowed, splitList } from "../scope.ts";
-import { prepareTokens, tokenResponse } from "./issue.ts";
+import { prepareTokens, tokenResponse, type TokenRequestContext } from "./issue.ts";
 
 /**
  * grant_type=client_credentials (RFC 6749 §4.4): a confidential client gets an access token for the
@@ -15,6 +15,7 @@ export async function clientCredentialsGrant(
   o2: OAuth2,
   client: ClientRecord,
   form: URLSearchParams,
+  { dpop }: TokenRequestContext = {},
 ): Promise<Record<string, unknown>> {
   if (!client.data.grant_types.includes("client_credentials")) {
     throw new OAuth2Error(
@@ -32,7 +33,13 @@ export async function clientCredentialsGrant(
   checkScope(o2, client, scope);
   const audience = splitList(form.get("audience"));
   checkAudience(client, audience);
-  return issueWithoutUser(o2, client, { kind: "client_credentials", subject: client.id, scope, audience });
+  return issueWithoutUser(o2, client, {
+    kind: "client_credentials",
+    subject: client.id,
+    scope,
+    audience,
+    jkt: dpop?.jkt,
+  });
 }
 
 /** Every requested scope must be allowed by the client (scope strategy). */
@@ -64,7 +71,20 @@ export function checkAudience(client: ClientRecord, audience: string[]): void {
 export async function issueWithoutUser(
   o2: OAuth2,
   client: ClientRecord,
-  spec: { kind: GrantRow["kind"]; subject: string; scope: string[]; audience: string[] },
+  spec: {
+    kind: GrantRow["kind"];
+    subject: string;
+    scope: string[];
+    audience: string[];
+    /** The subject as this client sees it (pairwise); the subject itself when absent. */
+    clientSubject?: string;
+    /** Kept with the grant (a token exchange: its `act` claim and where the subject token came from). */
+    request?: Record<string, unknown>;
+    notAfter?: Date;
+    strategy?: "opaque" | "jwt";
+    /** The DPoP key thumbprint the token is bound to (RFC 9449). */
+    jkt?: string;
+  },
 ): Promise<Record<string, unknown>> {
   const { scope, audience } = spec;
   const now = new Date();
@@ -73,7 +93,7 @@ export async function issueWithoutUser(
     kind: spec.kind,
     clientId: client.id,
     subject: spec.subject,
-    clientSubject: spec.subject,
+    clientSubject: spec.clientSubject ?? spec.subject,
     consentChallengeId: null,
     loginChallengeId: null,
     loginSessionId: null,
@@ -82,7 +102,7 @@ export async function issueWithoutUser(
     accessScope: null,
     accessTokenClaims: {},
     idTokenClaims: {},
-    request: {},
+    request: spec.request ?? {},
     consentSkipped: false,
     remember: false,
     rememberFor: 0,
@@ -108,7 +128,14 @@ export async function issueWithoutUser(
     rememberUntil: null,
     expiresAt: now,
   };
-  const tokens = await prepareTokens(o2, client, draft, { scope, refresh: false, generation: 0 });
+  const tokens = await prepareTokens(o2, client, draft, {
+    scope,
+    refresh: false,
+    generation: 0,
+    jkt: spec.jkt,
+    ...(spec.notAfter ? { notAfter: spec.notAfter } : {}),
+    ...(spec.strategy ? { strategy: spec.strategy } : {}),
+  });
   // Every column is set here, so the row needs no RETURNING; concurrent requests share an INSERT.
   const grant: GrantRow = { ...draft, ...tokens.set } as GrantRow;
   const writer = grantWriter(o2.ctx.db);

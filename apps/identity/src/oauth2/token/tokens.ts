@@ -106,16 +106,35 @@ export interface AccessTokenSpec {
   exp: number;
   scope: string[];
   generation: number;
+  /** The DPoP key thumbprint the token is bound to (RFC 9449 §6: `cnf.jkt` in a JWT). */
+  jkt?: string;
+  /** Overrides the client's access token strategy (a token exchange asking for a JWT). */
+  strategy?: "opaque" | "jwt";
 }
 
-/** A JWT access token (Hydra's claims: iss, sub, aud, exp, iat, nbf, jti, client_id, scp, ext). */
+/** The RFC 8693 §4.1 `act` claim of a grant issued by token exchange (the current actor, nesting earlier ones). */
+export function actOf(grant: GrantRow): Record<string, unknown> | undefined {
+  const act = (grant.request as { act?: unknown } | null)?.act;
+  return grant.kind === "token_exchange" && act && typeof act === "object"
+    ? (act as Record<string, unknown>)
+    : undefined;
+}
+
+/** A JWT access token (Hydra's claims: iss, sub, aud, exp, iat, nbf, jti, client_id, scp, ext; `cnf` when DPoP-bound). */
 export async function signJwtAccessToken(
   o2: OAuth2,
   grant: GrantRow,
   spec: AccessTokenSpec,
 ): Promise<string> {
   const key = await o2.jwks.signingKey(ACCESS_TOKEN_SET);
-  return new SignJWT({ client_id: grant.clientId, scp: spec.scope, ext: grant.accessTokenClaims ?? {} })
+  const act = actOf(grant);
+  return new SignJWT({
+    client_id: grant.clientId,
+    scp: spec.scope,
+    ext: grant.accessTokenClaims ?? {},
+    ...(spec.jkt ? { cnf: { jkt: spec.jkt } } : {}),
+    ...(act ? { act } : {}),
+  })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT" })
     .setIssuer(o2.issuer)
     .setSubject(grant.subject)
@@ -134,7 +153,7 @@ export async function newAccessToken(
   grant: GrantRow,
   spec: AccessTokenSpec,
 ): Promise<string> {
-  if (accessStrategy(o2, client) === "jwt") return signJwtAccessToken(o2, grant, spec);
+  if ((spec.strategy ?? accessStrategy(o2, client)) === "jwt") return signJwtAccessToken(o2, grant, spec);
   return mintToken(o2, "ory_at_", grant.id, spec.generation);
 }
 

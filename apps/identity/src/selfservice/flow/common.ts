@@ -126,10 +126,15 @@ export async function createFlow(
   input: NewFlowInput,
   db: DbOrTx = ctx.db,
 ): Promise<FlowRow> {
+  return insertFlow(db, draftFlow(c, ctx, input));
+}
+
+/** A new flow as it will be stored, not stored yet (before hooks see it first: hook/before.ts). */
+export function draftFlow(c: Context, ctx: AppContext, input: NewFlowInput): FlowRow {
   const id = uuid();
   const now = new Date();
   const lifespan = input.lifespanMs ?? ctx.config.selfservice.flows[input.kind].lifespan;
-  return insertFlow(db, {
+  return {
     id,
     kind: input.kind,
     type: input.type,
@@ -145,7 +150,7 @@ export async function createFlow(
     expiresAt: new Date(now.getTime() + lifespan),
     createdAt: now,
     updatedAt: now,
-  });
+  };
 }
 
 /** The CSRF hash to bind a new browser flow to (setting the cookie when needed); null for API flows. */

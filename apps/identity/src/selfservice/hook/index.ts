@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { AppContext } from "../../app/context.ts";
 import type { HookEntry } from "../../config/hooks.ts";
 import { type Config, ConfigError } from "../../config/index.ts";
+import type { Tx } from "../../db/client.ts";
 import { type FullIdentity, identityToWire } from "../../identity/repository.ts";
 import type { IdentitySchema } from "../../identity/schemas.ts";
 import { audit } from "../../security/audit.ts";
@@ -47,6 +48,8 @@ export interface HookInput {
   point: HookPoint;
   /** The flow the hooks run for (sent as `ctx.flow`, its CSRF token removed). */
   row: FlowRow;
+  /** The flow in its kind's wire shape, when the caller has it (else the fields every flow has). */
+  wire?: Record<string, unknown>;
   /** The identity in Kratos' wire shape (after hooks). */
   identity?: Record<string, unknown>;
   /** The submission's `transient_payload` (Kratos passes it to hooks only). */
@@ -54,6 +57,9 @@ export interface HookInput {
   /** Where `response.parse` answers may change the identity: the schema its traits must satisfy. */
   parse?: { schema: IdentitySchema };
 }
+
+/** A blocking hook stopped the step: it refused (its messages), timed out, or failed otherwise. */
+export type HookFailure = FlowFailure & { cause: "refused" | "timed_out" | "failed" };
 
 export type HookRun =
   | {
@@ -63,7 +69,7 @@ export type HookRun =
       /** Fire-and-forget calls: queue them with queueWebHooks in the step's transaction. */
       deferred: QueuedCall[];
     }
-  | FlowFailure;
+  | HookFailure;
 
 /** Headers a receiver may see (Kratos forwards a similar list); cookies and credentials never. */
 const FORWARDED_HEADERS = [
@@ -95,8 +101,12 @@ function requestHeaders(c: Context): Record<string, string[]> {
   return out;
 }
 
-function flowPayload(c: Context, ctx: AppContext, row: FlowRow): Record<string, unknown> {
-  const wire = baseFlowWire(c, ctx, row);
+function flowPayload(
+  c: Context,
+  ctx: AppContext,
+  row: FlowRow,
+  wire: Record<string, unknown> = baseFlowWire(c, ctx, row),
+): Record<string, unknown> {
   const ui = wire.ui as { nodes?: { attributes?: { name?: string; value?: unknown } }[] } | undefined;
   const nodes = ui?.nodes?.map((n) =>
     n.attributes?.name === "csrf_token" ? { ...n, attributes: { ...n.attributes, value: "" } } : n,
@@ -150,7 +160,7 @@ export async function runWebHooks(c: Context, ctx: AppContext, input: HookInput)
   if (!entries.length) return { type: "ok", changes, deferred };
   let identity = input.identity;
   const base = {
-    flow: flowPayload(c, ctx, input.row),
+    flow: flowPayload(c, ctx, input.row, input.wire),
     request_headers: requestHeaders(c),
     request_method: c.req.method,
     request_url: c.req.url,
@@ -190,6 +200,7 @@ export async function runWebHooks(c: Context, ctx: AppContext, input: HookInput)
         await record("hook.web_hook.interrupted", { messages: refusal.map(([, m]) => m.id) });
         return {
           type: "failed",
+          cause: "refused",
           messages: refusal.filter(([n]) => !n).map(([, m]) => m),
           fields: refusal.filter(([n]) => n),
         };
@@ -200,13 +211,13 @@ export async function runWebHooks(c: Context, ctx: AppContext, input: HookInput)
         url: `${target.origin}${target.pathname}`,
         error: answer.error,
       });
-      return { type: "failed", messages: [hookFailed()] };
+      return { type: "failed", cause: answer.timedOut ? "timed_out" : "failed", messages: [hookFailed()] };
     }
     if (cfg.response.parse && input.parse && identity) {
       const found = parseIdentityChanges(answer.json);
       if (!found) {
         await record("hook.web_hook.failed", { error: "malformed identity in the answer" });
-        return { type: "failed", messages: [hookFailed()] };
+        return { type: "failed", cause: "failed", messages: [hookFailed()] };
       }
       if (found.traits) {
         const errors = ctx.schemas.validate(input.parse.schema, found.traits);
@@ -215,7 +226,7 @@ export async function runWebHooks(c: Context, ctx: AppContext, input: HookInput)
             error: "traits in the answer do not match the identity schema",
             schema_errors: errors.slice(0, 5).map((e) => `${e.instancePath || "/"} ${e.message ?? ""}`),
           });
-          return { type: "failed", messages: [hookFailed()] };
+          return { type: "failed", cause: "failed", messages: [hookFailed()] };
         }
       }
       Object.assign(changes, found);
@@ -304,6 +315,34 @@ export async function registrationHooks(
   };
 }
 
+/** Every message of a refusal, the fields' too: for a new flow that has none of those fields. */
+export function allMessages(refusal: FlowFailure): UiText[] {
+  return [...(refusal.messages ?? []), ...(refusal.fields ?? []).map(([, m]) => m)];
+}
+
+/**
+ * After-recovery and after-verification web hooks (`selfservice.flows.<flow>.after.hooks`), run when a
+ * right secret was submitted and before anything of the step is saved: the receiver gets the identity
+ * (as the step will leave it) and may refuse. Queue the deferred calls in the step's transaction.
+ */
+export function completionHooks(
+  c: Context,
+  ctx: AppContext,
+  input: {
+    flow: "recovery" | "verification";
+    row: FlowRow;
+    wire: Record<string, unknown>;
+    identity: Record<string, unknown>;
+  },
+): Promise<HookRun> {
+  return runWebHooks(c, ctx, {
+    point: { flow: input.flow, phase: "after" },
+    row: input.row,
+    wire: input.wire,
+    identity: input.identity,
+  });
+}
+
 /** Puts a refusal's messages on the flow's UI: on the named nodes, or on the flow itself. */
 export function showRefusal(ui: UiContainer, refusal: FlowFailure): void {
   for (const m of refusal.messages ?? []) addMessage(ui, m);
@@ -347,4 +386,31 @@ export function settingsHooks(
     row,
     identity: traits ? { ...wire, traits } : wire,
   });
+}
+
+/** The outcome of a settings change written through saveSettingsChange. */
+export type SettingsSave<T> = { type: "refused"; refusal: HookFailure } | { type: "saved"; value: T };
+
+/**
+ * A settings change of a method other than profile and password (totp, lookup_secret, webauthn,
+ * passkey, oidc): its after-settings web hooks run first, with the identity as it is (a refusal is
+ * returned and nothing is written), then `write` runs in one transaction with the queued
+ * fire-and-forget calls — unless `kept(result)` says the write changed nothing (a duplicate key).
+ */
+export async function saveSettingsChange<T>(
+  c: Context,
+  ctx: AppContext,
+  input: { row: FlowRow; identity: FullIdentity; method: string },
+  write: (tx: Tx) => Promise<T>,
+  kept: (result: T) => boolean = () => true,
+): Promise<SettingsSave<T>> {
+  const run = await settingsHooks(c, ctx, input.row, input.identity, input.method);
+  if (run.type === "failed") return { type: "refused", refusal: run };
+  const value = await ctx.db.transaction(async (tx) => {
+    const result = await write(tx);
+    if (kept(result)) await queueWebHooks(tx, ctx, run.deferred);
+    return result;
+  });
+  if (run.deferred.length) ctx.notifyCourier();
+  return { type: "saved", value };
 }

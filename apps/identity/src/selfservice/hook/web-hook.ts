@@ -20,7 +20,7 @@ export interface HookRequest {
 
 export type HookAnswer =
   | { ok: true; status: number; json: unknown }
-  | { ok: false; status?: number; json?: unknown; error: string };
+  | { ok: false; status?: number; json?: unknown; error: string; timedOut?: boolean };
 
 /** The request one call makes; GET and DELETE carry no body (as in Kratos). */
 export function hookRequest(cfg: WebHookConfig, payload: unknown): HookRequest {
@@ -77,6 +77,7 @@ export async function callWebHook(req: HookRequest, timeoutMs: number): Promise<
     const timedOut = signal.aborted;
     return {
       ok: false,
+      timedOut,
       error: timedOut
         ? `no answer within ${timeoutMs}ms`
         : `request failed: ${String((e as Error)?.message ?? e)}`,
@@ -89,6 +90,7 @@ export async function callWebHook(req: HookRequest, timeoutMs: number): Promise<
     return {
       ok: false,
       status: res.status,
+      timedOut: signal.aborted,
       error: signal.aborted ? `no answer within ${timeoutMs}ms` : "answer cut off",
     };
   }

@@ -15,6 +15,7 @@ import {
   respondWithFlow,
   str,
 } from "../flow/common.ts";
+import { createFlowWithHooks } from "../hook/before.ts";
 import { queueWebHooks, registrationHooks, showRefusal } from "../hook/index.ts";
 import { startVerification } from "../verification/flow.ts";
 import {
@@ -122,15 +123,20 @@ async function initRegistration(c: Context, ctx: AppContext, type: "browser" | "
   const data: RegistrationData = c.req.query("login_challenge")
     ? { login_challenge: c.req.query("login_challenge") }
     : {};
-  const row = await createFlow(c, ctx, {
-    kind: "registration",
-    type,
-    state: "choose_method",
-    ui: registrationUi(c, ctx, type, data),
-    returnTo,
-    data,
-    csrfHash: csrfForNewFlow(c, ctx, type),
-  });
+  const row = await createFlowWithHooks(
+    c,
+    ctx,
+    {
+      kind: "registration",
+      type,
+      state: "choose_method",
+      ui: registrationUi(c, ctx, type, data),
+      returnTo,
+      data,
+      csrfHash: csrfForNewFlow(c, ctx, type),
+    },
+    (r) => registrationWire(c, ctx, r),
+  );
   return respondWithFlow(c, ctx, row, registrationWire(c, ctx, row));
 }
 

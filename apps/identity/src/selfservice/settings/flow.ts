@@ -6,7 +6,15 @@ import { OryError } from "../../errors/index.ts";
 import { type FullIdentity, identityToWire } from "../../identity/repository.ts";
 import type { IdentitySchema } from "../../identity/schemas.ts";
 import type { ActiveSession } from "../../session/session.ts";
-import { baseFlowWire, checkReturnTo, createFlow, csrfForNewFlow, uiUrl } from "../flow/common.ts";
+import {
+  baseFlowWire,
+  checkReturnTo,
+  createFlow,
+  csrfForNewFlow,
+  type NewFlowInput,
+  uiUrl,
+} from "../flow/common.ts";
+import { createFlowWithHooks } from "../hook/before.ts";
 import type { FlowRow } from "../flow/repository.ts";
 import { text, type UiText } from "../flow/text.ts";
 import { traitNodes } from "../flow/traits.ts";
@@ -182,6 +190,8 @@ export interface NewSettingsFlow {
   type: "browser" | "api";
   returnTo?: string | null;
   messages?: UiText[];
+  /** A flow the init endpoint creates: the `before` web hooks run first (hook/before.ts). */
+  before?: boolean;
 }
 
 /** Creates a settings flow for a session's identity (also used by recovery to land on settings). */
@@ -196,20 +206,18 @@ export async function createSettingsFlow(
   const mfa = await mfaSettingsNodes(ctx, input.identity);
   ui.nodes.push(...mfa.nodes);
   ui.nodes.push(...strategySettingsNodes(c, ctx, input.identity, input.type, mfa.data));
-  return createFlow(
-    c,
-    ctx,
-    {
-      kind: "settings",
-      type: input.type,
-      state: "show_form",
-      ui,
-      returnTo: input.returnTo ?? undefined,
-      identityId: input.identity.identity.id,
-      sessionId: input.sessionId,
-      csrfHash: csrfForNewFlow(c, ctx, input.type),
-      data: mfa.data,
-    },
-    db,
-  );
+  const flow: NewFlowInput = {
+    kind: "settings",
+    type: input.type,
+    state: "show_form",
+    ui,
+    returnTo: input.returnTo ?? undefined,
+    identityId: input.identity.identity.id,
+    sessionId: input.sessionId,
+    csrfHash: csrfForNewFlow(c, ctx, input.type),
+    data: mfa.data,
+  };
+  return input.before
+    ? createFlowWithHooks(c, ctx, flow, (r) => settingsWire(c, ctx, r, input.identity))
+    : createFlow(c, ctx, flow, db);
 }

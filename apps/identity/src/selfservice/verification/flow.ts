@@ -5,7 +5,8 @@ import { enqueueEmail } from "../../courier/queue.ts";
 import type { DbOrTx, Tx } from "../../db/client.ts";
 import { identityVerifiableAddresses, selfserviceFlows } from "../../db/schema.ts";
 import { flowDisabled } from "../../errors/index.ts";
-import { baseFlowWire, createFlow, csrfForNewFlow, uiUrl } from "../flow/common.ts";
+import { baseFlowWire, createFlow, csrfForNewFlow, type NewFlowInput, uiUrl } from "../flow/common.ts";
+import { createFlowWithHooks } from "../hook/before.ts";
 import { codeLink } from "../flow/email-link.ts";
 import type { FlowRow } from "../flow/repository.ts";
 import { text, type UiText } from "../flow/text.ts";
@@ -89,22 +90,27 @@ export function verificationUiUrl(ctx: AppContext, flowId: string): string {
 export async function createVerificationFlow(
   c: Context,
   ctx: AppContext,
-  input: { type: "browser" | "api"; returnTo?: string | null; messages?: UiText[]; email?: string },
+  input: {
+    type: "browser" | "api";
+    returnTo?: string | null;
+    messages?: UiText[];
+    email?: string;
+    /** A flow the init endpoint creates: the `before` web hooks run first (hook/before.ts). */
+    before?: boolean;
+  },
   db: DbOrTx = ctx.db,
 ): Promise<FlowRow> {
-  return createFlow(
-    c,
-    ctx,
-    {
-      kind: "verification",
-      type: input.type,
-      state: "choose_method",
-      ui: chooseMethodUi(input.messages, input.email),
-      returnTo: input.returnTo ?? undefined,
-      csrfHash: csrfForNewFlow(c, ctx, input.type),
-    },
-    db,
-  );
+  const flow: NewFlowInput = {
+    kind: "verification",
+    type: input.type,
+    state: "choose_method",
+    ui: chooseMethodUi(input.messages, input.email),
+    returnTo: input.returnTo ?? undefined,
+    csrfHash: csrfForNewFlow(c, ctx, input.type),
+  };
+  return input.before
+    ? createFlowWithHooks(c, ctx, flow, (r) => verificationWire(c, ctx, r))
+    : createFlow(c, ctx, flow, db);
 }
 
 /** Updates a verification flow; `data` keys are merged so a concurrent submit_count is never lost. */

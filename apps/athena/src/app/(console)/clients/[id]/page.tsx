@@ -54,6 +54,7 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
     frontchannel_logout_uri: c.frontchannel_logout_uri ?? "",
     require_pushed_authorization_requests: !!(c as { require_pushed_authorization_requests?: boolean })
       .require_pushed_authorization_requests,
+    dpop_bound_access_tokens: !!(c as { dpop_bound_access_tokens?: boolean }).dpop_bound_access_tokens,
   };
   return (
     <div className="stack">

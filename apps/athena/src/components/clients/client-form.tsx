@@ -52,6 +52,8 @@ export interface ClientValues {
   jwks: string;
   jwks_uri: string;
   dpop_bound_access_tokens: boolean;
+  /** Token lifetimes per grant, as Go durations ("" for the server's). */
+  lifespans: Record<string, string>;
 }
 
 export const EMPTY_CLIENT: ClientValues = {
@@ -76,7 +78,30 @@ export const EMPTY_CLIENT: ClientValues = {
   jwks: "",
   jwks_uri: "",
   dpop_bound_access_tokens: false,
+  lifespans: {},
 };
+
+/** The lifespans the form offers: per grant, the tokens that grant issues. */
+const LIFESPAN_ROWS: {
+  grant: string;
+  label: string;
+  tokens: ("access_token" | "id_token" | "refresh_token")[];
+}[] = [
+  {
+    grant: "authorization_code",
+    label: "Authorization code",
+    tokens: ["access_token", "id_token", "refresh_token"],
+  },
+  { grant: "refresh_token", label: "Refresh token", tokens: ["access_token", "id_token", "refresh_token"] },
+  { grant: "client_credentials", label: "Client credentials", tokens: ["access_token"] },
+  { grant: "jwt_bearer", label: "JWT bearer", tokens: ["access_token"] },
+  {
+    grant: "device_authorization",
+    label: "Device code",
+    tokens: ["access_token", "id_token", "refresh_token"],
+  },
+];
+const TOKEN_LABELS = { access_token: "access token", id_token: "ID token", refresh_token: "refresh token" };
 
 const strategyOf = (v: FormDataEntryValue | null): ClientValues["access_token_strategy"] =>
   v === "jwt" || v === "opaque" ? v : "";
@@ -150,12 +175,21 @@ export function ClientForm({
       jwks: text("jwks"),
       jwks_uri: text("jwks_uri"),
       dpop_bound_access_tokens: d.get("dpop_bound_access_tokens") === "on",
+      lifespans: {},
     };
+    for (const row of LIFESPAN_ROWS) {
+      for (const t of row.tokens) {
+        const f = `${row.grant}_grant_${t}_lifespan`;
+        values.lifespans[f] = text(f);
+      }
+    }
     setBusy(true);
+    const { lifespans, ...rest } = values;
+    const body = { ...rest, ...lifespans };
     const r =
       mode === "create"
-        ? await callApi<{ client_id: string; client_secret: string | null }>("POST", "/api/clients", values)
-        : await callApi("PUT", `/api/clients/${encodeURIComponent(clientId!)}`, values);
+        ? await callApi<{ client_id: string; client_secret: string | null }>("POST", "/api/clients", body)
+        : await callApi("PUT", `/api/clients/${encodeURIComponent(clientId!)}`, body);
     setBusy(false);
     if (!r.ok) {
       setError(r.message);
@@ -448,6 +482,35 @@ export function ClientForm({
         />{" "}
         Require DPoP-bound tokens <span className="hint">(every token request must carry a DPoP proof)</span>
       </label>
+      <details open={LIFESPAN_ROWS.some((r) => r.tokens.some((t) => err(`${r.grant}_grant_${t}_lifespan`)))}>
+        <summary>Token lifetimes</summary>
+        <p className="small muted">
+          Per grant, as durations such as 30m, 1h30m or 720h; empty follows the server&apos;s lifetimes.
+        </p>
+        {LIFESPAN_ROWS.map((row) => (
+          <fieldset key={row.grant}>
+            <legend>{row.label}</legend>
+            {row.tokens.map((t) => {
+              const f = `${row.grant}_grant_${t}_lifespan`;
+              return (
+                <div className="field" key={f}>
+                  <label htmlFor={f}>
+                    {row.label}: {TOKEN_LABELS[t]} lifetime
+                  </label>
+                  <input
+                    id={f}
+                    name={f}
+                    defaultValue={initial.lifespans[f] ?? ""}
+                    placeholder="server default"
+                    {...invalid(f)}
+                  />
+                  <FieldError fields={fields} name={f} />
+                </div>
+              );
+            })}
+          </fieldset>
+        ))}
+      </details>
       {error && (
         <div className="notice error" role="alert">
           {error}

@@ -65,6 +65,37 @@ const jwksText = z
     return z.NEVER;
   });
 
+/**
+ * The token lifetimes a client may set per grant (Hydra's lifespan fields, the implicit ones left
+ * out: the core refuses that grant). "" follows the server's `oauth2.ttl`.
+ */
+export const LIFESPAN_FIELDS = [
+  "authorization_code_grant_access_token_lifespan",
+  "authorization_code_grant_id_token_lifespan",
+  "authorization_code_grant_refresh_token_lifespan",
+  "refresh_token_grant_access_token_lifespan",
+  "refresh_token_grant_id_token_lifespan",
+  "refresh_token_grant_refresh_token_lifespan",
+  "client_credentials_grant_access_token_lifespan",
+  "jwt_bearer_grant_access_token_lifespan",
+  "device_authorization_grant_access_token_lifespan",
+  "device_authorization_grant_id_token_lifespan",
+  "device_authorization_grant_refresh_token_lifespan",
+] as const;
+export type LifespanField = (typeof LIFESPAN_FIELDS)[number];
+
+/** A Go duration as the core takes it: `30m`, `1h30m`, `45s`. */
+const duration = z
+  .string()
+  .trim()
+  .max(32)
+  .regex(/^(([0-9]+(ms|s|m|h))+)?$/, "a duration such as 30m, 1h30m or 45s")
+  .default("");
+const lifespanFields = Object.fromEntries(LIFESPAN_FIELDS.map((f) => [f, duration])) as Record<
+  LifespanField,
+  typeof duration
+>;
+
 /** What the create and edit forms send. */
 export const clientInput = z
   .object({
@@ -97,6 +128,7 @@ export const clientInput = z
     jwks_uri: optionalWebUri,
     /** RFC 9449 §5.2: every token request must carry a DPoP proof. */
     dpop_bound_access_tokens: z.boolean().default(false),
+    ...lifespanFields,
   })
   .superRefine((c, ctx) => {
     if (c.grant_types.includes("authorization_code") && c.redirect_uris.length === 0) {
@@ -152,6 +184,8 @@ export function toHydraClient(c: ClientInput): OAuth2Client {
     require_pushed_authorization_requests: c.require_pushed_authorization_requests,
     dpop_bound_access_tokens: c.dpop_bound_access_tokens,
     token_endpoint_auth_method: c.client_type === "public" ? "none" : c.token_endpoint_auth_method,
+    // A lifespan left empty follows the server's.
+    ...Object.fromEntries(LIFESPAN_FIELDS.map((f) => [f, c[f] || null])),
     // Keys only for private_key_jwt; null clears what an earlier method had.
     jwks: keyed && c.jwks ? c.jwks : null,
     jwks_uri: keyed && !c.jwks ? c.jwks_uri : "",
@@ -175,6 +209,7 @@ const CORE_FIELDS = [
   "frontchannel_logout_uri",
   "jwks_uri",
   "jwks",
+  ...LIFESPAN_FIELDS,
 ] as const;
 
 /**

@@ -141,6 +141,33 @@ describe("OAuth2 client routes", () => {
   });
 });
 
+describe("token lifetimes", () => {
+  it("sets a lifetime per grant, refuses what is not a duration on its field, and clears with empty", async () => {
+    const { status, body } = await createClient(
+      form({ client_credentials_grant_access_token_lifespan: "30m" }),
+    );
+    expect(status).toBe(201);
+    expect((await coreClient(body.client_id)).client_credentials_grant_access_token_lifespan).toBe("30m0s");
+    const res = await token(body.client_id, body.client_secret);
+    expect(((await res.json()) as { expires_in: number }).expires_in).toBe(1800);
+
+    const mine = await createClient(form({ client_credentials_grant_access_token_lifespan: "1 hour" }));
+    expect(mine.status).toBe(400);
+    expect(mine.body.error.fields).toHaveProperty("client_credentials_grant_access_token_lifespan");
+    // Longer than the core allows (ten years): the core's refusal, on the same field.
+    const core = await createClient(form({ refresh_token_grant_refresh_token_lifespan: "87601h" }));
+    expect(core.status).toBe(400);
+    expect(Object.keys(core.body.error.fields)).toEqual(["refresh_token_grant_refresh_token_lifespan"]);
+
+    const id = body.client_id as string;
+    const cleared = await PUT(apiRequest("PUT", `/api/clients/${id}`, admin, form()), {
+      params: Promise.resolve({ id }),
+    });
+    expect(cleared.status).toBe(200);
+    expect((await coreClient(id)).client_credentials_grant_access_token_lifespan).toBeNull();
+  });
+});
+
 describe("client form helpers", () => {
   it("finds the field a core refusal names", () => {
     expect(coreFieldOf('Field "logo_uri" must be an absolute http or https URL.')).toBe("logo_uri");

@@ -8,7 +8,7 @@ import { CopyField } from "@/components/copy-field";
 import { ErrorState, formatTime, PageHeader } from "@/components/ui";
 import { canWrite } from "@/lib/auth/guard";
 import { attempt } from "@/lib/core/errors";
-import { getClient, hasClientSecret, isPublicClient } from "@/lib/core/oauth2-clients";
+import { getClient, hasClientSecret, isPublicClient, LIFESPAN_FIELDS } from "@/lib/core/oauth2-clients";
 import { clientCredentialsCurl } from "@/lib/curl";
 import { athenaEnv } from "@/lib/env";
 import { currentSession } from "@/lib/session/server";
@@ -63,6 +63,9 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
     jwks: c.jwks?.keys?.length ? JSON.stringify(c.jwks, null, 2) : "",
     jwks_uri: c.jwks_uri ?? "",
     dpop_bound_access_tokens: !!(c as { dpop_bound_access_tokens?: boolean }).dpop_bound_access_tokens,
+    lifespans: Object.fromEntries(
+      LIFESPAN_FIELDS.map((f) => [f, String((c as Record<string, unknown>)[f] ?? "")]),
+    ),
   };
   return (
     <div className="stack">

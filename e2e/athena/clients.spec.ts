@@ -69,7 +69,7 @@ test.describe("OAuth2 clients in Athena IAM", () => {
     await page.getByLabel(/^Audience/).fill("https://api.machine.example");
     await page.getByLabel("JWT bearer assertion (RFC 7523)").check();
     await page.getByText("Token lifetimes").click();
-    await page.getByLabel("Client credentials: access token lifetime").fill("45m");
+    await page.getByLabel("client_credentials: access token lifetime").fill("45m");
     await page.getByRole("button", { name: "Save changes" }).click();
     await expect(page.getByText("Saved.")).toBeVisible();
     await page.reload();
@@ -88,7 +88,7 @@ test.describe("OAuth2 clients in Athena IAM", () => {
     });
     expect(stored.grant_types).toContain("urn:ietf:params:oauth:grant-type:jwt-bearer");
     expect(stored.client_credentials_grant_access_token_lifespan).toBe("45m0s");
-    await expect(page.getByLabel("Client credentials: access token lifetime")).toHaveValue("45m0s");
+    await expect(page.getByLabel("client_credentials: access token lifetime")).toHaveValue("45m0s");
     // The secret was kept through the edits (it is only ever rotated).
     await page.getByLabel("Token endpoint authentication").selectOption("client_secret_basic");
     await page.getByRole("button", { name: "Save changes" }).click();

@@ -495,7 +495,7 @@ export function ClientForm({
               return (
                 <div className="field" key={f}>
                   <label htmlFor={f}>
-                    {row.label}: {TOKEN_LABELS[t]} lifetime
+                    {row.grant}: {TOKEN_LABELS[t]} lifetime
                   </label>
                   <input
                     id={f}

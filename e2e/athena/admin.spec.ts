@@ -407,6 +407,14 @@ test.describe("admin@demo.user in Athena IAM", () => {
     await page.reload();
     await expect(page.getByTestId("rotated-secret")).toHaveCount(0);
 
+    // Requiring DPoP (RFC 9449 §5.2): from then on a token request without a proof is refused.
+    await page.getByLabel(/Require DPoP-bound tokens/).check();
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expect(page.getByText("Saved.")).toBeVisible();
+    expect(await clientCredentials(clientId, second)).toBe(400);
+    await page.reload();
+    await expect(page.getByLabel(/Require DPoP-bound tokens/)).toBeChecked();
+
     await page.getByRole("button", { name: "Delete client" }).click();
     await expect(page.getByRole("dialog")).toContainText("This cannot be undone");
     await page.getByRole("dialog").getByRole("button", { name: "Delete permanently" }).click();

@@ -107,3 +107,34 @@ export function rotateSecret(clientId: string) {
     fetch(i, { ...withActorHeader(i, init), cache: "no-store" }),
   ).rotateClientSecret(clientId);
 }
+
+/** Olympus' client fields beyond Hydra's: @ory/client-fetch's OAuth2Client model drops them on every read and write. */
+export interface OlympusClientFields {
+  require_pushed_authorization_requests: boolean;
+  dpop_bound_access_tokens: boolean;
+}
+
+/** Reads the Olympus-only fields of a client from the raw answer. */
+export async function readOlympusFields(id: string): Promise<OlympusClientFields> {
+  const res = await core().oauth2.getOAuth2ClientRaw({ id });
+  const raw = (await res.raw.json()) as Record<string, unknown>;
+  return {
+    require_pushed_authorization_requests: raw.require_pushed_authorization_requests === true,
+    dpop_bound_access_tokens: raw.dpop_bound_access_tokens === true,
+  };
+}
+
+/** Sets the Olympus-only fields (a JSON Patch carries them through the SDK untouched). */
+export async function writeOlympusFields(id: string, fields: OlympusClientFields): Promise<void> {
+  await core().oauth2.patchOAuth2Client({
+    id,
+    jsonPatch: [
+      {
+        op: "add",
+        path: "/require_pushed_authorization_requests",
+        value: fields.require_pushed_authorization_requests,
+      },
+      { op: "add", path: "/dpop_bound_access_tokens", value: fields.dpop_bound_access_tokens },
+    ],
+  });
+}

@@ -1,6 +1,6 @@
 import { jsonBody, ok, route } from "@/lib/api";
 import { core } from "@/lib/core/clients";
-import { clientInput, listAllClients, toHydraClient } from "@/lib/core/oauth2-clients";
+import { clientInput, listAllClients, toHydraClient, writeOlympusFields } from "@/lib/core/oauth2-clients";
 
 export const dynamic = "force-dynamic";
 
@@ -14,5 +14,8 @@ export const GET = route("read", async () => {
 export const POST = route("write", async ({ req }) => {
   const input = await jsonBody(req, clientInput);
   const created = await core().oauth2.createOAuth2Client({ oAuth2Client: toHydraClient(input) });
+  if (input.require_pushed_authorization_requests || input.dpop_bound_access_tokens) {
+    await writeOlympusFields(created.client_id!, input);
+  }
   return ok({ client_id: created.client_id, client_secret: created.client_secret ?? null }, 201);
 });

@@ -9,7 +9,7 @@ import { ErrorState, formatTime, PageHeader } from "@/components/ui";
 import { canWrite } from "@/lib/auth/guard";
 import { core } from "@/lib/core/clients";
 import { attempt } from "@/lib/core/errors";
-import { isPublicClient } from "@/lib/core/oauth2-clients";
+import { isPublicClient, readOlympusFields } from "@/lib/core/oauth2-clients";
 import { clientCredentialsCurl } from "@/lib/curl";
 import { athenaEnv } from "@/lib/env";
 import { currentSession } from "@/lib/session/server";
@@ -31,6 +31,7 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
     );
   }
   const c = found.value;
+  const olympus = await readOlympusFields(id);
   const pub = isPublicClient(c);
   const tokenUrl = `${athenaEnv().hydraPublicUrl}/oauth2/token`;
   const method = c.token_endpoint_auth_method ?? "client_secret_basic";
@@ -52,9 +53,8 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
         : "",
     backchannel_logout_uri: c.backchannel_logout_uri ?? "",
     frontchannel_logout_uri: c.frontchannel_logout_uri ?? "",
-    require_pushed_authorization_requests: !!(c as { require_pushed_authorization_requests?: boolean })
-      .require_pushed_authorization_requests,
-    dpop_bound_access_tokens: !!(c as { dpop_bound_access_tokens?: boolean }).dpop_bound_access_tokens,
+    require_pushed_authorization_requests: olympus.require_pushed_authorization_requests,
+    dpop_bound_access_tokens: olympus.dpop_bound_access_tokens,
   };
   return (
     <div className="stack">

@@ -1,6 +1,6 @@
 import { HttpError, jsonBody, ok, route } from "@/lib/api";
 import { core } from "@/lib/core/clients";
-import { clientInput, toHydraClient } from "@/lib/core/oauth2-clients";
+import { clientInput, toHydraClient, writeOlympusFields } from "@/lib/core/oauth2-clients";
 
 export const dynamic = "force-dynamic";
 type P = { id: string };
@@ -25,6 +25,8 @@ export const PUT = route<P>("write", async ({ req, params }) => {
     id: params.id,
     oAuth2Client: { ...current, ...toHydraClient(input), client_id: params.id },
   });
+  // The PUT replaced the client without them (the SDK's model drops them): set them now.
+  await writeOlympusFields(params.id, input);
   return ok({ client_id: updated.client_id });
 });
 

@@ -1,6 +1,12 @@
 import { jsonBody, ok, route } from "@/lib/api";
 import { core } from "@/lib/core/clients";
-import { clientInput, listAllClients, toHydraClient, writeOlympusFields } from "@/lib/core/oauth2-clients";
+import {
+  clientInput,
+  clientRefusal,
+  listAllClients,
+  toHydraClient,
+  writeOlympusFields,
+} from "@/lib/core/oauth2-clients";
 
 export const dynamic = "force-dynamic";
 
@@ -10,10 +16,15 @@ export const GET = route("read", async () => {
   return ok({ clients: clients.map(({ client_secret: _s, ...c }) => c), truncated });
 });
 
-/** Registers a client; a confidential client's secret is in this answer and nowhere else. */
+/**
+ * Registers a client; a confidential client's secret is in this answer and nowhere else. A core
+ * refusal comes back on the field it names.
+ */
 export const POST = route("write", async ({ req }) => {
   const input = await jsonBody(req, clientInput);
-  const created = await core().oauth2.createOAuth2Client({ oAuth2Client: toHydraClient(input) });
+  const created = await core()
+    .oauth2.createOAuth2Client({ oAuth2Client: toHydraClient(input) })
+    .catch(clientRefusal);
   if (input.require_pushed_authorization_requests || input.dpop_bound_access_tokens) {
     await writeOlympusFields(created.client_id!, input);
   }

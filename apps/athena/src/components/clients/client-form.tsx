@@ -6,11 +6,16 @@ import { clientCredentialsCurl } from "@/lib/curl";
 import { callApi } from "../api-client";
 import { CopyField } from "../copy-field";
 
+const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
+/** Grants only a client that keeps a secret may use. */
+const CONFIDENTIAL_ONLY = new Set(["client_credentials", TOKEN_EXCHANGE]);
+
 const GRANTS = [
   { value: "authorization_code", label: "Authorization code" },
   { value: "refresh_token", label: "Refresh token" },
   { value: "client_credentials", label: "Client credentials (machine to machine)" },
   { value: "urn:ietf:params:oauth:grant-type:device_code", label: "Device code" },
+  { value: TOKEN_EXCHANGE, label: "Token exchange (RFC 8693: act for users toward other APIs)" },
 ];
 
 export interface ClientValues {
@@ -27,6 +32,13 @@ export interface ClientValues {
   backchannel_logout_uri: string;
   frontchannel_logout_uri: string;
   require_pushed_authorization_requests: boolean;
+  /** Who the client may exchange tokens for (token exchange grant); everything empty denies all. */
+  token_exchange: {
+    allowed_audiences: string[];
+    allowed_subject_clients: string[];
+    allowed_issuers: string[];
+    may_impersonate: boolean;
+  };
 }
 
 export const EMPTY_CLIENT: ClientValues = {
@@ -43,6 +55,12 @@ export const EMPTY_CLIENT: ClientValues = {
   backchannel_logout_uri: "",
   frontchannel_logout_uri: "",
   require_pushed_authorization_requests: false,
+  token_exchange: {
+    allowed_audiences: [],
+    allowed_subject_clients: [],
+    allowed_issuers: [],
+    may_impersonate: false,
+  },
 };
 
 const strategyOf = (v: FormDataEntryValue | null): ClientValues["access_token_strategy"] =>
@@ -99,6 +117,12 @@ export function ClientForm({
       backchannel_logout_uri: String(d.get("backchannel_logout_uri") ?? "").trim(),
       frontchannel_logout_uri: String(d.get("frontchannel_logout_uri") ?? "").trim(),
       require_pushed_authorization_requests: d.get("require_pushed_authorization_requests") === "on",
+      token_exchange: {
+        allowed_audiences: lines(d.get("te_allowed_audiences")),
+        allowed_subject_clients: lines(d.get("te_allowed_subject_clients")),
+        allowed_issuers: lines(d.get("te_allowed_issuers")),
+        may_impersonate: d.get("te_may_impersonate") === "on",
+      },
     };
     setBusy(true);
     const r =
@@ -216,7 +240,7 @@ export function ClientForm({
               name="grant_types"
               value={g.value}
               defaultChecked={initial.grant_types.includes(g.value)}
-              disabled={type === "public" && g.value === "client_credentials"}
+              disabled={type === "public" && CONFIDENTIAL_ONLY.has(g.value)}
             />{" "}
             {g.label}
           </label>
@@ -298,6 +322,60 @@ export function ClientForm({
         />{" "}
         Require pushed authorization requests (PAR)
       </label>
+      {type === "confidential" && (
+        <fieldset>
+          <legend>Token exchange policy</legend>
+          <p className="small muted">
+            Used with the token exchange grant. Nothing is allowed until listed here: the audiences the client
+            may get tokens for, the other clients whose users' tokens it may exchange (its own always may be),
+            and the trusted issuers whose JWTs it accepts.
+          </p>
+          <div className="field">
+            <label htmlFor="te_allowed_audiences">
+              Allowed audiences <span className="hint">(one per line)</span>
+            </label>
+            <textarea
+              id="te_allowed_audiences"
+              name="te_allowed_audiences"
+              rows={2}
+              defaultValue={initial.token_exchange.allowed_audiences.join("\n")}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="te_allowed_subject_clients">
+              Clients whose tokens it may exchange <span className="hint">(client IDs, one per line)</span>
+            </label>
+            <textarea
+              id="te_allowed_subject_clients"
+              name="te_allowed_subject_clients"
+              rows={2}
+              defaultValue={initial.token_exchange.allowed_subject_clients.join("\n")}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="te_allowed_issuers">
+              Trusted JWT issuers it may accept{" "}
+              <span className="hint">(issuers of the jwt-bearer trust list, one per line)</span>
+            </label>
+            <textarea
+              id="te_allowed_issuers"
+              name="te_allowed_issuers"
+              rows={2}
+              defaultValue={initial.token_exchange.allowed_issuers.join("\n")}
+            />
+          </div>
+          <label className="check-label" htmlFor="te_may_impersonate">
+            <input
+              id="te_may_impersonate"
+              name="te_may_impersonate"
+              type="checkbox"
+              defaultChecked={initial.token_exchange.may_impersonate}
+            />{" "}
+            May impersonate: exchange without presenting its own token as the actor (the new token then does
+            not show the client acting)
+          </label>
+        </fieldset>
+      )}
       {error && (
         <div className="notice error" role="alert">
           {error}

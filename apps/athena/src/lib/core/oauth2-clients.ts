@@ -1,10 +1,12 @@
 import "server-only";
-import { OlympusOAuth2AdminApi, type OAuth2Client } from "@olympus/sdk";
+import { type JsonPatch, OlympusOAuth2AdminApi, type OAuth2Client } from "@olympus/sdk";
 import { z } from "zod";
 import { athenaEnv } from "../env";
 import { withActorHeader } from "./actor";
 import { core } from "./clients";
 import { nextPageToken } from "./pagination";
+
+export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
 
 /** The grants the core's discovery document lists (no implicit: the core refuses it, as OAuth 2.1 drops it). */
 export const GRANT_TYPES = [
@@ -12,7 +14,22 @@ export const GRANT_TYPES = [
   "refresh_token",
   "client_credentials",
   "urn:ietf:params:oauth:grant-type:device_code",
+  TOKEN_EXCHANGE_GRANT,
 ] as const;
+
+/** The core's token exchange policy of a client (RFC 8693; Olympus, not in Hydra's client). */
+export interface TokenExchangePolicy {
+  allowed_audiences: string[];
+  allowed_subject_clients: string[];
+  allowed_issuers: string[];
+  may_impersonate: boolean;
+}
+
+/** A client as the core answers it, with the Olympus fields Ory's SDK model does not carry. */
+export type CoreClient = OAuth2Client & {
+  token_exchange?: TokenExchangePolicy;
+  require_pushed_authorization_requests?: boolean;
+};
 
 /** Public clients authenticate with nothing (PKCE instead); confidential ones with a secret. */
 export const isPublicClient = (c: Pick<OAuth2Client, "token_endpoint_auth_method">) =>
@@ -21,6 +38,12 @@ export const isPublicClient = (c: Pick<OAuth2Client, "token_endpoint_auth_method
 const uri = z.url({ protocol: /^https?$|^[a-z][a-z0-9+.-]*$/ });
 /** URLs the provider calls or frames (logout): web URLs only. */
 const webUri = z.url({ protocol: /^https?$/ }).max(2000);
+
+/** A value of a token exchange policy list (audiences travel space-separated: no spaces). */
+const policyList = z
+  .array(z.string().trim().min(1).max(500).regex(/^\S+$/, "one value per line, without spaces"))
+  .max(100)
+  .default([]);
 
 /** What the create and edit forms send. */
 export const clientInput = z
@@ -46,6 +69,15 @@ export const clientInput = z
     backchannel_logout_uri: z.union([z.literal(""), webUri]).default(""),
     frontchannel_logout_uri: z.union([z.literal(""), webUri]).default(""),
     require_pushed_authorization_requests: z.boolean().default(false),
+    /** Who the client may exchange tokens for, and for which audiences; all empty: nothing. */
+    token_exchange: z
+      .object({
+        allowed_audiences: policyList,
+        allowed_subject_clients: policyList,
+        allowed_issuers: policyList,
+        may_impersonate: z.boolean().default(false),
+      })
+      .prefault({}),
   })
   .superRefine((c, ctx) => {
     if (c.grant_types.includes("authorization_code") && c.redirect_uris.length === 0) {
@@ -60,6 +92,13 @@ export const clientInput = z
         code: "custom",
         path: ["grant_types"],
         message: "a public client cannot use client_credentials",
+      });
+    }
+    if (c.client_type === "public" && c.grant_types.includes(TOKEN_EXCHANGE_GRANT)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["grant_types"],
+        message: "a public client cannot use token exchange",
       });
     }
   });
@@ -83,6 +122,27 @@ export function toHydraClient(c: ClientInput): OAuth2Client {
     require_pushed_authorization_requests: c.require_pushed_authorization_requests,
     token_endpoint_auth_method: c.client_type === "public" ? "none" : c.token_endpoint_auth_method,
   } as OAuth2Client; // require_pushed_authorization_requests is Olympus' (RFC 9126), not in Hydra's type
+}
+
+/**
+ * The Olympus fields of the form as a JSON Patch: `@ory/client-fetch`'s OAuth2Client model drops
+ * fields Hydra does not have when it writes a client, so they follow the create or replace this way.
+ */
+export function olympusFieldsPatch(c: ClientInput): JsonPatch[] {
+  return [
+    { op: "add", path: "/token_exchange", value: c.token_exchange },
+    {
+      op: "add",
+      path: "/require_pushed_authorization_requests",
+      value: c.require_pushed_authorization_requests,
+    },
+  ];
+}
+
+/** A client read with every field the core answers (the SDK model would drop the Olympus ones). */
+export async function getCoreClient(id: string): Promise<CoreClient> {
+  const res = await core().oauth2.getOAuth2ClientRaw({ id });
+  return (await res.raw.json()) as CoreClient;
 }
 
 /** Every client (pages followed, bounded), for the list. */

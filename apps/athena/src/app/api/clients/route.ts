@@ -1,6 +1,6 @@
 import { jsonBody, ok, route } from "@/lib/api";
 import { core } from "@/lib/core/clients";
-import { clientInput, listAllClients, toHydraClient } from "@/lib/core/oauth2-clients";
+import { clientInput, listAllClients, olympusFieldsPatch, toHydraClient } from "@/lib/core/oauth2-clients";
 
 export const dynamic = "force-dynamic";
 
@@ -13,6 +13,15 @@ export const GET = route("read", async () => {
 /** Registers a client; a confidential client's secret is in this answer and nowhere else. */
 export const POST = route("write", async ({ req }) => {
   const input = await jsonBody(req, clientInput);
-  const created = await core().oauth2.createOAuth2Client({ oAuth2Client: toHydraClient(input) });
+  const api = core().oauth2;
+  const created = await api.createOAuth2Client({ oAuth2Client: toHydraClient(input) });
+  const id = created.client_id!;
+  try {
+    await api.patchOAuth2Client({ id, jsonPatch: olympusFieldsPatch(input) });
+  } catch (e) {
+    // Half a registration is no registration: the client goes again, and the error is answered.
+    await api.deleteOAuth2Client({ id }).catch(() => undefined);
+    throw e;
+  }
   return ok({ client_id: created.client_id, client_secret: created.client_secret ?? null }, 201);
 });

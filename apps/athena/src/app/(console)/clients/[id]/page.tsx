@@ -7,9 +7,8 @@ import { RotateSecret } from "@/components/clients/rotate-secret";
 import { CopyField } from "@/components/copy-field";
 import { ErrorState, formatTime, PageHeader } from "@/components/ui";
 import { canWrite } from "@/lib/auth/guard";
-import { core } from "@/lib/core/clients";
 import { attempt } from "@/lib/core/errors";
-import { isPublicClient } from "@/lib/core/oauth2-clients";
+import { getCoreClient, isPublicClient, TOKEN_EXCHANGE_GRANT } from "@/lib/core/oauth2-clients";
 import { clientCredentialsCurl } from "@/lib/curl";
 import { athenaEnv } from "@/lib/env";
 import { currentSession } from "@/lib/session/server";
@@ -20,7 +19,7 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
   const { id: raw } = await params;
   const id = decodeURIComponent(raw);
   const writer = canWrite(await currentSession());
-  const found = await attempt(() => core().oauth2.getOAuth2Client({ id }));
+  const found = await attempt(() => getCoreClient(id));
   if (!found.ok) {
     if (found.error.status === 404 && !found.error.missing) notFound();
     return (
@@ -52,8 +51,13 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
         : "",
     backchannel_logout_uri: c.backchannel_logout_uri ?? "",
     frontchannel_logout_uri: c.frontchannel_logout_uri ?? "",
-    require_pushed_authorization_requests: !!(c as { require_pushed_authorization_requests?: boolean })
-      .require_pushed_authorization_requests,
+    require_pushed_authorization_requests: !!c.require_pushed_authorization_requests,
+    token_exchange: {
+      allowed_audiences: c.token_exchange?.allowed_audiences ?? [],
+      allowed_subject_clients: c.token_exchange?.allowed_subject_clients ?? [],
+      allowed_issuers: c.token_exchange?.allowed_issuers ?? [],
+      may_impersonate: !!c.token_exchange?.may_impersonate,
+    },
   };
   return (
     <div className="stack">
@@ -86,6 +90,15 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
             <dd>{(c.post_logout_redirect_uris ?? []).join(", ") || "—"}</dd>
             <dt>Audience</dt>
             <dd>{(c.audience ?? []).join(", ") || "—"}</dd>
+            {(c.grant_types ?? []).includes(TOKEN_EXCHANGE_GRANT) && (
+              <>
+                <dt>Token exchange</dt>
+                <dd>
+                  {(c.token_exchange?.allowed_audiences ?? []).join(", ") || "no audience allowed"}
+                  {c.token_exchange?.may_impersonate ? " · may impersonate" : ""}
+                </dd>
+              </>
+            )}
             <dt>Skip consent</dt>
             <dd>{c.skip_consent ? "yes (first-party)" : "no"}</dd>
             <dt>Created</dt>

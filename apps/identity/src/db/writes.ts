@@ -7,22 +7,33 @@
 type WriteListener = (table: string, op: "insert" | "update" | "delete") => void;
 
 const listeners = new Set<WriteListener>();
-const WRITE = /^\s*(?:with\b[\s\S]*?\)\s*)?(update|delete\s+from|insert\s+into)\s+"?([a-z0-9_]+)"?/i;
+// Every write a statement makes, data-modifying CTEs included (`with a as (insert into x …) update y
+// set …`): INSERT INTO t, DELETE FROM t, UPDATE t SET (not ON CONFLICT's DO UPDATE SET, whose table is
+// the INSERT's). The SQL is the core's own (values travel as parameters), so no user text is scanned.
+const WRITES = /\b(insert\s+into|delete\s+from)\s+"?([a-z0-9_]+)"?|\bupdate\s+"?([a-z0-9_]+)"?\s+set\b/gi;
 
 export function onTableWrite(listener: WriteListener): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
 }
 
-/** The drizzle logger that feeds `onTableWrite`; also counts writes for tests and benchmarks. */
+/**
+ * The drizzle logger that feeds `onTableWrite`; also counts statements and writes for tests and
+ * benchmarks (transaction BEGIN/COMMIT are not statements drizzle logs; they are not counted).
+ */
 export const writeObserver = {
+  statements: 0,
   writes: 0,
   logQuery(query: string): void {
-    const m = WRITE.exec(query);
-    if (!m) return;
-    writeObserver.writes++;
-    const verb = m[1]!.toLowerCase();
-    const op = verb.startsWith("insert") ? "insert" : verb.startsWith("update") ? "update" : "delete";
-    for (const l of listeners) l(m[2]!.toLowerCase(), op);
+    writeObserver.statements++;
+    let wrote = false;
+    for (const m of query.matchAll(WRITES)) {
+      const verb = (m[1] ?? "update").toLowerCase();
+      const table = (m[2] ?? m[3])!.toLowerCase();
+      const op = verb.startsWith("insert") ? "insert" : verb.startsWith("update") ? "update" : "delete";
+      wrote = true;
+      for (const l of listeners) l(table, op);
+    }
+    if (wrote) writeObserver.writes++;
   },
 };

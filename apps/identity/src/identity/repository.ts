@@ -1,9 +1,11 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
 import type { AppContext } from "../app/context.ts";
 import { urlJoin } from "../app/runtime.ts";
 import type { DbOrTx } from "../db/client.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { preparedQuery } from "../db/prepared.ts";
+import { rowOf, rowsOf } from "../db/rows.ts";
 import {
   identities,
   identityCredentialIdentifiers,
@@ -303,6 +305,41 @@ export async function loadIdentity(db: DbOrTx, id: string): Promise<FullIdentity
     oneRecovery(db, v),
   ]);
   return assemble([id], rows, creds, idents, verifiable, recovery)[0];
+}
+
+/**
+ * The identity owning a credential identifier, with everything that belongs to it, in one statement
+ * (a sign-in reads it on every attempt): the identifier's credential id and the assembled identity.
+ */
+export async function loadIdentityByIdentifier(
+  db: DbOrTx,
+  type: string,
+  identifier: string,
+): Promise<{ credentialId: string; full: FullIdentity } | undefined> {
+  const parts = (table: PgTable) =>
+    sql`(select coalesce(jsonb_agg(to_jsonb(p)), '[]'::jsonb) from ${table} p where p.identity_id = i.id)`;
+  const result = await db.execute(
+    sql`select o.credential_id, to_jsonb(i) as identity, ${parts(identityCredentials)} as credentials, ${parts(identityCredentialIdentifiers)} as identifiers, ${parts(identityVerifiableAddresses)} as verifiable, ${parts(identityRecoveryAddresses)} as recovery from ${identityCredentialIdentifiers} o join ${identities} i on i.id = o.identity_id where o.type = ${type} and o.identifier = ${identifier} limit 1`,
+  );
+  const [row] = rowsOf<{
+    credential_id: string;
+    identity: Record<string, unknown>;
+    credentials: Record<string, unknown>[];
+    identifiers: Record<string, unknown>[];
+    verifiable: Record<string, unknown>[];
+    recovery: Record<string, unknown>[];
+  }>(result);
+  if (!row) return undefined;
+  const identity = rowOf(identities, row.identity);
+  const full = assemble(
+    [identity.id],
+    [identity],
+    row.credentials.map((r) => rowOf(identityCredentials, r)),
+    row.identifiers.map((r) => rowOf(identityCredentialIdentifiers, r)),
+    row.verifiable.map((r) => rowOf(identityVerifiableAddresses, r)),
+    row.recovery.map((r) => rowOf(identityRecoveryAddresses, r)),
+  )[0];
+  return full ? { credentialId: String(row.credential_id), full } : undefined;
 }
 
 const byIdentifier = preparedQuery<

@@ -3,7 +3,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { oauth2Clients } from "../db/schema.ts";
 import { cachePerDatabase } from "../db/table-cache.ts";
 import type { ClientRecord } from "./clients/model.ts";
-import { rowsOf } from "./grants.ts";
+import { rowsOf } from "../db/rows.ts";
 import type { OAuth2 } from "./runtime.ts";
 
 /*

@@ -13,6 +13,7 @@ import {
 } from "drizzle-orm";
 import type { DbOrTx } from "../db/client.ts";
 import { preparedQuery } from "../db/prepared.ts";
+import { rowsOf } from "../db/rows.ts";
 import { oauth2Grants, oauth2HandledRequests } from "../db/schema.ts";
 import { consentKey } from "./flow/handled.ts";
 
@@ -31,11 +32,6 @@ export function lastUse(...dates: (Date | null | undefined)[]): Date {
 export async function insertGrant(db: DbOrTx, row: NewGrant): Promise<GrantRow> {
   const [out] = await db.insert(oauth2Grants).values(row).returning();
   return out!;
-}
-
-/** Rows of a raw `db.execute` (node-postgres and PGlite answer `{ rows }`, postgres.js an array). */
-export function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
 }
 
 /**

@@ -58,22 +58,33 @@ function clampMetadata(meta: Record<string, unknown> | undefined): Record<string
  * abort it). A failure to write is logged and never turns a completed action into an error.
  */
 export async function audit(ctx: AppContext, c: Context | undefined, e: AuditEvent): Promise<void> {
-  countAuditEvent(ctx, e.event, e.metadata);
-  if (!ctx.config.security.audit.enabled) return;
+  const insert = auditInsert(ctx, c, e);
+  if (!insert) return;
   try {
-    await ctx.db.insert(securityAuditLog).values({
-      id: uuid(),
-      event: storable(e.event),
-      actor: storable(e.actor),
-      target: e.target == null ? null : storable(e.target),
-      ip: c ? requestIp(c, ctx) : null,
-      userAgent: c?.req.header("user-agent")?.slice(0, 512) ?? null,
-      metadata: clampMetadata(e.metadata),
-      createdAt: new Date(),
-    });
+    await insert;
   } catch (err) {
     ctx.log.error("audit log write failed", { event: e.event, error: String(err) });
   }
+}
+
+/**
+ * The event's INSERT, not yet run (undefined when the log is off), counted in the metrics: for an
+ * action that writes its row in the same statement as its own change (a sign-in's session), so the
+ * log holds exactly what was committed. Everything else goes through `audit`.
+ */
+export function auditInsert(ctx: AppContext, c: Context | undefined, e: AuditEvent) {
+  countAuditEvent(ctx, e.event, e.metadata);
+  if (!ctx.config.security.audit.enabled) return undefined;
+  return ctx.db.insert(securityAuditLog).values({
+    id: uuid(),
+    event: storable(e.event),
+    actor: storable(e.actor),
+    target: e.target == null ? null : storable(e.target),
+    ip: c ? requestIp(c, ctx) : null,
+    userAgent: c?.req.header("user-agent")?.slice(0, 512) ?? null,
+    metadata: clampMetadata(e.metadata),
+    createdAt: new Date(),
+  });
 }
 
 export interface AuditFilter {

@@ -46,17 +46,31 @@ function limits(ctx: AppContext, kind: Kind) {
   };
 }
 
-/** Counts one attempt for a key; returns the row after counting. */
-async function count(ctx: AppContext, kind: Kind, key: string, ip: string, now: Date) {
-  const { max, window, duration } = limits(ctx, kind);
+/**
+ * Counts one attempt for each key, in one statement (an upsert of one row per key); returns the rows
+ * after counting, in the order of `keys`. Each key's limit is its kind's (the address has its own).
+ */
+async function count(ctx: AppContext, keys: { kind: Kind; key: string }[], ip: string, now: Date) {
+  const { window, duration } = limits(ctx, "identifier");
   const windowStart = new Date(now.getTime() - window);
   const lockUntil = new Date(now.getTime() + duration);
+  const max = sql`(case when ${T.kind} = 'ip' then ${limits(ctx, "ip").max}::int else ${limits(ctx, "identifier").max}::int end)`;
   // A lock that ran out, or a window that closed, starts over.
   const fresh = sql`((${T.lockedUntil} is not null and ${T.lockedUntil} <= ${now.toISOString()}::timestamptz) or (${T.lockedUntil} is null and ${T.windowStartedAt} <= ${windowStart.toISOString()}::timestamptz))`;
   const next = sql`(case when ${fresh} then 1 else ${T.attempts} + 1 end)`;
-  const [row] = await ctx.db
+  const rows = await ctx.db
     .insert(T)
-    .values({ id: uuid(), kind, key, attempts: 1, windowStartedAt: now, lastIp: ip, updatedAt: now })
+    .values(
+      keys.map(({ kind, key }) => ({
+        id: uuid(),
+        kind,
+        key,
+        attempts: 1,
+        windowStartedAt: now,
+        lastIp: ip,
+        updatedAt: now,
+      })),
+    )
     .onConflictDoUpdate({
       target: [T.kind, T.key],
       set: {
@@ -69,7 +83,10 @@ async function count(ctx: AppContext, kind: Kind, key: string, ip: string, now: 
       },
     })
     .returning();
-  return { row: row!, lockUntil };
+  return keys.map(({ kind, key }) => ({
+    row: rows.find((r) => r.kind === kind && r.key === key)!,
+    lockUntil,
+  }));
 }
 
 function lockedState(until: Date, now: Date): Locked {
@@ -149,10 +166,17 @@ export async function beginAttempt(
   const now = new Date();
   // An address that is our own proxy (no X-Forwarded-For) stands for everyone behind it: not counted.
   const perAddress = !isTrustedProxy(ctx, ip);
-  const [own, addr] = await Promise.all([
-    count(ctx, kind, key, ip, now),
-    perAddress ? count(ctx, "ip", ip, ip, now) : undefined,
-  ]);
+  const [own, addr] = await count(
+    ctx,
+    perAddress
+      ? [
+          { kind, key },
+          { kind: "ip", key: ip },
+        ]
+      : [{ kind, key }],
+    ip,
+    now,
+  );
   const attempt: Attempt = {
     async failed(identityId) {
       const [a, b] = await Promise.all([
@@ -163,13 +187,19 @@ export async function beginAttempt(
       if (b) await recordLock(ctx, c, "ip", ip, b);
     },
     async succeeded() {
-      await Promise.all([
-        ctx.db.delete(T).where(and(eq(T.kind, kind), eq(T.key, key))),
-        ctx.db
+      // One statement: the identifier's counter goes, the address gets its slot back.
+      const clear = ctx.db.delete(T).where(and(eq(T.kind, kind), eq(T.key, key)));
+      if (!perAddress) {
+        await clear;
+        return;
+      }
+      await ctx.db.execute(
+        sql`with cleared as (${clear.getSQL()}) ${ctx.db
           .update(T)
           .set({ attempts: sql`greatest(${T.attempts} - 1, 0)` })
-          .where(and(eq(T.kind, "ip"), eq(T.key, ip), isNull(T.lockedUntil))),
-      ]);
+          .where(and(eq(T.kind, "ip"), eq(T.key, ip), isNull(T.lockedUntil)))
+          .getSQL()}`,
+      );
     },
   };
   const lockedRows = [own, addr].filter(

@@ -2,10 +2,11 @@ import { createHmac } from "node:crypto";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { parse as parseCookie } from "hono/utils/cookie";
-import { and, eq, gt, sql } from "drizzle-orm";
+import { and, eq, gt, type SQLWrapper, sql } from "drizzle-orm";
 import type { AppContext } from "../app/context.ts";
 import type { DbOrTx } from "../db/client.ts";
 import { preparedQuery } from "../db/prepared.ts";
+import { rowOf, rowsOf } from "../db/rows.ts";
 import { sessions } from "../db/schema.ts";
 import { type FullIdentity, identityToWire, loadIdentity } from "../identity/repository.ts";
 import { randomAlnum, sha256hex, uuid } from "../security/random.ts";
@@ -66,8 +67,18 @@ function clientAddress(c: Context, ctx: AppContext): string | undefined {
   return ip === "unknown" ? undefined : ip;
 }
 
-/** Issues a session for an identity; the tokens are returned once and only their hashes stored. */
-export async function issueSession(db: DbOrTx, ctx: AppContext, input: NewSession): Promise<IssuedSession> {
+/**
+ * Issues a session for an identity; the tokens are returned once and only their hashes stored.
+ * `alongside` gives writes that belong to the same change (the flow that signed in, its audit row),
+ * knowing the session's id: they run in the session's own INSERT statement (data-modifying CTEs), so
+ * all commit together in one round trip, without a transaction.
+ */
+export async function issueSession(
+  db: DbOrTx,
+  ctx: AppContext,
+  input: NewSession,
+  alongside?: (sessionId: string) => (SQLWrapper | undefined)[],
+): Promise<IssuedSession> {
   const now = new Date();
   const id = uuid();
   const token = `ory_st_${randomAlnum(32)}`;
@@ -82,7 +93,7 @@ export async function issueSession(db: DbOrTx, ctx: AppContext, input: NewSessio
         },
       ]
     : [];
-  const [row] = await db
+  const insert = db
     .insert(sessions)
     .values({
       id,
@@ -106,7 +117,17 @@ export async function issueSession(db: DbOrTx, ctx: AppContext, input: NewSessio
       updatedAt: now,
     })
     .returning();
-  return { row: row!, token, logoutToken };
+  const also = (alongside?.(id) ?? []).filter((q): q is SQLWrapper => !!q);
+  if (!also.length) {
+    const [row] = await insert;
+    return { row: row!, token, logoutToken };
+  }
+  const ctes = sql.join(
+    also.map((q, i) => sql`${sql.raw(`alongside_${i}`)} as (${q.getSQL()})`),
+    sql`, `,
+  );
+  const [raw] = rowsOf<Record<string, unknown>>(await db.execute(sql`with ${ctes} ${insert.getSQL()}`));
+  return { row: rowOf(sessions, raw!), token, logoutToken };
 }
 
 /** Reads the session token from a request: X-Session-Token, then the cookie, then Authorization: Bearer. */

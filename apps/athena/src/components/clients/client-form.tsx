@@ -32,6 +32,7 @@ export interface ClientValues {
   backchannel_logout_uri: string;
   frontchannel_logout_uri: string;
   require_pushed_authorization_requests: boolean;
+  dpop_bound_access_tokens: boolean;
   /** Who the client may exchange tokens for (token exchange grant); everything empty denies all. */
   token_exchange: {
     allowed_audiences: string[];
@@ -55,6 +56,7 @@ export const EMPTY_CLIENT: ClientValues = {
   backchannel_logout_uri: "",
   frontchannel_logout_uri: "",
   require_pushed_authorization_requests: false,
+  dpop_bound_access_tokens: false,
   token_exchange: {
     allowed_audiences: [],
     allowed_subject_clients: [],
@@ -117,6 +119,7 @@ export function ClientForm({
       backchannel_logout_uri: String(d.get("backchannel_logout_uri") ?? "").trim(),
       frontchannel_logout_uri: String(d.get("frontchannel_logout_uri") ?? "").trim(),
       require_pushed_authorization_requests: d.get("require_pushed_authorization_requests") === "on",
+      dpop_bound_access_tokens: d.get("dpop_bound_access_tokens") === "on",
       token_exchange: {
         allowed_audiences: lines(d.get("te_allowed_audiences")),
         allowed_subject_clients: lines(d.get("te_allowed_subject_clients")),
@@ -321,6 +324,15 @@ export function ClientForm({
           defaultChecked={initial.require_pushed_authorization_requests}
         />{" "}
         Require pushed authorization requests (PAR)
+      </label>
+      <label className="check-label" htmlFor="dpop_bound_access_tokens">
+        <input
+          id="dpop_bound_access_tokens"
+          name="dpop_bound_access_tokens"
+          type="checkbox"
+          defaultChecked={initial.dpop_bound_access_tokens}
+        />{" "}
+        Require DPoP-bound tokens <span className="hint">(every token request must carry a DPoP proof)</span>
       </label>
       {type === "confidential" && (
         <fieldset>

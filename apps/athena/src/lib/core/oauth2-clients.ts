@@ -29,6 +29,7 @@ export interface TokenExchangePolicy {
 export type CoreClient = OAuth2Client & {
   token_exchange?: TokenExchangePolicy;
   require_pushed_authorization_requests?: boolean;
+  dpop_bound_access_tokens?: boolean;
 };
 
 /** Public clients authenticate with nothing (PKCE instead); confidential ones with a secret. */
@@ -69,6 +70,8 @@ export const clientInput = z
     backchannel_logout_uri: z.union([z.literal(""), webUri]).default(""),
     frontchannel_logout_uri: z.union([z.literal(""), webUri]).default(""),
     require_pushed_authorization_requests: z.boolean().default(false),
+    /** RFC 9449 §5.2: every token request must carry a DPoP proof. */
+    dpop_bound_access_tokens: z.boolean().default(false),
     /** Who the client may exchange tokens for, and for which audiences; all empty: nothing. */
     token_exchange: z
       .object({
@@ -120,8 +123,9 @@ export function toHydraClient(c: ClientInput): OAuth2Client {
     backchannel_logout_uri: c.backchannel_logout_uri,
     frontchannel_logout_uri: c.frontchannel_logout_uri,
     require_pushed_authorization_requests: c.require_pushed_authorization_requests,
+    dpop_bound_access_tokens: c.dpop_bound_access_tokens,
     token_endpoint_auth_method: c.client_type === "public" ? "none" : c.token_endpoint_auth_method,
-  } as OAuth2Client; // require_pushed_authorization_requests is Olympus' (RFC 9126), not in Hydra's type
+  } as OAuth2Client; // require_pushed_authorization_requests (RFC 9126) and dpop_bound_access_tokens (RFC 9449) are Olympus', not in Hydra's type
 }
 
 /**
@@ -136,6 +140,7 @@ export function olympusFieldsPatch(c: ClientInput): JsonPatch[] {
       path: "/require_pushed_authorization_requests",
       value: c.require_pushed_authorization_requests,
     },
+    { op: "add", path: "/dpop_bound_access_tokens", value: c.dpop_bound_access_tokens },
   ];
 }
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.ts";
 import { oauth2Jtis } from "../../db/schema.ts";
-import { rowsOf } from "../grants.ts";
+import { rowsOf } from "../../db/rows.ts";
 
 /**
  * Records the `jti` of a JWT assertion until `expiresAt`, in one statement; false when it was used
@@ -11,7 +11,7 @@ import { rowsOf } from "../grants.ts";
  */
 export async function spendJti(
   db: DbOrTx,
-  namespace: "client" | "jwt-bearer" | "par",
+  namespace: "client" | "jwt-bearer" | "par" | "dpop",
   issuer: string,
   jti: string,
   expiresAt: Date,

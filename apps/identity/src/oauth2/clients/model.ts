@@ -92,6 +92,8 @@ export interface ClientData {
   jwks_uri?: string;
   /** RFC 9126 §6: authorization requests of this client must be pushed first. */
   require_pushed_authorization_requests?: boolean;
+  /** RFC 9449 §5.2: every token request of this client must carry a DPoP proof (its tokens are always DPoP-bound). */
+  dpop_bound_access_tokens?: boolean;
   /**
    * Olympus: the secret a rotation replaced, still accepted until `expires_at` (ISO 8601). Kept as
    * stored before (HMAC hash; sealed as well for client_secret_jwt, whose HMAC needs the secret).
@@ -207,6 +209,7 @@ export const clientInput = z.object({
   jwks: z.unknown().optional(),
   jwks_uri: text().optional(),
   require_pushed_authorization_requests: z.boolean().optional(),
+  dpop_bound_access_tokens: z.boolean().optional(),
   token_exchange: z
     .strictObject({
       allowed_audiences: z.array(policyValue(2048)).max(100).nullish(),
@@ -431,6 +434,7 @@ export function normalizeClient(input: ClientInput, cfg: OAuth2Config): ClientDa
     ...(jwks ? { jwks } : {}),
     jwks_uri: jwksUri,
     require_pushed_authorization_requests: input.require_pushed_authorization_requests ?? false,
+    dpop_bound_access_tokens: input.dpop_bound_access_tokens ?? false,
     token_exchange: {
       allowed_audiences: [...new Set(exchange?.allowed_audiences ?? [])],
       allowed_subject_clients: [...new Set(exchange?.allowed_subject_clients ?? [])],
@@ -583,6 +587,7 @@ export function clientToWire(c: ClientRecord, secret?: string): Record<string, u
     ...(d.jwks ? { jwks: d.jwks } : {}),
     jwks_uri: d.jwks_uri ?? "",
     require_pushed_authorization_requests: d.require_pushed_authorization_requests ?? false,
+    dpop_bound_access_tokens: d.dpop_bound_access_tokens ?? false,
     token_exchange: exchangePolicy(d),
     sector_identifier_uri: d.sector_identifier_uri,
     post_logout_redirect_uris: d.post_logout_redirect_uris,

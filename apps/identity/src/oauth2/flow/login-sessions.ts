@@ -1,7 +1,7 @@
 import { and, eq, gt, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client.ts";
 import { oauth2HandledRequests, oauth2LoginSessions } from "../../db/schema.ts";
-import { rowsOf } from "../grants.ts";
+import { rowsOf } from "../../db/rows.ts";
 
 export type LoginSessionRow = typeof oauth2LoginSessions.$inferSelect;
 

@@ -2,13 +2,23 @@ import type { ClientRecord } from "../clients/model.ts";
 import type { GrantRow, NewGrant } from "../grants.ts";
 import { lastUse } from "../grants.ts";
 import { nowSeconds, type OAuth2 } from "../runtime.ts";
+import type { Context } from "hono";
+import { boundJkt, type DPoPProof } from "../dpop/proof.ts";
 import { mintToken, newAccessToken, signIdToken, tokenHash } from "./tokens.ts";
+
+/** What a grant gets besides the client and the form: the HTTP context and the request's verified DPoP proof. */
+export interface TokenRequestContext {
+  c?: Context;
+  dpop?: DPoPProof;
+}
 
 export interface PreparedTokens {
   accessToken: string;
   refreshToken?: string;
   expiresIn: number;
   scope: string[];
+  /** The DPoP key thumbprint the tokens are bound to (token_type DPoP), if any. */
+  jkt?: string;
   /** The columns the grant row gets in the same conditional UPDATE (or INSERT) that issues them. */
   set: Partial<NewGrant>;
 }
@@ -36,6 +46,8 @@ export async function prepareTokens(
     /** The access token expires no later than this (a token exchange: the subject token's expiry). */
     notAfter?: Date;
     strategy?: "opaque" | "jwt";
+    /** The DPoP key thumbprint the tokens are bound to (RFC 9449). */
+    jkt?: string;
   },
 ): Promise<PreparedTokens> {
   const ttl = o2.cfg.ttl;
@@ -50,6 +62,7 @@ export async function prepareTokens(
     exp: Math.floor(accessExpiresAt.getTime() / 1000),
     scope: opts.scope,
     generation: opts.generation,
+    jkt: opts.jkt,
     ...(opts.strategy ? { strategy: opts.strategy } : {}),
   });
   const refreshToken = opts.refresh ? mintToken(o2, "ory_rt_", grant.id, opts.generation) : undefined;
@@ -59,7 +72,10 @@ export async function prepareTokens(
     refreshToken,
     expiresIn: Math.floor((accessExpiresAt.getTime() - now.getTime()) / 1000),
     scope: opts.scope,
+    jkt: opts.jkt,
     set: {
+      // The key the new tokens are bound to replaces the code's or the previous tokens' (RFC 9449).
+      ...(boundJkt(grant) !== opts.jkt ? { request: withJkt(grant.request, opts.jkt) } : {}),
       accessHash: tokenHash(o2, accessToken),
       accessExpiresAt,
       accessScope: opts.scope.length === grant.grantedScope.length ? null : opts.scope,
@@ -81,7 +97,7 @@ export async function tokenResponse(
 ): Promise<Record<string, unknown>> {
   const body: Record<string, unknown> = {
     access_token: tokens.accessToken,
-    token_type: "bearer",
+    token_type: tokens.jkt ? "DPoP" : "bearer",
     expires_in: tokens.expiresIn,
     scope: tokens.scope.join(" "),
   };
@@ -90,4 +106,10 @@ export async function tokenResponse(
     body.id_token = await signIdToken(o2, grant, { accessToken: tokens.accessToken, nonce: opts.nonce });
   }
   return body;
+}
+
+/** A grant's request JSON with `dpop_jkt` set to the key the tokens are bound to (or removed). */
+function withJkt(request: Record<string, unknown>, jkt: string | undefined): Record<string, unknown> {
+  const { dpop_jkt: _, ...rest } = request ?? {};
+  return jkt ? { ...rest, dpop_jkt: jkt } : rest;
 }

@@ -41,12 +41,15 @@ const flowById = preparedQuery<{ id: string; kind: FlowKind }, (typeof selfservi
       .limit(1),
 );
 
-export async function updateFlow(
-  db: DbOrTx,
-  id: string,
-  patch: Partial<Pick<FlowRow, "state" | "ui" | "data" | "identityId" | "sessionId" | "returnTo">>,
-): Promise<void> {
-  await db
+type FlowPatch = Partial<Pick<FlowRow, "state" | "ui" | "data" | "identityId" | "sessionId" | "returnTo">>;
+
+export async function updateFlow(db: DbOrTx, id: string, patch: FlowPatch): Promise<void> {
+  await flowUpdate(db, id, patch);
+}
+
+/** The UPDATE of `updateFlow`, not yet run: for a change that writes it in its own statement. */
+export function flowUpdate(db: DbOrTx, id: string, patch: FlowPatch) {
+  return db
     .update(selfserviceFlows)
     .set({ ...patch, updatedAt: new Date() })
     .where(eq(selfserviceFlows.id, id));

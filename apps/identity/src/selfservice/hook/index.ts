@@ -314,6 +314,34 @@ export async function registrationHooks(
   };
 }
 
+/** Every message of a refusal, the fields' too: for a new flow that has none of those fields. */
+export function allMessages(refusal: FlowFailure): UiText[] {
+  return [...(refusal.messages ?? []), ...(refusal.fields ?? []).map(([, m]) => m)];
+}
+
+/**
+ * After-recovery and after-verification web hooks (`selfservice.flows.<flow>.after.hooks`), run when a
+ * right secret was submitted and before anything of the step is saved: the receiver gets the identity
+ * (as the step will leave it) and may refuse. Queue the deferred calls in the step's transaction.
+ */
+export function completionHooks(
+  c: Context,
+  ctx: AppContext,
+  input: {
+    flow: "recovery" | "verification";
+    row: FlowRow;
+    wire: Record<string, unknown>;
+    identity: Record<string, unknown>;
+  },
+): Promise<HookRun> {
+  return runWebHooks(c, ctx, {
+    point: { flow: input.flow, phase: "after" },
+    row: input.row,
+    wire: input.wire,
+    identity: input.identity,
+  });
+}
+
 /** Puts a refusal's messages on the flow's UI: on the named nodes, or on the flow itself. */
 export function showRefusal(ui: UiContainer, refusal: FlowFailure): void {
   for (const m of refusal.messages ?? []) addMessage(ui, m);

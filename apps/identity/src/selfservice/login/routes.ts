@@ -5,7 +5,7 @@ import { sessions } from "../../db/schema.ts";
 import { OryError, sessionAlreadyAvailable } from "../../errors/index.ts";
 import { isJsonRequest } from "../../http/request.ts";
 import type { FullIdentity } from "../../identity/repository.ts";
-import { audit } from "../../security/audit.ts";
+import { type AuditEvent, audit, auditInsert } from "../../security/audit.ts";
 import { withCaptcha } from "../../security/captcha.ts";
 import {
   type ActiveSession,
@@ -33,7 +33,7 @@ import {
   workingFlow,
 } from "../flow/lifecycle.ts";
 import { flowRequest } from "../flow/request.ts";
-import { type FlowRow, updateFlow } from "../flow/repository.ts";
+import { type FlowRow, flowUpdate, updateFlow } from "../flow/repository.ts";
 import { text } from "../flow/text.ts";
 import { csrfNode, setNodeValue, type UiContainer, type UiNode } from "../flow/ui.ts";
 import { aal2LoginUrl, satisfiesAal } from "../mfa/aal.ts";
@@ -50,6 +50,16 @@ import type {
   LoginSuccess,
   StrategyEnv,
 } from "../strategy/types.ts";
+
+/** The audit event of a completed sign-in. */
+function loginSucceeded(identity: FullIdentity, sessionId: string, aal: string, row: FlowRow): AuditEvent {
+  return {
+    event: "login.succeeded",
+    actor: identity.identity.id,
+    target: identity.identity.id,
+    metadata: { session_id: sessionId, aal, flow_type: row.type },
+  };
+}
 
 /*
  * The login flow: `GET /self-service/login/{browser,api}` creates it with the nodes of every enabled
@@ -357,8 +367,11 @@ export class LoginFlows {
       sessionRow = updated!;
       token = existing.token;
     } else {
-      const issued = await ctx.db.transaction(async (tx) => {
-        const s = await issueSession(tx, ctx, {
+      // The session, the completed flow and the audit row: one statement, committed together.
+      const issued = await issueSession(
+        ctx.db,
+        ctx,
+        {
           identityId: identity.identity.id,
           methods: [
             {
@@ -369,16 +382,18 @@ export class LoginFlows {
             },
           ],
           c,
-        });
-        await updateFlow(tx, flow.id, {
-          data: { ...flow.data, completed: true },
-          identityId: identity.identity.id,
-          sessionId: s.row.id,
-        });
-        return s;
-      });
-      sessionRow = issued.row;
-      token = issued.token;
+        },
+        (sessionId) => [
+          flowUpdate(ctx.db, flow.id, {
+            data: { ...flow.data, completed: true },
+            identityId: identity.identity.id,
+            sessionId,
+          }),
+          // A new session starts at aal1 (issueSession's default); a second factor upgrades it later.
+          auditInsert(ctx, c, loginSucceeded(identity, sessionId, "aal1", flow.row)),
+        ],
+      );
+      return this.finish(c, flow.row, issued.row, issued.token, identity, { audited: true });
     }
     return this.finish(c, flow.row, sessionRow, token, identity);
   }
@@ -394,15 +409,11 @@ export class LoginFlows {
     sessionRow: typeof sessions.$inferSelect,
     token: string,
     identity: FullIdentity,
+    opts: { audited?: boolean } = {},
   ): Promise<Response> {
     const ctx = this.ctx;
     const data = row.data as LoginData;
-    await audit(ctx, c, {
-      event: "login.succeeded",
-      actor: identity.identity.id,
-      target: identity.identity.id,
-      metadata: { session_id: sessionRow.id, aal: sessionRow.aal, flow_type: row.type },
-    });
+    if (!opts.audited) await audit(ctx, c, loginSucceeded(identity, sessionRow.id, sessionRow.aal, row));
     if (!satisfiesAal(ctx.config.session.whoami.required_aal, sessionRow, identity, ctx)) {
       if (row.type === "api") {
         // The identity is withheld until the second factor is done, as Kratos does.

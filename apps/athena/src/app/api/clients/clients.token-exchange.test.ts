@@ -48,7 +48,12 @@ const clientCount = async () =>
 describe("OAuth2 client form: token exchange", () => {
   it("registers a client with the grant and its policy, and an edit keeps or changes the policy as sent", async () => {
     const res = await POST(
-      apiRequest("POST", "/api/clients", admin, form({ require_pushed_authorization_requests: true })),
+      apiRequest(
+        "POST",
+        "/api/clients",
+        admin,
+        form({ require_pushed_authorization_requests: true, dpop_bound_access_tokens: true }),
+      ),
       {
         params: Promise.resolve({}),
       },
@@ -59,6 +64,7 @@ describe("OAuth2 client form: token exchange", () => {
     expect(stored.grant_types).toEqual([GRANT, "client_credentials"]);
     expect(stored.token_exchange).toEqual(form().token_exchange);
     expect(stored.require_pushed_authorization_requests).toBe(true);
+    expect(stored.dpop_bound_access_tokens).toBe(true);
     expect(((await getCoreClient(client_id)) as { token_exchange?: unknown }).token_exchange).toEqual(
       form().token_exchange,
     );

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { identityCredentials } from "../../../db/schema.ts";
-import { findByIdentifier, loadIdentity } from "../../../identity/repository.ts";
+import { loadIdentityByIdentifier } from "../../../identity/repository.ts";
 import { normalizeIdentifier } from "../../../identity/schemas.ts";
 import { lockedMessage } from "../../../security/lockout.ts";
 import { str } from "../../flow/common.ts";
@@ -70,33 +70,26 @@ export const passwordLogin: LoginStrategy = {
       return { type: "failed", messages: [lockedMessage(attempt.locked)], locked: attempt.locked };
     }
 
-    const owner = await findByIdentifier(ctx.db, "password", identifier);
-    const cred = owner
-      ? (
-          await ctx.db
-            .select()
-            .from(identityCredentials)
-            .where(eq(identityCredentials.id, owner.credentialId))
-            .limit(1)
-        )[0]
-      : undefined;
+    // The owner with everything it has, in one read: the credential to check and the identity to sign in.
+    const owner = await loadIdentityByIdentifier(ctx.db, "password", identifier);
+    const cred = owner?.full.credentials.find((cr) => cr.id === owner.credentialId);
     const hash = typeof cred?.config.hashed_password === "string" ? cred.config.hashed_password : undefined;
     let ok = false;
     if (hash) ok = await ctx.hasher.verify(password, hash);
     else await ctx.hasher.burn(password);
     if (!ok || !owner) {
-      await attempt.failed(owner?.identityId);
+      const identityId = owner?.full.identity.id;
+      await attempt.failed(identityId);
       await auditEvent(env, {
         event: "login.failed",
         actor: "anonymous",
-        target: owner?.identityId ?? identifier,
+        target: identityId ?? identifier,
         metadata: { reason: "invalid_credentials", identifier },
       });
       return { type: "failed", messages: [text.invalidCredentials()] };
     }
-    await attempt.succeeded(owner.identityId);
-    const identity = await loadIdentity(ctx.db, owner.identityId);
-    if (!identity) return { type: "failed", messages: [text.invalidCredentials()] };
+    const identity = owner.full;
+    await attempt.succeeded(identity.identity.id);
     if (identity.identity.state !== "active") return { type: "failed", messages: [text.accountDisabled()] };
     if (ctx.config.selfservice.flows.login.require_verified_address) {
       const verified =

@@ -58,6 +58,7 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
       allowed_issuers: c.token_exchange?.allowed_issuers ?? [],
       may_impersonate: !!c.token_exchange?.may_impersonate,
     },
+    dpop_bound_access_tokens: !!c.dpop_bound_access_tokens,
   };
   return (
     <div className="stack">

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getCoreClient } from "@/lib/core/oauth2-clients";
+import { getClient } from "@/lib/core/oauth2-clients";
 import { apiRequest, type IamHarness, startIam } from "@/test/iam-core";
 import { PUT } from "./[id]/route";
 import { POST } from "./route";
@@ -65,7 +65,7 @@ describe("OAuth2 client form: token exchange", () => {
     expect(stored.token_exchange).toEqual(form().token_exchange);
     expect(stored.require_pushed_authorization_requests).toBe(true);
     expect(stored.dpop_bound_access_tokens).toBe(true);
-    expect(((await getCoreClient(client_id)) as { token_exchange?: unknown }).token_exchange).toEqual(
+    expect(((await getClient(client_id)) as { token_exchange?: unknown }).token_exchange).toEqual(
       form().token_exchange,
     );
 

@@ -18,7 +18,7 @@ test.describe("identity import and export in Athena IAM", () => {
       mimeType: "text/csv",
       buffer: Buffer.from(`email,name.first,email_verified\n${good},Imogen,true\nnot-an-email,Nobody,\n`),
     });
-    await page.getByRole("button", { name: "Import" }).click();
+    await page.getByRole("button", { name: "Import", exact: true }).click();
     await expect(page.getByTestId("import-summary")).toHaveText("1 imported, 1 refused");
     const report = page.getByRole("region", { name: "Import report" });
     await expect(report.locator('tr[data-status="created"]')).toContainText(good);

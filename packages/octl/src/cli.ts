@@ -38,6 +38,17 @@ function deployOptions(cmd: Command): Command {
     );
 }
 
+/** What every identities/clients command takes: which domain, which admin API, which output. */
+function adminOptions(cmd: Command): Command {
+  return cmd
+    .option("--domain <domain>", "ciam or iam", "ciam")
+    .option(
+      "--admin-url <url>",
+      "the admin API to call (default: $CIAM_KRATOS_ADMIN_URL / $CIAM_HYDRA_ADMIN_URL, likewise IAM_…, else the deployed platform's)",
+    )
+    .option("--json", "print JSON instead of a table");
+}
+
 export function createProgram(setExitCode: (code: number) => void): Command {
   const program = new Command("octl")
     .description(
@@ -102,6 +113,75 @@ export function createProgram(setExitCode: (code: number) => void): Command {
     .option("-y, --yes", "do not ask for confirmation")
     .option("--down", "stop the platform first if it runs (reset refuses otherwise)")
     .action((opts) => run(async () => (await import("./commands/reset.ts")).resetCommand(layout(), opts)));
+
+  const identities = program
+    .command("identities")
+    .description("list, get, create, delete, import and export a domain's identities (Kratos admin API)");
+  const clients = program
+    .command("clients")
+    .description("list, create and delete a domain's OAuth2 clients (Hydra admin API)");
+  const ids = () => import("./commands/identities.ts");
+  const oauth = () => import("./commands/clients.ts");
+
+  adminOptions(identities.command("list").description("list identities (a page at a time)"))
+    .option("--page-size <n>", "identities per page (default 250)")
+    .option("--page-token <token>", "the page to show (printed on stderr when there are more)")
+    .action((opts) => run(async () => (await ids()).listCommand(layout(), opts)));
+  adminOptions(identities.command("get").description("show identities by id"))
+    .argument("<id...>", "identity ids")
+    .option("--include-credentials", "include the password hash (Kratos' include_credential=password)")
+    .action((list: string[], opts) => run(async () => (await ids()).getCommand(layout(), list, opts)));
+  adminOptions(identities.command("create").description("create one identity"))
+    .option("--schema <id>", "identity schema (default: default)")
+    .option("--traits <json>", "the traits, a JSON object")
+    .option("--email <address>", "sets traits.email")
+    .option("--verified", "mark the email address verified")
+    .option("--state <state>", "active or inactive")
+    .action((opts) => run(async () => (await ids()).createCommand(layout(), opts)));
+  adminOptions(identities.command("delete").description("delete identities and everything they own"))
+    .argument("<id...>", "identity ids")
+    .action((list: string[], opts) => run(async () => (await ids()).deleteCommand(layout(), list, opts)));
+  adminOptions(
+    identities
+      .command("import")
+      .description("import identities from JSON (Kratos' import shape) or CSV files; a report per row"),
+  )
+    .argument("<file...>", "files to import (- for stdin); .csv files are read as CSV")
+    .option("--format <format>", "json or csv (default: by the file's extension)")
+    .option("--schema <id>", "identity schema for CSV rows without a schema_id column")
+    .option("--batch-size <n>", "identities per request, 1 to 200 (default 200)")
+    .action((files: string[], opts) => run(async () => (await ids()).importCommand(layout(), files, opts)));
+  adminOptions(
+    identities.command("export").description("export every identity as JSON (import shape) or CSV"),
+  )
+    .option("--format <format>", "json or csv (default: by the output's extension, else json)")
+    .option("-o, --output <file>", "write to this file instead of stdout")
+    .option("--include-credentials", "include password hashes (secret: the file is made owner-only)")
+    .action((opts) => run(async () => (await ids()).exportCommand(layout(), opts)));
+
+  adminOptions(clients.command("list").description("list OAuth2 clients"))
+    .option("--page-size <n>", "clients per page (default 250)")
+    .option("--page-token <token>", "the page to show")
+    .action((opts) => run(async () => (await oauth()).listClientsCommand(layout(), opts)));
+  adminOptions(clients.command("create").description("create an OAuth2 client; prints its secret once"))
+    .option("--name <name>", "client name")
+    .option("--grant-type <types>", "grant type, repeatable or comma-separated", collect)
+    .option("--response-type <types>", "response type, repeatable or comma-separated", collect)
+    .option("--scope <scopes>", "scope, repeatable or comma-separated", collect)
+    .option("--audience <audiences>", "allowed audience, repeatable or comma-separated", collect)
+    .option("--redirect-uri <uris>", "redirect URI, repeatable or comma-separated", collect)
+    .option("--post-logout-callback <uris>", "post-logout redirect URI, repeatable", collect)
+    .option(
+      "--token-endpoint-auth-method <method>",
+      "client_secret_basic (default), client_secret_post, private_key_jwt or none",
+    )
+    .option("--secret <secret>", "use this secret instead of a generated one")
+    .action((opts) => run(async () => (await oauth()).createClientCommand(layout(), opts)));
+  adminOptions(clients.command("delete").description("delete OAuth2 clients"))
+    .argument("<id...>", "client ids")
+    .action((list: string[], opts) =>
+      run(async () => (await oauth()).deleteClientCommand(layout(), list, opts)),
+    );
 
   deployOptions(
     program

@@ -23,3 +23,16 @@ export {
   type RotatedClientSecret,
 } from "./olympus.ts";
 export * from "@ory/client-fetch";
+export {
+  CSV_COLUMNS,
+  IMPORT_BATCH_SIZE,
+  allIdentities,
+  exportIdentities,
+  identitiesFromCsv,
+  identitiesFromJson,
+  identitiesToCsv,
+  importIdentities,
+  toImportShape,
+  type ImportResult,
+  type ImportRow,
+} from "./transfer.ts";

@@ -478,6 +478,25 @@ export const configSchema = z.object({
             .prefault({} as never),
         })
         .prefault({} as never),
+      /** DPoP (RFC 9449; Hydra has none): sender-constrained tokens. */
+      dpop: z
+        .object({
+          /** How old a proof's `iat` may be (its `jti` is remembered that long); 10s–10m. */
+          proof_max_age: duration("5m").refine((ms) => ms >= 10_000 && ms <= 600_000, {
+            message: "oauth2.dpop.proof_max_age must be between 10s and 10m",
+          }),
+          /** How far ahead of the server's clock a proof's `iat` may lie; at most 5m. */
+          clock_skew: duration("30s").refine((ms) => ms <= 300_000, {
+            message: "oauth2.dpop.clock_skew may not exceed 5m",
+          }),
+          /** Proofs must carry a server nonce (`use_dpop_nonce` tells the client the current one). */
+          require_nonce: z.boolean().default(false),
+          /** How long a server nonce is handed out for; it is accepted for twice that. 30s–1h. */
+          nonce_lifetime: duration("5m").refine((ms) => ms >= 30_000 && ms <= 3_600_000, {
+            message: "oauth2.dpop.nonce_lifetime must be between 30s and 1h",
+          }),
+        })
+        .prefault({} as never),
       /** Pushed authorization requests (RFC 9126; Hydra has none). */
       pushed_authorization_requests: z
         .object({

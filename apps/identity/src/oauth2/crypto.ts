@@ -16,7 +16,7 @@ import { CompactEncrypt, compactDecrypt } from "jose";
  * secret still opens and verifies (rotation: prepend a new one, keep the old one for a while).
  */
 
-type Purpose = "flow" | "jwk" | "token" | "client-secret" | "cookie";
+type Purpose = "flow" | "jwk" | "token" | "client-secret" | "cookie" | "dpop-nonce";
 
 interface DerivedKey {
   kid: string;
@@ -34,6 +34,7 @@ export interface OAuth2Keys {
   token: DerivedKey[];
   clientSecret: DerivedKey[];
   cookie: DerivedKey[];
+  dpopNonce: DerivedKey[];
 }
 
 /** Derives the OAuth2 keys from the cipher secrets (the first one is current). */
@@ -45,6 +46,7 @@ export function deriveKeys(secrets: string[]): OAuth2Keys {
     token: all("token"),
     clientSecret: all("client-secret"),
     cookie: all("cookie"),
+    dpopNonce: all("dpop-nonce"),
   };
 }
 

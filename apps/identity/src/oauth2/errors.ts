@@ -27,6 +27,8 @@ export type OAuth2ErrorCode =
   | "slow_down"
   | "expired_token"
   | "invalid_request_uri"
+  | "invalid_dpop_proof"
+  | "use_dpop_nonce"
   | "invalid_target";
 
 // The descriptions fosite (Hydra's OAuth2 library) uses, so clients see familiar texts.
@@ -99,6 +101,8 @@ const DESCRIPTIONS: Record<OAuth2ErrorCode, [string, number]> = {
     "The request_uri in the authorization request returns an error or contains invalid data.",
     400,
   ],
+  invalid_dpop_proof: ["The DPoP proof is missing, malformed or invalid.", 400],
+  use_dpop_nonce: ["The DPoP proof must carry the nonce the server provided in the DPoP-Nonce header.", 400],
   // RFC 8707 §2 / RFC 8693 §2.2.2.
   invalid_target: [
     "The requested resource is invalid, missing, unknown, or malformed, or the authorization server is unwilling to issue a token for it.",

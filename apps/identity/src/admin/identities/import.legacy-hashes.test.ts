@@ -134,6 +134,7 @@ describe("legacy hash import", () => {
     const cases: [string, RegExp][] = [
       ["$md5-crypt$saltsalt$tooshort", /could not be parsed/],
       ["$sha512-crypt$rounds=999999999$salt$" + "a".repeat(86), /bounds/],
+      [`$sha256-crypt$rounds=20001$salt$${"a".repeat(43)}`, /bounds/],
       ["$firescrypt$ln=30,r=8,p=1$c2FsdA==$aGFzaA==$Bw==$a2V5", /bounds/],
       ["$firescrypt$ln=14,r=8$c2FsdA==$aGFzaA==", /could not be parsed/],
       ["$md5$not base64!", /could not be parsed/],

@@ -3,6 +3,7 @@ import { uuid } from "../../security/random.ts";
 import { spendJti } from "../assertions/jti.ts";
 import type { ClientRecord } from "../clients/model.ts";
 import { OAuth2Error } from "../errors.ts";
+import { offerNonce, verifyDPoP } from "../dpop/proof.ts";
 import { openFlow, sealFlow } from "../flow/challenge.ts";
 import { noStore, readParams } from "../http.ts";
 import { nowSeconds, type OAuth2, publicUrl, seconds } from "../runtime.ts";
@@ -32,6 +33,8 @@ export function mustPush(o2: OAuth2, client: ClientRecord): boolean {
 async function pushAuthorizationRequest(c: Context, o2: OAuth2): Promise<Response> {
   noStore(c);
   const form = await readParams(c, { query: false });
+  // Checked before the client authenticates: a proof refused for its nonce does not spend an assertion.
+  const dpop = await verifyDPoP(c, o2, { htu: publicUrl(o2, "oauth2/par"), site: "authorization-server" });
   const client = await authenticateClient(c, o2, form);
   if (form.has("request_uri")) {
     throw new OAuth2Error("invalid_request", "A pushed authorization request may not contain 'request_uri'.");
@@ -43,6 +46,17 @@ async function pushAuthorizationRequest(c: Context, o2: OAuth2): Promise<Respons
     throw new OAuth2Error("invalid_request", "The 'client_id' does not match the authenticated client.");
   }
   params.set("client_id", client.id);
+  // RFC 9449 §10.1: a proof at PAR binds the code to its key, as dpop_jkt does (both: they must agree).
+  if (dpop) {
+    const named = params.get("dpop_jkt");
+    if (named !== null && named !== dpop.jkt) {
+      throw new OAuth2Error(
+        "invalid_dpop_proof",
+        "The 'dpop_jkt' parameter does not match the key of the DPoP proof.",
+      );
+    }
+    params.set("dpop_jkt", dpop.jkt);
+  }
   try {
     await parseAuthorizeRequest(o2, params, `${publicUrl(o2, "oauth2/auth")}?${params.toString()}`);
   } catch (e) {
@@ -56,6 +70,7 @@ async function pushAuthorizationRequest(c: Context, o2: OAuth2): Promise<Respons
     params: params.toString(),
     expires_at: nowSeconds() + ttl,
   });
+  offerNonce(c, o2);
   return c.json({ request_uri: `${PAR_URN}${sealed}`, expires_in: ttl }, 201);
 }
 

@@ -38,6 +38,8 @@ export interface AuthorizeRequest {
   prompt: Set<string>;
   maxAge: number | undefined;
   codeChallenge: string | undefined;
+  /** RFC 9449 §10: the thumbprint of the DPoP key the code will be bound to. */
+  dpopJkt: string | undefined;
   idTokenHint: string | undefined;
   oidc: OidcContext;
   requestUrl: string;
@@ -214,6 +216,17 @@ export async function parseAuthorizeRequest(
     }
   }
 
+  // RFC 9449 §10: a SHA-256 JWK thumbprint, base64url (43 characters).
+  const dpopJkt = params.get("dpop_jkt") || undefined;
+  if (dpopJkt !== undefined && !/^[A-Za-z0-9_-]{43}$/.test(dpopJkt)) {
+    fail(
+      new OAuth2Error(
+        "invalid_request",
+        "The 'dpop_jkt' parameter must be the base64url SHA-256 thumbprint of a JWK (43 characters).",
+      ),
+    );
+  }
+
   const prompt = new Set(splitList(params.get("prompt")));
   for (const p of prompt) {
     if (!PROMPTS.includes(p))
@@ -255,6 +268,7 @@ export async function parseAuthorizeRequest(
     prompt,
     maxAge,
     codeChallenge: challenge,
+    dpopJkt,
     idTokenHint: params.get("id_token_hint") || undefined,
     oidc: {
       acr_values: splitList(params.get("acr_values")),
@@ -328,6 +342,7 @@ export async function parseDeviceRequest(
     prompt: new Set(),
     maxAge: undefined,
     codeChallenge: undefined,
+    dpopJkt: undefined,
     idTokenHint: undefined,
     oidc: { acr_values: [], ui_locales: [] },
     requestUrl,

@@ -288,6 +288,8 @@ export async function afterConsent(c: Context, o2: OAuth2, verifier: string): Pr
           oidc_context: req.oidc,
           context_consent: r.context ?? {},
           ...(req.device ? { device_request_id: req.device.id } : {}),
+          // RFC 9449 §10: the code is bound to this key; the tokens then carry the key they were issued for.
+          ...(req.dpopJkt ? { dpop_jkt: req.dpopJkt } : {}),
         },
         consentSkipped: v.skip,
         remember: r.remember,

@@ -3,13 +3,14 @@ import { ASYMMETRIC_ALGS, AUTH_METHODS, HMAC_ALGS } from "../clients/model.ts";
 import { publicUrl, type OAuth2 } from "../runtime.ts";
 import { DEVICE_CODE_GRANT } from "../device/requests.ts";
 import { JWT_BEARER } from "../token/jwt-bearer.ts";
+import { DPOP_ALGS } from "../dpop/proof.ts";
 import { TOKEN_EXCHANGE } from "../token/token-exchange.ts";
 
 /**
  * GET /.well-known/openid-configuration. Advertises what this provider actually does: the
  * authorization code flow (with refresh tokens and client credentials), PKCE S256, query, fragment
  * and form_post response modes, RP-initiated, back-channel and front-channel logout, the device flow
- * (RFC 8628).
+ * (RFC 8628), DPoP (RFC 9449).
  */
 export async function discoveryDocument(o2: OAuth2): Promise<Record<string, unknown>> {
   const algs = await o2.jwks.idTokenAlgs();
@@ -42,6 +43,8 @@ export async function discoveryDocument(o2: OAuth2): Promise<Record<string, unkn
     revocation_endpoint_auth_methods_supported: [...AUTH_METHODS],
     revocation_endpoint_auth_signing_alg_values_supported: [...ASYMMETRIC_ALGS, ...HMAC_ALGS],
     code_challenge_methods_supported: ["S256"],
+    // RFC 9449 §5.1: the algorithms verifyDPoP accepts, no more.
+    dpop_signing_alg_values_supported: [...DPOP_ALGS],
     id_token_signing_alg_values_supported: algs,
     id_token_signed_response_alg: algs,
     userinfo_signing_alg_values_supported: ["none"],

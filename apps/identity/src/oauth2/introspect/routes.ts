@@ -3,6 +3,7 @@ import { OAuth2Error } from "../errors.ts";
 import { noStore, readParams } from "../http.ts";
 import type { OAuth2 } from "../runtime.ts";
 import { splitList } from "../scope.ts";
+import { boundJkt } from "../dpop/proof.ts";
 import { actOf } from "../token/tokens.ts";
 import { findActiveToken } from "./inspect.ts";
 
@@ -27,6 +28,8 @@ export function registerIntrospectRoutes(admin: Hono, o2: OAuth2): void {
     const required = splitList(form.get("scope"));
     if (!found || !required.every((s) => found.scope.includes(s))) return c.json({ active: false });
     const { grant } = found;
+    // RFC 9449 §6.2: a DPoP-bound access token says so, with the thumbprint of its key.
+    const jkt = found.use === "access_token" ? boundJkt(grant) : undefined;
     const issuedAt = grant.tokensIssuedAt ?? grant.handledAt;
     // RFC 8693 §4.1: a token from an exchange with an actor says who acts for the subject.
     const act = actOf(grant);
@@ -41,7 +44,8 @@ export function registerIntrospectRoutes(admin: Hono, o2: OAuth2): void {
       nbf: seconds(issuedAt),
       aud: grant.grantedAudience,
       iss: o2.issuer,
-      token_type: "Bearer",
+      token_type: jkt ? "DPoP" : "Bearer",
+      ...(jkt ? { cnf: { jkt } } : {}),
       token_use: found.use,
       ...(found.use === "access_token" ? { ext: grant.accessTokenClaims ?? {} } : {}),
       ...(act ? { act } : {}),

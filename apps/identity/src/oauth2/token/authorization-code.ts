@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
+import { boundJkt, type DPoPProof } from "../dpop/proof.ts";
 import type { ClientRecord } from "../clients/model.ts";
 import { safeEqual } from "../crypto.ts";
 import { OAuth2Error } from "../errors.ts";
 import { findGrantByCode, type GrantRow, redeemCode, revokeGrantTokens } from "../grants.ts";
 import type { OAuth2 } from "../runtime.ts";
-import { prepareTokens, tokenResponse, wantsRefreshToken } from "./issue.ts";
+import { prepareTokens, tokenResponse, wantsRefreshToken, type TokenRequestContext } from "./issue.ts";
 import { findByToken, parseToken } from "./tokens.ts";
 
 const invalidGrant = (hint: string) => new OAuth2Error("invalid_grant", hint);
@@ -58,11 +59,31 @@ function checkPkce(grant: GrantRow, form: URLSearchParams): void {
   }
 }
 
+/**
+ * RFC 9449 §10: a code whose authorization request named `dpop_jkt` is redeemed only with a proof of
+ * that key.
+ */
+function checkCodeBinding(grant: GrantRow, dpop: DPoPProof | undefined): void {
+  const bound = boundJkt(grant);
+  if (!bound) return;
+  if (!dpop) {
+    throw invalidGrant(
+      "The authorization code is bound to a DPoP key ('dpop_jkt'); the request must carry a DPoP proof of that key.",
+    );
+  }
+  if (dpop.jkt !== bound) {
+    throw invalidGrant(
+      "The DPoP proof was signed with another key than the 'dpop_jkt' the code is bound to.",
+    );
+  }
+}
+
 /** grant_type=authorization_code (RFC 6749 §4.1.3): one conditional UPDATE redeems the code and stores the tokens. */
 export async function authorizationCodeGrant(
   o2: OAuth2,
   client: ClientRecord,
   form: URLSearchParams,
+  { dpop }: TokenRequestContext = {},
 ): Promise<Record<string, unknown>> {
   if (!client.data.grant_types.includes("authorization_code")) {
     throw new OAuth2Error(
@@ -84,12 +105,15 @@ export async function authorizationCodeGrant(
   }
   checkRedirect(grant, form);
   checkPkce(grant, form);
+  checkCodeBinding(grant, dpop);
 
   const scope = grant.grantedScope;
   const tokens = await prepareTokens(o2, client, grant, {
     scope,
     refresh: wantsRefreshToken(client, scope),
     generation: 0,
+    via: "authorization_code",
+    jkt: dpop?.jkt,
   });
   const redeemed = await redeemCode(o2.ctx.db, grant.id, grant.codeHash!, {
     ...tokens.set,

@@ -4,7 +4,7 @@ import { OAuth2Error } from "../errors.ts";
 import { type GrantRow, grantWriter, insertGrant } from "../grants.ts";
 import type { OAuth2 } from "../runtime.ts";
 import { isScopeToken, scopeAllowed, splitList } from "../scope.ts";
-import { prepareTokens, tokenResponse } from "./issue.ts";
+import { prepareTokens, tokenResponse, type TokenRequestContext } from "./issue.ts";
 
 /**
  * grant_type=client_credentials (RFC 6749 §4.4): a confidential client gets an access token for the
@@ -15,6 +15,7 @@ export async function clientCredentialsGrant(
   o2: OAuth2,
   client: ClientRecord,
   form: URLSearchParams,
+  { dpop }: TokenRequestContext = {},
 ): Promise<Record<string, unknown>> {
   if (!client.data.grant_types.includes("client_credentials")) {
     throw new OAuth2Error(
@@ -32,7 +33,13 @@ export async function clientCredentialsGrant(
   checkScope(o2, client, scope);
   const audience = splitList(form.get("audience"));
   checkAudience(client, audience);
-  return issueWithoutUser(o2, client, { kind: "client_credentials", subject: client.id, scope, audience });
+  return issueWithoutUser(o2, client, {
+    kind: "client_credentials",
+    subject: client.id,
+    scope,
+    audience,
+    jkt: dpop?.jkt,
+  });
 }
 
 /** Every requested scope must be allowed by the client (scope strategy). */
@@ -75,6 +82,8 @@ export async function issueWithoutUser(
     request?: Record<string, unknown>;
     notAfter?: Date;
     strategy?: "opaque" | "jwt";
+    /** The DPoP key thumbprint the token is bound to (RFC 9449). */
+    jkt?: string;
   },
 ): Promise<Record<string, unknown>> {
   const { scope, audience } = spec;
@@ -123,6 +132,13 @@ export async function issueWithoutUser(
     scope,
     refresh: false,
     generation: 0,
+    via:
+      spec.kind === "jwt_bearer"
+        ? "jwt_bearer"
+        : spec.kind === "client_credentials"
+          ? "client_credentials"
+          : undefined,
+    jkt: spec.jkt,
     ...(spec.notAfter ? { notAfter: spec.notAfter } : {}),
     ...(spec.strategy ? { strategy: spec.strategy } : {}),
   });

@@ -8,7 +8,7 @@ import {
 import { OAuth2Error } from "../errors.ts";
 import { findGrantById, issueFirstTokens, revokeGrantTokens } from "../grants.ts";
 import type { OAuth2 } from "../runtime.ts";
-import { prepareTokens, tokenResponse, wantsRefreshToken } from "./issue.ts";
+import { prepareTokens, tokenResponse, wantsRefreshToken, type TokenRequestContext } from "./issue.ts";
 import { parseToken } from "./tokens.ts";
 
 const invalidGrant = (hint: string) => new OAuth2Error("invalid_grant", hint);
@@ -25,6 +25,7 @@ export async function deviceCodeGrant(
   o2: OAuth2,
   client: ClientRecord,
   form: URLSearchParams,
+  { dpop }: TokenRequestContext = {},
 ): Promise<Record<string, unknown>> {
   if (!client.data.grant_types.includes(DEVICE_CODE_GRANT)) {
     throw new OAuth2Error(
@@ -71,6 +72,8 @@ export async function deviceCodeGrant(
     scope,
     refresh: wantsRefreshToken(client, scope),
     generation: 0,
+    via: "device_authorization",
+    jkt: dpop?.jkt,
   });
   const issued = await issueFirstTokens(o2.ctx.db, grant.id, tokens.set);
   if (!issued) throw invalidGrant("The device code has already been used.");

@@ -1,14 +1,26 @@
-import type { ClientRecord } from "../clients/model.ts";
+import { type ClientRecord, clientLifespan, type LifespanGrant } from "../clients/model.ts";
 import type { GrantRow, NewGrant } from "../grants.ts";
 import { lastUse } from "../grants.ts";
 import { nowSeconds, type OAuth2 } from "../runtime.ts";
+import type { Context } from "hono";
+import { boundJkt, type DPoPProof } from "../dpop/proof.ts";
 import { mintToken, newAccessToken, signIdToken, tokenHash } from "./tokens.ts";
+
+/** What a grant gets besides the client and the form: the HTTP context and the request's verified DPoP proof. */
+export interface TokenRequestContext {
+  c?: Context;
+  dpop?: DPoPProof;
+}
 
 export interface PreparedTokens {
   accessToken: string;
   refreshToken?: string;
   expiresIn: number;
   scope: string[];
+  /** How long an ID token issued with these tokens lives (the client's lifespan for the grant, or the server's). */
+  idTokenTtl: number;
+  /** The DPoP key thumbprint the tokens are bound to (token_type DPoP), if any. */
+  jkt?: string;
   /** The columns the grant row gets in the same conditional UPDATE (or INSERT) that issues them. */
   set: Partial<NewGrant>;
 }
@@ -33,12 +45,22 @@ export async function prepareTokens(
     scope: string[];
     refresh: boolean;
     generation: number;
+    /** The grant whose client lifespans apply (none: the server's, as for a token exchange). */
+    via?: LifespanGrant;
     /** The access token expires no later than this (a token exchange: the subject token's expiry). */
     notAfter?: Date;
     strategy?: "opaque" | "jwt";
+    /** The DPoP key thumbprint the tokens are bound to (RFC 9449). */
+    jkt?: string;
   },
 ): Promise<PreparedTokens> {
-  const ttl = o2.cfg.ttl;
+  // A client may set its own lifespans per grant (Hydra's *_lifespan fields); else the server's.
+  const cfg = o2.cfg.ttl;
+  const ttl = {
+    access_token: clientLifespan(client, opts.via, "access_token") ?? cfg.access_token,
+    refresh_token: clientLifespan(client, opts.via, "refresh_token") ?? cfg.refresh_token,
+    id_token: clientLifespan(client, opts.via, "id_token") ?? cfg.id_token,
+  };
   const iat = nowSeconds();
   const now = new Date(iat * 1000);
   let accessExpiresAt = new Date(now.getTime() + ttl.access_token);
@@ -50,6 +72,7 @@ export async function prepareTokens(
     exp: Math.floor(accessExpiresAt.getTime() / 1000),
     scope: opts.scope,
     generation: opts.generation,
+    jkt: opts.jkt,
     ...(opts.strategy ? { strategy: opts.strategy } : {}),
   });
   const refreshToken = opts.refresh ? mintToken(o2, "ory_rt_", grant.id, opts.generation) : undefined;
@@ -59,7 +82,11 @@ export async function prepareTokens(
     refreshToken,
     expiresIn: Math.floor((accessExpiresAt.getTime() - now.getTime()) / 1000),
     scope: opts.scope,
+    idTokenTtl: ttl.id_token,
+    jkt: opts.jkt,
     set: {
+      // The key the new tokens are bound to replaces the code's or the previous tokens' (RFC 9449).
+      ...(boundJkt(grant) !== opts.jkt ? { request: withJkt(grant.request, opts.jkt) } : {}),
       accessHash: tokenHash(o2, accessToken),
       accessExpiresAt,
       accessScope: opts.scope.length === grant.grantedScope.length ? null : opts.scope,
@@ -81,13 +108,23 @@ export async function tokenResponse(
 ): Promise<Record<string, unknown>> {
   const body: Record<string, unknown> = {
     access_token: tokens.accessToken,
-    token_type: "bearer",
+    token_type: tokens.jkt ? "DPoP" : "bearer",
     expires_in: tokens.expiresIn,
     scope: tokens.scope.join(" "),
   };
   if (tokens.refreshToken) body.refresh_token = tokens.refreshToken;
   if (opts.idToken && grant.grantedScope.includes("openid")) {
-    body.id_token = await signIdToken(o2, grant, { accessToken: tokens.accessToken, nonce: opts.nonce });
+    body.id_token = await signIdToken(o2, grant, {
+      accessToken: tokens.accessToken,
+      nonce: opts.nonce,
+      ttl: tokens.idTokenTtl,
+    });
   }
   return body;
+}
+
+/** A grant's request JSON with `dpop_jkt` set to the key the tokens are bound to (or removed). */
+function withJkt(request: Record<string, unknown>, jkt: string | undefined): Record<string, unknown> {
+  const { dpop_jkt: _, ...rest } = request ?? {};
+  return jkt ? { ...rest, dpop_jkt: jkt } : rest;
 }

@@ -7,6 +7,7 @@ import { publicUrl, type OAuth2 } from "../runtime.ts";
 import { scopeAllowed, splitList } from "../scope.ts";
 import { trustFor } from "../trust/repository.ts";
 import { checkAudience, checkScope, issueWithoutUser } from "./client-credentials.ts";
+import type { TokenRequestContext } from "./issue.ts";
 
 export const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
@@ -24,6 +25,7 @@ export async function jwtBearerGrant(
   o2: OAuth2,
   client: ClientRecord,
   form: URLSearchParams,
+  { dpop }: TokenRequestContext = {},
 ): Promise<Record<string, unknown>> {
   if (!client.data.grant_types.includes(JWT_BEARER)) {
     throw new OAuth2Error(
@@ -89,5 +91,11 @@ export async function jwtBearerGrant(
   checkScope(o2, client, scope);
   const audience = splitList(form.get("audience"));
   checkAudience(client, audience);
-  return issueWithoutUser(o2, client, { kind: "jwt_bearer", subject: claimed.sub, scope, audience });
+  return issueWithoutUser(o2, client, {
+    kind: "jwt_bearer",
+    subject: claimed.sub,
+    scope,
+    audience,
+    jkt: dpop?.jkt,
+  });
 }

@@ -1,4 +1,5 @@
-import type { ClientRecord } from "../clients/model.ts";
+import { type ClientRecord, isPublic } from "../clients/model.ts";
+import { boundJkt, type DPoPProof } from "../dpop/proof.ts";
 import { OAuth2Error } from "../errors.ts";
 import {
   findGrantById,
@@ -10,7 +11,7 @@ import {
 } from "../grants.ts";
 import type { OAuth2 } from "../runtime.ts";
 import { splitList } from "../scope.ts";
-import { prepareTokens, tokenResponse } from "./issue.ts";
+import { prepareTokens, tokenResponse, type TokenRequestContext } from "./issue.ts";
 import { findByToken, parseToken } from "./tokens.ts";
 
 /**
@@ -32,6 +33,7 @@ export async function refreshTokenGrant(
   o2: OAuth2,
   client: ClientRecord,
   form: URLSearchParams,
+  { dpop }: TokenRequestContext = {},
 ): Promise<Record<string, unknown>> {
   if (!client.data.grant_types.includes("refresh_token")) {
     throw new OAuth2Error(
@@ -54,7 +56,7 @@ export async function refreshTokenGrant(
           ? Date.now() - owner.refreshedAt.getTime()
           : Number.POSITIVE_INFINITY;
       if (sinceRotation < o2.cfg.grant.refresh_token.rotation_grace_period) {
-        return reissueInGrace(o2, client, owner, form);
+        return reissueInGrace(o2, client, owner, form, dpop);
       }
       if (sinceRotation < CONCURRENT_REFRESH_WINDOW_MS) {
         throw invalidGrant("The refresh token was just rotated by a concurrent request.");
@@ -73,15 +75,43 @@ export async function refreshTokenGrant(
   if (grant.tokensRevokedAt || !grant.refreshExpiresAt || grant.refreshExpiresAt <= new Date()) {
     throw invalidGrant("The refresh token has expired or was revoked.");
   }
+  checkRefreshBinding(client, grant, dpop);
   const scope = requestedScope(grant, form);
   const generation = grant.generation + 1;
-  const tokens = await prepareTokens(o2, client, grant, { scope, refresh: true, generation });
+  const tokens = await prepareTokens(o2, client, grant, {
+    scope,
+    refresh: true,
+    generation,
+    via: "refresh_token",
+    jkt: dpop?.jkt,
+  });
   const rotated = await rotateRefresh(o2.ctx.db, grant.id, grant.refreshHash!, {
     ...tokens.set,
     refreshedAt: new Date(),
   });
   if (!rotated) throw invalidGrant("The refresh token was just rotated by a concurrent request.");
   return tokenResponse(o2, rotated, tokens, { idToken: true, nonce: false });
+}
+
+/**
+ * RFC 9449 §5: a public client's refresh token is bound to the DPoP key its tokens were issued for, so
+ * it only works with a proof of that key (a stolen token is useless without the private key). A
+ * confidential client's refresh token is bound by client authentication instead; each refresh binds
+ * the new access token to the key of its own proof.
+ */
+function checkRefreshBinding(client: ClientRecord, grant: GrantRow, dpop: DPoPProof | undefined): void {
+  const bound = boundJkt(grant);
+  if (!bound || !isPublic(client)) return;
+  if (!dpop) {
+    throw invalidGrant(
+      "The refresh token is bound to a DPoP key; the request must carry a DPoP proof of that key.",
+    );
+  }
+  if (dpop.jkt !== bound) {
+    throw invalidGrant(
+      "The DPoP proof was signed with another key than the one the refresh token is bound to.",
+    );
+  }
 }
 
 /** The scope asked for (a subset of the granted one), or the granted scope. */
@@ -105,13 +135,21 @@ async function reissueInGrace(
   client: ClientRecord,
   grant: GrantRow,
   form: URLSearchParams,
+  dpop: DPoPProof | undefined,
 ): Promise<Record<string, unknown>> {
   if (!grant.refreshHash || !grant.refreshExpiresAt || grant.refreshExpiresAt <= new Date()) {
     throw invalidGrant("The refresh token has expired or was revoked.");
   }
+  checkRefreshBinding(client, grant, dpop);
   const scope = requestedScope(grant, form);
   const generation = grant.generation + 1;
-  const tokens = await prepareTokens(o2, client, grant, { scope, refresh: true, generation });
+  const tokens = await prepareTokens(o2, client, grant, {
+    scope,
+    refresh: true,
+    generation,
+    via: "refresh_token",
+    jkt: dpop?.jkt,
+  });
   const rotated = await rotateGeneration(o2.ctx.db, grant.id, grant.generation, {
     ...tokens.set,
     refreshedAt: new Date(),

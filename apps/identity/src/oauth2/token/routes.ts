@@ -1,7 +1,8 @@
 import type { Hono } from "hono";
 import { OAuth2Error } from "../errors.ts";
 import { noStore, readParams, refuseRepeated } from "../http.ts";
-import type { OAuth2 } from "../runtime.ts";
+import { offerNonce, verifyDPoP } from "../dpop/proof.ts";
+import { type OAuth2, publicUrl } from "../runtime.ts";
 import { authorizationCodeGrant } from "./authorization-code.ts";
 import { authenticateClient } from "./client-auth.ts";
 import { clientCredentialsGrant } from "./client-credentials.ts";
@@ -20,7 +21,11 @@ const GRANTS = {
   [TOKEN_EXCHANGE]: tokenExchangeGrant,
 } as const;
 
-/** POST /oauth2/token: parse → authenticate the client → dispatch on grant_type → issue. */
+/**
+ * POST /oauth2/token: parse → DPoP proof → authenticate the client → dispatch on grant_type → issue.
+ * The proof is checked before the client authenticates, so a proof refused for a missing nonce does not
+ * spend the client's assertion.
+ */
 export function registerTokenRoutes(app: Hono, o2: OAuth2): void {
   app.post("/oauth2/token", async (c) => {
     noStore(c);
@@ -33,7 +38,19 @@ export function registerTokenRoutes(app: Hono, o2: OAuth2): void {
     if (!handler) {
       throw new OAuth2Error("unsupported_grant_type", `The grant type '${grantType}' is not supported.`);
     }
+    const dpop = await verifyDPoP(c, o2, {
+      htu: publicUrl(o2, "oauth2/token"),
+      site: "authorization-server",
+    });
     const client = await authenticateClient(c, o2, form);
-    return c.json(await handler(o2, client, form, c));
+    if (!dpop && client.data.dpop_bound_access_tokens) {
+      throw new OAuth2Error(
+        "invalid_dpop_proof",
+        "The OAuth 2.0 Client must send a DPoP proof with every token request (dpop_bound_access_tokens).",
+      );
+    }
+    const body = await handler(o2, client, form, { c, dpop });
+    offerNonce(c, o2);
+    return c.json(body);
   });
 }

@@ -1,4 +1,3 @@
-import type { Context } from "hono";
 import { createLocalJWKSet, decodeJwt, type JWTPayload, jwtVerify } from "jose";
 import { assertionOptions, checkLifetime } from "../assertions/claims.ts";
 import { AssertionError, headerOf, verifyWithKeys } from "../assertions/verify.ts";
@@ -13,6 +12,7 @@ import { clientSubject } from "../subjects.ts";
 import { trustFor } from "../trust/repository.ts";
 import { audit } from "../../security/audit.ts";
 import { issueWithoutUser } from "./client-credentials.ts";
+import type { TokenRequestContext } from "./issue.ts";
 import { actOf } from "./tokens.ts";
 
 export const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -66,14 +66,14 @@ export async function tokenExchangeGrant(
   o2: OAuth2,
   client: ClientRecord,
   form: URLSearchParams,
-  c?: Context,
+  { c, dpop }: TokenRequestContext = {},
 ): Promise<Record<string, unknown>> {
   const trail: Record<string, unknown> = {
     subject_token_type: form.get("subject_token_type")?.slice(0, 200) ?? null,
     actor_token_type: form.get("actor_token_type")?.slice(0, 200) ?? null,
   };
   try {
-    const body = await exchange(o2, client, form, trail);
+    const body = await exchange(o2, client, form, trail, dpop?.jkt);
     await audit(o2.ctx, c, {
       event: "oauth2.token.exchanged",
       actor: `client:${client.id}`,
@@ -99,6 +99,7 @@ async function exchange(
   client: ClientRecord,
   form: URLSearchParams,
   trail: Record<string, unknown>,
+  jkt: string | undefined,
 ): Promise<Record<string, unknown>> {
   checkClient(client);
   const req = parseRequest(form);
@@ -185,6 +186,7 @@ async function exchange(
       ...(subject.clientId ? { subject_client_id: subject.clientId } : { subject_issuer: subject.issuer }),
     },
     notAfter,
+    jkt,
     ...(req.requestedType === TOKEN_TYPES.jwt ? { strategy: "jwt" as const } : {}),
   });
   return { ...body, issued_token_type: req.requestedType };

@@ -106,6 +106,8 @@ export interface AccessTokenSpec {
   exp: number;
   scope: string[];
   generation: number;
+  /** The DPoP key thumbprint the token is bound to (RFC 9449 §6: `cnf.jkt` in a JWT). */
+  jkt?: string;
   /** Overrides the client's access token strategy (a token exchange asking for a JWT). */
   strategy?: "opaque" | "jwt";
 }
@@ -118,7 +120,7 @@ export function actOf(grant: GrantRow): Record<string, unknown> | undefined {
     : undefined;
 }
 
-/** A JWT access token (Hydra's claims: iss, sub, aud, exp, iat, nbf, jti, client_id, scp, ext). */
+/** A JWT access token (Hydra's claims: iss, sub, aud, exp, iat, nbf, jti, client_id, scp, ext; `cnf` when DPoP-bound). */
 export async function signJwtAccessToken(
   o2: OAuth2,
   grant: GrantRow,
@@ -130,6 +132,7 @@ export async function signJwtAccessToken(
     client_id: grant.clientId,
     scp: spec.scope,
     ext: grant.accessTokenClaims ?? {},
+    ...(spec.jkt ? { cnf: { jkt: spec.jkt } } : {}),
     ...(act ? { act } : {}),
   })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT" })
@@ -165,7 +168,7 @@ export function halfHash(alg: string, value: string): string {
 export async function signIdToken(
   o2: OAuth2,
   grant: GrantRow,
-  opts: { accessToken?: string; nonce?: boolean },
+  opts: { accessToken?: string; nonce?: boolean; ttl?: number },
 ): Promise<string> {
   const key = await o2.jwks.signingKey(ID_TOKEN_SET);
   const iat = nowSeconds();
@@ -185,7 +188,7 @@ export async function signIdToken(
     .setSubject(grant.clientSubject)
     .setAudience([grant.clientId])
     .setIssuedAt(iat)
-    .setExpirationTime(iat + Math.floor(o2.cfg.ttl.id_token / 1000))
+    .setExpirationTime(iat + Math.floor((opts.ttl ?? o2.cfg.ttl.id_token) / 1000))
     .setJti(uuid())
     .sign(key.key);
 }

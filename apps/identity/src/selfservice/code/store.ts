@@ -99,10 +99,10 @@ export async function countSubmission(db: DbOrTx, flowId: string): Promise<numbe
 }
 
 /**
- * Finds the flow's unexpired, unused code of this kind matching `code` and marks it used; undefined
- * otherwise (wrong, expired, used, or issued for another flow or kind).
+ * The flow's unexpired, unused code of this kind matching `code`, without using it (after hooks are
+ * shown whom a right code would complete the flow for); undefined otherwise.
  */
-export async function consumeCode(
+export async function findCode(
   db: DbOrTx,
   ctx: AppContext,
   kind: CodeKind,
@@ -124,8 +124,23 @@ export async function consumeCode(
       ),
     );
   const candidates = keys(ctx, kind).map((k) => hashCode(kind, k, flowId, submitted));
-  const match = rows.find((r) => candidates.some((h) => safeEqual(h, r.codeHash)));
+  return rows.find((r) => candidates.some((h) => safeEqual(h, r.codeHash)));
+}
+
+/**
+ * Finds the flow's unexpired, unused code of this kind matching `code` and marks it used; undefined
+ * otherwise (wrong, expired, used, or issued for another flow or kind).
+ */
+export async function consumeCode(
+  db: DbOrTx,
+  ctx: AppContext,
+  kind: CodeKind,
+  flowId: string,
+  code: string,
+): Promise<CodeRow | undefined> {
+  const match = await findCode(db, ctx, kind, flowId, code);
   if (!match) return undefined;
+  const now = new Date();
   // The `used_at IS NULL` guard makes two concurrent submissions of the same code succeed once.
   const [used] = await db
     .update(selfserviceCodes)

@@ -3,8 +3,7 @@ import type { AppContext } from "../../app/context.ts";
 import { OryError } from "../../errors/index.ts";
 import { draftFlow, type NewFlowInput } from "../flow/common.ts";
 import { type FlowRow, insertFlow } from "../flow/repository.ts";
-import type { UiText } from "../flow/text.ts";
-import { type HookFailure, runWebHooks } from "./index.ts";
+import { allMessages, type HookFailure, runWebHooks } from "./index.ts";
 import { queueWebHooks } from "./queue.ts";
 
 /*
@@ -16,15 +15,11 @@ import { queueWebHooks } from "./queue.ts";
  * (selfservice/errors/forward.ts). Fire-and-forget calls are queued with the flow, in one transaction.
  */
 
-/** The refusal's messages, every one (no form exists yet to put a field's message on). */
-function refusalMessages(f: HookFailure): UiText[] {
-  return [...(f.messages ?? []), ...(f.fields ?? []).map(([, m]) => m)];
-}
-
 /** The Ory error a failed before hook answers the flow's creation with (never a 500). */
 export function beforeHookError(f: HookFailure): OryError {
   if (f.cause === "refused") {
-    const messages = refusalMessages(f);
+    // Every message, the fields' too: no form exists yet to put them on.
+    const messages = allMessages(f);
     return new OryError(403, "The requested action was forbidden", {
       reason: messages.map((m) => m.text).join(" ") || "A web hook refused to start this flow.",
       details: { messages },

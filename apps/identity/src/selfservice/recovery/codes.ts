@@ -3,7 +3,7 @@ import type { AppContext } from "../../app/context.ts";
 import type { DbOrTx } from "../../db/client.ts";
 import { selfserviceFlows } from "../../db/schema.ts";
 import { sha256hex } from "../../security/random.ts";
-import { type CodeRow, consumeCode, deleteCodes, storeCode } from "../code/store.ts";
+import { type CodeRow, consumeCode, deleteCodes, findCode, storeCode } from "../code/store.ts";
 
 export { countSubmission, MAX_CODE_SUBMISSIONS, CODE_LENGTH, type CodeRow } from "../code/store.ts";
 
@@ -28,6 +28,33 @@ export async function consumeRecoveryCode(
   code: string,
 ): Promise<CodeRow | undefined> {
   return consumeCode(db, ctx, "recovery", flowId, code);
+}
+
+/** The flow's usable recovery code matching `code`, left unused (for the after hooks). */
+export async function findRecoveryCode(
+  db: DbOrTx,
+  ctx: AppContext,
+  flowId: string,
+  code: string,
+): Promise<CodeRow | undefined> {
+  return findCode(db, ctx, "recovery", flowId, code);
+}
+
+/** The identity a recovery link token would recover, without consuming it (for the after hooks). */
+export async function peekLinkToken(db: DbOrTx, flowId: string, token: string): Promise<string | undefined> {
+  if (!token || token.length > 256) return undefined;
+  const data = selfserviceFlows.data;
+  const [row] = await db
+    .select({ identityId: sql<string | null>`${data}->>'link_identity_id'` })
+    .from(selfserviceFlows)
+    .where(
+      and(
+        eq(selfserviceFlows.id, flowId),
+        eq(selfserviceFlows.kind, "recovery"),
+        sql`${data}->>'link_token_hash' = ${sha256hex(token)}`,
+      ),
+    );
+  return row?.identityId ?? undefined;
 }
 
 /** Consumes a recovery link token stored (hashed) on the flow; returns the identity it recovers. */

@@ -5,7 +5,7 @@ import type { DbOrTx, Tx } from "../../db/client.ts";
 import { identityVerifiableAddresses, selfserviceFlows } from "../../db/schema.ts";
 import { browserLocationChangeRequired, flowDisabled, OryError } from "../../errors/index.ts";
 import { isJsonRequest } from "../../http/request.ts";
-import { loadIdentity } from "../../identity/repository.ts";
+import { identityToWire, loadIdentity } from "../../identity/repository.ts";
 import { type IssuedSession, issueSession, setSessionCookie } from "../../session/session.ts";
 import { removeAllCredentials, revokeSessionsOf } from "../flow/address-proof.ts";
 import {
@@ -16,12 +16,14 @@ import {
   respondWithFlow,
 } from "../flow/common.ts";
 import { createFlowWithHooks } from "../hook/before.ts";
+import { allMessages, completionHooks, type HookFailure, type HookRun } from "../hook/index.ts";
+import { type QueuedCall, queueWebHooks } from "../hook/queue.ts";
 import type { FlowRow } from "../flow/repository.ts";
 import { text, type UiText } from "../flow/text.ts";
 import { csrfNode, inputNode, type UiContainer, type UiNode } from "../flow/ui.ts";
 import { createSettingsFlow, settingsUiUrl } from "../settings/flow.ts";
 import { withCaptcha } from "../../security/captcha.ts";
-import { CODE_LENGTH, mergeData } from "./codes.ts";
+import { CODE_LENGTH, deleteRecoveryCodes, mergeData } from "./codes.ts";
 
 /** What a recovery flow keeps in `data` besides the atomic `submit_count`. */
 export interface RecoveryData {
@@ -207,6 +209,8 @@ export async function completeRecovery(
   row: FlowRow,
   method: "code_recovery" | "link_recovery",
   consume: (tx: Tx) => Promise<{ identityId: string; verifyAddress?: string } | undefined>,
+  /** The after hooks' fire-and-forget calls, queued with the completion. */
+  deferred: readonly QueuedCall[] = [],
 ): Promise<Completion> {
   return ctx.db.transaction(async (tx): Promise<Completion> => {
     const consumed = await consume(tx);
@@ -268,6 +272,7 @@ export async function completeRecovery(
       identityId: identity.identity.id,
       sessionId: session.row.id,
     });
+    await queueWebHooks(tx, ctx, deferred);
     const flow: FlowRow = {
       ...row,
       state: "passed_challenge",
@@ -281,6 +286,46 @@ export async function completeRecovery(
 }
 
 /**
+ * The after-recovery web hooks for the identity a right secret recovers (Kratos runs them once the
+ * secret is used, before the session is stored; here before anything is written). An unknown or
+ * disabled identity runs none: the completion fails without them.
+ */
+export async function recoveryWebHooks(
+  c: Context,
+  ctx: AppContext,
+  row: FlowRow,
+  identityId: string | null | undefined,
+): Promise<HookRun> {
+  const identity = identityId ? await loadIdentity(ctx.db, identityId) : undefined;
+  if (identity?.identity.state !== "active") return { type: "ok", changes: {}, deferred: [] };
+  return completionHooks(c, ctx, {
+    flow: "recovery",
+    row,
+    wire: recoveryWire(c, ctx, row),
+    identity: identityToWire(ctx, identity),
+  });
+}
+
+/**
+ * A recovery an after hook refused starts over, as Kratos retries the flow: the old flow's codes are
+ * void, and a new flow carries the receiver's messages (JSON: 400; browsers are sent to it).
+ */
+export async function refusedRecovery(
+  c: Context,
+  ctx: AppContext,
+  row: FlowRow,
+  refusal: HookFailure,
+): Promise<Response> {
+  await deleteRecoveryCodes(ctx.db, row.id);
+  const fresh = await createRecoveryFlow(c, ctx, {
+    type: row.type,
+    returnTo: row.returnTo,
+    messages: allMessages(refusal),
+  });
+  return respondWithFlow(c, ctx, fresh, recoveryWire(c, ctx, fresh), 400);
+}
+
+/**
  * Answers a completed recovery. API clients get the token and the settings flow in continue_with;
  * browsers get the session cookie and go to settings (JSON: 422, as Kratos does without
  * `use_continue_with_transitions`).
@@ -290,6 +335,7 @@ export async function respondRecovered(
   ctx: AppContext,
   done: Extract<Completion, { status: "ok" }>,
 ): Promise<Response> {
+  ctx.notifyCourier();
   for (const id of done.revoked) await ctx.hydra.sessionEnded(id);
   const url = settingsUiUrl(ctx, done.settings.id);
   if (done.flow.type === "api") {

@@ -22,7 +22,9 @@ import {
   consumeRecoveryCode,
   countSubmission,
   deleteRecoveryCodes,
+  findRecoveryCode,
   MAX_CODE_SUBMISSIONS,
+  peekLinkToken,
   storeRecoveryCode,
 } from "./codes.ts";
 import {
@@ -32,7 +34,9 @@ import {
   ensureRecoveryEnabled,
   patchRecoveryFlow,
   recoveryAlreadyLoggedIn,
+  recoveryWebHooks,
   recoveryWire,
+  refusedRecovery,
   respondRecovered,
   retryWith,
   sentEmailUi,
@@ -167,12 +171,22 @@ async function submitEmail(
 async function submitCode(c: Context, ctx: AppContext, row: FlowRow, ui: UiContainer, code: string) {
   const count = await countSubmission(ctx.db, row.id);
   if (count > MAX_CODE_SUBMISSIONS) return retryWith(c, ctx, row, text.tooManyAttempts());
-  const done = await completeRecovery(c, ctx, row, "code_recovery", async (tx) => {
-    const used = await consumeRecoveryCode(tx, ctx, row.id, code);
-    if (!used?.identityId) return undefined;
-    // Codes an administrator created prove nothing about an address.
-    return { identityId: used.identityId, verifyAddress: used.address || undefined };
-  });
+  const right = await findRecoveryCode(ctx.db, ctx, row.id, code);
+  const hooked = await recoveryWebHooks(c, ctx, row, right?.identityId);
+  if (hooked.type === "failed") return refusedRecovery(c, ctx, row, hooked);
+  const done = await completeRecovery(
+    c,
+    ctx,
+    row,
+    "code_recovery",
+    async (tx) => {
+      const used = await consumeRecoveryCode(tx, ctx, row.id, code);
+      if (!used?.identityId) return undefined;
+      // Codes an administrator created prove nothing about an address.
+      return { identityId: used.identityId, verifyAddress: used.address || undefined };
+    },
+    hooked.deferred,
+  );
   if (done.status === "invalid") {
     addMessage(ui, text.recoveryCodeInvalid());
     return fail(c, ctx, row, ui, 200);
@@ -245,10 +259,19 @@ async function useLink(c: Context, ctx: AppContext): Promise<Response> {
   };
   if (!row) return startOver(text.recoveryTokenInvalid());
   if (row.expiresAt <= new Date()) return startOver(text.recoveryExpired(row.expiresAt));
-  const done = await completeRecovery(c, ctx, row, "link_recovery", async (tx) => {
-    const identityId = await consumeLinkToken(tx, row.id, token);
-    return identityId ? { identityId } : undefined;
-  });
+  const hooked = await recoveryWebHooks(c, ctx, row, await peekLinkToken(ctx.db, row.id, token));
+  if (hooked.type === "failed") return refusedRecovery(c, ctx, { ...row, type: "browser" }, hooked);
+  const done = await completeRecovery(
+    c,
+    ctx,
+    row,
+    "link_recovery",
+    async (tx) => {
+      const identityId = await consumeLinkToken(tx, row.id, token);
+      return identityId ? { identityId } : undefined;
+    },
+    hooked.deferred,
+  );
   if (done.status === "invalid") return startOver(text.recoveryTokenInvalid());
   if (done.status === "disabled") return startOver(text.accountDisabled());
   await audit(ctx, c, {

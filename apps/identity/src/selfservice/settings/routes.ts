@@ -24,7 +24,7 @@ import { type FlowRow, findFlow, updateFlow } from "../flow/repository.ts";
 import { text } from "../flow/text.ts";
 import { coerceTraits, enforceReadOnly, readOnlyErrorsToUi, schemaErrorsToUi } from "../flow/traits.ts";
 import { addMessage, addNodeMessage, resetMessages, type UiContainer } from "../flow/ui.ts";
-import { queueWebHooks, settingsHooks, showRefusal } from "../hook/index.ts";
+import { queueWebHooks, saveSettingsChange, settingsHooks, showRefusal } from "../hook/index.ts";
 import { checkPassword } from "../password/policy.ts";
 import { isOidcSubmit, submitOidcSettings } from "../oidc/strategy.ts";
 import { settingsDone } from "../oidc/routes.ts";
@@ -37,7 +37,7 @@ import { DELETE_ACCOUNT, deleteOwnAccount } from "./delete-account.ts";
 import { applyFailure, redirectBrowser, workingFlow } from "../flow/lifecycle.ts";
 import { flowRequest } from "../flow/request.ts";
 import { strategyFor } from "../strategy/registry.ts";
-import type { SettingsStrategy } from "../strategy/types.ts";
+import type { SaveSettings, SettingsStrategy } from "../strategy/types.ts";
 import {
   createSettingsFlow,
   identityMismatch,
@@ -370,7 +370,21 @@ async function runStrategy(
     return { outcome: "reauth", event: "", data: row.data };
   }
   const flow = workingFlow<Record<string, unknown>>(row);
-  const result = await strategy.submit(flow, body, { ctx, req: flowRequest(c, ctx), session });
+  const save: SaveSettings = async (write, kept) => {
+    const saved = await saveSettingsChange(
+      c,
+      ctx,
+      { row, identity: session.identity, method: strategy.id },
+      write,
+      kept,
+    );
+    if (saved.type === "refused") {
+      const { cause: _cause, ...failure } = saved.refusal;
+      return { type: "refused", failure };
+    }
+    return saved;
+  };
+  const result = await strategy.submit(flow, body, { ctx, req: flowRequest(c, ctx), session, save });
   if (result.type === "updated") {
     const identity = (await loadIdentity(ctx.db, session.identity.identity.id))!;
     return {

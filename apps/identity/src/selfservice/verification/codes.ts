@@ -1,6 +1,6 @@
 import type { AppContext } from "../../app/context.ts";
 import type { DbOrTx } from "../../db/client.ts";
-import { type CodeRow, consumeCode, deleteCodes, storeCode } from "../code/store.ts";
+import { type CodeRow, consumeCode, deleteCodes, findCode, storeCode } from "../code/store.ts";
 
 export { countSubmission, MAX_CODE_SUBMISSIONS, CODE_LENGTH } from "../code/store.ts";
 export type VerificationCodeRow = CodeRow;
@@ -20,6 +20,16 @@ export async function storeVerificationCode(
     ...input,
     lifespanMs: ctx.config.selfservice.methods.code.lifespan,
   });
+}
+
+/** The flow's usable verification code matching `code`, left unused (for the after hooks). */
+export async function findVerificationCode(
+  db: DbOrTx,
+  ctx: AppContext,
+  flowId: string,
+  code: string,
+): Promise<VerificationCodeRow | undefined> {
+  return findCode(db, ctx, "verification", flowId, code);
 }
 
 /** Finds the flow's unexpired, unused code matching `code` and marks it used; undefined otherwise. */

@@ -7,6 +7,7 @@ import { enqueueEmail } from "../../courier/queue.ts";
 import { identityVerifiableAddresses } from "../../db/schema.ts";
 import { notFoundHandler } from "../../app/http.ts";
 import { isJsonRequest, readBody } from "../../http/request.ts";
+import { identityToWire, loadIdentity } from "../../identity/repository.ts";
 import { normalizeIdentifier } from "../../identity/schemas.ts";
 import {
   checkReturnTo,
@@ -17,6 +18,8 @@ import {
   str,
 } from "../flow/common.ts";
 import { followCodeLink } from "../flow/email-link.ts";
+import { allMessages, completionHooks, type HookRun } from "../hook/index.ts";
+import { queueWebHooks } from "../hook/queue.ts";
 import type { FlowRow } from "../flow/repository.ts";
 import { text, type UiText } from "../flow/text.ts";
 import { addMessage, addNodeMessage, resetMessages, type UiContainer } from "../flow/ui.ts";
@@ -24,7 +27,9 @@ import {
   consumeVerificationCode,
   countSubmission,
   deleteVerificationCodes,
+  findVerificationCode,
   MAX_CODE_SUBMISSIONS,
+  type VerificationCodeRow,
 } from "./codes.ts";
 import {
   chooseMethodUi,
@@ -67,17 +72,22 @@ async function answer(
 }
 
 /** A fresh flow carrying `message`, for the address and return_to of `old` when there is one. */
-function startOver(c: Context, ctx: AppContext, message: UiText, old?: FlowRow): Promise<FlowRow> {
+function startOver(c: Context, ctx: AppContext, message: UiText | UiText[], old?: FlowRow): Promise<FlowRow> {
   return createVerificationFlow(c, ctx, {
     type: old?.type ?? "browser",
     returnTo: old?.returnTo,
-    messages: [message],
+    messages: Array.isArray(message) ? message : [message],
     email: (old?.data as VerificationData | undefined)?.address,
   });
 }
 
 /** Starts over with a fresh flow carrying `message`: JSON gets it with 400, browsers are sent to it. */
-async function retryWith(c: Context, ctx: AppContext, old: FlowRow, message: UiText): Promise<Response> {
+async function retryWith(
+  c: Context,
+  ctx: AppContext,
+  old: FlowRow,
+  message: UiText | UiText[],
+): Promise<Response> {
   const fresh = await startOver(c, ctx, message, old);
   return respondWithFlow(c, ctx, fresh, verificationWire(c, ctx, fresh), 400);
 }
@@ -128,6 +138,37 @@ async function submitEmail(c: Context, ctx: AppContext, row: FlowRow, rawEmail: 
 }
 
 /**
+ * The after-verification web hooks for the identity a right code verifies an address of (Kratos runs
+ * them once the address is verified; here before it is written): the receiver sees the identity with
+ * that address verified. An identity or address that is gone runs none: the code then fails anyway.
+ */
+async function verificationWebHooks(
+  c: Context,
+  ctx: AppContext,
+  row: FlowRow,
+  right: VerificationCodeRow | undefined,
+): Promise<HookRun> {
+  const none: HookRun = { type: "ok", changes: {}, deferred: [] };
+  const identity = right?.identityId ? await loadIdentity(ctx.db, right.identityId) : undefined;
+  if (!identity) return none;
+  const wire = identityToWire(ctx, identity);
+  const now = new Date().toISOString();
+  let found = false;
+  const addresses = (wire.verifiable_addresses as Record<string, unknown>[]).map((a) => {
+    if (a.via !== "email" || a.value !== right!.address) return a;
+    found = true;
+    return { ...a, verified: true, status: "completed", verified_at: a.verified_at ?? now };
+  });
+  if (!found) return none;
+  return completionHooks(c, ctx, {
+    flow: "verification",
+    row,
+    wire: verificationWire(c, ctx, row),
+    identity: { ...wire, verifiable_addresses: addresses },
+  });
+}
+
+/**
  * A code: every submission is counted (atomically, before the code is even looked at), so no
  * amount of concurrency gets more than MAX_CODE_SUBMISSIONS guesses out of one flow.
  */
@@ -142,6 +183,17 @@ async function submitCode(
   if (count > MAX_CODE_SUBMISSIONS) {
     await deleteVerificationCodes(ctx.db, row.id);
     return retryWith(c, ctx, row, text.tooManyAttempts());
+  }
+  const hooked = await verificationWebHooks(
+    c,
+    ctx,
+    row,
+    await findVerificationCode(ctx.db, ctx, row.id, code),
+  );
+  if (hooked.type === "failed") {
+    // Refused: nothing is verified, the flow's codes are void, and a new flow says why (as Kratos retries).
+    await deleteVerificationCodes(ctx.db, row.id);
+    return retryWith(c, ctx, row, allMessages(hooked));
   }
   const passed = passedUi(ctx, row);
   const verified = await ctx.db.transaction(async (tx) => {
@@ -171,8 +223,10 @@ async function submitCode(
       ui: passed,
       identityId: used.identityId,
     });
+    await queueWebHooks(tx, ctx, hooked.deferred);
     return used.identityId;
   });
+  if (verified && hooked.deferred.length) ctx.notifyCourier();
   if (!verified) {
     const ui = resetMessages(row.ui);
     addMessage(ui, text.verificationCodeInvalid());

@@ -41,6 +41,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** More of the error body: `fields` (messages per form field) for a form to show. */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -87,7 +89,7 @@ export function route<P = Record<string, string>>(need: Need, handler: Handler<P
       // Admin writes made by the handler carry the administrator to the core's audit log.
       return await withActor(actorName(g), () => handler({ req, session: g, params }));
     } catch (e) {
-      if (e instanceof HttpError) return jsonError(e.status, e.code, e.message);
+      if (e instanceof HttpError) return jsonError(e.status, e.code, e.message, e.extra);
       try {
         const f = await coreFailure(e);
         return jsonError(
@@ -117,7 +119,12 @@ export async function jsonBody<T>(req: NextRequest, schema: z.ZodType<T>): Promi
   const r = schema.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new HttpError(400, "invalid_body", `${i.path.join(".") || "body"}: ${i.message}`);
+    const fields: Record<string, string> = {};
+    for (const issue of r.error.issues) {
+      const field = String(issue.path[0] ?? "");
+      if (field) fields[field] ??= issue.message;
+    }
+    throw new HttpError(400, "invalid_body", `${i.path.join(".") || "body"}: ${i.message}`, { fields });
   }
   return r.data;
 }

@@ -1,6 +1,10 @@
 "use client";
-import type { OryFlowComponentOverrides, OryNodeSsoButtonProps } from "@ory/elements-react";
-import { DefaultButtonSocial } from "@ory/elements-react/theme";
+import type {
+  OryFlowComponentOverrides,
+  OryNodeButtonProps,
+  OryNodeSsoButtonProps,
+} from "@ory/elements-react";
+import { DefaultButtonSocial, getOryComponents } from "@ory/elements-react/theme";
 
 /** The providers elements draws a logo for; any other (a generic OpenID provider) gets Hera's mark. */
 const ELEMENTS_LOGOS = new Set([
@@ -33,12 +37,32 @@ function ProviderMark({ size = 16 }: { size?: number }) {
   );
 }
 
+const ElementsButton = getOryComponents().Node.Button;
+
+/** A button's props, aria-busy while its submission runs (elements passes no ARIA attributes through its types). */
+function busyProps(props: OryNodeButtonProps | OryNodeSsoButtonProps): OryNodeButtonProps["buttonProps"] {
+  return {
+    ...props.buttonProps,
+    "aria-busy": props.isSubmitting || undefined,
+  } as OryNodeButtonProps["buttonProps"];
+}
+
 /** Elements' social button, with Hera's mark for providers elements has no logo for. */
 export function HeraSsoButton(props: OryNodeSsoButtonProps) {
   const key = String(props.node.attributes.value ?? "").split("-")[0] ?? "";
   const logos = ELEMENTS_LOGOS.has(key) ? {} : { [key]: ProviderMark };
-  return <DefaultButtonSocial {...props} logos={logos} />;
+  return <DefaultButtonSocial {...props} buttonProps={busyProps(props)} logos={logos} />;
+}
+
+/**
+ * Elements' button; while its submission runs (elements disables it and shows a spinner) it is also
+ * aria-busy, so assistive technology hears that something is happening.
+ */
+export function HeraButton(props: OryNodeButtonProps) {
+  return <ElementsButton {...props} buttonProps={busyProps(props)} />;
 }
 
 /** Hera's overrides of elements' components, shared by every flow card. */
-export const heraComponents = { Node: { SsoButton: HeraSsoButton } } satisfies OryFlowComponentOverrides;
+export const heraComponents = {
+  Node: { SsoButton: HeraSsoButton, Button: HeraButton },
+} satisfies OryFlowComponentOverrides;

@@ -1,3 +1,4 @@
+// Pinned to 1.0.41: the 1.x line is MIT licensed (2.x changed to AGPL-3.0).
 import { UAParser } from "ua-parser-js";
 
 /** A session's device as a person recognises it: "Chrome 156 on Linux", or undefined when unknown. */

@@ -6,27 +6,51 @@ import { clientCredentialsCurl } from "@/lib/curl";
 import { callApi } from "../api-client";
 import { CopyField } from "../copy-field";
 
+/** The grants the core accepts (no implicit: the core refuses it). */
 const GRANTS = [
   { value: "authorization_code", label: "Authorization code" },
   { value: "refresh_token", label: "Refresh token" },
   { value: "client_credentials", label: "Client credentials (machine to machine)" },
+  { value: "urn:ietf:params:oauth:grant-type:jwt-bearer", label: "JWT bearer assertion (RFC 7523)" },
   { value: "urn:ietf:params:oauth:grant-type:device_code", label: "Device code" },
+  {
+    value: "urn:ietf:params:oauth:grant-type:token-exchange",
+    label: "Token exchange (RFC 8693; what it may exchange is the client's token_exchange policy)",
+  },
 ];
+
+type AuthMethod = "client_secret_basic" | "client_secret_post" | "client_secret_jwt" | "private_key_jwt";
+const AUTH_METHODS: { value: AuthMethod; label: string }[] = [
+  { value: "client_secret_basic", label: "client_secret_basic (HTTP Basic)" },
+  { value: "client_secret_post", label: "client_secret_post (form body)" },
+  { value: "client_secret_jwt", label: "client_secret_jwt (JWT signed with the secret)" },
+  { value: "private_key_jwt", label: "private_key_jwt (JWT signed with the client's key)" },
+];
+const authMethodOf = (v: FormDataEntryValue | null): AuthMethod =>
+  AUTH_METHODS.find((m) => m.value === v)?.value ?? "client_secret_basic";
 
 export interface ClientValues {
   client_name: string;
   client_type: "public" | "confidential";
-  token_endpoint_auth_method: "client_secret_basic" | "client_secret_post";
+  token_endpoint_auth_method: AuthMethod;
   grant_types: string[];
   scope: string;
   redirect_uris: string[];
   post_logout_redirect_uris: string[];
   audience: string[];
+  allowed_cors_origins: string[];
   skip_consent: boolean;
   access_token_strategy: "" | "opaque" | "jwt";
+  client_uri: string;
+  logo_uri: string;
+  policy_uri: string;
+  tos_uri: string;
   backchannel_logout_uri: string;
   frontchannel_logout_uri: string;
   require_pushed_authorization_requests: boolean;
+  /** private_key_jwt: a JWK Set as JSON text, or the URL that serves it. */
+  jwks: string;
+  jwks_uri: string;
   dpop_bound_access_tokens: boolean;
 }
 
@@ -39,11 +63,18 @@ export const EMPTY_CLIENT: ClientValues = {
   redirect_uris: [],
   post_logout_redirect_uris: [],
   audience: [],
+  allowed_cors_origins: [],
   skip_consent: false,
   access_token_strategy: "",
+  client_uri: "",
+  logo_uri: "",
+  policy_uri: "",
+  tos_uri: "",
   backchannel_logout_uri: "",
   frontchannel_logout_uri: "",
   require_pushed_authorization_requests: false,
+  jwks: "",
+  jwks_uri: "",
   dpop_bound_access_tokens: false,
 };
 
@@ -55,6 +86,15 @@ const lines = (v: FormDataEntryValue | null) =>
     .split(/[\n\s,]+/)
     .map((x) => x.trim())
     .filter(Boolean);
+
+/** The message of a field the API refused, tied to its input for screen readers. */
+function FieldError({ fields, name }: { fields: Record<string, string>; name: string }) {
+  return fields[name] ? (
+    <div className="field-error small" id={`${name}-error`} role="alert">
+      {fields[name]}
+    </div>
+  ) : null;
+}
 
 /** Registers or edits a client. A new confidential client's secret is shown here, once. */
 export function ClientForm({
@@ -70,8 +110,10 @@ export function ClientForm({
 }) {
   const router = useRouter();
   const [type, setType] = useState(initial.client_type);
+  const [method, setMethod] = useState<AuthMethod>(initial.token_endpoint_auth_method);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [fields, setFields] = useState<Record<string, string>>({});
   const [created, setCreated] = useState<{
     client_id: string;
     client_secret: string | null;
@@ -82,25 +124,31 @@ export function ClientForm({
   const submit = async (e: React.FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     setError(null);
+    setFields({});
     setSaved(false);
     const d = new FormData(e.currentTarget);
+    const text = (k: string) => String(d.get(k) ?? "").trim();
     const values: ClientValues = {
       client_name: String(d.get("client_name") ?? ""),
       client_type: type,
-      token_endpoint_auth_method:
-        d.get("token_endpoint_auth_method") === "client_secret_post"
-          ? "client_secret_post"
-          : "client_secret_basic",
+      token_endpoint_auth_method: authMethodOf(d.get("token_endpoint_auth_method")),
       grant_types: d.getAll("grant_types").map(String),
       scope: String(d.get("scope") ?? "").trim(),
       redirect_uris: lines(d.get("redirect_uris")),
       post_logout_redirect_uris: lines(d.get("post_logout_redirect_uris")),
       audience: lines(d.get("audience")),
+      allowed_cors_origins: lines(d.get("allowed_cors_origins")),
       skip_consent: d.get("skip_consent") === "on",
       access_token_strategy: strategyOf(d.get("access_token_strategy")),
-      backchannel_logout_uri: String(d.get("backchannel_logout_uri") ?? "").trim(),
-      frontchannel_logout_uri: String(d.get("frontchannel_logout_uri") ?? "").trim(),
+      client_uri: text("client_uri"),
+      logo_uri: text("logo_uri"),
+      policy_uri: text("policy_uri"),
+      tos_uri: text("tos_uri"),
+      backchannel_logout_uri: text("backchannel_logout_uri"),
+      frontchannel_logout_uri: text("frontchannel_logout_uri"),
       require_pushed_authorization_requests: d.get("require_pushed_authorization_requests") === "on",
+      jwks: text("jwks"),
+      jwks_uri: text("jwks_uri"),
       dpop_bound_access_tokens: d.get("dpop_bound_access_tokens") === "on",
     };
     setBusy(true);
@@ -111,6 +159,7 @@ export function ClientForm({
     setBusy(false);
     if (!r.ok) {
       setError(r.message);
+      setFields(r.fields ?? {});
       return;
     }
     if (mode === "create") {
@@ -133,19 +182,21 @@ export function ClientForm({
           <div className="secret-once">
             <strong>Copy the client secret now: it is shown this once and cannot be read again.</strong>
             <CopyField label="Client secret" value={created.client_secret} testId="client-secret" />
-            {created.values.grant_types.includes("client_credentials") && (
-              <CopyField
-                label="Try it: client_credentials token request"
-                multiline
-                value={clientCredentialsCurl({
-                  tokenUrl,
-                  clientId: created.client_id,
-                  secret: created.client_secret,
-                  method: created.values.token_endpoint_auth_method,
-                  scope: created.values.scope,
-                })}
-              />
-            )}
+            {created.values.grant_types.includes("client_credentials") &&
+              (created.values.token_endpoint_auth_method === "client_secret_basic" ||
+                created.values.token_endpoint_auth_method === "client_secret_post") && (
+                <CopyField
+                  label="Try it: client_credentials token request"
+                  multiline
+                  value={clientCredentialsCurl({
+                    tokenUrl,
+                    clientId: created.client_id,
+                    secret: created.client_secret,
+                    method: created.values.token_endpoint_auth_method,
+                    scope: created.values.scope,
+                  })}
+                />
+              )}
           </div>
         ) : (
           <p className="small muted">A public client has no secret: it proves itself with PKCE.</p>
@@ -162,8 +213,28 @@ export function ClientForm({
     );
   }
 
+  const err = (name: string) => fields[name];
+  const invalid = (name: string) =>
+    err(name) ? { "aria-invalid": true as const, "aria-describedby": `${name}-error` } : {};
+  const urlField = (name: keyof ClientValues, label: string, hint?: string) => (
+    <div className="field">
+      <label htmlFor={name}>
+        {label} {hint && <span className="hint">({hint})</span>}
+      </label>
+      <input
+        id={name}
+        name={name}
+        type="url"
+        defaultValue={String(initial[name] ?? "")}
+        placeholder="https://"
+        {...invalid(name)}
+      />
+      <FieldError fields={fields} name={name} />
+    </div>
+  );
+
   return (
-    <form className="form card" onSubmit={submit}>
+    <form className="form card" onSubmit={submit} noValidate>
       <div className="field">
         <label htmlFor="client_name">Name</label>
         <input
@@ -172,7 +243,9 @@ export function ClientForm({
           required
           maxLength={200}
           defaultValue={initial.client_name}
+          {...invalid("client_name")}
         />
+        <FieldError fields={fields} name="client_name" />
       </div>
       <fieldset>
         <legend>Type</legend>
@@ -184,7 +257,7 @@ export function ClientForm({
             checked={type === "confidential"}
             onChange={() => setType("confidential")}
           />{" "}
-          Confidential — a server that keeps a secret
+          Confidential — a server that keeps a secret or a private key
         </label>
         <label className="check-label">
           <input
@@ -202,15 +275,53 @@ export function ClientForm({
             <select
               id="token_endpoint_auth_method"
               name="token_endpoint_auth_method"
-              defaultValue={initial.token_endpoint_auth_method}
+              value={method}
+              onChange={(e) => setMethod(authMethodOf(e.target.value))}
+              {...invalid("token_endpoint_auth_method")}
             >
-              <option value="client_secret_basic">client_secret_basic (HTTP Basic)</option>
-              <option value="client_secret_post">client_secret_post (form body)</option>
+              {AUTH_METHODS.map((m) => (
+                <option key={m.value} value={m.value}>
+                  {m.label}
+                </option>
+              ))}
             </select>
+            <FieldError fields={fields} name="token_endpoint_auth_method" />
           </div>
         )}
+        {type === "confidential" && method === "private_key_jwt" && (
+          <>
+            <div className="field">
+              <label htmlFor="jwks_uri">
+                JWKS URL <span className="hint">(where the client publishes its public keys)</span>
+              </label>
+              <input
+                id="jwks_uri"
+                name="jwks_uri"
+                type="url"
+                defaultValue={initial.jwks_uri}
+                placeholder="https://"
+                {...invalid("jwks_uri")}
+              />
+              <FieldError fields={fields} name="jwks_uri" />
+            </div>
+            <div className="field">
+              <label htmlFor="jwks">
+                Or the public keys <span className="hint">(a JSON Web Key Set: {'{"keys": [...]}'})</span>
+              </label>
+              <textarea
+                id="jwks"
+                name="jwks"
+                rows={4}
+                className="mono"
+                defaultValue={initial.jwks}
+                {...invalid("jwks")}
+              />
+              <FieldError fields={fields} name="jwks" />
+            </div>
+          </>
+        )}
       </fieldset>
-      <fieldset>
+      <fieldset {...invalid("grant_types")}>
         <legend>Grant types</legend>
         {GRANTS.map((g) => (
           <label key={g.value} className="check-label">
@@ -224,18 +335,26 @@ export function ClientForm({
             {g.label}
           </label>
         ))}
+        <FieldError fields={fields} name="grant_types" />
       </fieldset>
       <div className="field">
         <label htmlFor="scope">
           Scope <span className="hint">(space-separated)</span>
         </label>
-        <input id="scope" name="scope" defaultValue={initial.scope} />
+        <input id="scope" name="scope" defaultValue={initial.scope} {...invalid("scope")} />
+        <FieldError fields={fields} name="scope" />
       </div>
       <div className="field">
         <label htmlFor="redirect_uris">
           Redirect URIs <span className="hint">(one per line; needed for authorization code)</span>
         </label>
-        <textarea id="redirect_uris" name="redirect_uris" defaultValue={initial.redirect_uris.join("\n")} />
+        <textarea
+          id="redirect_uris"
+          name="redirect_uris"
+          defaultValue={initial.redirect_uris.join("\n")}
+          {...invalid("redirect_uris")}
+        />
+        <FieldError fields={fields} name="redirect_uris" />
       </div>
       <div className="field">
         <label htmlFor="post_logout_redirect_uris">
@@ -245,13 +364,38 @@ export function ClientForm({
           id="post_logout_redirect_uris"
           name="post_logout_redirect_uris"
           defaultValue={initial.post_logout_redirect_uris.join("\n")}
+          {...invalid("post_logout_redirect_uris")}
         />
+        <FieldError fields={fields} name="post_logout_redirect_uris" />
       </div>
       <div className="field">
         <label htmlFor="audience">
-          Audience <span className="hint">(one per line)</span>
+          Audience <span className="hint">(one per line: the APIs its tokens may be used at)</span>
         </label>
-        <textarea id="audience" name="audience" defaultValue={initial.audience.join("\n")} rows={2} />
+        <textarea
+          id="audience"
+          name="audience"
+          defaultValue={initial.audience.join("\n")}
+          rows={2}
+          {...invalid("audience")}
+        />
+        <FieldError fields={fields} name="audience" />
+      </div>
+      <div className="field">
+        <label htmlFor="allowed_cors_origins">
+          Allowed CORS origins{" "}
+          <span className="hint">
+            (one per line, e.g. https://app.example.com: browsers calling the token endpoint)
+          </span>
+        </label>
+        <textarea
+          id="allowed_cors_origins"
+          name="allowed_cors_origins"
+          defaultValue={initial.allowed_cors_origins.join("\n")}
+          rows={2}
+          {...invalid("allowed_cors_origins")}
+        />
+        <FieldError fields={fields} name="allowed_cors_origins" />
       </div>
       <label className="check-label" htmlFor="skip_consent">
         <input id="skip_consent" name="skip_consent" type="checkbox" defaultChecked={initial.skip_consent} />{" "}
@@ -269,29 +413,23 @@ export function ClientForm({
           <option value="jwt">JWT (verifiable with the JWKS)</option>
         </select>
       </div>
-      <div className="field">
-        <label htmlFor="backchannel_logout_uri">
-          Back-channel logout URI{" "}
-          <span className="hint">(receives a logout token when the user signs out)</span>
-        </label>
-        <input
-          id="backchannel_logout_uri"
-          name="backchannel_logout_uri"
-          type="url"
-          defaultValue={initial.backchannel_logout_uri}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="frontchannel_logout_uri">
-          Front-channel logout URI <span className="hint">(loaded in a hidden frame at sign-out)</span>
-        </label>
-        <input
-          id="frontchannel_logout_uri"
-          name="frontchannel_logout_uri"
-          type="url"
-          defaultValue={initial.frontchannel_logout_uri}
-        />
-      </div>
+      <fieldset>
+        <legend>Shown on the consent screen</legend>
+        {urlField("client_uri", "Home page")}
+        {urlField("logo_uri", "Logo URL", "an image")}
+        {urlField("policy_uri", "Privacy policy URL")}
+        {urlField("tos_uri", "Terms of service URL")}
+      </fieldset>
+      {urlField(
+        "backchannel_logout_uri",
+        "Back-channel logout URI",
+        "receives a logout token when the user signs out",
+      )}
+      {urlField(
+        "frontchannel_logout_uri",
+        "Front-channel logout URI",
+        "loaded in a hidden frame at sign-out",
+      )}
       <label className="check-label" htmlFor="require_pushed_authorization_requests">
         <input
           id="require_pushed_authorization_requests"

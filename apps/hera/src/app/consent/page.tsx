@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { SubmitButton } from "@/components/submit-button";
 import { redirect } from "next/navigation";
 import { heraEnv } from "@/lib/env";
 import { toSearchParams } from "@/lib/flow-urls";
@@ -93,12 +94,17 @@ export default async function ConsentPage(props: {
           {t("consent.remember", { client: name })}
         </label>
         <div className="hera-actions">
-          <button type="submit" name="action" value="accept" className="hera-button">
+          <SubmitButton name="action" value="accept" pendingLabel={t("form.pending")}>
             {t("consent.allow")}
-          </button>
-          <button type="submit" name="action" value="reject" className="hera-button hera-secondary">
+          </SubmitButton>
+          <SubmitButton
+            name="action"
+            value="reject"
+            className="hera-button hera-secondary"
+            pendingLabel={t("form.pending")}
+          >
             {t("consent.deny")}
-          </button>
+          </SubmitButton>
         </div>
       </form>
       {client.policy_uri || client.tos_uri ? (

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { SubmitButton } from "@/components/submit-button";
 import { heraEnv } from "@/lib/env";
 import { toSearchParams } from "@/lib/flow-urls";
 import { formToken } from "@/lib/form-token";
@@ -58,9 +59,7 @@ export default async function DevicePage(props: {
           </p>
         ) : null}
         <div className="hera-actions">
-          <button type="submit" className="hera-button">
-            {t("form.continue")}
-          </button>
+          <SubmitButton pendingLabel={t("form.pending")}>{t("form.continue")}</SubmitButton>
         </div>
       </form>
     </section>

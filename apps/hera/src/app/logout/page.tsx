@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { SubmitButton } from "@/components/submit-button";
 import { redirect } from "next/navigation";
 import { heraEnv } from "@/lib/env";
 import { toSearchParams } from "@/lib/flow-urls";
@@ -81,12 +82,17 @@ export default async function LogoutPage(props: {
       <form method="post" action="/logout/submit" className="hera-actions">
         <input type="hidden" name="logout_challenge" value={challenge} />
         <input type="hidden" name="csrf_token" value={formToken(env.csrfSecret, "logout", challenge)} />
-        <button type="submit" name="action" value="accept" className="hera-button">
+        <SubmitButton name="action" value="accept" pendingLabel={t("logout.pending")}>
           {t("logout.yes")}
-        </button>
-        <button type="submit" name="action" value="reject" className="hera-button hera-secondary">
+        </SubmitButton>
+        <SubmitButton
+          name="action"
+          value="reject"
+          className="hera-button hera-secondary"
+          pendingLabel={t("form.pending")}
+        >
           {t("logout.no")}
-        </button>
+        </SubmitButton>
       </form>
     </section>
   );

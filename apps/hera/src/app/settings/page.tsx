@@ -9,6 +9,7 @@ import { copyFor, elementsConfig } from "@/lib/ui-config";
 import { SettingsCard } from "@/components/flow-cards";
 import { FlowView } from "@/components/flow-view";
 import { PasswordRulesPanel } from "@/components/password-rules";
+import { SubmitButton } from "@/components/submit-button";
 import { describeUserAgent, sessionMethods } from "@/lib/device";
 import { formatDateTime, type Locale, type MessageId, type Translate } from "@/lib/i18n";
 import { requestI18n } from "@/lib/i18n/server";
@@ -98,9 +99,9 @@ export default async function SettingsPage(props: {
             <input type="hidden" name="csrf_token" value={token} />
             <input type="hidden" name="session_id" value="others" />
             <input type="hidden" name="flow" value={flow.id} />
-            <button type="submit" className="hera-button">
+            <SubmitButton pendingLabel={t("sessions.pending")}>
               {t("sessions.sign-out-everywhere")}
-            </button>
+            </SubmitButton>
           </form>
         </section>
       ) : null}
@@ -114,6 +115,9 @@ export default async function SettingsPage(props: {
           </a>
           <a className="hera-link" href="#apps">
             {t("apps.title")}
+          </a>
+          <a className="hera-link" href="#delete-title">
+            {t("delete.title")}
           </a>
         </nav>
       ) : null}
@@ -150,13 +154,13 @@ export default async function SettingsPage(props: {
                   <input type="hidden" name="csrf_token" value={token} />
                   <input type="hidden" name="session_id" value={s.id} />
                   <input type="hidden" name="flow" value={flow.id} />
-                  <button
-                    type="submit"
+                  <SubmitButton
                     className="hera-button hera-secondary"
                     aria-label={t("sessions.sign-out-label", { device: describe(s, locale, t).device })}
+                    pendingLabel={t("sessions.pending")}
                   >
                     {t("sessions.sign-out")}
-                  </button>
+                  </SubmitButton>
                 </form>
               </li>
             ))}
@@ -166,9 +170,9 @@ export default async function SettingsPage(props: {
               <input type="hidden" name="csrf_token" value={token} />
               <input type="hidden" name="session_id" value="others" />
               <input type="hidden" name="flow" value={flow.id} />
-              <button type="submit" className="hera-button hera-secondary">
+              <SubmitButton className="hera-button hera-secondary" pendingLabel={t("sessions.pending")}>
                 {t("sessions.sign-out-others")}
-              </button>
+              </SubmitButton>
             </form>
           ) : (
             <p className="hera-meta">{t("sessions.none")}</p>
@@ -204,13 +208,13 @@ export default async function SettingsPage(props: {
                       <input type="hidden" name="csrf_token" value={appsToken} />
                       <input type="hidden" name="client_id" value={clientId} />
                       <input type="hidden" name="flow" value={flow.id} />
-                      <button
-                        type="submit"
+                      <SubmitButton
                         className="hera-button hera-secondary"
                         aria-label={t("apps.revoke-label", { app: name })}
+                        pendingLabel={t("apps.pending")}
                       >
                         {t("apps.revoke")}
-                      </button>
+                      </SubmitButton>
                     </form>
                   </li>
                 );
@@ -219,6 +223,20 @@ export default async function SettingsPage(props: {
           ) : (
             <p className="hera-meta">{t("apps.none")}</p>
           )}
+        </section>
+      ) : null}
+      {current ? (
+        <section className="hera-card hera-wide" aria-labelledby="delete-title">
+          <h2 id="delete-title">{t("delete.title")}</h2>
+          <p>{t("delete.intro")}</p>
+          <div className="hera-actions">
+            <a
+              className="hera-button hera-danger"
+              href={`/settings/delete?flow=${encodeURIComponent(flow.id)}`}
+            >
+              {t("delete.start")}
+            </a>
+          </div>
         </section>
       ) : null}
       <p className="hera-meta">

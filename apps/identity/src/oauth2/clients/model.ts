@@ -41,7 +41,7 @@ export const ASYMMETRIC_ALGS = [
 /** Algorithms of client_secret_jwt assertions (HMAC under the client secret). */
 export const HMAC_ALGS = ["HS256", "HS384", "HS512"];
 
-const LIFESPANS = [
+export const LIFESPANS = [
   "authorization_code_grant_access_token_lifespan",
   "authorization_code_grant_id_token_lifespan",
   "authorization_code_grant_refresh_token_lifespan",
@@ -56,6 +56,63 @@ const LIFESPANS = [
   "refresh_token_grant_id_token_lifespan",
   "refresh_token_grant_refresh_token_lifespan",
 ] as const;
+export type LifespanField = (typeof LIFESPANS)[number];
+/** The grants a lifespan can be set for (Hydra's prefixes). */
+export type LifespanGrant =
+  | "authorization_code"
+  | "client_credentials"
+  | "device_authorization"
+  | "implicit"
+  | "jwt_bearer"
+  | "refresh_token";
+
+/** The longest lifespan a client may set: ten years. */
+const MAX_LIFESPAN_MS = 10 * 365 * 24 * 3600 * 1000;
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+/**
+ * A Go duration as Hydra takes it (`1h30m`, `45s`, `500ms`) in milliseconds; undefined when it is not
+ * one. Hydra's pattern: `^([0-9]+(ns|us|ms|s|m|h))*$`.
+ */
+export function parseDuration(value: string): number | undefined {
+  if (value.length > 64 || !/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(value)) return undefined;
+  let ms = 0;
+  for (const [, n, , unit] of value.matchAll(/([0-9]+(\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g)) {
+    ms += Number(n) * UNIT_MS[unit!]!;
+  }
+  return Number.isFinite(ms) ? Math.round(ms) : undefined;
+}
+
+/** Milliseconds as Go prints a duration (`1h0m0s`, `30m0s`, `45s`, `500ms`), as Hydra answers them. */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return "0s";
+  if (ms < 1000) return `${ms}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = (ms % 60_000) / 1000;
+  if (h) return `${h}h${m}m${s}s`;
+  if (m) return `${m}m${s}s`;
+  return `${s}s`;
+}
+
+/** The client's own lifespan of a token kind for a grant, if it set one (ms). */
+export function clientLifespan(
+  client: ClientRecord,
+  grant: LifespanGrant | undefined,
+  token: "access_token" | "id_token" | "refresh_token",
+): number | undefined {
+  if (!grant) return undefined;
+  const v = client.data.lifespans?.[`${grant}_grant_${token}_lifespan` as LifespanField];
+  return typeof v === "number" && v > 0 ? v : undefined;
+}
 
 /** The client fields kept in `oauth2_clients.data` (everything but id, secret, name, owner, timestamps). */
 export interface ClientData {
@@ -99,6 +156,8 @@ export interface ClientData {
    * stored before (HMAC hash; sealed as well for client_secret_jwt, whose HMAC needs the secret).
    */
   previous_secret?: PreviousSecret;
+  /** Hydra's per-grant token lifespans, in milliseconds; a missing one follows the server's `oauth2.ttl`. */
+  lifespans?: Partial<Record<LifespanField, number>>;
   /** RFC 8693: whose tokens this client may exchange, and for which audiences (deny by default). */
   token_exchange?: TokenExchangePolicy;
 }
@@ -158,6 +217,11 @@ export interface ClientRecord {
 }
 
 const strList = z.array(z.string().max(2048)).max(100);
+/** Each lifespan: a Go duration string, or null / "" for the server's default. */
+const lifespanInput = Object.fromEntries(LIFESPANS.map((k) => [k, z.string().max(64).nullish()])) as Record<
+  LifespanField,
+  z.ZodOptional<z.ZodNullable<z.ZodString>>
+>;
 const text = (max = 2048) => z.string().max(max);
 
 /** A value of a token exchange policy list: no spaces (audiences travel space-separated). */
@@ -169,6 +233,9 @@ const policyValue = (max: number) =>
     .regex(/^[^\s\p{Cc}]+$/u, "must not contain spaces or control characters");
 
 /** What POST/PUT /admin/clients accepts; unknown fields are ignored, as lenient JSON decoders do. */
+/** What PUT /admin/clients/{id}/lifespans accepts (Hydra's OAuth2ClientTokenLifespans). */
+export const lifespansInput = z.object(lifespanInput);
+
 export const clientInput = z.object({
   client_id: z
     .string()
@@ -209,6 +276,7 @@ export const clientInput = z.object({
   jwks: z.unknown().optional(),
   jwks_uri: text().optional(),
   require_pushed_authorization_requests: z.boolean().optional(),
+  ...lifespanInput,
   dpop_bound_access_tokens: z.boolean().optional(),
   token_exchange: z
     .strictObject({
@@ -402,6 +470,7 @@ export function normalizeClient(input: ClientInput, cfg: OAuth2Config): ClientDa
       throw metadataError(`Request URI "${uri}" must be an absolute http or https URL.`);
   }
   checkPairwise(subjectType, input.sector_identifier_uri ?? "", redirectUris);
+  const lifespans = normalizeLifespans(input);
   const exchange = input.token_exchange;
   return {
     redirect_uris: redirectUris,
@@ -434,6 +503,7 @@ export function normalizeClient(input: ClientInput, cfg: OAuth2Config): ClientDa
     ...(jwks ? { jwks } : {}),
     jwks_uri: jwksUri,
     require_pushed_authorization_requests: input.require_pushed_authorization_requests ?? false,
+    ...(lifespans ? { lifespans } : {}),
     dpop_bound_access_tokens: input.dpop_bound_access_tokens ?? false,
     token_exchange: {
       allowed_audiences: [...new Set(exchange?.allowed_audiences ?? [])],
@@ -442,6 +512,23 @@ export function normalizeClient(input: ClientInput, cfg: OAuth2Config): ClientDa
       may_impersonate: exchange?.may_impersonate ?? false,
     },
   };
+}
+
+/** The lifespans a client input sets (Go durations, at most ten years each), or undefined for none. */
+export function normalizeLifespans(input: Partial<Record<LifespanField, string | null>>) {
+  const out: Partial<Record<LifespanField, number>> = {};
+  for (const k of LIFESPANS) {
+    const v = input[k];
+    if (v === undefined || v === null || v === "") continue;
+    const ms = parseDuration(v);
+    if (ms === undefined || ms > MAX_LIFESPAN_MS) {
+      throw metadataError(
+        `Field "${k}" must be a duration such as "1h", "30m" or "45s" (at most 87600h), got "${v}".`,
+      );
+    }
+    if (ms > 0) out[k] = ms;
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
@@ -560,7 +647,9 @@ export function newClientId(input: ClientInput): string {
 /** The Hydra OAuth2Client wire shape; the secret appears only when it was just set. */
 export function clientToWire(c: ClientRecord, secret?: string): Record<string, unknown> {
   const d = c.data;
-  const lifespans = Object.fromEntries(LIFESPANS.map((k) => [k, null]));
+  const lifespans = Object.fromEntries(
+    LIFESPANS.map((k) => [k, d.lifespans?.[k] ? formatDuration(d.lifespans[k]) : null]),
+  );
   return {
     client_id: c.id,
     client_name: c.clientName,
@@ -610,13 +699,7 @@ export function clientToWire(c: ClientRecord, secret?: string): Record<string, u
 /** A client as the wire input it could have been created from (for PATCH). */
 export function clientToInput(c: ClientRecord): Record<string, unknown> {
   const wire = clientToWire(c);
-  for (const k of [
-    "created_at",
-    "updated_at",
-    "client_secret_expires_at",
-    "rotated_secret_expires_at",
-    ...LIFESPANS,
-  ])
+  for (const k of ["created_at", "updated_at", "client_secret_expires_at", "rotated_secret_expires_at"])
     delete wire[k];
   return wire;
 }

@@ -17,6 +17,8 @@ import {
   clientToInput,
   clientToWire,
   hasSecret,
+  lifespansInput,
+  normalizeLifespans,
   newClientId,
   newClientSecret,
   normalizeClient,
@@ -154,6 +156,32 @@ export function registerClientRoutes(admin: Hono, o2: OAuth2): void {
       throw badRequest(`The JSON patch could not be applied: ${(e as Error).message}`);
     }
     return c.json(await replaceClient(o2, current, parseClientInput(patched)));
+  });
+
+  // Hydra's lifespans endpoint: the body is the whole set; a field left out or null follows the server.
+  admin.put("/clients/:id/lifespans", async (c) => {
+    const current = await mustFind(o2, c.req.param("id"));
+    const parsed = lifespansInput.safeParse(await readJson(c));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new OAuth2Error(
+        "invalid_client_metadata",
+        `Field "${issue.path.join(".")}" is invalid: ${issue.message}.`,
+      );
+    }
+    const lifespans = normalizeLifespans(parsed.data);
+    const data: ClientData = { ...current.data };
+    if (lifespans) data.lifespans = lifespans;
+    else delete data.lifespans;
+    const updated = await updateClient(ctx.db, current.id, {
+      secretHash: current.secretHash,
+      secretSealed: current.secretSealed,
+      clientName: current.clientName,
+      owner: current.owner,
+      data,
+    });
+    if (!updated) throw clientNotFound();
+    return c.json(clientToWire(updated));
   });
 
   admin.delete("/clients/:id", async (c) => {

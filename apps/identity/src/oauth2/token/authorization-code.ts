@@ -112,6 +112,7 @@ export async function authorizationCodeGrant(
     scope,
     refresh: wantsRefreshToken(client, scope),
     generation: 0,
+    via: "authorization_code",
     jkt: dpop?.jkt,
   });
   const redeemed = await redeemCode(o2.ctx.db, grant.id, grant.codeHash!, {

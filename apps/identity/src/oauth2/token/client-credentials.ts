@@ -132,6 +132,12 @@ export async function issueWithoutUser(
     scope,
     refresh: false,
     generation: 0,
+    via:
+      spec.kind === "jwt_bearer"
+        ? "jwt_bearer"
+        : spec.kind === "client_credentials"
+          ? "client_credentials"
+          : undefined,
     jkt: spec.jkt,
     ...(spec.notAfter ? { notAfter: spec.notAfter } : {}),
     ...(spec.strategy ? { strategy: spec.strategy } : {}),

@@ -72,6 +72,7 @@ export async function deviceCodeGrant(
     scope,
     refresh: wantsRefreshToken(client, scope),
     generation: 0,
+    via: "device_authorization",
     jkt: dpop?.jkt,
   });
   const issued = await issueFirstTokens(o2.ctx.db, grant.id, tokens.set);

@@ -1,4 +1,4 @@
-import type { ClientRecord } from "../clients/model.ts";
+import { type ClientRecord, clientLifespan, type LifespanGrant } from "../clients/model.ts";
 import type { GrantRow, NewGrant } from "../grants.ts";
 import { lastUse } from "../grants.ts";
 import { nowSeconds, type OAuth2 } from "../runtime.ts";
@@ -17,6 +17,8 @@ export interface PreparedTokens {
   refreshToken?: string;
   expiresIn: number;
   scope: string[];
+  /** How long an ID token issued with these tokens lives (the client's lifespan for the grant, or the server's). */
+  idTokenTtl: number;
   /** The DPoP key thumbprint the tokens are bound to (token_type DPoP), if any. */
   jkt?: string;
   /** The columns the grant row gets in the same conditional UPDATE (or INSERT) that issues them. */
@@ -43,6 +45,8 @@ export async function prepareTokens(
     scope: string[];
     refresh: boolean;
     generation: number;
+    /** The grant whose client lifespans apply (none: the server's, as for a token exchange). */
+    via?: LifespanGrant;
     /** The access token expires no later than this (a token exchange: the subject token's expiry). */
     notAfter?: Date;
     strategy?: "opaque" | "jwt";
@@ -50,7 +54,13 @@ export async function prepareTokens(
     jkt?: string;
   },
 ): Promise<PreparedTokens> {
-  const ttl = o2.cfg.ttl;
+  // A client may set its own lifespans per grant (Hydra's *_lifespan fields); else the server's.
+  const cfg = o2.cfg.ttl;
+  const ttl = {
+    access_token: clientLifespan(client, opts.via, "access_token") ?? cfg.access_token,
+    refresh_token: clientLifespan(client, opts.via, "refresh_token") ?? cfg.refresh_token,
+    id_token: clientLifespan(client, opts.via, "id_token") ?? cfg.id_token,
+  };
   const iat = nowSeconds();
   const now = new Date(iat * 1000);
   let accessExpiresAt = new Date(now.getTime() + ttl.access_token);
@@ -72,6 +82,7 @@ export async function prepareTokens(
     refreshToken,
     expiresIn: Math.floor((accessExpiresAt.getTime() - now.getTime()) / 1000),
     scope: opts.scope,
+    idTokenTtl: ttl.id_token,
     jkt: opts.jkt,
     set: {
       // The key the new tokens are bound to replaces the code's or the previous tokens' (RFC 9449).
@@ -103,7 +114,11 @@ export async function tokenResponse(
   };
   if (tokens.refreshToken) body.refresh_token = tokens.refreshToken;
   if (opts.idToken && grant.grantedScope.includes("openid")) {
-    body.id_token = await signIdToken(o2, grant, { accessToken: tokens.accessToken, nonce: opts.nonce });
+    body.id_token = await signIdToken(o2, grant, {
+      accessToken: tokens.accessToken,
+      nonce: opts.nonce,
+      ttl: tokens.idTokenTtl,
+    });
   }
   return body;
 }

@@ -78,7 +78,13 @@ export async function refreshTokenGrant(
   checkRefreshBinding(client, grant, dpop);
   const scope = requestedScope(grant, form);
   const generation = grant.generation + 1;
-  const tokens = await prepareTokens(o2, client, grant, { scope, refresh: true, generation, jkt: dpop?.jkt });
+  const tokens = await prepareTokens(o2, client, grant, {
+    scope,
+    refresh: true,
+    generation,
+    via: "refresh_token",
+    jkt: dpop?.jkt,
+  });
   const rotated = await rotateRefresh(o2.ctx.db, grant.id, grant.refreshHash!, {
     ...tokens.set,
     refreshedAt: new Date(),
@@ -137,7 +143,13 @@ async function reissueInGrace(
   checkRefreshBinding(client, grant, dpop);
   const scope = requestedScope(grant, form);
   const generation = grant.generation + 1;
-  const tokens = await prepareTokens(o2, client, grant, { scope, refresh: true, generation, jkt: dpop?.jkt });
+  const tokens = await prepareTokens(o2, client, grant, {
+    scope,
+    refresh: true,
+    generation,
+    via: "refresh_token",
+    jkt: dpop?.jkt,
+  });
   const rotated = await rotateGeneration(o2.ctx.db, grant.id, grant.generation, {
     ...tokens.set,
     refreshedAt: new Date(),

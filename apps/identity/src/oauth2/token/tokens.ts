@@ -168,7 +168,7 @@ export function halfHash(alg: string, value: string): string {
 export async function signIdToken(
   o2: OAuth2,
   grant: GrantRow,
-  opts: { accessToken?: string; nonce?: boolean },
+  opts: { accessToken?: string; nonce?: boolean; ttl?: number },
 ): Promise<string> {
   const key = await o2.jwks.signingKey(ID_TOKEN_SET);
   const iat = nowSeconds();
@@ -188,7 +188,7 @@ export async function signIdToken(
     .setSubject(grant.clientSubject)
     .setAudience([grant.clientId])
     .setIssuedAt(iat)
-    .setExpirationTime(iat + Math.floor(o2.cfg.ttl.id_token / 1000))
+    .setExpirationTime(iat + Math.floor((opts.ttl ?? o2.cfg.ttl.id_token) / 1000))
     .setJti(uuid())
     .sign(key.key);
 }

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { AppContext } from "../../app/context.ts";
 import type { HookEntry } from "../../config/hooks.ts";
 import { type Config, ConfigError } from "../../config/index.ts";
+import type { Tx } from "../../db/client.ts";
 import { type FullIdentity, identityToWire } from "../../identity/repository.ts";
 import type { IdentitySchema } from "../../identity/schemas.ts";
 import { audit } from "../../security/audit.ts";
@@ -385,4 +386,31 @@ export function settingsHooks(
     row,
     identity: traits ? { ...wire, traits } : wire,
   });
+}
+
+/** The outcome of a settings change written through saveSettingsChange. */
+export type SettingsSave<T> = { type: "refused"; refusal: HookFailure } | { type: "saved"; value: T };
+
+/**
+ * A settings change of a method other than profile and password (totp, lookup_secret, webauthn,
+ * passkey, oidc): its after-settings web hooks run first, with the identity as it is (a refusal is
+ * returned and nothing is written), then `write` runs in one transaction with the queued
+ * fire-and-forget calls — unless `kept(result)` says the write changed nothing (a duplicate key).
+ */
+export async function saveSettingsChange<T>(
+  c: Context,
+  ctx: AppContext,
+  input: { row: FlowRow; identity: FullIdentity; method: string },
+  write: (tx: Tx) => Promise<T>,
+  kept: (result: T) => boolean = () => true,
+): Promise<SettingsSave<T>> {
+  const run = await settingsHooks(c, ctx, input.row, input.identity, input.method);
+  if (run.type === "failed") return { type: "refused", refusal: run };
+  const value = await ctx.db.transaction(async (tx) => {
+    const result = await write(tx);
+    if (kept(result)) await queueWebHooks(tx, ctx, run.deferred);
+    return result;
+  });
+  if (run.deferred.length) ctx.notifyCourier();
+  return { type: "saved", value };
 }

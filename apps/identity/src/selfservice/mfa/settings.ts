@@ -12,6 +12,7 @@ import { str } from "../flow/common.ts";
 import { text } from "../flow/text.ts";
 import { type FlowRow, updateFlow } from "../flow/repository.ts";
 import { addMessage, addNodeMessage, inputNode, type UiContainer, type UiNode } from "../flow/ui.ts";
+import { saveSettingsChange, showRefusal } from "../hook/index.ts";
 import { isPrivileged } from "../settings/flow.ts";
 import {
   hasTotp,
@@ -229,7 +230,27 @@ async function done(
   return { kind: "done", identity, continueWith: [], revoked: [], event };
 }
 
+/**
+ * Writes a second-factor change after the method's after-settings web hooks (hook/index.ts): false
+ * when one refused, its messages then on `ui` and nothing written.
+ */
+async function saveChange(
+  c: Context,
+  ctx: AppContext,
+  row: FlowRow,
+  session: ActiveSession,
+  method: MfaMethod,
+  ui: UiContainer,
+  write: (tx: Tx) => Promise<void>,
+): Promise<boolean> {
+  const saved = await saveSettingsChange(c, ctx, { row, identity: session.identity, method }, write);
+  if (saved.type === "saved") return true;
+  showRefusal(ui, saved.refusal);
+  return false;
+}
+
 async function updateTotp(
+  c: Context,
   ctx: AppContext,
   row: FlowRow,
   session: ActiveSession,
@@ -241,7 +262,10 @@ async function updateTotp(
   if (hasTotp(identity)) {
     if (!truthy(body.totp_unlink))
       return { kind: "done", identity, continueWith: [], revoked: [], event: "" };
-    await ctx.db.transaction((tx) => removeCredential(tx, identityId, "totp"));
+    if (
+      !(await saveChange(c, ctx, row, session, "totp", ui, (tx) => removeCredential(tx, identityId, "totp")))
+    )
+      return { kind: "rejected", ui };
     return done(ctx, row, identityId, {}, "settings.totp.unlinked");
   }
   const data = row.data as MfaData;
@@ -262,12 +286,13 @@ async function updateTotp(
     addNodeMessage(ui, "totp_code", mfaText.totpInvalid());
     return { kind: "rejected", ui };
   }
-  await ctx.db.transaction((tx) =>
+  const linked = await saveChange(c, ctx, row, session, "totp", ui, (tx) =>
     setCredential(tx, identityId, "totp", {
       totp_url: sealTotpUrl(ctx, identityId, data.totp_url!),
       last_used_step: step,
     }),
   );
+  if (!linked) return { kind: "rejected", ui };
   // Entering a code proved the second factor: the session is aal2 from now on, as in Kratos.
   await upgradeSession(ctx, session.row, "totp");
   const { totp_url: _enrolled, ...rest } = row.data as MfaData & Record<string, unknown>;
@@ -278,6 +303,7 @@ async function updateTotp(
 }
 
 async function updateLookup(
+  c: Context,
   ctx: AppContext,
   row: FlowRow,
   session: ActiveSession,
@@ -296,16 +322,20 @@ async function updateLookup(
       return { kind: "rejected", ui };
     }
     const pending = data.lookup_pending;
-    await ctx.db.transaction((tx) =>
+    const confirmed = await saveChange(c, ctx, row, session, "lookup_secret", ui, (tx) =>
       setCredential(tx, identityId, "lookup_secret", {
         recovery_codes: pending.map((code_hash) => ({ code_hash })),
       }),
     );
+    if (!confirmed) return { kind: "rejected", ui };
     await upgradeSession(ctx, session.row, "lookup_secret");
     return done(ctx, row, identityId, { lookup_pending: undefined }, "settings.lookup_secret.confirmed");
   }
   if (truthy(body.lookup_secret_disable)) {
-    await ctx.db.transaction((tx) => removeCredential(tx, identityId, "lookup_secret"));
+    const disabled = await saveChange(c, ctx, row, session, "lookup_secret", ui, (tx) =>
+      removeCredential(tx, identityId, "lookup_secret"),
+    );
+    if (!disabled) return { kind: "rejected", ui };
     return done(ctx, row, identityId, { lookup_pending: undefined }, "settings.lookup_secret.disabled");
   }
   if (truthy(body.lookup_secret_regenerate)) {
@@ -349,7 +379,7 @@ function addsFactor(identity: FullIdentity, method: MfaMethod, body: Record<stri
 
 /** method=totp | lookup_secret of a settings flow. */
 export async function updateMfa(
-  _c: Context,
+  c: Context,
   ctx: AppContext,
   row: FlowRow,
   session: ActiveSession,
@@ -366,6 +396,6 @@ export async function updateMfa(
     return { kind: "rejected", ui };
   }
   return method === "totp"
-    ? updateTotp(ctx, row, session, body, ui)
-    : updateLookup(ctx, row, session, body, ui);
+    ? updateTotp(c, ctx, row, session, body, ui)
+    : updateLookup(c, ctx, row, session, body, ui);
 }

@@ -20,6 +20,7 @@ import {
   traitNodes,
 } from "../flow/traits.ts";
 import { addMessage, csrfNode, inputNode, type UiContainer, type UiNode } from "../flow/ui.ts";
+import { allMessages, saveSettingsChange, showRefusal } from "../hook/index.ts";
 import {
   AlreadyLinked,
   addOidcProvider,
@@ -256,7 +257,13 @@ export async function submitOidcSettings(
     addMessage(ui, oidcText.lastWayIn(label));
     return fail(ui);
   }
-  await ctx.db.transaction((tx) => removeOidcProvider(tx, identity.identity.id, provider.id));
+  const saved = await saveSettingsChange(c, ctx, { row, identity, method: "oidc" }, (tx) =>
+    removeOidcProvider(tx, identity.identity.id, provider.id),
+  );
+  if (saved.type === "refused") {
+    showRefusal(ui, saved.refusal);
+    return fail(ui);
+  }
   const id = identity.identity.id;
   await audit(ctx, c, {
     event: "settings.oidc.unlinked",
@@ -787,9 +794,18 @@ async function linkFromSettings(
   }
   const id = session.identity.identity.id;
   try {
-    await ctx.db.transaction((tx) =>
-      addOidcProvider(tx, id, providerEntry(ctx, provider.id, upstream.subject, upstream.tokens)),
+    const saved = await saveSettingsChange(
+      c,
+      ctx,
+      { row, identity: session.identity, method: "oidc" },
+      (tx) => addOidcProvider(tx, id, providerEntry(ctx, provider.id, upstream.subject, upstream.tokens)),
     );
+    if (saved.type === "refused") {
+      // Back to the settings UI with the receiver's messages; nothing was linked.
+      const { oidc: _done, ...data } = row.data as Record<string, unknown>;
+      await updateFlow(ctx.db, row.id, { ui: { ...row.ui, messages: allMessages(saved.refusal) }, data });
+      return c.redirect(flowUiUrl(ctx, row), 303);
+    }
   } catch (e) {
     if (e instanceof AlreadyLinked)
       return flowMessage(c, ctx, row, oidcText.alreadyLinked(providerLabel(provider)));

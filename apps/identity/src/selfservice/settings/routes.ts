@@ -15,7 +15,7 @@ import {
   syncPasswordIdentifiers,
 } from "../../identity/repository.ts";
 import { uuid } from "../../security/random.ts";
-import { verifyCsrfCookie, verifyCsrfToken } from "../../security/csrf.ts";
+import { verifyCsrfCookie, verifyCsrfToken, verifyCsrfTokenless } from "../../security/csrf.ts";
 import { type ActiveSession, currentSession } from "../../session/session.ts";
 import { revokeSessionsOf } from "../flow/address-proof.ts";
 import { checkReturnTo, expiredFlowResponse, respondWithFlow, str, uiUrl } from "../flow/common.ts";
@@ -24,7 +24,7 @@ import { type FlowRow, findFlow, updateFlow } from "../flow/repository.ts";
 import { text } from "../flow/text.ts";
 import { coerceTraits, enforceReadOnly, readOnlyErrorsToUi, schemaErrorsToUi } from "../flow/traits.ts";
 import { addMessage, addNodeMessage, resetMessages, type UiContainer } from "../flow/ui.ts";
-import { queueWebHooks, settingsHooks, showRefusal } from "../hook/index.ts";
+import { queueWebHooks, saveSettingsChange, settingsHooks, showRefusal } from "../hook/index.ts";
 import { checkPassword } from "../password/policy.ts";
 import { isOidcSubmit, submitOidcSettings } from "../oidc/strategy.ts";
 import { settingsDone } from "../oidc/routes.ts";
@@ -37,7 +37,7 @@ import { DELETE_ACCOUNT, deleteOwnAccount } from "./delete-account.ts";
 import { applyFailure, redirectBrowser, workingFlow } from "../flow/lifecycle.ts";
 import { flowRequest } from "../flow/request.ts";
 import { strategyFor } from "../strategy/registry.ts";
-import type { SettingsStrategy } from "../strategy/types.ts";
+import type { SaveSettings, SettingsStrategy } from "../strategy/types.ts";
 import {
   createSettingsFlow,
   identityMismatch,
@@ -370,7 +370,21 @@ async function runStrategy(
     return { outcome: "reauth", event: "", data: row.data };
   }
   const flow = workingFlow<Record<string, unknown>>(row);
-  const result = await strategy.submit(flow, body, { ctx, req: flowRequest(c, ctx), session });
+  const save: SaveSettings = async (write, kept) => {
+    const saved = await saveSettingsChange(
+      c,
+      ctx,
+      { row, identity: session.identity, method: strategy.id },
+      write,
+      kept,
+    );
+    if (saved.type === "refused") {
+      const { cause: _cause, ...failure } = saved.refusal;
+      return { type: "refused", failure };
+    }
+    return saved;
+  };
+  const result = await strategy.submit(flow, body, { ctx, req: flowRequest(c, ctx), session, save });
   if (result.type === "updated") {
     const identity = (await loadIdentity(ctx.db, session.identity.identity.id))!;
     return {
@@ -405,7 +419,11 @@ async function submitSettings(c: Context, ctx: AppContext): Promise<Response> {
     }
     throw sessionInactive();
   }
-  if (row.type === "browser") verifyCsrfToken(c, ctx.rt, row.csrfHash, body.csrf_token);
+  if (row.type === "browser") {
+    // Social link/unlink: Ory's body for it has no csrf_token (see verifyCsrfTokenless).
+    const tokenless = body.method === "oidc" && (body.link !== undefined || body.unlink !== undefined);
+    (tokenless ? verifyCsrfTokenless : verifyCsrfToken)(c, ctx.rt, row.csrfHash, body.csrf_token);
+  }
   if (row.identityId !== session.identity.identity.id) throw identityMismatch();
   const aal = settingsAalResponse(ctx, c, session, row.type, settingsUiUrl(ctx, row.id));
   if (aal) return aal;

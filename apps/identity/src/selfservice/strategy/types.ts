@@ -1,4 +1,5 @@
 import type { AppContext } from "../../app/context.ts";
+import type { Tx } from "../../db/client.ts";
 import type { FullIdentity, CredentialInput } from "../../identity/repository.ts";
 import type { ActiveSession } from "../../session/session.ts";
 import type { Locked } from "../../security/lockout.ts";
@@ -185,6 +186,16 @@ export interface SettingsSuccess {
 
 export type SettingsOutcome = SettingsSuccess | FlowFailure | FlowRerender | FlowRedirect;
 
+/**
+ * How a settings strategy writes its change: the method's after-settings web hooks run first (a
+ * refusal comes back as the failure to answer with, and nothing is written), then `write` in one
+ * transaction with their queued calls (not queued when `kept(result)` is false: nothing changed).
+ */
+export type SaveSettings = <T>(
+  write: (tx: Tx) => Promise<T>,
+  kept?: (result: T) => boolean,
+) => Promise<{ type: "refused"; failure: FlowFailure } | { type: "saved"; value: T }>;
+
 export interface SettingsStrategy {
   readonly id: string;
   readonly group: UiNodeGroup;
@@ -196,6 +207,6 @@ export interface SettingsStrategy {
   submit(
     flow: SettingsFlow,
     body: Body,
-    env: StrategyEnv & { session: ActiveSession },
+    env: StrategyEnv & { session: ActiveSession; save: SaveSettings },
   ): Promise<SettingsOutcome>;
 }

@@ -1,6 +1,6 @@
 import { jsonBody, ok, route } from "@/lib/api";
 import { core } from "@/lib/core/clients";
-import { clientInput, listAllClients, toHydraClient } from "@/lib/core/oauth2-clients";
+import { clientInput, clientRefusal, listAllClients, toHydraClient } from "@/lib/core/oauth2-clients";
 
 export const dynamic = "force-dynamic";
 
@@ -10,9 +10,14 @@ export const GET = route("read", async () => {
   return ok({ clients: clients.map(({ client_secret: _s, ...c }) => c), truncated });
 });
 
-/** Registers a client; a confidential client's secret is in this answer and nowhere else. */
+/**
+ * Registers a client; a confidential client's secret is in this answer and nowhere else. A core
+ * refusal comes back on the field it names.
+ */
 export const POST = route("write", async ({ req }) => {
   const input = await jsonBody(req, clientInput);
-  const created = await core().oauth2.createOAuth2Client({ oAuth2Client: toHydraClient(input) });
+  const created = await core()
+    .oauth2.createOAuth2Client({ oAuth2Client: toHydraClient(input) })
+    .catch(clientRefusal);
   return ok({ client_id: created.client_id, client_secret: created.client_secret ?? null }, 201);
 });

@@ -80,6 +80,31 @@ export const de = {
   "apps.granted": "Erlaubt {time}",
   "apps.revoke": "Zugriff entfernen",
   "apps.revoke-label": "Zugriff für {app} entfernen",
+  "form.pending": "Bitte warten…",
+  "sessions.pending": "Wird abgemeldet…",
+  "apps.pending": "Wird entfernt…",
+  "logout.pending": "Wird abgemeldet…",
+  "title.delete": "Konto löschen",
+  "delete.title": "Konto löschen",
+  "delete.intro": "Löschen Sie Ihr Konto und alles, was dazugehört. Das lässt sich nicht rückgängig machen.",
+  "delete.start": "Mein Konto löschen…",
+  "delete.confirm-title": "Ihr Konto löschen?",
+  "delete.confirm-body":
+    "Damit wird Ihr Konto endgültig gelöscht: Ihr Profil, Ihr Passwort und andere Anmeldewege, Ihre Sitzungen auf allen Geräten und die Zugriffe, die Sie Apps erlaubt haben. Das lässt sich nicht rückgängig machen.",
+  "delete.confirm-body-who":
+    "Damit wird das Konto {who} endgültig gelöscht: Ihr Profil, Ihr Passwort und andere Anmeldewege, Ihre Sitzungen auf allen Geräten und die Zugriffe, die Sie Apps erlaubt haben. Das lässt sich nicht rückgängig machen.",
+  "delete.confirm-reauth":
+    "Wenn Ihre Anmeldung schon länger zurückliegt, werden Sie zuerst gebeten, sich erneut anzumelden.",
+  "delete.confirm-check":
+    "Ich verstehe, dass mein Konto gelöscht wird und nicht wiederhergestellt werden kann",
+  "delete.confirm-button": "Mein Konto löschen",
+  "delete.pending": "Wird gelöscht…",
+  "delete.cancel": "Konto behalten",
+  "title.account-deleted": "Konto gelöscht",
+  "deleted.title": "Ihr Konto wurde gelöscht",
+  "deleted.body":
+    "Ihr Konto und alles, was dazugehörte, wurden gelöscht, und Sie wurden auf allen Geräten abgemeldet. Sie können dieses Fenster schließen.",
+  "deleted.home": "Zur Startseite",
   "consent.gone-title": "Diese Anfrage ist abgelaufen",
   "consent.gone-none":
     "Es gibt keine offene Anfrage. Kehren Sie zur Anwendung zurück und versuchen Sie es erneut.",

@@ -87,6 +87,30 @@ export const en = {
   "apps.granted": "Allowed {time}",
   "apps.revoke": "Remove access",
   "apps.revoke-label": "Remove access for {app}",
+  // Settings: deleting the account, pending submissions
+  "form.pending": "Please wait…",
+  "sessions.pending": "Signing out…",
+  "apps.pending": "Removing…",
+  "logout.pending": "Signing out…",
+  "title.delete": "Delete your account",
+  "delete.title": "Delete account",
+  "delete.intro": "Delete your account and everything in it. This cannot be undone.",
+  "delete.start": "Delete my account…",
+  "delete.confirm-title": "Delete your account?",
+  "delete.confirm-body":
+    "This deletes your account for good: your profile, your password and other ways to sign in, your sessions on every device, and the access you gave to apps. It cannot be undone.",
+  "delete.confirm-body-who":
+    "This deletes the account {who} for good: your profile, your password and other ways to sign in, your sessions on every device, and the access you gave to apps. It cannot be undone.",
+  "delete.confirm-reauth": "If you signed in a while ago, you'll be asked to sign in again first.",
+  "delete.confirm-check": "I understand that my account will be deleted and cannot be restored",
+  "delete.confirm-button": "Delete my account",
+  "delete.pending": "Deleting…",
+  "delete.cancel": "Keep my account",
+  "title.account-deleted": "Account deleted",
+  "deleted.title": "Your account has been deleted",
+  "deleted.body":
+    "Your account and everything in it have been erased, and you've been signed out on every device. You can close this window.",
+  "deleted.home": "Go to the start page",
   // Consent
   "consent.gone-title": "This request has expired",
   "consent.gone-none": "There is no pending request. Go back to the application and try again.",

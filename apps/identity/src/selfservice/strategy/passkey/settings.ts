@@ -65,7 +65,12 @@ export const passkeySettings: SettingsStrategy = {
           ],
         };
       }
-      const key = await removeKey(ctx.db, identityId, PASSKEY, remove);
+      const saved = await env.save(
+        (tx) => removeKey(tx, identityId, PASSKEY, remove),
+        (removed) => removed !== undefined,
+      );
+      if (saved.type === "refused") return saved.failure;
+      const key = saved.value;
       if (!key) return { type: "failed", messages: [webauthnText.generic("This passkey does not exist.")] };
       await refresh(flow, env, identityId);
       return { type: "updated", event: "settings.passkey.removed" };
@@ -87,8 +92,13 @@ export const passkeySettings: SettingsStrategy = {
       await refresh(flow, env, identityId);
       return { type: "failed", messages: [failureMessage(res.failure)] };
     }
-    const added = await addKey(ctx.db, identityId, PASSKEY, res.userHandle, res.key);
+    const saved = await env.save(
+      (tx) => addKey(tx, identityId, PASSKEY, res.userHandle, res.key),
+      (r) => r === "added",
+    );
     await refresh(flow, env, identityId);
+    if (saved.type === "refused") return saved.failure;
+    const added = saved.value;
     if (added === "too_many")
       return { type: "failed", messages: [webauthnText.generic("You have too many passkeys.")] };
     if (added === "duplicate") {

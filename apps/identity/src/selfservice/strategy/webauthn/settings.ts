@@ -74,7 +74,12 @@ export const webauthnSettings: SettingsStrategy = {
           ],
         };
       }
-      const key = await removeKey(ctx.db, identityId, WEBAUTHN, remove);
+      const saved = await env.save(
+        (tx) => removeKey(tx, identityId, WEBAUTHN, remove),
+        (removed) => removed !== undefined,
+      );
+      if (saved.type === "refused") return saved.failure;
+      const key = saved.value;
       if (!key)
         return { type: "failed", messages: [webauthnText.generic("This security key does not exist.")] };
       await refresh(flow, env, identityId);
@@ -97,8 +102,13 @@ export const webauthnSettings: SettingsStrategy = {
       await refresh(flow, env, identityId);
       return { type: "failed", messages: [failureMessage(res.failure)] };
     }
-    const added = await addKey(ctx.db, identityId, WEBAUTHN, res.userHandle, res.key);
+    const saved = await env.save(
+      (tx) => addKey(tx, identityId, WEBAUTHN, res.userHandle, res.key),
+      (r) => r === "added",
+    );
     await refresh(flow, env, identityId);
+    if (saved.type === "refused") return saved.failure;
+    const added = saved.value;
     if (added === "too_many") {
       return { type: "failed", messages: [webauthnText.generic("You have too many security keys.")] };
     }

@@ -7,9 +7,8 @@ import { RotateSecret } from "@/components/clients/rotate-secret";
 import { CopyField } from "@/components/copy-field";
 import { ErrorState, formatTime, PageHeader } from "@/components/ui";
 import { canWrite } from "@/lib/auth/guard";
-import { core } from "@/lib/core/clients";
 import { attempt } from "@/lib/core/errors";
-import { isPublicClient } from "@/lib/core/oauth2-clients";
+import { getClient, hasClientSecret, isPublicClient } from "@/lib/core/oauth2-clients";
 import { clientCredentialsCurl } from "@/lib/curl";
 import { athenaEnv } from "@/lib/env";
 import { currentSession } from "@/lib/session/server";
@@ -20,7 +19,7 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
   const { id: raw } = await params;
   const id = decodeURIComponent(raw);
   const writer = canWrite(await currentSession());
-  const found = await attempt(() => core().oauth2.getOAuth2Client({ id }));
+  const found = await attempt(() => getClient(id));
   if (!found.ok) {
     if (found.error.status === 404 && !found.error.missing) notFound();
     return (
@@ -34,26 +33,35 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
   const pub = isPublicClient(c);
   const tokenUrl = `${athenaEnv().hydraPublicUrl}/oauth2/token`;
   const method = c.token_endpoint_auth_method ?? "client_secret_basic";
+  const secretCurl = method === "client_secret_basic" || method === "client_secret_post";
   const cc = (c.grant_types ?? []).includes("client_credentials");
+  const authMethods = ["client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt"];
   const initial: ClientValues = {
     client_name: c.client_name ?? "",
     client_type: pub ? "public" : "confidential",
-    token_endpoint_auth_method:
-      method === "client_secret_post" ? "client_secret_post" : "client_secret_basic",
+    token_endpoint_auth_method: (authMethods.includes(method)
+      ? method
+      : "client_secret_basic") as ClientValues["token_endpoint_auth_method"],
     grant_types: c.grant_types ?? [],
     scope: c.scope ?? "",
     redirect_uris: c.redirect_uris ?? [],
     post_logout_redirect_uris: c.post_logout_redirect_uris ?? [],
     audience: c.audience ?? [],
+    allowed_cors_origins: c.allowed_cors_origins ?? [],
     skip_consent: !!c.skip_consent,
     access_token_strategy:
       c.access_token_strategy === "jwt" || c.access_token_strategy === "opaque"
         ? c.access_token_strategy
         : "",
+    client_uri: c.client_uri ?? "",
+    logo_uri: c.logo_uri ?? "",
+    policy_uri: c.policy_uri ?? "",
+    tos_uri: c.tos_uri ?? "",
     backchannel_logout_uri: c.backchannel_logout_uri ?? "",
     frontchannel_logout_uri: c.frontchannel_logout_uri ?? "",
-    require_pushed_authorization_requests: !!(c as { require_pushed_authorization_requests?: boolean })
-      .require_pushed_authorization_requests,
+    require_pushed_authorization_requests: !!c.require_pushed_authorization_requests,
+    jwks: c.jwks?.keys?.length ? JSON.stringify(c.jwks, null, 2) : "",
+    jwks_uri: c.jwks_uri ?? "",
     dpop_bound_access_tokens: !!(c as { dpop_bound_access_tokens?: boolean }).dpop_bound_access_tokens,
   };
   return (
@@ -87,6 +95,22 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
             <dd>{(c.post_logout_redirect_uris ?? []).join(", ") || "—"}</dd>
             <dt>Audience</dt>
             <dd>{(c.audience ?? []).join(", ") || "—"}</dd>
+            <dt>CORS origins</dt>
+            <dd>{(c.allowed_cors_origins ?? []).join(", ") || "—"}</dd>
+            {method === "private_key_jwt" && (
+              <>
+                <dt>Public keys</dt>
+                <dd>{c.jwks_uri || `${c.jwks?.keys?.length ?? 0} inline key(s)`}</dd>
+              </>
+            )}
+            {c.rotated_secret_expires_at && (
+              <>
+                <dt>Previous secret</dt>
+                <dd data-testid="previous-secret-ends">
+                  works until {formatTime(c.rotated_secret_expires_at)}
+                </dd>
+              </>
+            )}
             <dt>Skip consent</dt>
             <dd>{c.skip_consent ? "yes (first-party)" : "no"}</dd>
             <dt>Created</dt>
@@ -95,7 +119,7 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
         </section>
         <section className="card stack" aria-labelledby="use-h">
           <h2 id="use-h">Use it</h2>
-          {cc && !pub ? (
+          {cc && secretCurl ? (
             <CopyField
               label="client_credentials token request"
               multiline
@@ -105,16 +129,18 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
             <p className="small muted">
               {pub
                 ? "A public client signs users in with Authorization Code + PKCE; it has no secret."
-                : "This client does not use client_credentials."}
+                : cc
+                  ? "This client proves itself with a signed JWT (client_assertion) at the token endpoint."
+                  : "This client does not use client_credentials."}
             </p>
           )}
-          {writer && !pub && (
+          {writer && hasClientSecret(c) && (
             <RotateSecret
               clientId={id}
               tokenUrl={tokenUrl}
               method={method}
               scope={c.scope ?? ""}
-              clientCredentials={cc}
+              clientCredentials={cc && secretCurl}
             />
           )}
           {writer && (

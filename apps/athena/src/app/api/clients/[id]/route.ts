@@ -1,6 +1,6 @@
 import { HttpError, jsonBody, ok, route } from "@/lib/api";
 import { core } from "@/lib/core/clients";
-import { clientInput, toHydraClient } from "@/lib/core/oauth2-clients";
+import { clientInput, clientRefusal, toHydraClient } from "@/lib/core/oauth2-clients";
 
 export const dynamic = "force-dynamic";
 type P = { id: string };
@@ -15,16 +15,18 @@ export const GET = route<P>("read", async ({ params }) => {
   return ok(c);
 });
 
-/** Replaces the editable fields; the secret is kept (it is rotated separately). */
+/** Replaces the editable fields; the secret is kept (it is rotated separately), and so is a rotation's overlap. */
 export const PUT = route<P>("write", async ({ req, params }) => {
   checkId(params.id);
   const input = await jsonBody(req, clientInput);
   const api = core().oauth2;
   const { client_secret: _s, ...current } = await api.getOAuth2Client({ id: params.id });
-  const updated = await api.setOAuth2Client({
-    id: params.id,
-    oAuth2Client: { ...current, ...toHydraClient(input), client_id: params.id },
-  });
+  const updated = await api
+    .setOAuth2Client({
+      id: params.id,
+      oAuth2Client: { ...current, ...toHydraClient(input), client_id: params.id },
+    })
+    .catch(clientRefusal);
   return ok({ client_id: updated.client_id });
 });
 

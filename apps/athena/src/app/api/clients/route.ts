@@ -4,8 +4,8 @@ import {
   clientInput,
   clientRefusal,
   listAllClients,
+  olympusFieldsPatch,
   toHydraClient,
-  writeOlympusFields,
 } from "@/lib/core/oauth2-clients";
 
 export const dynamic = "force-dynamic";
@@ -22,11 +22,15 @@ export const GET = route("read", async () => {
  */
 export const POST = route("write", async ({ req }) => {
   const input = await jsonBody(req, clientInput);
-  const created = await core()
-    .oauth2.createOAuth2Client({ oAuth2Client: toHydraClient(input) })
-    .catch(clientRefusal);
-  if (input.require_pushed_authorization_requests || input.dpop_bound_access_tokens) {
-    await writeOlympusFields(created.client_id!, input);
+  const api = core().oauth2;
+  const created = await api.createOAuth2Client({ oAuth2Client: toHydraClient(input) }).catch(clientRefusal);
+  const id = created.client_id!;
+  try {
+    await api.patchOAuth2Client({ id, jsonPatch: olympusFieldsPatch(input) }).catch(clientRefusal);
+  } catch (e) {
+    // Half a registration is no registration: the client goes again, and the error is answered.
+    await api.deleteOAuth2Client({ id }).catch(() => undefined);
+    throw e;
   }
   return ok({ client_id: created.client_id, client_secret: created.client_secret ?? null }, 201);
 });

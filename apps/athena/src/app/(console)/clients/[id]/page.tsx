@@ -8,7 +8,7 @@ import { CopyField } from "@/components/copy-field";
 import { ErrorState, formatTime, PageHeader } from "@/components/ui";
 import { canWrite } from "@/lib/auth/guard";
 import { attempt } from "@/lib/core/errors";
-import { getClient, hasClientSecret, isPublicClient } from "@/lib/core/oauth2-clients";
+import { getClient, hasClientSecret, isPublicClient, TOKEN_EXCHANGE_GRANT } from "@/lib/core/oauth2-clients";
 import { clientCredentialsCurl } from "@/lib/curl";
 import { athenaEnv } from "@/lib/env";
 import { currentSession } from "@/lib/session/server";
@@ -63,6 +63,12 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
     jwks: c.jwks?.keys?.length ? JSON.stringify(c.jwks, null, 2) : "",
     jwks_uri: c.jwks_uri ?? "",
     dpop_bound_access_tokens: !!c.dpop_bound_access_tokens,
+    token_exchange: {
+      allowed_audiences: c.token_exchange?.allowed_audiences ?? [],
+      allowed_subject_clients: c.token_exchange?.allowed_subject_clients ?? [],
+      allowed_issuers: c.token_exchange?.allowed_issuers ?? [],
+      may_impersonate: !!c.token_exchange?.may_impersonate,
+    },
   };
   return (
     <div className="stack">
@@ -95,6 +101,15 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
             <dd>{(c.post_logout_redirect_uris ?? []).join(", ") || "—"}</dd>
             <dt>Audience</dt>
             <dd>{(c.audience ?? []).join(", ") || "—"}</dd>
+            {(c.grant_types ?? []).includes(TOKEN_EXCHANGE_GRANT) && (
+              <>
+                <dt>Token exchange</dt>
+                <dd>
+                  {(c.token_exchange?.allowed_audiences ?? []).join(", ") || "no audience allowed"}
+                  {c.token_exchange?.may_impersonate ? " · may impersonate" : ""}
+                </dd>
+              </>
+            )}
             <dt>CORS origins</dt>
             <dd>{(c.allowed_cors_origins ?? []).join(", ") || "—"}</dd>
             {method === "private_key_jwt" && (

@@ -350,6 +350,77 @@ test.describe("admin@demo.user in Athena IAM", () => {
     await noSideways("the clients page");
   });
 
+  test("registers a token exchange client with its policy, which the core then enforces", async ({
+    page,
+  }, info) => {
+    const missing = stack().clientsMissing?.iam;
+    expect(missing, missing).toBeFalsy();
+    await signIn(page, "iam", "admin", info);
+    const name = `e2e exchanger ${Date.now().toString(36)}`;
+    await page.goto(`${athenaUrl("iam")}/clients/new`);
+    await page.getByLabel("Name").fill(name);
+    await page.getByLabel(/Confidential/).check();
+    await page.getByLabel("Authorization code", { exact: true }).uncheck();
+    await page.getByLabel("Refresh token", { exact: true }).uncheck();
+    await page.getByLabel(/Client credentials/).check();
+    await page.getByLabel(/Token exchange \(RFC 8693/).check();
+    await page.getByLabel(/^Scope/).fill("identities:read");
+    await page.getByLabel(/Allowed audiences/).fill("https://reports.example/api");
+    await page.getByLabel(/May impersonate/).check();
+    await page.getByRole("button", { name: "Register client" }).click();
+    const clientId = await page.getByTestId("new-client-id").inputValue();
+    const secret = await page.getByTestId("client-secret").inputValue();
+
+    // The policy holds at the token endpoint: its own token for the allowed audience, not another.
+    const basic = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString("base64")}`;
+    const token = async (form: Record<string, string>) =>
+      fetch(`${ISSUER}/oauth2/token`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", authorization: basic },
+        body: new URLSearchParams(form),
+      });
+    const own = (await (
+      await token({ grant_type: "client_credentials", scope: "identities:read" })
+    ).json()) as {
+      access_token: string;
+    };
+    const exchange = (audience: string) =>
+      token({
+        grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+        subject_token: own.access_token,
+        subject_token_type: "urn:ietf:params:oauth:token-type:access_token",
+        audience,
+      });
+    const allowed = await exchange("https://reports.example/api");
+    expect(allowed.status, await allowed.clone().text()).toBe(200);
+    expect(await allowed.json()).toMatchObject({
+      issued_token_type: "urn:ietf:params:oauth:token-type:access_token",
+      scope: "identities:read",
+    });
+    const elsewhere = await exchange("https://elsewhere.example");
+    expect(elsewhere.status).toBe(400);
+    expect(await elsewhere.json()).toMatchObject({ error: "invalid_target" });
+
+    // The edit form shows the policy as stored; taking impersonation away is enforced at once.
+    await page.getByRole("link", { name: "Open the client" }).click();
+    await expect(page.getByRole("heading", { name })).toBeVisible();
+    await expect(page.getByLabel(/Allowed audiences/)).toHaveValue("https://reports.example/api");
+    await expect(page.getByLabel(/May impersonate/)).toBeChecked();
+    await page.getByLabel(/May impersonate/).uncheck();
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expect(page.getByText("Saved.")).toBeVisible();
+    const denied = await exchange("https://reports.example/api");
+    expect(denied.status).toBe(400);
+    expect(await denied.json()).toMatchObject({ error: "unauthorized_client" });
+    await page.reload();
+    await expect(page.getByLabel(/May impersonate/)).not.toBeChecked();
+    await expect(page.getByLabel(/Allowed audiences/)).toHaveValue("https://reports.example/api");
+
+    expect((await api(page, "iam", "DELETE", `/api/clients/${encodeURIComponent(clientId)}`)).ok()).toBe(
+      true,
+    );
+  });
+
   test("registers an OAuth2 client, rotates its secret (shown once) and deletes it", async ({
     page,
   }, info) => {
@@ -406,6 +477,14 @@ test.describe("admin@demo.user in Athena IAM", () => {
     expect(await clientCredentials(clientId, first)).toBe(401);
     await page.reload();
     await expect(page.getByTestId("rotated-secret")).toHaveCount(0);
+
+    // Requiring DPoP (RFC 9449 §5.2): from then on a token request without a proof is refused.
+    await page.getByLabel(/Require DPoP-bound tokens/).check();
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expect(page.getByText("Saved.")).toBeVisible();
+    expect(await clientCredentials(clientId, second)).toBe(400);
+    await page.reload();
+    await expect(page.getByLabel(/Require DPoP-bound tokens/)).toBeChecked();
 
     await page.getByRole("button", { name: "Delete client" }).click();
     await expect(page.getByRole("dialog")).toContainText("This cannot be undone");

@@ -155,6 +155,101 @@ test("first sign-in with Olympus Workforce registers a CIAM customer; the second
   firstCustomer = { id: registered!.id, subject: ada.id, email: ada.email };
 });
 
+/** A CIAM customer with a password and a verified address, as a CIAM admin would create one. */
+async function customer(first: string): Promise<{ id: string; email: string }> {
+  const email = `${first.toLowerCase()}-${tag()}@customer.demo.user`;
+  const created = await adminJson<{ id: string }>(`${ciamAdmin}/admin/identities`, {
+    method: "POST",
+    body: JSON.stringify({
+      schema_id: "customer",
+      traits: {
+        email,
+        customer_id: `CUST-${Date.now()}${Math.floor(Math.random() * 1000)}`,
+        first_name: first,
+        last_name: "Customer",
+      },
+      verifiable_addresses: [{ value: email, via: "email", verified: true, status: "completed" }],
+      credentials: { password: { config: { password: PASSWORD } } },
+    }),
+  });
+  return { id: created.id, email };
+}
+
+async function signInToCiam(page: Page, email: string): Promise<void> {
+  await page.goto(`${CIAM}/login`);
+  await page.locator('input[name="identifier"]').fill(email);
+  await page.locator('input[name="password"]').fill(PASSWORD);
+  await page.getByRole("button", { name: /^sign in( with password)?$/i }).click();
+  await expect(page.getByTestId("identity-email")).toHaveText(email);
+}
+
+/** The customer's social sign-in identifiers (`provider:subject`), as the admin API lists them. */
+const workforceLinks = async (id: string) => (await ciamIdentity(id)).credentials?.oidc?.identifiers ?? [];
+
+test("a customer links Olympus Workforce in settings, signs in with it, and unlinks it", async ({ page }) => {
+  const shopper = await customer("Linus");
+  // The employee's address is not the customer's: linking is what ties them, not a matching address.
+  const staff = await employee("Linus");
+  await signInToCiam(page, shopper.email);
+
+  await page.goto(`${CIAM}/settings`);
+  await expect(page).toHaveURL(/\/settings\?flow=/);
+  await page.getByRole("button", { name: "Link Olympus Workforce" }).click();
+  await throughIam(page, staff.email);
+  await expect(page).toHaveURL(/\/settings\?flow=/);
+  await expect(page.getByRole("button", { name: "Unlink Olympus Workforce" })).toBeVisible();
+  expect(await workforceLinks(shopper.id)).toEqual([`workforce:${staff.id}`]);
+  // The link did not change the customer's address to the employee's.
+  expect((await ciamIdentity(shopper.id)).traits.email).toBe(shopper.email);
+
+  // Signed out, the button signs in to the same customer (IAM remembers the employee: no password asked).
+  await signOutOfCiam(page);
+  await page.getByRole("button", { name: "Sign in with Olympus Workforce" }).click();
+  await throughIam(page, staff.email);
+  await expect(page.getByTestId("identity-email")).toHaveText(shopper.email);
+
+  // Unlinked, the provider is gone from the account; the password still signs in.
+  await page.goto(`${CIAM}/settings`);
+  await expect(page).toHaveURL(/\/settings\?flow=/);
+  await page.getByRole("button", { name: "Unlink Olympus Workforce" }).click();
+  await expect(page.getByRole("button", { name: "Link Olympus Workforce" })).toBeVisible();
+  expect(await workforceLinks(shopper.id)).toEqual([]);
+  await signOutOfCiam(page);
+  await signInToCiam(page, shopper.email);
+});
+
+test("an employee whose address is a customer's does not take the customer's account over", async ({
+  page,
+}) => {
+  // A customer holds the address; an IAM employee with the same address signs in with Workforce.
+  const shopper = await customer("Tess");
+  const created = await adminJson<{ id: string }>(`${iamAdmin}/admin/identities`, {
+    method: "POST",
+    body: JSON.stringify({
+      schema_id: "admin",
+      traits: { email: shopper.email, name: { first: "Tess", last: "Employee" } },
+      verifiable_addresses: [{ value: shopper.email, via: "email", verified: true, status: "completed" }],
+      metadata_admin: { role: "viewer" },
+      credentials: { password: { config: { password: PASSWORD } } },
+    }),
+  });
+  await page.goto(`${CIAM}/login`);
+  await page.getByRole("button", { name: "Sign in with Olympus Workforce" }).click();
+  await throughIam(page, shopper.email);
+  // Back at CIAM's sign-in, asked to prove the account first (Kratos 1010016), not signed in.
+  await expect(page).toHaveURL(/\/login\?flow=/);
+  await expect(page.getByText(/already used by another account/)).toBeVisible();
+  expect(await workforceLinks(shopper.id)).toEqual([]);
+  expect(await ciamBySubject(created.id)).toEqual([]);
+  // Proving it with the password links the provider to that account.
+  // Elements offers the account's methods first (the address is filled in): the password.
+  await page.getByRole("button", { name: /^Password/ }).click();
+  await page.locator('input[name="password"]').fill(PASSWORD);
+  await page.getByRole("button", { name: /^sign in( with password)?$/i }).click();
+  await expect(page.getByTestId("identity-email")).toHaveText(shopper.email);
+  expect(await workforceLinks(shopper.id)).toEqual([`workforce:${created.id}`]);
+});
+
 test("Athena CIAM shows the customer's linked provider and lists the configured providers", async ({
   page,
   context,

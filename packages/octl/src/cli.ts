@@ -148,7 +148,10 @@ export function createProgram(setExitCode: (code: number) => void): Command {
   )
     .argument("<file...>", "files to import (- for stdin); .csv files are read as CSV")
     .option("--format <format>", "json or csv (default: by the file's extension)")
-    .option("--schema <id>", "identity schema for CSV rows without a schema_id column")
+    .option(
+      "--schema <id>",
+      "identity schema for CSV rows without a schema_id column (default: default, else the core's first)",
+    )
     .option("--batch-size <n>", "identities per request, 1 to 200 (default 200)")
     .action((files: string[], opts) => run(async () => (await ids()).importCommand(layout(), files, opts)));
   adminOptions(

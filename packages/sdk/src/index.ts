@@ -27,6 +27,7 @@ export {
   CSV_COLUMNS,
   IMPORT_BATCH_SIZE,
   allIdentities,
+  defaultImportSchema,
   exportIdentities,
   identitiesFromCsv,
   identitiesFromJson,

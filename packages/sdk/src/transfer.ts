@@ -247,6 +247,15 @@ export async function identitiesFromCsv(
   return rows;
 }
 
+/**
+ * The schema for CSV rows that name none: `default` when the core has it, else the first it lists
+ * (the configuration's order; the seeds list each domain's default first).
+ */
+export async function defaultImportSchema(api: IdentityApi): Promise<string> {
+  const ids = (await api.listIdentitySchemas({ pageSize: 250 })).map((c) => c.id ?? "").filter(Boolean);
+  return ids.includes("default") ? "default" : (ids[0] ?? "default");
+}
+
 /** Kratos' error body, or a plain message for anything else. */
 function reasonOf(error: unknown): string {
   if (isObject(error)) {

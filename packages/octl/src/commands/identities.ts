@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { extname } from "node:path";
 import {
+  defaultImportSchema,
   exportIdentities,
   type Identity,
   identitiesFromCsv,
@@ -209,11 +210,13 @@ export async function importCommand(
         }
         const format = formatOf(opts.format, file);
         let rows: Awaited<ReturnType<typeof identitiesFromCsv>>;
+        const defaultSchemaId =
+          format === "csv" ? (opts.schema ?? (await defaultImportSchema(t.clients.identity))) : undefined;
         try {
           rows =
             format === "csv"
               ? await identitiesFromCsv(text, {
-                  ...(opts.schema ? { defaultSchemaId: opts.schema } : {}),
+                  ...(defaultSchemaId ? { defaultSchemaId } : {}),
                   schemaFor: async (id) => {
                     const res = await fetch(`${t.url}/schemas/${encodeURIComponent(id)}`);
                     if (!res.ok) throw new Error(`schema ${id}: ${res.status}`);

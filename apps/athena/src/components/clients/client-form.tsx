@@ -7,6 +7,9 @@ import { callApi } from "../api-client";
 import { CopyField } from "../copy-field";
 
 /** The grants the core accepts (no implicit: the core refuses it). */
+/** Grants only a client that keeps a secret may use. */
+const CONFIDENTIAL_ONLY = new Set(["client_credentials", "urn:ietf:params:oauth:grant-type:token-exchange"]);
+
 const GRANTS = [
   { value: "authorization_code", label: "Authorization code" },
   { value: "refresh_token", label: "Refresh token" },
@@ -15,7 +18,7 @@ const GRANTS = [
   { value: "urn:ietf:params:oauth:grant-type:device_code", label: "Device code" },
   {
     value: "urn:ietf:params:oauth:grant-type:token-exchange",
-    label: "Token exchange (RFC 8693; what it may exchange is the client's token_exchange policy)",
+    label: "Token exchange (RFC 8693)",
   },
 ];
 
@@ -54,6 +57,13 @@ export interface ClientValues {
   dpop_bound_access_tokens: boolean;
   /** Token lifetimes per grant, as Go durations ("" for the server's). */
   lifespans: Record<string, string>;
+  /** Who the client may exchange tokens for (token exchange grant); everything empty denies all. */
+  token_exchange: {
+    allowed_audiences: string[];
+    allowed_subject_clients: string[];
+    allowed_issuers: string[];
+    may_impersonate: boolean;
+  };
 }
 
 export const EMPTY_CLIENT: ClientValues = {
@@ -79,6 +89,12 @@ export const EMPTY_CLIENT: ClientValues = {
   jwks_uri: "",
   dpop_bound_access_tokens: false,
   lifespans: {},
+  token_exchange: {
+    allowed_audiences: [],
+    allowed_subject_clients: [],
+    allowed_issuers: [],
+    may_impersonate: false,
+  },
 };
 
 /** The lifespans the form offers: per grant, the tokens that grant issues. */
@@ -176,6 +192,12 @@ export function ClientForm({
       jwks_uri: text("jwks_uri"),
       dpop_bound_access_tokens: d.get("dpop_bound_access_tokens") === "on",
       lifespans: {},
+      token_exchange: {
+        allowed_audiences: lines(d.get("te_allowed_audiences")),
+        allowed_subject_clients: lines(d.get("te_allowed_subject_clients")),
+        allowed_issuers: lines(d.get("te_allowed_issuers")),
+        may_impersonate: d.get("te_may_impersonate") === "on",
+      },
     };
     for (const row of LIFESPAN_ROWS) {
       for (const t of row.tokens) {
@@ -364,7 +386,7 @@ export function ClientForm({
               name="grant_types"
               value={g.value}
               defaultChecked={initial.grant_types.includes(g.value)}
-              disabled={type === "public" && g.value === "client_credentials"}
+              disabled={type === "public" && CONFIDENTIAL_ONLY.has(g.value)}
             />{" "}
             {g.label}
           </label>
@@ -463,6 +485,60 @@ export function ClientForm({
         "frontchannel_logout_uri",
         "Front-channel logout URI",
         "loaded in a hidden frame at sign-out",
+      )}
+      {type === "confidential" && (
+        <fieldset>
+          <legend>Token exchange policy</legend>
+          <p className="small muted">
+            Used with the token exchange grant. Nothing is allowed until listed here: the audiences the client
+            may get tokens for, the other clients whose users' tokens it may exchange (its own always may be),
+            and the trusted issuers whose JWTs it accepts.
+          </p>
+          <div className="field">
+            <label htmlFor="te_allowed_audiences">
+              Allowed audiences <span className="hint">(one per line)</span>
+            </label>
+            <textarea
+              id="te_allowed_audiences"
+              name="te_allowed_audiences"
+              rows={2}
+              defaultValue={initial.token_exchange.allowed_audiences.join("\n")}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="te_allowed_subject_clients">
+              Clients whose tokens it may exchange <span className="hint">(client IDs, one per line)</span>
+            </label>
+            <textarea
+              id="te_allowed_subject_clients"
+              name="te_allowed_subject_clients"
+              rows={2}
+              defaultValue={initial.token_exchange.allowed_subject_clients.join("\n")}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="te_allowed_issuers">
+              Trusted JWT issuers it may accept{" "}
+              <span className="hint">(issuers of the jwt-bearer trust list, one per line)</span>
+            </label>
+            <textarea
+              id="te_allowed_issuers"
+              name="te_allowed_issuers"
+              rows={2}
+              defaultValue={initial.token_exchange.allowed_issuers.join("\n")}
+            />
+          </div>
+          <label className="check-label" htmlFor="te_may_impersonate">
+            <input
+              id="te_may_impersonate"
+              name="te_may_impersonate"
+              type="checkbox"
+              defaultChecked={initial.token_exchange.may_impersonate}
+            />{" "}
+            May impersonate: exchange without presenting its own token as the actor (the new token then does
+            not show the client acting)
+          </label>
+        </fieldset>
       )}
       <label className="check-label" htmlFor="require_pushed_authorization_requests">
         <input

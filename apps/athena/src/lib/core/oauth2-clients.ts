@@ -1,5 +1,5 @@
 import "server-only";
-import { OlympusOAuth2AdminApi, type OAuth2Client } from "@olympus/sdk";
+import { type JsonPatch, OlympusOAuth2AdminApi, type OAuth2Client } from "@olympus/sdk";
 import { z } from "zod";
 import { athenaEnv } from "../env";
 import { HttpError } from "../api";
@@ -20,6 +20,22 @@ export const GRANT_TYPES = [
   "urn:ietf:params:oauth:grant-type:device_code",
   "urn:ietf:params:oauth:grant-type:token-exchange",
 ] as const;
+
+export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
+
+/** The core's token exchange policy of a client (RFC 8693; Olympus, not in Hydra's client). */
+export interface TokenExchangePolicy {
+  allowed_audiences: string[];
+  allowed_subject_clients: string[];
+  allowed_issuers: string[];
+  may_impersonate: boolean;
+}
+
+/** A value of a token exchange policy list (audiences travel space-separated: no spaces). */
+const policyList = z
+  .array(z.string().trim().min(1).max(500).regex(/^\S+$/, "one value per line, without spaces"))
+  .max(100)
+  .default([]);
 
 /** How a confidential client authenticates at the token endpoint (public clients: `none`). */
 export const CONFIDENTIAL_AUTH_METHODS = [
@@ -129,6 +145,15 @@ export const clientInput = z
     /** RFC 9449 §5.2: every token request must carry a DPoP proof. */
     dpop_bound_access_tokens: z.boolean().default(false),
     ...lifespanFields,
+    /** Who the client may exchange tokens for, and for which audiences; all empty: nothing. */
+    token_exchange: z
+      .object({
+        allowed_audiences: policyList,
+        allowed_subject_clients: policyList,
+        allowed_issuers: policyList,
+        may_impersonate: z.boolean().default(false),
+      })
+      .prefault({}),
   })
   .superRefine((c, ctx) => {
     if (c.grant_types.includes("authorization_code") && c.redirect_uris.length === 0) {
@@ -136,6 +161,13 @@ export const clientInput = z
         code: "custom",
         path: ["redirect_uris"],
         message: "authorization_code needs a redirect URI",
+      });
+    }
+    if (c.client_type === "public" && c.grant_types.includes(TOKEN_EXCHANGE_GRANT)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["grant_types"],
+        message: "a public client cannot use token exchange",
       });
     }
     if (c.client_type === "public" && c.grant_types.includes("client_credentials")) {
@@ -295,6 +327,8 @@ export function rotateSecret(clientId: string, overlapSeconds = 0) {
 /** A client as the core answers it, with Olympus' fields the SDK's model drops. */
 export type CoreClient = OAuth2Client & {
   require_pushed_authorization_requests?: boolean;
+  dpop_bound_access_tokens?: boolean;
+  token_exchange?: TokenExchangePolicy;
   rotated_secret_expires_at?: string;
 };
 
@@ -302,4 +336,20 @@ export type CoreClient = OAuth2Client & {
 export async function getClient(id: string): Promise<CoreClient> {
   const res = await core().oauth2.getOAuth2ClientRaw({ id });
   return (await res.raw.json()) as CoreClient;
+}
+
+/**
+ * The Olympus fields of the form as a JSON Patch: `@ory/client-fetch`'s OAuth2Client model drops
+ * fields Hydra does not have when it writes a client, so they follow the create or replace this way.
+ */
+export function olympusFieldsPatch(c: ClientInput): JsonPatch[] {
+  return [
+    { op: "add", path: "/token_exchange", value: c.token_exchange },
+    {
+      op: "add",
+      path: "/require_pushed_authorization_requests",
+      value: c.require_pushed_authorization_requests,
+    },
+    { op: "add", path: "/dpop_bound_access_tokens", value: c.dpop_bound_access_tokens },
+  ];
 }

@@ -243,6 +243,38 @@ describe("DPoP with openid-client", () => {
     expect(tokens.token_type).toBe("dpop");
   });
 
+  it("token exchange with a proof: the exchanged token is bound to the service's key", async () => {
+    const frontend = await createClient(t, { scope: "openid offline_access read" });
+    const service = await createClient(t, {
+      grant_types: ["urn:ietf:params:oauth:grant-type:token-exchange"],
+      scope: "openid read",
+      token_exchange: {
+        allowed_audiences: ["https://api.example"],
+        allowed_subject_clients: [frontend.client_id],
+        may_impersonate: true,
+      },
+    });
+    const user = await codeFlow(frontend, await rp(frontend), undefined);
+    const config = await rp(service);
+    const dpop = await dpopHandle(config);
+    const exchanged = await oidc.genericGrantRequest(
+      config,
+      "urn:ietf:params:oauth:grant-type:token-exchange",
+      {
+        subject_token: user.access_token,
+        subject_token_type: "urn:ietf:params:oauth:token-type:access_token",
+        audience: "https://api.example",
+      },
+      { DPoP: dpop },
+    );
+    expect(exchanged.token_type).toBe("dpop");
+    expect(await introspect(t, exchanged.access_token)).toMatchObject({
+      active: true,
+      sub: "user-1",
+      cnf: { jkt: await dpop.calculateThumbprint() },
+    });
+  });
+
   it("JWT access tokens carry cnf.jkt", async () => {
     const client = await createClient(t, {
       access_token_strategy: "jwt",

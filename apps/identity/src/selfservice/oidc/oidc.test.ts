@@ -423,6 +423,54 @@ describe("social sign-in with a generic OpenID provider", () => {
     ).toBeDefined();
   });
 
+  it("links as @ory/elements-react asks (JSON, no csrf_token: Ory's body has none), never from another site or browser", async () => {
+    const api = await (await fetch(`${t.publicUrl}/self-service/registration/api`)).json();
+    await fetch(`${t.publicUrl}/self-service/registration?flow=${(api as { id: string }).id}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        method: "password",
+        password: "erin's correct horse battery",
+        traits: { email: "erin@example.com" },
+      }),
+    });
+    const erin = new CookieJar();
+    const lf = await browserFlow(erin, "login");
+    await erin.fetch(
+      `${t.publicUrl}/self-service/login?flow=${lf.id}`,
+      form({
+        csrf_token: csrfOf(lf),
+        method: "password",
+        identifier: "erin@example.com",
+        password: "erin's correct horse battery",
+      }),
+    );
+    const sf = await browserFlow(erin, "settings");
+    const url = `${t.publicUrl}/self-service/settings?flow=${sf.id}`;
+    const json = (extra: Record<string, string> = {}): RequestInit => ({
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json", ...extra },
+      body: JSON.stringify({ method: "oidc", link: "upstream" }),
+    });
+    const csrfRefusal = async (res: Response) => {
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { error: { id: string } }).error.id).toBe("security_csrf_violation");
+    };
+    // A form post without the token (what a page of another site can send): refused.
+    await csrfRefusal(await erin.fetch(url, form({ method: "oidc", link: "upstream" })));
+    // JSON the browser marks cross-site: refused.
+    await csrfRefusal(await erin.fetch(url, json({ "sec-fetch-site": "cross-site" })));
+    // JSON from a browser without the flow's CSRF cookie (the session alone): refused.
+    const session = erin.get(t.core.ctx.rt.sessionCookieName)!;
+    await csrfRefusal(await fetch(url, json({ cookie: `${t.core.ctx.rt.sessionCookieName}=${session}` })));
+    // What elements sends: the way to the provider, as Kratos answers a JSON browser request.
+    const ok = await erin.fetch(url, json({ "sec-fetch-site": "same-origin" }));
+    expect(ok.status).toBe(422);
+    const body = (await ok.json()) as { error: { id: string }; redirect_browser_to: string };
+    expect(body.error.id).toBe("browser_location_change_required");
+    expect(new URL(body.redirect_browser_to).origin).toBe(new URL(up.issuer).origin);
+  });
+
   it("refuses to link an upstream account that already belongs to another identity", async () => {
     const jar = new CookieJar();
     const api = await (await fetch(`${t.publicUrl}/self-service/registration/api`)).json();

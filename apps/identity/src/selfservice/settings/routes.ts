@@ -15,7 +15,7 @@ import {
   syncPasswordIdentifiers,
 } from "../../identity/repository.ts";
 import { uuid } from "../../security/random.ts";
-import { verifyCsrfCookie, verifyCsrfToken } from "../../security/csrf.ts";
+import { verifyCsrfCookie, verifyCsrfToken, verifyCsrfTokenless } from "../../security/csrf.ts";
 import { type ActiveSession, currentSession } from "../../session/session.ts";
 import { revokeSessionsOf } from "../flow/address-proof.ts";
 import { checkReturnTo, expiredFlowResponse, respondWithFlow, str, uiUrl } from "../flow/common.ts";
@@ -419,7 +419,11 @@ async function submitSettings(c: Context, ctx: AppContext): Promise<Response> {
     }
     throw sessionInactive();
   }
-  if (row.type === "browser") verifyCsrfToken(c, ctx.rt, row.csrfHash, body.csrf_token);
+  if (row.type === "browser") {
+    // Social link/unlink: Ory's body for it has no csrf_token (see verifyCsrfTokenless).
+    const tokenless = body.method === "oidc" && (body.link !== undefined || body.unlink !== undefined);
+    (tokenless ? verifyCsrfTokenless : verifyCsrfToken)(c, ctx.rt, row.csrfHash, body.csrf_token);
+  }
   if (row.identityId !== session.identity.identity.id) throw identityMismatch();
   const aal = settingsAalResponse(ctx, c, session, row.type, settingsUiUrl(ctx, row.id));
   if (aal) return aal;

@@ -38,9 +38,20 @@ export default async function Identities({ searchParams }: { searchParams: Promi
         description="Everyone who can sign in to this domain."
         actions={
           writer && (
-            <Link className="btn primary" href="/identities/new">
-              Create identity
-            </Link>
+            <>
+              <a className="btn" href="/api/identities/export?format=csv" download>
+                Export CSV
+              </a>
+              <a className="btn" href="/api/identities/export" download>
+                Export JSON
+              </a>
+              <Link className="btn" href="/identities/import">
+                Import
+              </Link>
+              <Link className="btn primary" href="/identities/new">
+                Create identity
+              </Link>
+            </>
           )
         }
       />

@@ -8,7 +8,13 @@ import { CopyField } from "@/components/copy-field";
 import { ErrorState, formatTime, PageHeader } from "@/components/ui";
 import { canWrite } from "@/lib/auth/guard";
 import { attempt } from "@/lib/core/errors";
-import { getClient, hasClientSecret, isPublicClient, LIFESPAN_FIELDS } from "@/lib/core/oauth2-clients";
+import {
+  getClient,
+  hasClientSecret,
+  isPublicClient,
+  LIFESPAN_FIELDS,
+  TOKEN_EXCHANGE_GRANT,
+} from "@/lib/core/oauth2-clients";
 import { clientCredentialsCurl } from "@/lib/curl";
 import { athenaEnv } from "@/lib/env";
 import { currentSession } from "@/lib/session/server";
@@ -62,7 +68,13 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
     require_pushed_authorization_requests: !!c.require_pushed_authorization_requests,
     jwks: c.jwks?.keys?.length ? JSON.stringify(c.jwks, null, 2) : "",
     jwks_uri: c.jwks_uri ?? "",
-    dpop_bound_access_tokens: !!(c as { dpop_bound_access_tokens?: boolean }).dpop_bound_access_tokens,
+    dpop_bound_access_tokens: !!c.dpop_bound_access_tokens,
+    token_exchange: {
+      allowed_audiences: c.token_exchange?.allowed_audiences ?? [],
+      allowed_subject_clients: c.token_exchange?.allowed_subject_clients ?? [],
+      allowed_issuers: c.token_exchange?.allowed_issuers ?? [],
+      may_impersonate: !!c.token_exchange?.may_impersonate,
+    },
     lifespans: Object.fromEntries(
       LIFESPAN_FIELDS.map((f) => [f, String((c as Record<string, unknown>)[f] ?? "")]),
     ),
@@ -98,6 +110,15 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
             <dd>{(c.post_logout_redirect_uris ?? []).join(", ") || "—"}</dd>
             <dt>Audience</dt>
             <dd>{(c.audience ?? []).join(", ") || "—"}</dd>
+            {(c.grant_types ?? []).includes(TOKEN_EXCHANGE_GRANT) && (
+              <>
+                <dt>Token exchange</dt>
+                <dd>
+                  {(c.token_exchange?.allowed_audiences ?? []).join(", ") || "no audience allowed"}
+                  {c.token_exchange?.may_impersonate ? " · may impersonate" : ""}
+                </dd>
+              </>
+            )}
             <dt>CORS origins</dt>
             <dd>{(c.allowed_cors_origins ?? []).join(", ") || "—"}</dd>
             {method === "private_key_jwt" && (

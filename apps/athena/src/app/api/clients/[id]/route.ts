@@ -1,6 +1,6 @@
 import { HttpError, jsonBody, ok, route } from "@/lib/api";
 import { core } from "@/lib/core/clients";
-import { clientInput, clientRefusal, toHydraClient } from "@/lib/core/oauth2-clients";
+import { clientInput, clientRefusal, olympusFieldsPatch, toHydraClient } from "@/lib/core/oauth2-clients";
 
 export const dynamic = "force-dynamic";
 type P = { id: string };
@@ -21,11 +21,15 @@ export const PUT = route<P>("write", async ({ req, params }) => {
   const input = await jsonBody(req, clientInput);
   const api = core().oauth2;
   const { client_secret: _s, ...current } = await api.getOAuth2Client({ id: params.id });
-  const updated = await api
+  await api
     .setOAuth2Client({
       id: params.id,
       oAuth2Client: { ...current, ...toHydraClient(input), client_id: params.id },
     })
+    .catch(clientRefusal);
+  // The replace reset the Olympus fields (the SDK model drops them); the patch sets them as the form says.
+  const updated = await api
+    .patchOAuth2Client({ id: params.id, jsonPatch: olympusFieldsPatch(input) })
     .catch(clientRefusal);
   return ok({ client_id: updated.client_id });
 });

@@ -123,6 +123,25 @@ async function signInWithUpstream(jar: CookieJar, kind: "login" | "registration"
   return { flow, auth, callback: await followToCallback(jar, auth.toString()) };
 }
 
+/** A browser signed in with a password, to an identity registered with it (through the API). */
+async function passwordUser(email: string): Promise<CookieJar> {
+  const password = `${email} correct horse battery`;
+  const api = (await (await fetch(`${t.publicUrl}/self-service/registration/api`)).json()) as { id: string };
+  await fetch(`${t.publicUrl}/self-service/registration?flow=${api.id}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ method: "password", password, traits: { email } }),
+  });
+  const jar = new CookieJar();
+  const lf = await browserFlow(jar, "login");
+  const res = await jar.fetch(
+    `${t.publicUrl}/self-service/login?flow=${lf.id}`,
+    form({ csrf_token: csrfOf(lf), method: "password", identifier: email, password }),
+  );
+  expect(res.status).toBe(303);
+  return jar;
+}
+
 async function whoami(jar: CookieJar) {
   const res = await jar.fetch(`${t.publicUrl}/sessions/whoami`, { headers: { accept: "application/json" } });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
@@ -362,27 +381,7 @@ describe("social sign-in with a generic OpenID provider", () => {
     expect(carol.credentials.oidc.identifiers).toEqual(["upstream:carol-sub"]);
 
     // Dave has a password and links the upstream in settings, then unlinks it.
-    const api = await (await fetch(`${t.publicUrl}/self-service/registration/api`)).json();
-    await fetch(`${t.publicUrl}/self-service/registration?flow=${(api as { id: string }).id}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        method: "password",
-        password: "dave's correct horse battery",
-        traits: { email: "dave@example.com" },
-      }),
-    });
-    const dave = new CookieJar();
-    const lf = await browserFlow(dave, "login");
-    await dave.fetch(
-      `${t.publicUrl}/self-service/login?flow=${lf.id}`,
-      form({
-        csrf_token: csrfOf(lf),
-        method: "password",
-        identifier: "dave@example.com",
-        password: "dave's correct horse battery",
-      }),
-    );
+    const dave = await passwordUser("dave@example.com");
     const daveId = (await whoami(dave)).body.identity.id as string;
     up.accounts.set("dave-sub", { email: "dave.elsewhere@upstream.test", email_verified: true });
     up.nextSubject = "dave-sub";
@@ -424,28 +423,8 @@ describe("social sign-in with a generic OpenID provider", () => {
   });
 
   it("links as @ory/elements-react asks (JSON, no csrf_token: Ory's body has none), never from another site or browser", async () => {
-    const api = await (await fetch(`${t.publicUrl}/self-service/registration/api`)).json();
-    await fetch(`${t.publicUrl}/self-service/registration?flow=${(api as { id: string }).id}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        method: "password",
-        password: "erin's correct horse battery",
-        traits: { email: "erin@example.com" },
-      }),
-    });
-    const erin = new CookieJar();
-    const lf = await browserFlow(erin, "login");
-    await erin.fetch(
-      `${t.publicUrl}/self-service/login?flow=${lf.id}`,
-      form({
-        csrf_token: csrfOf(lf),
-        method: "password",
-        identifier: "erin@example.com",
-        password: "erin's correct horse battery",
-      }),
-    );
-    const sf = await browserFlow(erin, "settings");
+    const frank = await passwordUser("frank@example.com");
+    const sf = await browserFlow(frank, "settings");
     const url = `${t.publicUrl}/self-service/settings?flow=${sf.id}`;
     const json = (extra: Record<string, string> = {}): RequestInit => ({
       method: "POST",
@@ -457,14 +436,14 @@ describe("social sign-in with a generic OpenID provider", () => {
       expect(((await res.json()) as { error: { id: string } }).error.id).toBe("security_csrf_violation");
     };
     // A form post without the token (what a page of another site can send): refused.
-    await csrfRefusal(await erin.fetch(url, form({ method: "oidc", link: "upstream" })));
+    await csrfRefusal(await frank.fetch(url, form({ method: "oidc", link: "upstream" })));
     // JSON the browser marks cross-site: refused.
-    await csrfRefusal(await erin.fetch(url, json({ "sec-fetch-site": "cross-site" })));
+    await csrfRefusal(await frank.fetch(url, json({ "sec-fetch-site": "cross-site" })));
     // JSON from a browser without the flow's CSRF cookie (the session alone): refused.
-    const session = erin.get(t.core.ctx.rt.sessionCookieName)!;
+    const session = frank.get(t.core.ctx.rt.sessionCookieName)!;
     await csrfRefusal(await fetch(url, json({ cookie: `${t.core.ctx.rt.sessionCookieName}=${session}` })));
     // What elements sends: the way to the provider, as Kratos answers a JSON browser request.
-    const ok = await erin.fetch(url, json({ "sec-fetch-site": "same-origin" }));
+    const ok = await frank.fetch(url, json({ "sec-fetch-site": "same-origin" }));
     expect(ok.status).toBe(422);
     const body = (await ok.json()) as { error: { id: string }; redirect_browser_to: string };
     expect(body.error.id).toBe("browser_location_change_required");
@@ -472,27 +451,7 @@ describe("social sign-in with a generic OpenID provider", () => {
   });
 
   it("refuses to link an upstream account that already belongs to another identity", async () => {
-    const jar = new CookieJar();
-    const api = await (await fetch(`${t.publicUrl}/self-service/registration/api`)).json();
-    await fetch(`${t.publicUrl}/self-service/registration?flow=${(api as { id: string }).id}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        method: "password",
-        password: "erin's correct horse battery",
-        traits: { email: "erin@example.com" },
-      }),
-    });
-    const lf = await browserFlow(jar, "login");
-    await jar.fetch(
-      `${t.publicUrl}/self-service/login?flow=${lf.id}`,
-      form({
-        csrf_token: csrfOf(lf),
-        method: "password",
-        identifier: "erin@example.com",
-        password: "erin's correct horse battery",
-      }),
-    );
+    const jar = await passwordUser("erin@example.com");
     up.nextSubject = "alice-sub";
     const sf = await browserFlow(jar, "settings");
     const start = await jar.fetch(

@@ -26,7 +26,7 @@ describe("OlympusOAuth2AdminApi", () => {
     const rotated = await api.rotateClientSecret(client.client_id);
     expect(calls).toEqual([`POST /admin/clients/${client.client_id}/secrets/rotate`]);
     expect(rotated.client_id).toBe(client.client_id);
-    expect(rotated.client_secret).toBeTruthy();
+    expect(rotated.client_secret).toMatch(/^[A-Za-z0-9]{26,}$/);
     expect(rotated.client_secret).not.toBe(client.client_secret);
 
     // The new secret authenticates the client at the token endpoint; the old one no longer does.

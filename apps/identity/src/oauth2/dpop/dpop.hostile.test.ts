@@ -349,7 +349,7 @@ describe("server nonces (oauth2.dpop.require_nonce)", () => {
     await refused(await cc(await proof(key, { htu, nonce: `0.${nonce!.split(".")[1]}` })), "use_dpop_nonce");
     const ok = await cc(await proof(key, { htu, nonce: nonce! }));
     expect(ok.status, await ok.clone().text()).toBe(200);
-    expect(ok.headers.get("dpop-nonce")).toBeTruthy();
+    expect(ok.headers.get("dpop-nonce")).toMatch(/^[0-9a-z]+\.[A-Za-z0-9_-]{43}$/);
   });
 
   it("openid-client picks the nonce up and retries, at the token endpoint and at userinfo", async () => {
@@ -378,6 +378,6 @@ describe("server nonces (oauth2.dpop.require_nonce)", () => {
     });
     expect(res.status).toBe(401);
     expect(res.headers.get("www-authenticate")).toMatch(/^DPoP error="use_dpop_nonce"/);
-    expect(res.headers.get("dpop-nonce")).toBeTruthy();
+    expect(res.headers.get("dpop-nonce")).toMatch(/^[0-9a-z]+\.[A-Za-z0-9_-]{43}$/);
   });
 });

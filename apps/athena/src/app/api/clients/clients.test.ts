@@ -63,7 +63,7 @@ describe("OAuth2 client routes", () => {
       }),
     );
     expect(status).toBe(201);
-    expect(body.client_secret).toBeTruthy();
+    expect(body.client_secret).toMatch(/^[A-Za-z0-9]{26,}$/);
     expect(await coreClient(body.client_id)).toMatchObject({
       logo_uri: "https://app.example.com/logo.png",
       policy_uri: "https://app.example.com/privacy",

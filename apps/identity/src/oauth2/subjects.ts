@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { compactVerify, createLocalJWKSet, type JWTPayload } from "jose";
 import type { ClientRecord } from "./clients/model.ts";
+import { ID_TOKEN_SET } from "./keys/store.ts";
 import type { OAuth2 } from "./runtime.ts";
 
 /**
@@ -31,7 +32,9 @@ export async function verifyOwnIdToken(
 ): Promise<JWTPayload | undefined> {
   if (!token || token.length > 16_384) return undefined;
   try {
-    const jwks = createLocalJWKSet({ keys: await o2.jwks.publishedKeys() });
+    // ID token keys only: a JWT access token (signed with the access token keys, also published)
+    // is not an ID token and must not pass as an id_token_hint.
+    const jwks = createLocalJWKSet({ keys: await o2.jwks.publishedKeys(ID_TOKEN_SET) });
     const { payload } = await compactVerify(token, jwks);
     const claims = JSON.parse(new TextDecoder().decode(payload)) as JWTPayload;
     if (claims.iss !== o2.issuer) return undefined;

@@ -209,15 +209,20 @@ export class KeyStore {
     return key;
   }
 
-  /** The public keys of the Hydra key sets that may still verify a token (jwks.json). */
-  async publishedKeys(): Promise<JWK[]> {
+  /**
+   * The public keys of the Hydra key sets that may still verify a token (jwks.json; retired ones
+   * until their retention ends), or of the one set named.
+   */
+  async publishedKeys(set?: string): Promise<JWK[]> {
     const cutoff = new Date(Date.now() - this.retention());
     const rows = await this.o2.ctx.db
       .select()
       .from(oauth2Jwks)
       .where(or(isNull(oauth2Jwks.retiredAt), gt(oauth2Jwks.retiredAt, cutoff)))
       .orderBy(desc(oauth2Jwks.createdAt));
-    return rows.filter((r) => PUBLISHED_SETS.includes(r.setId)).map((r) => r.publicJwk as JWK);
+    return rows
+      .filter((r) => (set ? r.setId === set : PUBLISHED_SETS.includes(r.setId)))
+      .map((r) => r.publicJwk as JWK);
   }
 
   /** Algorithms of the ID token keys (discovery's id_token_signing_alg_values_supported). */

@@ -107,6 +107,25 @@ describe("JWT access tokens (strategies.access_token: jwt)", () => {
     await expect(oidc.fetchUserInfo(config, refreshed.access_token, "user-1")).rejects.toThrow();
   });
 
+  it("hostile: a JWT access token is not an ID token, so it does not pass as an id_token_hint", async () => {
+    const tokens = await codeFlowTokens();
+    const logout = (hint: string) =>
+      fetch(`${t.issuer}oauth2/sessions/logout?${new URLSearchParams({ id_token_hint: hint })}`, {
+        headers: { accept: "application/json" },
+        redirect: "manual",
+      });
+    // Both are JWTs this server signed, both published in its JWKS; only one is an ID token.
+    await verifyAt(tokens.access_token);
+    const refused = await logout(tokens.access_token);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      error: "invalid_request",
+      error_description: expect.stringContaining("id_token_hint"),
+    });
+    const accepted = await logout(tokens.id_token!);
+    expect(accepted.status).not.toBe(400);
+  });
+
   it("client_credentials gets a JWT whose subject is the client", async () => {
     const tokens = await oidc.clientCredentialsGrant(config, { scope: "read", audience: API });
     const { payload } = await verifyAt(tokens.access_token);

@@ -20,7 +20,13 @@ import {
   traitNodes,
 } from "../flow/traits.ts";
 import { addMessage, csrfNode, inputNode, type UiContainer, type UiNode } from "../flow/ui.ts";
-import { allMessages, saveSettingsChange, showRefusal } from "../hook/index.ts";
+import {
+  allMessages,
+  queueWebHooks,
+  registrationHooks,
+  saveSettingsChange,
+  showRefusal,
+} from "../hook/index.ts";
 import {
   AlreadyLinked,
   addOidcProvider,
@@ -600,6 +606,19 @@ async function createFromPending(
     await updateFlow(ctx.db, reg.id, { ui, data: { ...reg.data, oidc_pending: pending } });
     return c.redirect(flowUiUrl(ctx, reg), 303);
   }
+  // registration.after.oidc web hooks, before anything is saved (as for the other methods): a hook may
+  // refuse (the registration form shows its messages), or change traits and metadata.
+  const hooked = await registrationHooks(c, ctx, reg, { method: "oidc", schema, traits });
+  if (hooked.type === "failed") {
+    const ui = pendingUi(ctx, provider, traits);
+    ui.action = reg.ui.action;
+    ui.messages = [];
+    showRefusal(ui, hooked);
+    if (fromForm) return fromForm.fail(ui);
+    await updateFlow(ctx.db, reg.id, { ui, data: { ...reg.data, oidc_pending: pending } });
+    return c.redirect(flowUiUrl(ctx, reg), 303);
+  }
+  traits = hooked.traits;
   const extracted = ctx.schemas.extract(schema, traits);
   const after = afterHooks(ctx);
   const verified = new Set(pending.verified);
@@ -611,10 +630,11 @@ async function createFromPending(
   try {
     result = await ctx.db.transaction(async (tx) => {
       const identityId = await createIdentity(tx, ctx, {
+        id: hooked.id,
         schema,
         traits,
-        metadataPublic: pending.metadata_public,
-        metadataAdmin: pending.metadata_admin,
+        metadataPublic: hooked.metadataPublic ?? pending.metadata_public,
+        metadataAdmin: hooked.metadataAdmin ?? pending.metadata_admin,
         credentials: [
           {
             type: "oidc",
@@ -624,6 +644,7 @@ async function createFromPending(
         ],
         verifiedAddresses: verified,
       });
+      await queueWebHooks(tx, ctx, hooked.deferred);
       let verificationUrl: string | undefined;
       if (ctx.config.selfservice.flows.verification.enabled) {
         for (const addr of extracted.verifiable) {

@@ -89,11 +89,11 @@ async function signInThroughUpstream(jar: CookieJar, subject: string): Promise<R
   up.nextSubject = subject;
   const init = await jar.fetch(`${t.publicUrl}/self-service/login/browser`);
   const flowId = new URL(init.headers.get("location")!).searchParams.get("flow")!;
-  const flow = await (
+  const flow = (await (
     await jar.fetch(`${t.publicUrl}/self-service/login/flows?id=${flowId}`, {
       headers: { accept: "application/json" },
     })
-  ).json();
+  ).json()) as Parameters<typeof csrfOf>[0];
   const start = await jar.fetch(
     `${t.publicUrl}/self-service/login?flow=${flowId}`,
     form({ csrf_token: csrfOf(flow), method: "oidc", provider: "upstream" }),

@@ -182,7 +182,7 @@ async function verify(flow: LoginFlow, body: Body, env: StrategyEnv, aal2: boole
       );
   }
   const identity = await loadIdentity(ctx.db, identityId);
-  if (!identity || identity.identity.state !== "active") return failed(text.accountDisabled());
+  if (identity?.identity.state !== "active") return failed(text.accountDisabled());
   flow.state = "passed_challenge";
   return {
     type: "authenticated",

@@ -12,6 +12,7 @@ import {
   startTestCore,
   type TestCore,
 } from "../../../testing/index.ts";
+import { answer, Receiver, refusal } from "../../hook/receiver.fixture.ts";
 
 /*
  * The `code` method end to end against a real core: registration and login with a code by email
@@ -37,8 +38,11 @@ let sms: SmsSink;
 let t: TestCore;
 let frontend: FrontendApi;
 let admin: IdentityApi;
+// registration.after.code's web hook (answers 200 `{}`, which changes nothing, unless a test says otherwise).
+const hooks = new Receiver();
 
 beforeAll(async () => {
+  await hooks.start();
   mail = await startMailCatcher();
   sms = await startSmsSink();
   t = await startTestCore({
@@ -48,6 +52,25 @@ beforeAll(async () => {
       selfservice: {
         methods: {
           code: { passwordless_enabled: true, mfa_enabled: true, config: { resend_cooldown: "30s" } },
+        },
+        flows: {
+          registration: {
+            after: {
+              code: {
+                hooks: [
+                  {
+                    hook: "web_hook",
+                    config: {
+                      url: `${hooks.url}/registration`,
+                      can_interrupt: true,
+                      response: { parse: true },
+                      timeout: "1500ms",
+                    },
+                  },
+                ],
+              },
+            },
+          },
         },
       },
       courier: {
@@ -61,6 +84,7 @@ beforeAll(async () => {
   admin = new IdentityApi(new Configuration({ basePath: t.adminUrl }));
 });
 afterAll(async () => {
+  hooks.stop();
   await t?.stop();
   await sms?.close();
   await mail?.stop();
@@ -137,6 +161,26 @@ async function registerWithCode(traits: Record<string, unknown>): Promise<{ toke
 }
 
 describe("code method: registration", () => {
+  it("runs registration.after.code web hooks once the code is right: a refusal creates nothing", async () => {
+    const traits = { email: "signup-code-refused@example.com" };
+    hooks.behaviour["/registration"] = answer(400, refusal(4000001, "Sign-ups are closed today."));
+    try {
+      const flow = (await frontend.createNativeRegistrationFlow()) as unknown as Flow;
+      const before = await mailsTo(traits.email);
+      await post("registration", flow.id, { method: "code", traits });
+      const code = await mailedCode(traits.email, before);
+      const done = await post("registration", flow.id, { method: "code", code, traits });
+      expect(done.status).toBe(400);
+      expect(JSON.stringify(done.json)).toContain("Sign-ups are closed today.");
+      const call = hooks.received.filter((r) => r.path === "/registration").at(-1)!;
+      expect(call.body.ctx.identity.traits).toMatchObject(traits);
+      const found = await admin.listIdentities({ credentialsIdentifier: traits.email });
+      expect(found).toEqual([]);
+    } finally {
+      delete hooks.behaviour["/registration"];
+    }
+  });
+
   it("offers a sign-up code beside the password, and registers with nothing but the emailed code", async () => {
     const flow = (await frontend.createNativeRegistrationFlow()) as unknown as Flow;
     const button = flow.ui.nodes.find((n) => n.group === "code" && n.attributes.name === "method");

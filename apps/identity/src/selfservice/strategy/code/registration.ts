@@ -1,3 +1,4 @@
+import { queueWebHooks, registrationHooks, showRefusal } from "../../hook/index.ts";
 import type { Context } from "hono";
 import type { AppContext } from "../../../app/context.ts";
 import { OryError } from "../../../errors/index.ts";
@@ -205,15 +206,30 @@ async function verify(
     addMessage(ui, codeText.registrationCodeInvalid());
     return render(c, ctx, row, ui, wire);
   }
-  const traits = data.code_traits!;
+  // registration.after.code web hooks, once the code is right and before anything is saved: a refusal
+  // is shown on the form (the code is spent: a new one is needed), `parse` may change traits and metadata.
+  const hooked = await registrationHooks(c, ctx, row, {
+    method: "code",
+    schema: ctx.schemas.default,
+    traits: data.code_traits!,
+  });
+  if (hooked.type === "failed") {
+    showRefusal(ui, hooked);
+    return render(c, ctx, row, ui, wire);
+  }
+  const traits = hooked.traits;
   let result: { identityId: string; session: Awaited<ReturnType<typeof issueSession>> };
   try {
     result = await ctx.db.transaction(async (tx) => {
       const identityId = await createIdentity(tx, ctx, {
+        id: hooked.id,
         schema: ctx.schemas.default,
         traits,
+        metadataPublic: hooked.metadataPublic,
+        metadataAdmin: hooked.metadataAdmin,
         verifiedAddresses: new Set([used.address]),
       });
+      await queueWebHooks(tx, ctx, hooked.deferred);
       const session = await issueSession(tx, ctx, { identityId, methods: [{ method: "code" }], c });
       await updateFlow(tx, row.id, {
         state: "passed_challenge",

@@ -127,7 +127,8 @@ test.describe("OAuth2 clients in Athena IAM", () => {
       )
     ).json()) as { metadata: { overlap_seconds: number; admin?: string } }[];
     expect(rows.map((r) => r.metadata.overlap_seconds)).toEqual([0, 3600]);
-    for (const r of rows) expect(r.metadata.admin).toBeTruthy();
+    // Athena names the signed-in administrator on each write (X-Olympus-Actor).
+    for (const r of rows) expect(r.metadata.admin).toBe("admin@demo.user");
 
     expect((await api(page, "iam", "DELETE", `/api/clients/${encodeURIComponent(clientId)}`)).ok()).toBe(
       true,

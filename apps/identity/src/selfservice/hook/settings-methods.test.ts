@@ -100,7 +100,7 @@ describe("after-settings web hooks of the other methods", () => {
     hooks.behaviour["/after-totp"] = ok;
     const linked = await submit(flow.id, token, { method: "totp", totp_code: totp.generate() });
     expect(linked.status).toBe(200);
-    expect(await credential(id, "totp")).toBeDefined();
+    expect(await credential(id, "totp")).toMatchObject({ identityId: id, type: "totp" });
     expect(hooks.calls("/after-totp").at(-1)!.body.ctx.flow.id).toBe(flow.id);
   });
 
@@ -140,7 +140,7 @@ describe("after-settings web hooks of the other methods", () => {
       passkey_settings_register: auth.create(options(body)).json,
     });
     expect(added.status).toBe(200);
-    expect(await credential(id, "passkey")).toBeDefined();
+    expect(await credential(id, "passkey")).toMatchObject({ identityId: id, type: "passkey" });
     expect(hooks.calls("/after-passkey").at(-1)!.body.ctx.identity.id).toBe(id);
     await expect
       .poll(() => hooks.calls("/after-passkey-queued").filter((r) => r.body.id === id).length, {

@@ -192,7 +192,7 @@ describe("settings vault", () => {
       schema: { type: "integer", unit: "seconds" },
       default: 900,
     });
-    expect(by["security.breached_password.mode"].schema).toEqual({
+    expect(by["security.breached_password.mode"]?.schema).toEqual({
       type: "enum",
       options: ["block", "warn"],
     });

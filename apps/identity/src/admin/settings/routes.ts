@@ -17,6 +17,7 @@ import {
   getSetting,
   listSettings,
   putSettings,
+  type SettingInput,
   settingInput,
   settingKey,
   settingToWire,
@@ -62,7 +63,7 @@ async function write(ctx: AppContext, items: Parameters<typeof putSettings>[1]) 
     if (!checked.ok) throw badRequest(checked.message);
     item.input = {
       ...item.input,
-      value: checked.value,
+      value: checked.value as SettingInput["value"],
       ...(isSecretRuntimeSetting(item.key) ? { secret: true } : {}),
     };
     changes.set(item.key, checked.value);

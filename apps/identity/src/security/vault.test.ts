@@ -126,16 +126,14 @@ describe("settings vault", () => {
     expect((await json(refused)).error.reason).toContain("captcha.site_key");
     expect(await row("captcha.enabled")).toBeUndefined();
     const now = new Date();
-    await t.core.ctx.db
-      .insert(olympusSettings)
-      .values({
-        key: "captcha.enabled",
-        value: "true",
-        secret: false,
-        category: "captcha",
-        createdAt: now,
-        updatedAt: now,
-      });
+    await t.core.ctx.db.insert(olympusSettings).values({
+      key: "captcha.enabled",
+      value: "true",
+      secret: false,
+      category: "captcha",
+      createdAt: now,
+      updatedAt: now,
+    });
     expect(await flowNodes()).toEqual([]);
     await put("", {
       settings: [

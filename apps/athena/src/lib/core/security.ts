@@ -1,5 +1,5 @@
 import "server-only";
-import type { OlympusAuditEvent, OlympusLockout, OlympusSetting } from "@olympus/sdk";
+import type { OlympusAuditEvent, OlympusLockout, OlympusRuntimeSetting, OlympusSetting } from "@olympus/sdk";
 import { HttpError } from "../api";
 import { core } from "./clients";
 import { displayName, primaryIdentifier, UUID_RE } from "./identity-view";
@@ -301,3 +301,13 @@ export const LIVE_KEYS = [
   "security.brute_force.window_seconds",
   "security.breached_password.mode",
 ];
+
+/** The run-time settings, typed and explained by the core (secrets masked). */
+export async function listRuntimeSettings(): Promise<OlympusRuntimeSetting[]> {
+  return core().olympus.runtimeSettings();
+}
+
+/** Deletes one vault value: a run-time setting goes back to the configuration file's value. */
+export async function deleteVault(key: string): Promise<void> {
+  await core().olympus.deleteSetting(key);
+}

@@ -49,9 +49,12 @@ export async function discoveryDocument(o2: OAuth2): Promise<Record<string, unkn
     id_token_signed_response_alg: algs,
     userinfo_signing_alg_values_supported: ["none"],
     userinfo_signed_response_alg: ["none"],
-    request_parameter_supported: false,
-    request_uri_parameter_supported: false,
+    // RFC 9101 (authorize/request-object.ts): by value, or by a request_uri the client registered.
+    request_parameter_supported: true,
+    request_uri_parameter_supported: true,
     require_request_uri_registration: true,
+    // 'none' only for a client that registered request_object_signing_alg 'none'.
+    request_object_signing_alg_values_supported: ["none", ...ASYMMETRIC_ALGS],
     claims_parameter_supported: false,
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,

@@ -27,6 +27,7 @@ export type OAuth2ErrorCode =
   | "slow_down"
   | "expired_token"
   | "invalid_request_uri"
+  | "invalid_request_object"
   | "invalid_dpop_proof"
   | "use_dpop_nonce"
   | "invalid_target"
@@ -103,6 +104,7 @@ const DESCRIPTIONS: Record<OAuth2ErrorCode, [string, number]> = {
     "The request_uri in the authorization request returns an error or contains invalid data.",
     400,
   ],
+  invalid_request_object: ["The request parameter contains an invalid Request Object.", 400],
   invalid_dpop_proof: ["The DPoP proof is missing, malformed or invalid.", 400],
   use_dpop_nonce: ["The DPoP proof must carry the nonce the server provided in the DPoP-Nonce header.", 400],
   // RFC 8707 §2 / RFC 8693 §2.2.2.

@@ -68,7 +68,7 @@ export class AuthorizeError extends Error {
 const PROMPTS = ["none", "login", "consent", "select_account"];
 
 /** Step 1: the client and its redirect URI. Errors here are never redirected. */
-async function resolveClient(
+export async function resolveClient(
   o2: OAuth2,
   params: URLSearchParams,
 ): Promise<{ client: ClientRecord; redirectUri: string }> {
@@ -120,8 +120,12 @@ export async function parseAuthorizeRequest(
     }
     target.mode = modeParam as ResponseMode;
   }
-  if (params.has("request")) fail(new OAuth2Error("request_not_supported"));
-  if (params.has("request_uri")) fail(new OAuth2Error("request_uri_not_supported"));
+  // Request objects (request-object.ts) are resolved before: their parameters never hold another one.
+  if (params.has("request") || params.has("request_uri")) {
+    fail(
+      new OAuth2Error("invalid_request", "The parameters 'request' and 'request_uri' can not be used here."),
+    );
+  }
 
   const responseType = splitList(params.get("response_type")).sort().join(" ");
   if (!responseType) fail(new OAuth2Error("invalid_request", "The 'response_type' parameter is missing."));

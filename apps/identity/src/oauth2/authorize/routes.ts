@@ -29,6 +29,7 @@ import { mintToken, tokenHash } from "../token/tokens.ts";
 import { type AuthorizeRequest, AuthorizeError, parseAuthorizeRequest, reparse } from "./request.ts";
 import { mustPush, PAR_URN, redeemPushedRequest } from "./par.ts";
 import { checkLoginMeetsClaims, forcesLogin } from "./claims-enforce.ts";
+import { resolveRequestObject } from "./request-object.ts";
 import { errorPage, errorToClient, respondToClient } from "./respond.ts";
 
 function redirectWith(c: Context, base: string, key: string, value: string): Response {
@@ -53,7 +54,10 @@ async function startAuthorization(c: Context, o2: OAuth2, given: URLSearchParams
   // those count. From here on the request is those parameters (the request_uri is spent).
   const requestUri = given.get("request_uri");
   const pushed = requestUri?.startsWith(PAR_URN) ?? false;
-  const params = pushed ? await redeemPushedRequest(o2, requestUri!, given.get("client_id")) : given;
+  // A request object (RFC 9101), by value or by a registered request_uri: only its parameters count.
+  const params = pushed
+    ? await redeemPushedRequest(o2, requestUri!, given.get("client_id"))
+    : await resolveRequestObject(o2, given);
   const requestUrl = `${publicUrl(o2, "oauth2/auth")}?${params.toString()}`;
   const req = await parseAuthorizeRequest(o2, params, requestUrl);
   if (!pushed && mustPush(o2, req.client)) {

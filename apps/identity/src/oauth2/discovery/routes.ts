@@ -70,9 +70,12 @@ export async function discoveryDocument(o2: OAuth2): Promise<Record<string, unkn
     id_token_signed_response_alg: algs,
     userinfo_signing_alg_values_supported: ["none"],
     userinfo_signed_response_alg: ["none"],
-    request_parameter_supported: false,
-    request_uri_parameter_supported: false,
+    // RFC 9101 (authorize/request-object.ts): by value, or by a request_uri the client registered.
+    request_parameter_supported: true,
+    request_uri_parameter_supported: true,
     require_request_uri_registration: true,
+    // 'none' only for a client that registered request_object_signing_alg 'none'.
+    request_object_signing_alg_values_supported: ["none", ...ASYMMETRIC_ALGS],
     // OpenID Connect Core §5.5 (authorize/claims-request.ts): checked, handed to the consent app as
     // oidc_context.claims, an essential acr and a requested sub enforced.
     claims_parameter_supported: true,

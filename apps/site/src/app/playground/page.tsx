@@ -164,6 +164,10 @@ function DomainCard({
         <Link href={`/playground/machine/${d}`} id={`machine-${d}`}>
           Machine to machine: the client_credentials grant →
         </Link>
+        <br />
+        <Link href={`/playground/device/${d}`} id={`device-${d}`}>
+          A device without a browser: the device flow (RFC 8628) →
+        </Link>
       </p>
     </article>
   );

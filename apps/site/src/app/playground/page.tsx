@@ -118,15 +118,6 @@ function DomainCard({
       <form method="post" action={`/playground/authorize/${d}`}>
         <fieldset>
           <legend>Start Authorization Code + PKCE</legend>
-          <p className="row">
-            <label htmlFor={`prompt-${d}`}>prompt</label>
-            <select id={`prompt-${d}`} name="prompt" defaultValue="">
-              <option value="">(none — sign in if needed)</option>
-              <option value="login">login — always ask for credentials</option>
-              <option value="consent">consent — always show consent</option>
-              <option value="none">none — never interact (shows login_required without a session)</option>
-            </select>
-          </p>
           <fieldset className="scopes" data-scope-picker={d}>
             <legend className="small">
               scope <span className="muted">(what the identity core lets {settings.clientId} ask for)</span>
@@ -154,6 +145,15 @@ function DomainCard({
               <input type="checkbox" name="dpop" id={`dpop-${d}`} /> DPoP — bind the tokens to a key (RFC
               9449)
             </label>
+          </p>
+          <p className="row">
+            <label htmlFor={`prompt-${d}`}>prompt</label>
+            <select id={`prompt-${d}`} name="prompt" defaultValue="">
+              <option value="">(none — sign in if needed)</option>
+              <option value="login">login — always ask for credentials</option>
+              <option value="consent">consent — always show consent</option>
+              <option value="none">none — never interact (shows login_required without a session)</option>
+            </select>
           </p>
           <button type="submit" id={`prepare-${d}`}>
             Prepare {settings.label} request

@@ -1,5 +1,4 @@
-import type { Db, DbOrTx } from "./client.ts";
-import { onTableWrite } from "./writes.ts";
+import type { DbOrTx } from "./client.ts";
 
 /**
  * What caches learn about changes to the tables they read from:
@@ -45,13 +44,6 @@ export function createChangeFeed(
   };
 }
 
-const feeds = new WeakMap<object, ChangeFeed>();
-
-/** Registers the feed of a database handle (done by openDatabase). */
-export function registerChangeFeed(db: Db, feed: ChangeFeed): void {
-  feeds.set(db, feed);
-}
-
 /**
  * Calls `onChange` whenever one of `tables` may have changed: written in this process (INSERTs
  * excepted for `ignoreInserts`), or announced by the database after a commit from any process.
@@ -62,12 +54,15 @@ export function watchTables(
   onChange: (table: string) => void,
   opts: { ignoreInserts?: ReadonlySet<string> } = {},
 ): () => void {
-  const local = onTableWrite((table, op) => {
+  // Both signals belong to the root handle (db/state.ts); a transaction's handle has neither.
+  if (!("$olympus" in db)) return () => {};
+  const state = db.$olympus;
+  const local = state.writes.onTableWrite((table, op) => {
     if (!tables.has(table)) return;
     if (op === "insert" && opts.ignoreInserts?.has(table)) return;
     onChange(table);
   });
-  const remote = feeds.get(db)?.subscribe((table) => {
+  const remote = state.changes?.subscribe((table) => {
     if (table === "*" || tables.has(table)) onChange(table);
   });
   return () => {

@@ -31,19 +31,13 @@ export interface CoreMetrics {
   readonly endpoints: Map<number, string>;
 }
 
-const byContext = new WeakMap<AppContext, CoreMetrics>();
-
-/** The core's metrics, created on first use. */
+/** The core's metrics (built with the core by app/create.ts: `ctx.metrics`). */
 export function metricsFor(ctx: AppContext): CoreMetrics {
-  let m = byContext.get(ctx);
-  if (!m) {
-    m = createMetrics(ctx);
-    byContext.set(ctx, m);
-  }
-  return m;
+  return ctx.metrics;
 }
 
-function createMetrics(ctx: AppContext): CoreMetrics {
+/** One core's metrics registry, over its database (built once by the composition root). */
+export function createMetrics(ctx: Pick<AppContext, "config" | "db" | "database">): CoreMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ domain: ctx.config.domain });
   collectDefaultMetrics({ register: registry, prefix: "olympus_" });

@@ -10,83 +10,113 @@ import { openValue } from "./vault.ts";
  * captcha and lockout settings take effect without a restart). The vault value, when present and
  * valid, overrides the configuration file; deleting it restores the file's value. Each replica reloads
  * them every `security.janitor_interval`/60 (at least every 10 s) and right after its own vault writes.
+ *
+ * The configuration is never written: the overrides are their own typed store (`SettingsOverrides`,
+ * one per core, `ctx.overrides`), and the code that reads these settings asks for the effective
+ * values (`effectiveCaptcha`, `effectiveBruteForce`, `effectiveBreachedMode`).
  */
 
 interface Field {
   schema: z.ZodType;
-  get: (c: Config) => unknown;
-  set: (c: Config, v: unknown) => void;
 }
+
+export type OverridableKey = keyof OverrideValues;
 
 const seconds = (max: number) => z.coerce.number().int().min(1).max(max);
 
-const FIELDS: Record<string, Field> = {
-  "captcha.enabled": {
-    schema: z.boolean(),
-    get: (c) => c.captcha.enabled,
-    set: (c, v) => (c.captcha.enabled = v as boolean),
-  },
-  "captcha.site_key": {
-    schema: z.string().min(1),
-    get: (c) => c.captcha.site_key,
-    set: (c, v) => (c.captcha.site_key = v as string),
-  },
-  "captcha.secret_key": {
-    schema: z.string().min(1),
-    get: (c) => c.captcha.secret_key,
-    set: (c, v) => (c.captcha.secret_key = v as string),
-  },
-  "security.brute_force.max_attempts": {
-    schema: z.coerce.number().int().min(1).max(1000),
-    get: (c) => c.security.brute_force.max_attempts,
-    set: (c, v) => (c.security.brute_force.max_attempts = v as number),
-  },
-  "security.brute_force.ip_max_attempts": {
-    schema: z.coerce.number().int().min(1).max(100_000),
-    get: (c) => c.security.brute_force.ip_max_attempts,
-    set: (c, v) => (c.security.brute_force.ip_max_attempts = v as number),
-  },
-  "security.brute_force.lockout_duration_seconds": {
-    schema: seconds(86_400 * 30),
-    get: (c) => c.security.brute_force.lockout_duration / 1000,
-    set: (c, v) => (c.security.brute_force.lockout_duration = (v as number) * 1000),
-  },
-  "security.brute_force.window_seconds": {
-    schema: seconds(86_400 * 30),
-    get: (c) => c.security.brute_force.window / 1000,
-    set: (c, v) => (c.security.brute_force.window = (v as number) * 1000),
-  },
-  "security.breached_password.mode": {
-    schema: z.enum(["block", "warn"]),
-    get: (c) => c.security.breached_password.mode,
-    set: (c, v) => (c.security.breached_password.mode = v as "block" | "warn" | undefined),
-  },
+const FIELDS: Record<OverridableKey, Field> = {
+  "captcha.enabled": { schema: z.boolean() },
+  "captcha.site_key": { schema: z.string().min(1) },
+  "captcha.secret_key": { schema: z.string().min(1) },
+  "security.brute_force.max_attempts": { schema: z.coerce.number().int().min(1).max(1000) },
+  "security.brute_force.ip_max_attempts": { schema: z.coerce.number().int().min(1).max(100_000) },
+  "security.brute_force.lockout_duration_seconds": { schema: seconds(86_400 * 30) },
+  "security.brute_force.window_seconds": { schema: seconds(86_400 * 30) },
+  "security.breached_password.mode": { schema: z.enum(["block", "warn"]) },
 };
 
-export const OVERRIDABLE_KEYS = Object.keys(FIELDS);
+export const OVERRIDABLE_KEYS = Object.keys(FIELDS) as OverridableKey[];
 
-interface State {
-  /** The configuration file's values. */
-  base: Record<string, unknown>;
-  /** What the last pass wrote: a field is only written again when its vault value changes. */
-  applied: Record<string, unknown>;
+/** The vault's valid values, by key, in the vault's unit (seconds for durations). */
+export interface OverrideValues {
+  "captcha.enabled"?: boolean;
+  "captcha.site_key"?: string;
+  "captcha.secret_key"?: string;
+  "security.brute_force.max_attempts"?: number;
+  "security.brute_force.ip_max_attempts"?: number;
+  "security.brute_force.lockout_duration_seconds"?: number;
+  "security.brute_force.window_seconds"?: number;
+  "security.breached_password.mode"?: "block" | "warn";
 }
 
-const states = new WeakMap<object, State>();
+/** The run-time overrides of one core (built by the composition root, app/create.ts). */
+export class SettingsOverrides {
+  private values: Readonly<OverrideValues> = {};
 
-/** Reads the overridable keys from the vault and applies changes to the running configuration. */
-export async function applyVaultOverrides(ctx: AppContext): Promise<void> {
-  let state = states.get(ctx.config);
-  if (!state) {
-    const base = Object.fromEntries(OVERRIDABLE_KEYS.map((k) => [k, FIELDS[k]!.get(ctx.config)]));
-    state = { base, applied: { ...base } };
-    states.set(ctx.config, state);
+  /** What is overridden now (a copy). */
+  current(): OverrideValues {
+    return { ...this.values };
   }
+
+  /** Replaces what is overridden (`applyVaultOverrides` after reading the vault). */
+  replace(values: OverrideValues): void {
+    this.values = Object.freeze({ ...values });
+  }
+
+  captcha(config: Config): Config["captcha"] {
+    const o = this.values;
+    return {
+      ...config.captcha,
+      enabled: o["captcha.enabled"] ?? config.captcha.enabled,
+      site_key: o["captcha.site_key"] ?? config.captcha.site_key,
+      secret_key: o["captcha.secret_key"] ?? config.captcha.secret_key,
+    };
+  }
+
+  bruteForce(config: Config): Config["security"]["brute_force"] {
+    const o = this.values;
+    const bf = config.security.brute_force;
+    const ms = (s: number | undefined, fallback: number) => (s === undefined ? fallback : s * 1000);
+    return {
+      ...bf,
+      max_attempts: o["security.brute_force.max_attempts"] ?? bf.max_attempts,
+      ip_max_attempts: o["security.brute_force.ip_max_attempts"] ?? bf.ip_max_attempts,
+      lockout_duration: ms(o["security.brute_force.lockout_duration_seconds"], bf.lockout_duration),
+      window: ms(o["security.brute_force.window_seconds"], bf.window),
+    };
+  }
+
+  breachedMode(config: Config): "block" | "warn" | undefined {
+    return this.values["security.breached_password.mode"] ?? config.security.breached_password.mode;
+  }
+}
+
+/** `captcha.*` as in force: the file's values under the vault's overrides. */
+export function effectiveCaptcha(ctx: Pick<AppContext, "config" | "overrides">): Config["captcha"] {
+  return ctx.overrides.captcha(ctx.config);
+}
+
+/** `security.brute_force.*` as in force. */
+export function effectiveBruteForce(
+  ctx: Pick<AppContext, "config" | "overrides">,
+): Config["security"]["brute_force"] {
+  return ctx.overrides.bruteForce(ctx.config);
+}
+
+/** `security.breached_password.mode` as in force. */
+export function effectiveBreachedMode(
+  ctx: Pick<AppContext, "config" | "overrides">,
+): "block" | "warn" | undefined {
+  return ctx.overrides.breachedMode(ctx.config);
+}
+
+/** Reads the overridable keys from the vault and puts the valid ones in force (`ctx.overrides`). */
+export async function applyVaultOverrides(ctx: AppContext): Promise<void> {
   const rows = await ctx.db
     .select()
     .from(olympusSettings)
     .where(inArray(olympusSettings.key, OVERRIDABLE_KEYS));
-  const desired: Record<string, unknown> = { ...state.base };
+  const values: Record<string, unknown> = {};
   for (const row of rows) {
     let value: unknown;
     try {
@@ -95,18 +125,18 @@ export async function applyVaultOverrides(ctx: AppContext): Promise<void> {
       ctx.log.warn("vault override cannot be decrypted; ignored", { key: row.key });
       continue;
     }
-    const parsed = FIELDS[row.key]!.schema.safeParse(value);
-    if (parsed.success) desired[row.key] = parsed.data;
+    const parsed = FIELDS[row.key as OverridableKey]!.schema.safeParse(value);
+    if (parsed.success) values[row.key] = parsed.data;
     else ctx.log.warn("vault override has an invalid value; ignored", { key: row.key });
   }
-  if (desired["captcha.enabled"] && !(desired["captcha.site_key"] && desired["captcha.secret_key"])) {
+  const next = values as OverrideValues;
+  const trial = new SettingsOverrides();
+  trial.replace(next);
+  const c = trial.captcha(ctx.config);
+  if (c.enabled && !(c.site_key && c.secret_key)) {
     // A fail-closed captcha without keys would refuse every sign-in: keep the file's setting instead.
     ctx.log.warn("captcha.enabled from the vault needs captcha.site_key and captcha.secret_key; ignored");
-    desired["captcha.enabled"] = state.base["captcha.enabled"];
+    delete next["captcha.enabled"];
   }
-  for (const key of OVERRIDABLE_KEYS) {
-    if (desired[key] === state.applied[key]) continue;
-    FIELDS[key]!.set(ctx.config, desired[key]);
-    state.applied[key] = desired[key];
-  }
+  ctx.overrides.replace(next);
 }

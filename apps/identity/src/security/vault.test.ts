@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { olympusSettings } from "../db/security-schema.ts";
 import { deriveCipherKeys } from "./crypto.ts";
+import { effectiveBruteForce } from "./overrides.ts";
 import { startTestCore, type TestCore } from "../testing/index.ts";
 import { json } from "./testkit.ts";
 
@@ -132,11 +133,11 @@ describe("settings vault", () => {
     const nodes = await flowNodes();
     expect(nodes).toHaveLength(2);
     expect(JSON.parse(nodes[1].attributes.value).sitekey).toBe("1x00000000000000000000AA");
-    expect(t.core.ctx.config.security.brute_force.max_attempts).toBe(7);
+    expect(effectiveBruteForce(t.core.ctx).max_attempts).toBe(7);
     await fetch(url("/captcha.enabled"), { method: "DELETE" });
     await fetch(url("/security.brute_force.max_attempts"), { method: "DELETE" });
     expect(await flowNodes()).toEqual([]);
-    expect(t.core.ctx.config.security.brute_force.max_attempts).toBe(5);
+    expect(effectiveBruteForce(t.core.ctx).max_attempts).toBe(5);
   });
 
   it("rejects bad keys and bodies with 400", async () => {

@@ -1,4 +1,4 @@
-import type { DbOrTx } from "./client.ts";
+import type { WriteObserver } from "./writes.ts";
 
 /**
  * What caches learn about changes to the tables they read from:
@@ -44,19 +44,24 @@ export function createChangeFeed(
   };
 }
 
+/** A database handle as far as watching goes: the root handle's state (db/state.ts); a transaction has none. */
+export interface WatchedHandle {
+  readonly $olympus?: { readonly writes: Pick<WriteObserver, "onTableWrite">; readonly changes?: ChangeFeed };
+}
+
 /**
  * Calls `onChange` whenever one of `tables` may have changed: written in this process (INSERTs
  * excepted for `ignoreInserts`), or announced by the database after a commit from any process.
  */
 export function watchTables(
-  db: DbOrTx,
+  db: WatchedHandle,
   tables: ReadonlySet<string>,
   onChange: (table: string) => void,
   opts: { ignoreInserts?: ReadonlySet<string> } = {},
 ): () => void {
   // Both signals belong to the root handle (db/state.ts); a transaction's handle has neither.
-  if (!("$olympus" in db)) return () => {};
   const state = db.$olympus;
+  if (!state) return () => {};
   const local = state.writes.onTableWrite((table, op) => {
     if (!tables.has(table)) return;
     if (op === "insert" && opts.ignoreInserts?.has(table)) return;

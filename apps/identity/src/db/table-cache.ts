@@ -27,7 +27,7 @@ export class TableCache<V> {
   private readonly stats: CacheStats;
 
   constructor(
-    private readonly db: DbOrTx,
+    private readonly db: Db,
     opts: TableCacheOptions,
   ) {
     this.ttlMs = opts.ttlMs ?? 30_000;

@@ -461,6 +461,16 @@ export class LoginFlows {
   }
 }
 
+declare module "../../app/context.ts" {
+  interface AppContext {
+    /**
+     * The core's login flows, for strategies that complete on a route of their own (the OIDC
+     * callback); set when the login routes are registered.
+     */
+    loginFlows?: LoginFlows;
+  }
+}
+
 /** A core's login flows, for strategies that complete on a route of their own (the OIDC callback). */
 export function loginFlowsOf(ctx: AppContext): LoginFlows | undefined {
   return ctx.loginFlows;

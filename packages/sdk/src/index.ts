@@ -14,6 +14,8 @@ export {
   type OlympusLockout,
   type OlympusPage,
   type OlympusSetting,
+  type OlympusRuntimeSetting,
+  type OlympusRuntimeSettingSchema,
   type OlympusSettingInput,
   type OlympusPasswordCheck,
   type OlympusPasswordPolicy,

@@ -79,6 +79,26 @@ export interface OlympusSettingInput {
   category?: string;
 }
 
+/** How a run-time setting is typed (GET /admin/olympus/runtime-settings). */
+export type OlympusRuntimeSettingSchema =
+  | { type: "boolean" }
+  | { type: "integer"; minimum: number; maximum: number; unit?: "seconds" }
+  | { type: "string"; min_length: number; max_length: number; secret?: boolean }
+  | { type: "enum"; options: string[] };
+
+/** A setting the core applies while it runs; stored in the vault under its key, validated by the core. */
+export interface OlympusRuntimeSetting {
+  key: string;
+  description: string;
+  schema: OlympusRuntimeSettingSchema;
+  /** The configuration file's value; a secret's is "********" when set. */
+  default: unknown;
+  /** The value in effect; a secret's is "********" when set. */
+  value: unknown;
+  /** True when the vault holds a value that overrides the file. */
+  overridden: boolean;
+}
+
 /** One page of an Olympus list endpoint. */
 export interface OlympusPage<T> {
   items: T[];
@@ -275,6 +295,11 @@ export class OlympusAdminApi {
   /** One page of the active locks, with the token of the next page. */
   lockoutsPage(page: { page_size?: number; page_token?: string } = {}): Promise<OlympusPage<OlympusLockout>> {
     return this.getPage(`/admin/olympus/lockouts${OlympusAdminApi.query(page)}`);
+  }
+
+  /** The run-time settings with their type, range, default, value in effect and explanation. */
+  runtimeSettings(): Promise<OlympusRuntimeSetting[]> {
+    return this.get("/admin/olympus/runtime-settings");
   }
 
   /** Vault settings (secrets masked), optionally of one category. */

@@ -14,6 +14,12 @@ export const siteConfigSchema = z.object({
   SITE_PUBLIC_URL: httpUrl.default(`http://localhost:${PORTS.site}`),
   CIAM_PLAYGROUND_CLIENT_ID: clientId.default("site-playground-ciam"),
   IAM_PLAYGROUND_CLIENT_ID: clientId.default("site-playground-iam"),
+  /**
+   * The domains' Hydra admin APIs (introspection, reading the playground client's allowed scopes). Used by
+   * the Site's server only: never shown on a page or sent to the browser.
+   */
+  CIAM_HYDRA_ADMIN_URL: httpUrl.default(localCoreUrls("ciam").hydraAdmin),
+  IAM_HYDRA_ADMIN_URL: httpUrl.default(localCoreUrls("iam").hydraAdmin),
   /** Scopes the playground asks for; the seeded clients allow exactly these. */
   PLAYGROUND_SCOPE: z.string().trim().min(1).default("openid offline_access email profile"),
 });
@@ -33,6 +39,8 @@ export interface DomainSettings {
 export interface SiteConfig {
   publicUrl: string;
   domains: Record<Domain, DomainSettings>;
+  /** Server-side only (kept out of `domains`, which the playground page shows). */
+  adminUrls: Record<Domain, string>;
 }
 
 /** Thrown when the environment holds a bad value; the message names the variable and what was expected. */
@@ -69,6 +77,10 @@ export function parseSiteConfig(env: Record<string, string | undefined>): SiteCo
     domains: {
       ciam: settings("ciam", e.CIAM_ISSUER_URL, e.CIAM_PLAYGROUND_CLIENT_ID),
       iam: settings("iam", e.IAM_ISSUER_URL, e.IAM_PLAYGROUND_CLIENT_ID),
+    },
+    adminUrls: {
+      ciam: e.CIAM_HYDRA_ADMIN_URL.replace(/\/+$/, ""),
+      iam: e.IAM_HYDRA_ADMIN_URL.replace(/\/+$/, ""),
     },
   };
 }

@@ -4,9 +4,15 @@ import { refresh } from "next/cache";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import * as client from "openid-client";
-import { isDomain } from "../../lib/config";
+import { isDomain, siteConfig } from "../../lib/config";
 import { cookieNames } from "../../lib/oauth/flow-cookie";
-import { endSessionUrl, fetchUserinfo, redeemAgain, refreshTokens } from "../../lib/oauth/playground";
+import {
+  endSessionUrl,
+  fetchUserinfo,
+  introspectTokens,
+  redeemAgain,
+  refreshTokens,
+} from "../../lib/oauth/playground";
 import { playgroundStore } from "../../lib/oauth/store";
 import { currentPlayground } from "./session";
 
@@ -44,6 +50,13 @@ export async function userinfoAction(domain: string) {
 /** Tries to redeem the same authorization code again (the server must refuse). */
 export async function redeemAgainAction(domain: string) {
   await withSession(domain, redeemAgain);
+}
+
+/** Introspects the session's tokens at the admin API, from this server (the browser never calls it). */
+export async function introspectAction(domain: string) {
+  await withSession(domain, (settings, session) =>
+    introspectTokens(siteConfig().adminUrls[settings.domain], session),
+  );
 }
 
 /** RP-initiated logout: forget the tokens here, then send the browser to the provider's logout endpoint. */

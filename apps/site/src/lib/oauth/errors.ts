@@ -107,6 +107,12 @@ const catalogue: Record<string, Omit<ExplainedError, "code" | "raw">> = {
       "The token endpoint answered, but the ID token failed verification, so the sign-in must not be trusted. The checks below show which one failed.",
     hint: "Look at the failed checks; a wrong nonce or audience means the token is not an answer to this request.",
   },
+  introspection_failed: {
+    title: "Introspection did not answer",
+    explanation:
+      "The Site's server could not introspect the tokens at the identity core's admin API (which only the server may call).",
+    hint: "Check that the identity core runs and that the Site's CIAM_HYDRA_ADMIN_URL / IAM_HYDRA_ADMIN_URL point at its admin API.",
+  },
   discovery_failed: {
     title: "The identity core is not reachable",
     explanation:

@@ -7,7 +7,7 @@ import type { IdTokenReport } from "./id-token";
 export interface PlaygroundStep {
   /** Unique in this process (a stable key for rendering). */
   seq: number;
-  kind: "authorization_code" | "userinfo" | "refresh_token" | "code_reuse";
+  kind: "authorization_code" | "userinfo" | "refresh_token" | "code_reuse" | "introspection";
   at: number;
   http: HttpExchange[];
   /** The parsed JSON body of the main response (token or userinfo). */
@@ -41,6 +41,8 @@ export interface PlaygroundSession {
   steps: PlaygroundStep[];
   /** The callback's outcome when no token request was made (state mismatch, access_denied, …). */
   callbackError?: ExplainedError;
+  /** The DPoP key pair of this session (RFC 9449), made on the server when DPoP was chosen; never sent anywhere. */
+  dpopKeys?: CryptoKeyPair;
   /** Set while the code is being exchanged, so a double request waits instead of redeeming twice. */
   pending?: Promise<void>;
 }

@@ -10,7 +10,13 @@ import { ErrorPanel } from "../../../../components/playground/ErrorPanel";
 import { HttpPanel } from "../../../../components/playground/HttpPanel";
 import { IdTokenPanel } from "../../../../components/playground/IdTokenPanel";
 import { Json } from "../../../../components/playground/Json";
-import { logoutAction, redeemAgainAction, refreshAction, userinfoAction } from "../../actions";
+import {
+  introspectAction,
+  logoutAction,
+  redeemAgainAction,
+  refreshAction,
+  userinfoAction,
+} from "../../actions";
 import { currentPlayground } from "../../session";
 
 export const metadata: Metadata = { title: "OAuth2 playground — callback", referrer: "same-origin" };
@@ -25,6 +31,7 @@ const STEP_TITLES: Record<PlaygroundStep["kind"], string> = {
   userinfo: "GET /userinfo",
   refresh_token: "Token request (refresh_token grant)",
   code_reuse: "The same code, redeemed again",
+  introspection: "Token introspection (RFC 7662, from the Site's server)",
 };
 
 function StepView({ step, index }: { step: PlaygroundStep; index: number }) {
@@ -44,6 +51,12 @@ function StepView({ step, index }: { step: PlaygroundStep; index: number }) {
         <p className="small">
           A code is good for one redemption. RFC 6749 §4.1.2 also lets the server revoke the tokens issued
           with a code that is presented twice, and Olympus does: <em>Call /userinfo again</em> shows it.
+        </p>
+      )}
+      {step.kind === "introspection" && (
+        <p className="small">
+          Introspection is an admin endpoint of the identity core: it is not public, so the Site&apos;s server
+          calls it and shows the exchange here without the admin API&apos;s address.
         </p>
       )}
       {step.error && <ErrorPanel error={step.error} />}
@@ -90,6 +103,13 @@ function Actions({ domain, session }: { domain: string; session: PlaygroundSessi
           <form action={userinfoAction.bind(null, domain)} className="inline-form">
             <button type="submit" className="secondary" id="userinfo">
               Call /userinfo again
+            </button>
+          </form>
+        )}
+        {tokens?.access_token && (
+          <form action={introspectAction.bind(null, domain)} className="inline-form">
+            <button type="submit" className="secondary" id="introspect">
+              Introspect the tokens
             </button>
           </form>
         )}

@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
  * - imports are refused: the addon is patched (patches/@hanazuki__node-jsonnet*.patch) so that every
  *   `import`, `importstr` and `importbin` fails with "import not available", as Kratos' evaluator
  *   does. A program can read only the external variables it is given.
- * External variables are passed as JSON (`extCode`), so attacker-controlled claims and traits are
+ * External variables and top-level arguments are passed as JSON (`extCode`, `tlaCode`), so attacker-controlled claims and traits are
  * data, never code.
  */
 
@@ -34,8 +34,10 @@ export class JsonnetError extends Error {
 export interface JsonnetRun {
   /** The name errors point at (the program's URL or key). */
   filename: string;
-  /** External variables, each serialised as JSON and bound with extCode. */
+  /** External variables (`std.extVar`), each serialised as JSON and bound with extCode. */
   ext?: Record<string, unknown>;
+  /** Top-level arguments (a program that is a function is called with them), as JSON (tlaCode). */
+  tla?: Record<string, unknown>;
   /** Milliseconds from the call until the program must have finished (queueing included). */
   timeoutMs?: number;
   /** The largest output accepted, in bytes of JSON. */
@@ -59,6 +61,7 @@ process.on("message", async (m) => {
   try {
     const vm = new Jsonnet().setMaxStack(${MAX_STACK}).setMaxTrace(20);
     for (const [k, v] of Object.entries(m.ext)) vm.extCode(k, v);
+    for (const [k, v] of Object.entries(m.tla)) vm.tlaCode(k, v);
     const out = await vm.evaluateSnippet(m.snippet, m.filename);
     if (Buffer.byteLength(out, "utf8") > m.max) process.send({ id: m.id, fail: "too_large", message: "the output is larger than " + m.max + " bytes" });
     else process.send({ id: m.id, out });
@@ -73,6 +76,7 @@ interface Request {
   snippet: string;
   filename: string;
   ext: Record<string, string>;
+  tla: Record<string, string>;
   max: number;
 }
 type Reply = { id: number; out: string } | { id: number; fail: JsonnetFailure; message: string };
@@ -208,6 +212,8 @@ function wellFormed(v: unknown): unknown {
 export function evaluateJsonnet(snippet: string, run: JsonnetRun): Promise<unknown> {
   const ext: Record<string, string> = {};
   for (const [k, v] of Object.entries(run.ext ?? {})) ext[k] = JSON.stringify(wellFormed(v ?? null));
+  const tla: Record<string, string> = {};
+  for (const [k, v] of Object.entries(run.tla ?? {})) tla[k] = JSON.stringify(wellFormed(v ?? null));
   const timeoutMs = run.timeoutMs ?? JSONNET_TIMEOUT_MS;
   return new Promise<string>((resolve, reject) => {
     if (queue.length >= MAX_QUEUED) {
@@ -219,6 +225,7 @@ export function evaluateJsonnet(snippet: string, run: JsonnetRun): Promise<unkno
       snippet,
       filename: run.filename,
       ext,
+      tla,
       max: run.maxOutputBytes ?? JSONNET_MAX_OUTPUT_BYTES,
     };
     const job: Job = {

@@ -5,9 +5,11 @@ import { namedJsonnet, ProgramSourceError, programUrlKind, readProgram } from ".
 
 /*
  * A web hook's request body, in one of two forms:
- * - Kratos' Jsonnet: `body` is a base64://, file:// or https:// URL holding a program that reads
- *   `std.extVar('ctx')` (flow, identity, request_headers, request_method, request_url, …); its output
- *   is the JSON body. Run by jsonnet/evaluate.ts (out of process, time and size limits, no imports).
+ * - Kratos' Jsonnet: `body` is a base64://, file:// or https:// URL holding a program, as in Kratos a
+ *   function of `ctx` (`function(ctx) {…}`: flow, identity, request_headers, request_method,
+ *   request_url, …; `std.extVar('ctx')` reads the same); its output is the JSON body. A program that
+ *   ends with `error 'cancel'` cancels the call: the hook is skipped and the flow goes on (Kratos).
+ *   Run by jsonnet/evaluate.ts (out of process, time and size limits, no imports).
  * - Olympus' JSON template: an inline object, or a URL holding a JSON object (a file ending in .jsonnet
  *   is always Jsonnet). Every string that is a placeholder `{{ ctx.identity.traits.email }}` takes the
  *   value at that path (any JSON type, null when absent); placeholders inside longer strings are
@@ -112,6 +114,9 @@ export async function checkBody(cfg: WebHookConfig, where: string): Promise<void
   if (problem) throw new HookBodyError(`${where}.body: the Jsonnet program does not parse: ${problem}`);
 }
 
+/** What renderBody returns when the program cancelled the call (`error 'cancel'`). */
+export const CANCEL: unique symbol = Symbol("cancel");
+
 /**
  * The JSON body of one call: the template filled from `ctx`, the Jsonnet program's output, or `{ctx}`
  * without a body. Throws HookBodyError when the program fails (the hook then fails, as in Kratos).
@@ -137,8 +142,11 @@ export async function renderBody(
     filename = spec.filename;
   }
   try {
-    return await evaluateJsonnet(program, { filename, ext: { ctx } });
+    return await evaluateJsonnet(program, { filename, ext: { ctx }, tla: { ctx } });
   } catch (e) {
+    if (e instanceof JsonnetError && e.kind === "error" && /^RUNTIME ERROR: cancel\s*$/m.test(e.message)) {
+      return CANCEL;
+    }
     if (e instanceof JsonnetError) throw new HookBodyError(`${where}.body: ${e.kind}: ${e.message}`);
     throw e;
   }

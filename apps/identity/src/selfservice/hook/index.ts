@@ -12,7 +12,7 @@ import type { FlowRow } from "../flow/repository.ts";
 import { addMessage, addNodeMessage, type UiContainer } from "../flow/ui.ts";
 import { text, type UiText } from "../flow/text.ts";
 import type { FlowFailure } from "../strategy/types.ts";
-import { bodyOf, checkBody, HookBodyError, renderBody } from "./body.ts";
+import { bodyOf, CANCEL, checkBody, HookBodyError, renderBody } from "./body.ts";
 import { hooksAt, type HookPoint, pointName } from "./points.ts";
 import { type QueuedCall, queueWebHooks } from "./queue.ts";
 import {
@@ -205,6 +205,8 @@ export async function runWebHooks(c: Context, ctx: AppContext, input: HookInput)
       if (cfg.response.ignore) continue;
       return { type: "failed", cause: "failed", messages: [hookFailed()] };
     }
+    // The program cancelled this call (Kratos' `error 'cancel'`): nothing is sent, the flow goes on.
+    if (payload === CANCEL) continue;
     if (cfg.response.ignore) {
       deferred.push({ point: input.point, index, cfg, payload, ...(identityId ? { identityId } : {}) });
       continue;

@@ -262,13 +262,16 @@ export async function checkJsonnet(snippet: string, filename: string): Promise<s
   } catch (e) {
     if (!(e instanceof JsonnetError)) throw e;
     if (e.kind !== "error") return e.message;
-    // Columns on the first line are shifted by the wrapper: put them back.
+    // Columns on the first line are shifted by the wrapper: put them back. An error found on the
+    // wrapper's closing line (an unclosed bracket) is at the end of the program.
     const escaped = filename.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const lines = snippet.split("\n").length;
     return e.message
-      .replace(
-        new RegExp(`${escaped}:1:(\\d+)`, "g"),
-        (_, col: string) => `${filename}:1:${Math.max(1, Number(col) - CHECK_PREFIX.length)}`,
-      )
+      .replace(new RegExp(`${escaped}:(\\d+):(\\d+)`, "g"), (_, line: string, col: string) => {
+        const l = Number(line);
+        if (l > lines) return `${filename}:${lines} (at the end of the program)`;
+        return `${filename}:${l}:${l === 1 ? Math.max(1, Number(col) - CHECK_PREFIX.length) : col}`;
+      })
       .trim();
   }
 }

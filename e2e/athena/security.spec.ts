@@ -181,7 +181,7 @@ test.describe("sign-in locks and the audit log", () => {
     await page.getByLabel("Key", { exact: true }).fill(key);
     await page.locator("#vault-secret").check();
     await page.getByLabel("Value", { exact: true }).fill(secret);
-    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("form", { name: "Set a value" }).getByRole("button", { name: "Save" }).click();
     await expect(page.getByRole("status")).toHaveText(`Saved ${key}.`);
     const row = page.getByTestId("vault-row").filter({ hasText: key });
     await expect(row).toContainText("********");

@@ -3,6 +3,7 @@ export { endpointsFromEnv, localEndpoints, type DomainEndpoints, type DomainName
 export {
   OlympusAdminApi,
   OlympusApiError,
+  olympusRequest,
   OlympusOAuth2AdminApi,
   nextPageToken,
   prevPageToken,
@@ -14,6 +15,8 @@ export {
   type OlympusLockout,
   type OlympusPage,
   type OlympusSetting,
+  type OlympusRuntimeSetting,
+  type OlympusRuntimeSettingSchema,
   type OlympusSettingInput,
   type OlympusPasswordCheck,
   type OlympusPasswordPolicy,

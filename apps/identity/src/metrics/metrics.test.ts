@@ -53,6 +53,15 @@ describe("/metrics/prometheus on the admin ports", () => {
         },
       })
       .catch(() => {});
+    const again = await api.createNativeLoginFlow();
+    await api.updateLoginFlow({
+      flow: again.id,
+      updateLoginFlowBody: {
+        method: "password",
+        identifier: "metrics@example.com",
+        password: "correct horse battery",
+      },
+    });
     await fetch(`${t.adminUrl}/admin/identities/${reg.identity!.id}`);
 
     const text = await scrape(t.adminUrl);
@@ -67,12 +76,29 @@ describe("/metrics/prometheus on the admin ports", () => {
     // Ids in paths are folded into the route pattern.
     expect(text).toContain('route="/admin/identities/:id"');
     expect(text).not.toContain(reg.identity!.id);
+    // Outcomes are labelled with the method that produced them (never "unknown" for a password flow).
     expect(
-      sample(text, "olympus_selfservice_flow_outcomes_total", { flow: "registration", outcome: "succeeded" }),
+      sample(text, "olympus_selfservice_flow_outcomes_total", {
+        flow: "registration",
+        outcome: "succeeded",
+        method: "password",
+      }),
     ).toBe(1);
     expect(
-      sample(text, "olympus_selfservice_flow_outcomes_total", { flow: "login", outcome: "failed" }),
+      sample(text, "olympus_selfservice_flow_outcomes_total", {
+        flow: "login",
+        outcome: "failed",
+        method: "password",
+      }),
     ).toBe(1);
+    expect(
+      sample(text, "olympus_selfservice_flow_outcomes_total", {
+        flow: "login",
+        outcome: "succeeded",
+        method: "password",
+      }),
+    ).toBe(1);
+    expect(text).not.toMatch(/olympus_selfservice_flow_outcomes_total\{[^}]*method="unknown"/);
     // whoami reads through the session cache: the first read misses, a later one hits.
     expect(
       sample(text, "olympus_cache_requests_total", { cache: "sessions", result: "hit" }),

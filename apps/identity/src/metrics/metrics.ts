@@ -138,6 +138,18 @@ function createMetrics(ctx: AppContext): CoreMetrics {
 
 /** Audit events that are flow outcomes: `<flow>.<outcome>` (and `login.second_factor.<outcome>`). */
 const FLOWS = new Set(["login", "registration", "recovery", "verification", "settings"]);
+/** Methods an event may name in its middle part (`settings.totp.linked`, `login.code.sent`). */
+const METHODS = new Set([
+  "password",
+  "oidc",
+  "code",
+  "passkey",
+  "webauthn",
+  "totp",
+  "lookup_secret",
+  "profile",
+  "link",
+]);
 
 /** Counts an audit event as a flow outcome or a lockout (security/audit.ts calls this for every event). */
 export function countAuditEvent(ctx: AppContext, event: string, metadata?: Record<string, unknown>): void {
@@ -150,7 +162,8 @@ export function countAuditEvent(ctx: AppContext, event: string, metadata?: Recor
   if (!FLOWS.has(parts[0]!) || parts.length < 2) return;
   const flow = parts.length === 3 && parts[1] === "second_factor" ? `${parts[0]}_second_factor` : parts[0]!;
   const outcome = parts[parts.length - 1]!;
-  const method = typeof metadata?.method === "string" ? metadata.method : "unknown";
+  const named = parts.length === 3 && METHODS.has(parts[1]!) ? parts[1]! : "unknown";
+  const method = typeof metadata?.method === "string" ? metadata.method : named;
   m.flows.inc({ flow, outcome, method: /^[a-z_]{1,32}$/.test(method) ? method : "other" });
 }
 

@@ -85,6 +85,8 @@ describe("every write route refuses the viewer role", () => {
       "DELETE /api/identities/[id]",
       "POST /api/identities/bulk",
       "PUT /api/settings/vault",
+      "PUT /api/settings/runtime/[key]",
+      "DELETE /api/settings/runtime/[key]",
       "DELETE /api/security/lockouts/[identifier]",
     ]) {
       expect(names).toContain(known);

@@ -55,6 +55,10 @@ export interface ClientValues {
   jwks: string;
   jwks_uri: string;
   dpop_bound_access_tokens: boolean;
+  /** Request objects (RFC 9101): signed with the client's keys (kept whatever its authentication). */
+  request_object_keys: boolean;
+  request_object_signing_alg: string;
+  request_uris: string[];
   /** Token lifetimes per grant, as Go durations ("" for the server's). */
   lifespans: Record<string, string>;
   /** Who the client may exchange tokens for (token exchange grant); everything empty denies all. */
@@ -88,6 +92,9 @@ export const EMPTY_CLIENT: ClientValues = {
   jwks: "",
   jwks_uri: "",
   dpop_bound_access_tokens: false,
+  request_object_keys: false,
+  request_object_signing_alg: "",
+  request_uris: [],
   lifespans: {},
   token_exchange: {
     allowed_audiences: [],
@@ -118,6 +125,16 @@ const LIFESPAN_ROWS: {
   },
 ];
 const TOKEN_LABELS = { access_token: "access token", id_token: "ID token", refresh_token: "refresh token" };
+
+/** The request object algorithms the core accepts ("" any asymmetric one). */
+const REQUEST_ALGS = [
+  { value: "", label: "Any asymmetric algorithm (RS, PS, ES, EdDSA)" },
+  { value: "none", label: "none — unsigned objects accepted (not recommended)" },
+  ...["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"].map((a) => ({
+    value: a,
+    label: a,
+  })),
+];
 
 const strategyOf = (v: FormDataEntryValue | null): ClientValues["access_token_strategy"] =>
   v === "jwt" || v === "opaque" ? v : "";
@@ -152,6 +169,7 @@ export function ClientForm({
   const router = useRouter();
   const [type, setType] = useState(initial.client_type);
   const [method, setMethod] = useState<AuthMethod>(initial.token_endpoint_auth_method);
+  const [requestKeys, setRequestKeys] = useState(initial.request_object_keys);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [fields, setFields] = useState<Record<string, string>>({});
@@ -191,6 +209,9 @@ export function ClientForm({
       jwks: text("jwks"),
       jwks_uri: text("jwks_uri"),
       dpop_bound_access_tokens: d.get("dpop_bound_access_tokens") === "on",
+      request_object_keys: requestKeys,
+      request_object_signing_alg: String(d.get("request_object_signing_alg") ?? ""),
+      request_uris: lines(d.get("request_uris")),
       lifespans: {},
       token_exchange: {
         allowed_audiences: lines(d.get("te_allowed_audiences")),
@@ -344,7 +365,7 @@ export function ClientForm({
             <FieldError fields={fields} name="token_endpoint_auth_method" />
           </div>
         )}
-        {type === "confidential" && method === "private_key_jwt" && (
+        {((type === "confidential" && method === "private_key_jwt") || requestKeys) && (
           <>
             <div className="field">
               <label htmlFor="jwks_uri">
@@ -540,6 +561,54 @@ export function ClientForm({
           </label>
         </fieldset>
       )}
+      <fieldset>
+        <legend>Request objects (JAR, RFC 9101)</legend>
+        <p className="small muted">
+          The client may send its authorization request as a JWT it signed, by value (<code>request</code>) or
+          from one of its request URIs (<code>request_uri</code>); only the object&apos;s parameters count.
+        </p>
+        <label className="check-label" htmlFor="request_object_keys">
+          <input
+            id="request_object_keys"
+            name="request_object_keys"
+            type="checkbox"
+            checked={requestKeys}
+            onChange={(e) => setRequestKeys(e.target.checked)}
+          />{" "}
+          Signs request objects with its own keys{" "}
+          <span className="hint">(give its JWKS URL or public keys; private_key_jwt clients use those)</span>
+        </label>
+        <div className="field">
+          <label htmlFor="request_object_signing_alg">Request object signing algorithm</label>
+          <select
+            id="request_object_signing_alg"
+            name="request_object_signing_alg"
+            defaultValue={initial.request_object_signing_alg}
+            {...invalid("request_object_signing_alg")}
+          >
+            {REQUEST_ALGS.map((a) => (
+              <option key={a.value} value={a.value}>
+                {a.label}
+              </option>
+            ))}
+          </select>
+          <FieldError fields={fields} name="request_object_signing_alg" />
+        </div>
+        <div className="field">
+          <label htmlFor="request_uris">
+            Request URIs{" "}
+            <span className="hint">(where its request objects may be fetched from, one per line)</span>
+          </label>
+          <textarea
+            id="request_uris"
+            name="request_uris"
+            rows={2}
+            defaultValue={initial.request_uris.join("\n")}
+            {...invalid("request_uris")}
+          />
+          <FieldError fields={fields} name="request_uris" />
+        </div>
+      </fieldset>
       <label className="check-label" htmlFor="require_pushed_authorization_requests">
         <input
           id="require_pushed_authorization_requests"

@@ -1,23 +1,49 @@
 import Link from "next/link";
 import { UUID_RE } from "@/lib/core/identity-view";
-import type { AuditRow } from "@/lib/core/security";
+import type { AuditRow, Named } from "@/lib/core/security";
 import { EmptyState, formatTime } from "../ui";
+
+/** An identity by name, with its address when the name is not the address itself. */
+function NamedIdentity({ id, named }: { id: string; named: Named }) {
+  return (
+    <Link href={`/identities/${id}`} title={id}>
+      {named.name}
+      {named.address !== named.name && <span className="muted"> · {named.address}</span>}
+    </Link>
+  );
+}
 
 function Who({ row }: { row: AuditRow }) {
   if (row.actor === "admin") {
     return (
       <>
-        <span className="badge accent">admin</span> {row.admin ?? <span className="muted">unnamed</span>}
+        <span className="badge accent">admin</span>{" "}
+        {row.admin ?? <span className="muted">through the admin API (no administrator named)</span>}
       </>
     );
   }
-  if (UUID_RE.test(row.actor)) return <Link href={`/identities/${row.actor}`}>{row.actor}</Link>;
+  if (row.actorNamed) return <NamedIdentity id={row.actor} named={row.actorNamed} />;
+  if (UUID_RE.test(row.actor)) {
+    return (
+      <Link href={`/identities/${row.actor}`} className="mono">
+        deleted or unknown identity {row.actor.slice(0, 8)}
+      </Link>
+    );
+  }
   return <span className="muted">{row.actor}</span>;
 }
 
-function Target({ value }: { value: string | null }) {
+function Target({ row }: { row: AuditRow }) {
+  const value = row.target;
   if (!value) return <>—</>;
-  if (UUID_RE.test(value)) return <Link href={`/identities/${value}`}>{value}</Link>;
+  if (row.targetNamed) return <NamedIdentity id={value} named={row.targetNamed} />;
+  if (UUID_RE.test(value)) {
+    return (
+      <Link href={`/identities/${value}`} className="mono">
+        deleted or unknown identity {value.slice(0, 8)}
+      </Link>
+    );
+  }
   return <span className="mono">{value}</span>;
 }
 
@@ -78,7 +104,7 @@ export function AuditTable({ rows }: { rows: AuditRow[] }) {
                 <Who row={r} />
               </td>
               <td className="small">
-                <Target value={r.target} />
+                <Target row={r} />
               </td>
               <td className="hide-sm small mono" title={r.userAgent ?? undefined}>
                 {r.ip ?? "—"}

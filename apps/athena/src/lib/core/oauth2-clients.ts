@@ -64,6 +64,25 @@ const origin = z
   .max(500)
   .regex(/^https?:\/\/[^/?#\s]+$/, "an origin is scheme://host[:port], without a path");
 
+/**
+ * What a client's request objects (RFC 9101) may be signed with: "" any asymmetric algorithm, "none"
+ * unsigned (the core then accepts unsigned objects from it), or exactly one algorithm.
+ */
+export const REQUEST_OBJECT_ALGS = [
+  "",
+  "none",
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
+] as const;
+
 /** A JWK Set pasted as JSON text, or "" for none. */
 const jwksText = z
   .string()
@@ -142,6 +161,11 @@ export const clientInput = z
     /** private_key_jwt: the client's public keys, inline or at a URL. */
     jwks: jwksText,
     jwks_uri: optionalWebUri,
+    /** The client signs request objects (RFC 9101) with its own keys: the keys are kept whatever its authentication. */
+    request_object_keys: z.boolean().default(false),
+    request_object_signing_alg: z.enum(REQUEST_OBJECT_ALGS).default(""),
+    /** Where the core may fetch the client's request objects from (request_uri by reference): https URLs. */
+    request_uris: z.array(webUri).max(20).default([]),
     /** RFC 9449 §5.2: every token request must carry a DPoP proof. */
     dpop_bound_access_tokens: z.boolean().default(false),
     ...lifespanFields,
@@ -177,12 +201,16 @@ export const clientInput = z
         message: "a public client cannot use client_credentials",
       });
     }
-    if (c.client_type === "confidential" && c.token_endpoint_auth_method === "private_key_jwt") {
+    const privateKeyJwt =
+      c.client_type === "confidential" && c.token_endpoint_auth_method === "private_key_jwt";
+    if (privateKeyJwt || c.request_object_keys) {
       if (!c.jwks && !c.jwks_uri) {
         ctx.addIssue({
           code: "custom",
           path: ["jwks_uri"],
-          message: "private_key_jwt needs keys or a JWKS URL",
+          message: privateKeyJwt
+            ? "private_key_jwt needs keys or a JWKS URL"
+            : "signed request objects need keys or a JWKS URL",
         });
       }
       if (c.jwks && c.jwks_uri) {
@@ -195,7 +223,9 @@ export type ClientInput = z.infer<typeof clientInput>;
 /** The Hydra client body for the form's fields. */
 export function toHydraClient(c: ClientInput): OAuth2Client {
   const response_types = c.grant_types.includes("authorization_code") ? ["code"] : [];
-  const keyed = c.client_type === "confidential" && c.token_endpoint_auth_method === "private_key_jwt";
+  const keyed =
+    (c.client_type === "confidential" && c.token_endpoint_auth_method === "private_key_jwt") ||
+    c.request_object_keys;
   return {
     client_name: c.client_name,
     grant_types: c.grant_types,
@@ -215,10 +245,12 @@ export function toHydraClient(c: ClientInput): OAuth2Client {
     frontchannel_logout_uri: c.frontchannel_logout_uri,
     require_pushed_authorization_requests: c.require_pushed_authorization_requests,
     dpop_bound_access_tokens: c.dpop_bound_access_tokens,
+    request_object_signing_alg: c.request_object_signing_alg,
+    request_uris: c.request_uris,
     token_endpoint_auth_method: c.client_type === "public" ? "none" : c.token_endpoint_auth_method,
     // A lifespan left empty follows the server's.
     ...Object.fromEntries(LIFESPAN_FIELDS.map((f) => [f, c[f] || null])),
-    // Keys only for private_key_jwt; null clears what an earlier method had.
+    // Keys only for private_key_jwt or signed request objects; null clears what an earlier choice had.
     jwks: keyed && c.jwks ? c.jwks : null,
     jwks_uri: keyed && !c.jwks ? c.jwks_uri : "",
   } as unknown as OAuth2Client; // require_pushed_authorization_requests (RFC 9126) and dpop_bound_access_tokens (RFC 9449) are Olympus', not in Hydra's type
@@ -241,6 +273,7 @@ const CORE_FIELDS = [
   "frontchannel_logout_uri",
   "jwks_uri",
   "jwks",
+  "request_object_signing_alg",
   ...LIFESPAN_FIELDS,
 ] as const;
 
@@ -255,6 +288,7 @@ export function coreFieldOf(message: string): string | undefined {
   if (/^Post logout redirect URI /i.test(message)) return "post_logout_redirect_uris";
   if (/^Grant type /i.test(message)) return "grant_types";
   if (/^Scope /i.test(message)) return "scope";
+  if (/^Request URI /i.test(message)) return "request_uris";
   if (/"jwks"/.test(message)) return "jwks";
   if (/"jwks_uri"/.test(message)) return "jwks_uri";
   return undefined;
@@ -330,6 +364,8 @@ export type CoreClient = OAuth2Client & {
   dpop_bound_access_tokens?: boolean;
   token_exchange?: TokenExchangePolicy;
   rotated_secret_expires_at?: string;
+  /** RFC 9396 §10: the authorization details types the client may request (set over the admin API). */
+  authorization_details_types?: string[];
 };
 
 /** Reads one client as the core sent it (Olympus' fields kept). */
@@ -342,6 +378,20 @@ export async function getClient(id: string): Promise<CoreClient> {
  * The Olympus fields of the form as a JSON Patch: `@ory/client-fetch`'s OAuth2Client model drops
  * fields Hydra does not have when it writes a client, so they follow the create or replace this way.
  */
+/**
+ * The Olympus fields the form does not edit, as the client had them: a replace resets them, so an edit
+ * puts them back (set over the admin API, they survive an edit in Athena).
+ */
+export function keptFieldsPatch(current: CoreClient): JsonPatch[] {
+  return [
+    {
+      op: "add",
+      path: "/authorization_details_types",
+      value: Array.isArray(current.authorization_details_types) ? current.authorization_details_types : [],
+    },
+  ];
+}
+
 export function olympusFieldsPatch(c: ClientInput): JsonPatch[] {
   return [
     { op: "add", path: "/token_exchange", value: c.token_exchange },

@@ -15,6 +15,8 @@ import { registerAdminSendEmailRoutes } from "./send-email.ts";
 import { auditIdentityChange } from "./change-audit.ts";
 import { auditRoleChange } from "./role-audit.ts";
 import { removeWebAuthnByAdmin } from "../../selfservice/webauthn/admin.ts";
+import { removeOidcLink } from "../../selfservice/oidc/credential.ts";
+import { setAuditDetail } from "../../security/admin-audit.ts";
 import { adminIdentityWire, includeCredentialParam } from "./wire.ts";
 import { identityNotFound, insertPrepared, prepareCreate, prepareUpdate, replaceIdentity } from "./write.ts";
 
@@ -166,13 +168,39 @@ async function removeCredential(c: Context, ctx: AppContext): Promise<Response> 
     await removeWebAuthnByAdmin(ctx, c, full, type, c.req.query("identifier"), firstFactors);
     return c.body(null, 204);
   }
-  if (["password", "oidc", "saml"].includes(type)) {
+  if (type === "oidc") {
+    await removeOidcLinkByAdmin(ctx, c, full.identity.id, c.req.query("identifier"));
+    return c.body(null, 204);
+  }
+  if (["password", "saml"].includes(type)) {
     if (firstFactors < 2) throw badRequest("You cannot remove the last first factor credential.");
   } else if (!["totp", "lookup_secret"].includes(type)) {
     throw badRequest(`Credentials type ${type} cannot be deleted.`);
   }
   await ctx.db.delete(identityCredentials).where(eq(identityCredentials.id, cred.id));
   return c.body(null, 204);
+}
+
+/**
+ * Kratos' oidc case: `identifier` (`provider:subject`, from the credential's identifiers) names the
+ * one link to remove, and is required. As in Kratos an administrator may remove the last link, even
+ * when it is the identity's only way in: it then signs in again after recovering its account.
+ */
+async function removeOidcLinkByAdmin(
+  ctx: AppContext,
+  c: Context,
+  identityId: string,
+  identifier: string | undefined,
+): Promise<void> {
+  if (!identifier) throw badRequest("You must provide an identifier to delete this credential.");
+  const removed = await ctx.db.transaction((tx) => removeOidcLink(tx, identityId, identifier.slice(0, 1024)));
+  if (!removed) {
+    throw new OryError(404, "The requested resource could not be found", {
+      reason: `The identifier \`${identifier.slice(0, 64)}\` was not found among OIDC credentials.`,
+    });
+  }
+  const at = identifier.indexOf(":");
+  setAuditDetail(c, { provider: identifier.slice(0, at), subject: identifier.slice(at + 1, 256) });
 }
 
 export function registerAdminIdentityRoutes(admin: Hono, ctx: AppContext): void {

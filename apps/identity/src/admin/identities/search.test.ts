@@ -66,6 +66,19 @@ describe("identity search", () => {
     expect((await search(`q=${ids.grace}`)).ids).toEqual([ids.grace]);
   });
 
+  it("matches trait values only, never the schema's key names", async () => {
+    // Every identity has traits.email and traits.name.first: the words name no value of theirs.
+    for (const word of ["email", "name", "first", "last", "traits"]) {
+      const r = await search(`q=${word}`);
+      expect(r.status, word).toBe(200);
+      expect(r.ids, word).toEqual([]);
+      expect(r.total, word).toBe("0");
+    }
+    // A value nested in an object is still found, and a quote is not part of a string value.
+    expect((await search("q=hopper")).ids).toEqual([ids.grace]);
+    expect((await search("q=%22grace")).ids).toEqual([]);
+  });
+
   it("treats LIKE wildcards literally", async () => {
     expect((await search("q=%25")).ids).toEqual([]);
     expect((await search("q=_")).ids).toEqual([]);

@@ -19,7 +19,7 @@ import { adminIdentityWire } from "./wire.ts";
  * GET /admin/olympus/identities/search — an Olympus extension for Athena and octl. Kratos'
  * listIdentities only matches sign-in identifiers, so an identity created through the API without
  * a password (no identifier) cannot be found by its email or name. Here every word of `q` must
- * occur (case-insensitively) in the traits, an address, a credential identifier, the external id,
+ * occur (case-insensitively) in a trait value (never a key name), an address, a credential identifier, the external id,
  * or be the id itself; `schema_id` and `state` filter; pages are `page_size`/`page_token` with a
  * Link header (first, prev, next) and the total in `X-Total-Count`.
  */
@@ -43,8 +43,10 @@ function wordMatches(ctx: AppContext, word: string): SQL {
       ctx.db.select({ id: table.identityId }).from(table).where(ilike(table.value, pattern)),
     );
   const conditions: SQL[] = [
-    // jsonb as text: matches values (and, harmlessly, key names) at any depth.
-    sql`${identities.traits}::text ilike ${pattern}`,
+    // Trait values only, at any depth: the jsonb as text would also match key names, so "email"
+    // or "name" would find every identity. Scalars are compared as their text (strings unquoted).
+    sql`exists (select 1 from jsonb_path_query(${identities.traits}, 'strict $.**') as v(value)
+      where jsonb_typeof(v.value) in ('string', 'number', 'boolean') and (v.value #>> '{}') ilike ${pattern})`,
     ilike(identities.externalId, pattern),
     inTable(identityVerifiableAddresses),
     inTable(identityRecoveryAddresses),

@@ -4,12 +4,20 @@ import type { AppContext } from "../../app/context.ts";
 import { badRequest, notFound, type OryError } from "../../errors/index.ts";
 import { readBody } from "../../http/request.ts";
 import { audit } from "../../security/audit.ts";
-import { applyVaultOverrides } from "../../security/overrides.ts";
+import {
+  applyVaultOverrides,
+  checkRuntimeChange,
+  checkRuntimeValue,
+  isRuntimeSetting,
+  isSecretRuntimeSetting,
+  listRuntimeSettings,
+} from "../../security/overrides.ts";
 import {
   deleteSetting,
   getSetting,
   listSettings,
   putSettings,
+  type SettingInput,
   settingInput,
   settingKey,
   settingToWire,
@@ -23,7 +31,10 @@ import { adminActor } from "../../security/admin-audit.ts";
  *   GET    /admin/olympus/settings/{key}[?decrypt=true]
  *   PUT    /admin/olympus/settings/{key}              `{value, secret?, category?}`
  *   DELETE /admin/olympus/settings/{key}              204
+ *   GET    /admin/olympus/runtime-settings            the run-time settings: type, range, default, value, explanation
  * Secret values are encrypted at rest with secrets.cipher and only returned in clear with decrypt=true.
+ * A run-time setting's value (security/overrides.ts) is validated against its type and range before it
+ * is stored (400 naming the key otherwise); captcha.secret_key is always stored secret.
  */
 
 const batchBody = z.object({
@@ -45,6 +56,20 @@ function keyParam(c: Context): string {
 }
 
 async function write(ctx: AppContext, items: Parameters<typeof putSettings>[1]) {
+  const changes = new Map<string, unknown>();
+  for (const item of items) {
+    if (!isRuntimeSetting(item.key)) continue;
+    const checked = checkRuntimeValue(item.key, item.input.value);
+    if (!checked.ok) throw badRequest(checked.message);
+    item.input = {
+      ...item.input,
+      value: checked.value as SettingInput["value"],
+      ...(isSecretRuntimeSetting(item.key) ? { secret: true } : {}),
+    };
+    changes.set(item.key, checked.value);
+  }
+  const refused = await checkRuntimeChange(ctx, changes);
+  if (refused) throw badRequest(refused);
   try {
     const rows = await putSettings(ctx, items);
     // Captcha and lockout settings in the vault take effect at once here (other replicas within 10 s).
@@ -57,6 +82,8 @@ async function write(ctx: AppContext, items: Parameters<typeof putSettings>[1]) 
 }
 
 export function registerAdminSettingsRoutes(admin: Hono, ctx: AppContext): void {
+  admin.get("/olympus/runtime-settings", async (c) => c.json(await listRuntimeSettings(ctx)));
+
   admin.get("/olympus/settings", async (c) => {
     const category = c.req.query("category") || undefined;
     const rows = await listSettings(ctx.db, category);
@@ -113,6 +140,8 @@ export function registerAdminSettingsRoutes(admin: Hono, ctx: AppContext): void 
 
   admin.delete("/olympus/settings/:key", async (c) => {
     const key = keyParam(c);
+    const refused = await checkRuntimeChange(ctx, new Map([[key, null]]));
+    if (refused) throw badRequest(refused);
     if (!(await deleteSetting(ctx.db, key))) throw notFound("No setting with this key.");
     await applyVaultOverrides(ctx);
     const who = adminActor(c);

@@ -11,7 +11,7 @@ import { rowsOf } from "../../db/rows.ts";
  */
 export async function spendJti(
   db: DbOrTx,
-  namespace: "client" | "jwt-bearer" | "par" | "dpop",
+  namespace: "client" | "jwt-bearer" | "par" | "dpop" | "request",
   issuer: string,
   jti: string,
   expiresAt: Date,

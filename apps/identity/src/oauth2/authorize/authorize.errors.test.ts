@@ -120,9 +120,9 @@ describe("errors sent back to the client", () => {
     );
   });
 
-  it("request objects are not supported", async () => {
+  it("a request object that is not a signed JWT is invalid_request_object", async () => {
     expect((await clientError(params(client, { request: "eyJ.x.y" }))).get("error")).toBe(
-      "request_not_supported",
+      "invalid_request_object",
     );
   });
 

@@ -169,14 +169,14 @@ describe("pushed authorization requests: hostile input", () => {
       status: 400,
       body: { error: "invalid_request_uri" },
     });
-    // A JAR-style request_uri (a URL) is still not supported: answered at the client's redirect URI.
+    // A JAR-style request_uri (a URL) the client did not register: answered at the client's redirect URI.
     const jar0 = new CookieJar();
     const jarStyle = location(
       await jar0.fetch(
         authorizeUrl(t, { client_id: pushy.client_id, request_uri: "https://rp.example/req.jwt" }),
       ),
     );
-    expect(jarStyle.searchParams.get("error")).toBe("request_uri_not_supported");
+    expect(jarStyle.searchParams.get("error")).toBe("invalid_request_uri");
     // Parameters beside the request_uri do not count: the pushed ones do (scope stays "openid").
     const jar = new CookieJar();
     const started = await jar.fetch(

@@ -9,6 +9,7 @@ import { noStore, readParams } from "../http.ts";
 import { nowSeconds, type OAuth2, publicUrl, seconds } from "../runtime.ts";
 import { authenticateClient } from "../token/client-auth.ts";
 import { AuthorizeError, parseAuthorizeRequest } from "./request.ts";
+import { verifyRequestObject } from "./request-object.ts";
 
 /** RFC 9126 §2.2: the request_uri of a pushed request; the sealed request follows the prefix. */
 export const PAR_URN = "urn:ietf:params:oauth:request_uri:";
@@ -39,12 +40,14 @@ async function pushAuthorizationRequest(c: Context, o2: OAuth2): Promise<Respons
   if (form.has("request_uri")) {
     throw new OAuth2Error("invalid_request", "A pushed authorization request may not contain 'request_uri'.");
   }
-  if (form.has("request")) throw new OAuth2Error("request_not_supported");
-  const params = new URLSearchParams(form);
-  for (const p of AUTH_PARAMS) params.delete(p);
-  if (params.get("client_id") !== null && params.get("client_id") !== client.id) {
+  const outer = new URLSearchParams(form);
+  for (const p of AUTH_PARAMS) outer.delete(p);
+  if (outer.get("client_id") !== null && outer.get("client_id") !== client.id) {
     throw new OAuth2Error("invalid_request", "The 'client_id' does not match the authenticated client.");
   }
+  // RFC 9126 §3: a request object pushed by value; its parameters are the request (RFC 9101 §5).
+  const request = outer.get("request");
+  const params = request !== null ? await verifyRequestObject(o2, client, request) : outer;
   params.set("client_id", client.id);
   // RFC 9449 §10.1: a proof at PAR binds the code to its key, as dpop_jkt does (both: they must agree).
   if (dpop) {

@@ -18,7 +18,7 @@ import {
  * DPoP (RFC 9449) end to end with openid-client as the client: its DPoP handle signs the proofs, the
  * core binds the tokens of every grant to the key (token_type DPoP, cnf.jkt), binds codes to
  * `dpop_jkt` (at the authorization endpoint and at PAR), keeps public clients' refresh tokens on the
- * key, and its userinfo endpoint takes `Authorization: DPoP` with a proof. The hostile inputs are in
+ * key (introspection of such a refresh token carries its `cnf.jkt`), and its userinfo endpoint takes `Authorization: DPoP` with a proof. The hostile inputs are in
  * dpop.hostile.test.ts.
  */
 
@@ -126,12 +126,47 @@ describe("DPoP with openid-client", () => {
     expect(tokens.token_type).toBe("dpop");
     const jkt = await dpop.calculateThumbprint();
     let refresh = tokens.refresh_token!;
+    // RFC 9449 §5: the public client's refresh token is bound to the key; introspection says which.
+    expect(await introspect(t, refresh)).toMatchObject({
+      active: true,
+      token_use: "refresh_token",
+      cnf: { jkt },
+    });
     for (let i = 0; i < 2; i++) {
       const next = await oidc.refreshTokenGrant(config, refresh, undefined, { DPoP: dpop });
       expect(next.token_type).toBe("dpop");
       expect(await introspect(t, next.access_token)).toMatchObject({ active: true, cnf: { jkt } });
+      expect(await introspect(t, next.refresh_token!)).toMatchObject({
+        active: true,
+        token_use: "refresh_token",
+        cnf: { jkt },
+      });
+      // The rotated-out token is no longer active and says nothing about its key.
+      expect(await introspect(t, refresh)).toEqual({ active: false });
       refresh = next.refresh_token!;
     }
+  });
+
+  it("a confidential client's refresh token is bound by its credentials, not a key: no cnf", async () => {
+    const client = await createClient(t);
+    const config = await rp(client);
+    const dpop = await dpopHandle(config);
+    const tokens = await codeFlow(client, config, dpop);
+    expect(await introspect(t, tokens.access_token)).toMatchObject({
+      cnf: { jkt: await dpop.calculateThumbprint() },
+    });
+    const info = await introspect(t, tokens.refresh_token!);
+    expect(info).toMatchObject({ active: true, token_use: "refresh_token" });
+    expect(info).not.toHaveProperty("cnf");
+  });
+
+  it("a public client's refresh token without DPoP has no cnf", async () => {
+    const spa = await createClient(t, { token_endpoint_auth_method: "none" });
+    const config = await rp(spa);
+    const tokens = await codeFlow(spa, config, undefined);
+    const info = await introspect(t, tokens.refresh_token!);
+    expect(info).toMatchObject({ active: true, token_use: "refresh_token" });
+    expect(info).not.toHaveProperty("cnf");
   });
 
   it("client_credentials with a proof: a DPoP-bound token", async () => {

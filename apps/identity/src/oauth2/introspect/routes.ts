@@ -4,8 +4,12 @@ import { noStore, readParams } from "../http.ts";
 import type { OAuth2 } from "../runtime.ts";
 import { splitList } from "../scope.ts";
 import { boundJkt } from "../dpop/proof.ts";
+import { isPublic } from "../clients/model.ts";
+import { findClientCached } from "../clients/repository.ts";
 import { actOf } from "../token/tokens.ts";
+import type { GrantRow } from "../grants.ts";
 import { findActiveToken } from "./inspect.ts";
+import { accessDetails, grantedDetails } from "../authorize/details.ts";
 
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
@@ -30,9 +34,14 @@ export function registerIntrospectRoutes(admin: Hono, o2: OAuth2): void {
     const { grant } = found;
     // RFC 9449 §6.2: a DPoP-bound access token says so, with the thumbprint of its key.
     const jkt = found.use === "access_token" ? boundJkt(grant) : undefined;
+    // RFC 9449 §5: a public client's refresh token is bound to the key too (the refresh needs a proof
+    // of it; refresh-token.ts checkRefreshBinding); a confidential client's is bound by its credentials.
+    const refreshJkt = found.use === "refresh_token" ? await refreshBinding(o2, grant) : undefined;
     const issuedAt = grant.tokensIssuedAt ?? grant.handledAt;
     // RFC 8693 §4.1: a token from an exchange with an actor says who acts for the subject.
     const act = actOf(grant);
+    // RFC 9396 §9.2: the token's authorization details (an access token's may be narrowed at a refresh).
+    const details = found.use === "access_token" ? accessDetails(grant) : grantedDetails(grant);
     return c.json({
       active: true,
       scope: found.scope.join(" "),
@@ -45,10 +54,19 @@ export function registerIntrospectRoutes(admin: Hono, o2: OAuth2): void {
       aud: grant.grantedAudience,
       iss: o2.issuer,
       token_type: jkt ? "DPoP" : "Bearer",
-      ...(jkt ? { cnf: { jkt } } : {}),
+      ...(jkt ? { cnf: { jkt } } : refreshJkt ? { cnf: { jkt: refreshJkt } } : {}),
       token_use: found.use,
       ...(found.use === "access_token" ? { ext: grant.accessTokenClaims ?? {} } : {}),
       ...(act ? { act } : {}),
+      ...(details ? { authorization_details: details } : {}),
     });
   });
+}
+
+/** The key a refresh token is bound to: the grant's DPoP key when its client is public. */
+async function refreshBinding(o2: OAuth2, grant: GrantRow): Promise<string | undefined> {
+  const jkt = boundJkt(grant);
+  if (!jkt) return undefined;
+  const client = await findClientCached(o2.ctx.db, grant.clientId);
+  return client && isPublic(client) ? jkt : undefined;
 }

@@ -52,12 +52,18 @@ import type {
 } from "../strategy/types.ts";
 
 /** The audit event of a completed sign-in. */
-function loginSucceeded(identity: FullIdentity, sessionId: string, aal: string, row: FlowRow): AuditEvent {
+function loginSucceeded(
+  identity: FullIdentity,
+  sessionId: string,
+  aal: string,
+  row: FlowRow,
+  method: string | undefined,
+): AuditEvent {
   return {
     event: "login.succeeded",
     actor: identity.identity.id,
     target: identity.identity.id,
-    metadata: { session_id: sessionId, aal, flow_type: row.type },
+    metadata: { session_id: sessionId, aal, flow_type: row.type, ...(method ? { method } : {}) },
   };
 }
 
@@ -390,7 +396,7 @@ export class LoginFlows {
             sessionId,
           }),
           // A new session starts at aal1 (issueSession's default); a second factor upgrades it later.
-          auditInsert(ctx, c, loginSucceeded(identity, sessionId, "aal1", flow.row)),
+          auditInsert(ctx, c, loginSucceeded(identity, sessionId, "aal1", flow.row, method.method)),
         ],
       );
       return this.finish(c, flow.row, issued.row, issued.token, identity, { audited: true });
@@ -413,7 +419,10 @@ export class LoginFlows {
   ): Promise<Response> {
     const ctx = this.ctx;
     const data = row.data as LoginData;
-    if (!opts.audited) await audit(ctx, c, loginSucceeded(identity, sessionRow.id, sessionRow.aal, row));
+    if (!opts.audited) {
+      const method = sessionRow.authenticationMethods.at(-1)?.method;
+      await audit(ctx, c, loginSucceeded(identity, sessionRow.id, sessionRow.aal, row, method));
+    }
     if (!satisfiesAal(ctx.config.session.whoami.required_aal, sessionRow, identity, ctx)) {
       if (row.type === "api") {
         // The identity is withheld until the second factor is done, as Kratos does.

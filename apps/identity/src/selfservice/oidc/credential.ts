@@ -126,15 +126,32 @@ export async function addOidcProvider(
 
 /** Unlinks every account of a provider from an identity; the credential goes when none is left. */
 export async function removeOidcProvider(tx: DbOrTx, identityId: string, provider: string): Promise<boolean> {
+  return removeOidcEntries(tx, identityId, (e) => e.provider === provider);
+}
+
+/**
+ * Removes one link, named as Kratos' admin API names it (`identifier` = `provider:subject`, as the
+ * credential's identifiers list it); the credential goes when it was the last. False when no link
+ * has that identifier.
+ */
+export async function removeOidcLink(tx: DbOrTx, identityId: string, identifier: string): Promise<boolean> {
+  return removeOidcEntries(tx, identityId, (e) => oidcIdentifier(e.provider, e.subject) === identifier);
+}
+
+async function removeOidcEntries(
+  tx: DbOrTx,
+  identityId: string,
+  matches: (e: OidcProviderEntry) => boolean,
+): Promise<boolean> {
   const [cred] = await tx
     .select()
     .from(identityCredentials)
     .where(and(eq(identityCredentials.identityId, identityId), eq(identityCredentials.type, "oidc")));
   if (!cred) return false;
   const all = entriesOf(cred.config);
-  const gone = all.filter((e) => e.provider === provider);
+  const gone = all.filter(matches);
   if (!gone.length) return false;
-  const keep = all.filter((e) => e.provider !== provider);
+  const keep = all.filter((e) => !matches(e));
   for (const e of gone) {
     await tx
       .delete(identityCredentialIdentifiers)

@@ -3,9 +3,10 @@ import Link from "next/link";
 import { AuditTable } from "@/components/security/audit-table";
 import { LocksTable } from "@/components/security/locks-table";
 import { ErrorState, PageHeader } from "@/components/ui";
+import { HttpError } from "@/lib/api";
 import { canWrite } from "@/lib/auth/guard";
 import { attempt } from "@/lib/core/errors";
-import { findAudit, findLocks } from "@/lib/core/security";
+import { auditRange, findAudit, findLocks } from "@/lib/core/security";
 import { currentSession } from "@/lib/session/server";
 
 export const metadata: Metadata = { title: "Security" };
@@ -40,18 +41,39 @@ export default async function Security({
   const event = sp.event?.trim() || undefined;
   const actor = sp.actor?.trim() || undefined;
   const target = sp.target?.trim() || undefined;
+  const from = sp.from?.trim() || undefined;
+  const to = sp.to?.trim() || undefined;
+  let range: { since?: string; until?: string } = {};
+  let rangeError: string | undefined;
+  try {
+    range = auditRange(from, to);
+  } catch (e) {
+    if (!(e instanceof HttpError)) throw e;
+    rangeError = e.message;
+  }
   const [locks, audit] = await Promise.all([
     attempt(() => findLocks(sp.locks_page || undefined)),
-    attempt(() => findAudit({ event, actor, target, pageToken: sp.page_token || undefined })),
+    attempt(() => findAudit({ event, actor, target, ...range, pageToken: sp.page_token || undefined })),
   ]);
-  const link = (extra: Record<string, string>) => {
+  const filters = () => {
     const p = new URLSearchParams();
     if (event) p.set("event", event);
     if (actor) p.set("actor", actor);
     if (target) p.set("target", target);
+    if (from && !rangeError) p.set("from", from);
+    if (to && !rangeError) p.set("to", to);
+    return p;
+  };
+  const link = (extra: Record<string, string>) => {
+    const p = filters();
     for (const [k, v] of Object.entries(extra)) p.set(k, v);
     const q = p.toString();
     return `/security${q ? `?${q}` : ""}#audit-h`;
+  };
+  const exportHref = (format: "csv" | "json") => {
+    const p = filters();
+    p.set("format", format);
+    return `/api/security/audit/export?${p.toString()}`;
   };
   // One clock for the whole render, so "minutes left" agrees across rows.
   const now = Date.now();
@@ -116,6 +138,26 @@ export default async function Security({
                 placeholder="Identity id, admin or anonymous"
               />
             </div>
+            <div className="field">
+              <label htmlFor="from">From (UTC)</label>
+              <input
+                id="from"
+                name="from"
+                type="date"
+                defaultValue={from ?? ""}
+                aria-invalid={rangeError ? true : undefined}
+              />
+            </div>
+            <div className="field">
+              <label htmlFor="to">To (UTC, included)</label>
+              <input
+                id="to"
+                name="to"
+                type="date"
+                defaultValue={to ?? ""}
+                aria-invalid={rangeError ? true : undefined}
+              />
+            </div>
             <div className="field grow">
               <label htmlFor="target">Identity (target)</label>
               <input
@@ -129,13 +171,27 @@ export default async function Security({
             <button type="submit" className="btn primary">
               Filter
             </button>
-            {(event || actor || target) && (
+            {(event || actor || target || from || to) && (
               <Link href="/security#audit-h" className="btn">
                 Clear
               </Link>
             )}
           </form>
         </search>
+        {rangeError && (
+          <div className="notice warn" role="alert">
+            The date range was left out: {rangeError}.
+          </div>
+        )}
+        <div className="row">
+          <span className="small muted">Export what these filters match:</span>
+          <a className="btn" href={exportHref("csv")} download>
+            Export CSV
+          </a>
+          <a className="btn" href={exportHref("json")} download>
+            Export JSON
+          </a>
+        </div>
         {!audit.ok ? (
           <ErrorState error={audit.error} what="the audit log" />
         ) : (

@@ -1,9 +1,10 @@
 import type { Metadata } from "next";
+import { RuntimeSettingsForm } from "@/components/settings/runtime-settings-form";
 import { VaultForm } from "@/components/settings/vault-form";
 import { EmptyState, ErrorState, formatTime, PageHeader } from "@/components/ui";
 import { canWrite } from "@/lib/auth/guard";
 import { attempt } from "@/lib/core/errors";
-import { LIVE_KEYS, listVault } from "@/lib/core/security";
+import { LIVE_KEYS, listRuntimeSettings, listVault } from "@/lib/core/security";
 import { SESSION_MAX_AGE } from "@/lib/session/seal";
 import { athenaEnv } from "@/lib/env";
 import { currentSession } from "@/lib/session/server";
@@ -15,7 +16,9 @@ export default async function Settings() {
   const env = athenaEnv();
   const session = await currentSession();
   const writer = canWrite(session);
-  const vault = await attempt(listVault);
+  const [vault, runtime] = await Promise.all([attempt(listVault), attempt(listRuntimeSettings)]);
+  // Run-time settings are edited through their typed form; the raw vault lists the other keys.
+  const others = vault.ok ? vault.value.filter((r) => !(LIVE_KEYS as readonly string[]).includes(r.key)) : [];
   const rows: [string, string, string][] = [
     ["Domain", env.domain.toUpperCase(), "OLYMPUS_DOMAIN"],
     ["Athena URL", env.publicUrl, "ATHENA_PUBLIC_URL"],
@@ -72,16 +75,34 @@ export default async function Settings() {
         title="Settings"
         description="How this Athena instance is configured. Values come from its environment at start."
       />
+      <section className="stack" aria-labelledby="runtime-h">
+        <h2 id="runtime-h">Run-time settings</h2>
+        <p className="small muted">
+          Settings the {env.domain.toUpperCase()} identity core applies while it runs, without a restart. Each
+          overrides the configuration file until it is reset; the core checks every value against its type and
+          range and records each change in the audit log.
+        </p>
+        {!runtime.ok ? (
+          <ErrorState error={runtime.error} what="the run-time settings" />
+        ) : (
+          <RuntimeSettingsForm settings={runtime.value} writer={writer} />
+        )}
+        {!writer && (
+          <p className="small muted">Viewers can read these settings; only administrators change them.</p>
+        )}
+      </section>
       <section className="stack" aria-labelledby="vault-h">
         <h2 id="vault-h">Settings vault</h2>
         <p className="small muted">
-          Settings stored by the {env.domain.toUpperCase()} identity core; secret values are encrypted at rest
-          and shown masked. Captcha and lockout keys take effect at once, without a restart.
+          Other values stored by the {env.domain.toUpperCase()} identity core for integrations; secret values
+          are encrypted at rest and shown masked.
         </p>
         {!vault.ok ? (
           <ErrorState error={vault.error} what="the settings vault" />
-        ) : vault.value.length === 0 ? (
-          <EmptyState title="The vault is empty">The identity core uses its configuration file.</EmptyState>
+        ) : others.length === 0 ? (
+          <EmptyState title="The vault holds no other values">
+            Run-time settings are shown above with their types.
+          </EmptyState>
         ) : (
           <div className="table-wrap">
             <table>
@@ -99,7 +120,7 @@ export default async function Settings() {
                 </tr>
               </thead>
               <tbody>
-                {vault.value.map((r) => (
+                {others.map((r) => (
                   <tr key={r.key} data-testid="vault-row">
                     <td className="mono">{r.key}</td>
                     <td className="mono">
@@ -114,9 +135,7 @@ export default async function Settings() {
           </div>
         )}
         {writer ? (
-          <VaultForm
-            suggestions={[...new Set([...LIVE_KEYS, ...(vault.ok ? vault.value.map((r) => r.key) : [])])]}
-          />
+          <VaultForm suggestions={[...new Set(others.map((r) => r.key))]} />
         ) : (
           <p className="small muted">Viewers can read the vault; only administrators change it.</p>
         )}

@@ -91,6 +91,59 @@ describe("OAuth2 client routes", () => {
     expect(res.status).toBe(409);
   });
 
+  it("registers a client that signs request objects (RFC 9101): its algorithm, request URIs and keys reach the core", async () => {
+    const jwk = {
+      kty: "EC",
+      crv: "P-256",
+      x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+      y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+    };
+    const { status, body } = await createClient(
+      form({
+        grant_types: ["authorization_code"],
+        redirect_uris: ["https://app.example.com/cb"],
+        request_object_keys: true,
+        jwks: JSON.stringify({ keys: [jwk] }),
+        request_object_signing_alg: "ES256",
+        request_uris: ["https://app.example.com/request.jwt"],
+      }),
+    );
+    expect(status, JSON.stringify(body)).toBe(201);
+    const stored = await coreClient(body.client_id);
+    expect(stored).toMatchObject({
+      token_endpoint_auth_method: "client_secret_basic",
+      request_object_signing_alg: "ES256",
+      request_uris: ["https://app.example.com/request.jwt"],
+      jwks: { keys: [expect.objectContaining({ kty: "EC", x: jwk.x })] },
+    });
+    // Without the keys option the keys are cleared on the next save (as for a method without keys).
+    const edit = await PUT(
+      apiRequest(
+        "PUT",
+        `/api/clients/${body.client_id}`,
+        admin,
+        form({ grant_types: ["authorization_code"], redirect_uris: ["https://app.example.com/cb"] }),
+      ),
+      { params: Promise.resolve({ id: body.client_id }) },
+    );
+    expect(edit.status).toBe(200);
+    const after = await coreClient(body.client_id);
+    expect(after.jwks ?? null).toBeNull();
+    expect(after.request_object_signing_alg).toBe("");
+    expect(after.request_uris ?? []).toEqual([]);
+
+    // Refused by Athena: keys missing, a request URI that is not a web URL, an algorithm the core lacks.
+    const noKeys = await createClient(form({ request_object_keys: true }));
+    expect(noKeys.status).toBe(400);
+    expect(noKeys.body.error.fields).toHaveProperty("jwks_uri");
+    const badUri = await createClient(form({ request_uris: ["javascript:alert(1)"] }));
+    expect(badUri.status).toBe(400);
+    expect(badUri.body.error.fields).toHaveProperty("request_uris");
+    const badAlg = await createClient(form({ request_object_signing_alg: "HS256" }));
+    expect(badAlg.status).toBe(400);
+    expect(badAlg.body.error.fields).toHaveProperty("request_object_signing_alg");
+  });
+
   it("answers Athena's own validation and the core's refusals on the field they concern", async () => {
     const mine = await createClient(form({ token_endpoint_auth_method: "private_key_jwt" }));
     expect(mine.status).toBe(400);

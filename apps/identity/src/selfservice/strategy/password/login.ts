@@ -65,7 +65,7 @@ export const passwordLogin: LoginStrategy = {
         event: "login.failed",
         actor: "anonymous",
         target: identifier,
-        metadata: { reason: "locked" },
+        metadata: { method: "password", reason: "locked" },
       });
       return { type: "failed", messages: [lockedMessage(attempt.locked)], locked: attempt.locked };
     }
@@ -84,7 +84,7 @@ export const passwordLogin: LoginStrategy = {
         event: "login.failed",
         actor: "anonymous",
         target: identityId ?? identifier,
-        metadata: { reason: "invalid_credentials", identifier },
+        metadata: { method: "password", reason: "invalid_credentials", identifier },
       });
       return { type: "failed", messages: [text.invalidCredentials()] };
     }

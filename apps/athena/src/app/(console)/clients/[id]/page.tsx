@@ -69,6 +69,10 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
     jwks: c.jwks?.keys?.length ? JSON.stringify(c.jwks, null, 2) : "",
     jwks_uri: c.jwks_uri ?? "",
     dpop_bound_access_tokens: !!c.dpop_bound_access_tokens,
+    // Keys on a client that does not authenticate with them are there for its request objects.
+    request_object_keys: method !== "private_key_jwt" && !!(c.jwks?.keys?.length || c.jwks_uri),
+    request_object_signing_alg: c.request_object_signing_alg ?? "",
+    request_uris: c.request_uris ?? [],
     token_exchange: {
       allowed_audiences: c.token_exchange?.allowed_audiences ?? [],
       allowed_subject_clients: c.token_exchange?.allowed_subject_clients ?? [],

@@ -24,6 +24,22 @@ import { currentSession } from "@/lib/session/server";
 
 export const metadata: Metadata = { title: "Identity" };
 
+/** What removing a second factor is called, and what it does. */
+const CREDENTIAL_ACTION: Record<string, { label: string; effect: string }> = {
+  totp: {
+    label: "Reset TOTP",
+    effect: "The authenticator app stops working for this account; they can set up a new one in settings.",
+  },
+  lookup_secret: {
+    label: "Delete recovery codes",
+    effect: "Their backup (lookup) codes stop working; they can create new ones in settings.",
+  },
+  code: {
+    label: "Delete code sign-in",
+    effect: "One-time codes by email no longer sign them in until they are set up again.",
+  },
+};
+
 const json = (v: unknown) => JSON.stringify(v ?? {}, null, 2);
 
 /** Admin metadata as the edit form shows it: the Athena role keys have their own control. */
@@ -366,15 +382,20 @@ export default async function IdentityPage({
                       <td>
                         {type === "password" ? (
                           <span className="small muted">Replace it with Reset password</span>
+                        ) : type === "oidc" ? (
+                          <span className="small muted">Unlink each provider below</span>
+                        ) : type === "passkey" || type === "webauthn" ? (
+                          <span className="small muted">Remove each key by its name</span>
                         ) : (
                           <ActionButton
                             small
-                            label="Delete"
-                            title={`Delete the ${type} credential of ${identifier}?`}
+                            label={CREDENTIAL_ACTION[type]?.label ?? "Delete"}
+                            title={`${CREDENTIAL_ACTION[type]?.label ?? "Delete"} of ${identifier}?`}
                             description={
                               <p>
-                                {identifier} will no longer be able to sign in with {type}. Other credentials
-                                are kept.
+                                {CREDENTIAL_ACTION[type]?.effect ??
+                                  `${identifier} will no longer be able to sign in with ${type}.`}{" "}
+                                Other credentials are kept.
                               </p>
                             }
                             method="DELETE"
@@ -404,6 +425,7 @@ export default async function IdentityPage({
                   <th scope="col">Provider</th>
                   <th scope="col">Id</th>
                   <th scope="col">Subject at the provider</th>
+                  {writer && <th scope="col">Action</th>}
                 </tr>
               </thead>
               <tbody>
@@ -412,6 +434,28 @@ export default async function IdentityPage({
                     <td>{providerLabel(l.provider)}</td>
                     <td className="mono small">{l.provider}</td>
                     <td className="mono small">{l.subject}</td>
+                    {writer && (
+                      <td>
+                        <ActionButton
+                          small
+                          label={`Unlink ${providerLabel(l.provider)}`}
+                          title={`Unlink ${providerLabel(l.provider)} from ${identifier}?`}
+                          description={
+                            <p>
+                              {identifier} will no longer sign in with {providerLabel(l.provider)}
+                              {linked.length === 1 && !identity.credentials?.password
+                                ? ". It is their only way in: they will need to recover their account to sign in again"
+                                : ""}
+                              . The account at {providerLabel(l.provider)} can be linked again later.
+                            </p>
+                          }
+                          method="DELETE"
+                          url={`/api/identities/${id}/credentials/oidc?identifier=${encodeURIComponent(`${l.provider}:${l.subject}`)}`}
+                          danger
+                          disabledReason={protectedReason}
+                        />
+                      </td>
+                    )}
                   </tr>
                 ))}
               </tbody>

@@ -11,7 +11,7 @@ const DELETABLE = new Set<string>(
   Object.values(DeleteIdentityCredentialsTypeEnum).filter((t) => t !== "password"),
 );
 
-/** Deletes one non-password credential (all of a type, or one OIDC/WebAuthn identifier). */
+/** Deletes one non-password credential (all of a type, one WebAuthn key, or one linked provider: `provider:subject`). */
 export const DELETE = route<{ id: string; type: string }>("write", async ({ req, params, session }) => {
   if (!UUID_RE.test(params.id)) throw new HttpError(404, "not_found", "No such identity.");
   if (!DELETABLE.has(params.type)) {
@@ -23,6 +23,12 @@ export const DELETE = route<{ id: string; type: string }>("write", async ({ req,
   }
   assertAllowed(await getIdentity(params.id), "delete_credential", session);
   const identifier = req.nextUrl.searchParams.get("identifier") || undefined;
+  if (identifier && identifier.length > 1024) {
+    throw new HttpError(400, "invalid_identifier", "identifier: at most 1024 characters");
+  }
+  if (params.type === "oidc" && !identifier) {
+    throw new HttpError(400, "identifier_required", "Name the provider link to remove (identifier).");
+  }
   await core().identity.deleteIdentityCredentials({
     id: params.id,
     type: params.type as DeleteIdentityCredentialsTypeEnum,

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { createAdminApp } from "../admin/app.ts";
-import type { Config } from "../config/index.ts";
+import { type Config, ConfigError } from "../config/index.ts";
 import { openDatabase, type Database } from "../db/client.ts";
 import { Hasher } from "../hash/hasher.ts";
 import { type Hydra, noHydra } from "../hydra/hydra.ts";
@@ -15,6 +15,7 @@ import { SettingsOverrides } from "../security/overrides.ts";
 import { registerSecurity } from "../security/register.ts";
 import { registerSelfServiceErrors } from "../selfservice/errors/forward.ts";
 import { checkWebHooks } from "../selfservice/hook/index.ts";
+import { checkMappers, MappingError } from "../selfservice/oidc/mapping.ts";
 import { registerLoginRoutes } from "../selfservice/login/routes.ts";
 import { registerOidcRoutes } from "../selfservice/oidc/routes.ts";
 import { registerLogoutRoutes } from "../selfservice/logout/routes.ts";
@@ -29,6 +30,22 @@ import type { AppContext } from "./context.ts";
 import { applyCommon, applyCors } from "./http.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { deriveRuntime } from "./runtime.ts";
+
+/**
+ * The Jsonnet programs and templates the configuration names (OIDC mappers, web hook bodies) are read
+ * and parsed before anything starts: a broken one stops the process with its key, file and line.
+ */
+async function checkConfiguredPrograms(config: Config): Promise<void> {
+  await checkWebHooks(config);
+  const oidc = config.selfservice.methods.oidc;
+  if (!oidc.enabled) return;
+  try {
+    await checkMappers(oidc.config.providers);
+  } catch (e) {
+    if (e instanceof MappingError) throw new ConfigError(`invalid configuration:\n  - ${e.message}`);
+    throw e;
+  }
+}
 
 export interface CoreApps {
   ctx: AppContext;
@@ -56,7 +73,7 @@ export interface CreateOptions {
  */
 export async function createCore(config: Config, opts: CreateOptions = {}): Promise<CoreApps> {
   const log = opts.log ?? createLogger(config.log.level, { domain: config.domain });
-  checkWebHooks(config);
+  await checkConfiguredPrograms(config);
   const database = opts.database ?? (await openDatabase(config.dsn, { log }));
   if (opts.migrate ?? true) await database.migrate();
   const ctx: AppContext = {

@@ -144,3 +144,112 @@ test("a forged callback (state mismatch) is refused without redeeming the code",
   await expect(page.locator("[data-error-code=state_mismatch]")).toBeVisible();
   await expect(page.locator("[data-step=authorization_code]")).toHaveCount(0);
 });
+
+test("ciam: the scope picker, DPoP-bound tokens with their proofs, and introspection from the Site's server", async ({
+  page,
+}) => {
+  expect(blocked("ciam"), `the platform is not complete yet: ${blocked("ciam")}`).toBeFalsy();
+  await page.goto("/playground");
+  // The picker offers what the core registered for the playground client, openid always on.
+  const picker = page.locator("[data-scope-picker=ciam]");
+  await expect(picker.locator('input[name="scope"]')).toHaveCount(4);
+  await expect(page.locator("#scope-ciam-openid")).toBeDisabled();
+  await expect(page.locator("#scope-ciam-openid")).toBeChecked();
+  await page.uncheck("#scope-ciam-email");
+  await page.check("#dpop-ciam");
+  await page.click("#prepare-ciam");
+  const panel = page.locator("[data-prepared=ciam]");
+  await expect(panel.locator("[data-param=scope] dd")).toHaveText("openid offline_access profile");
+  await expect(panel.locator("[data-dpop-chosen]")).toBeVisible();
+  await page.click("#continue-ciam");
+  await page.waitForURL((u) => u.origin === heraOrigin("ciam"));
+  if (new URL(page.url()).pathname.startsWith("/login")) await signInAtHera(page, "ciam");
+  await answerConsent(page, "ciam", "accept");
+  await page.waitForURL(/localhost:2000\/playground\/callback\/ciam\?/);
+  await expect(page.locator("[data-signed-in]")).toBeVisible();
+
+  // The code was redeemed with a DPoP proof; the tokens are DPoP-bound and carry the chosen scope.
+  const exchange = page.locator("[data-step=authorization_code]");
+  const raw = JSON.parse((await exchange.locator("[data-raw-response] code").textContent())!);
+  expect(raw.token_type).toBe("DPoP");
+  expect(raw.scope.split(" ").sort()).toEqual(["offline_access", "openid", "profile"]);
+  const proof = exchange.locator("[data-dpop-proof]").first();
+  await expect(proof).toContainText('"typ": "dpop+jwt"');
+  await expect(proof).toContainText('"htm": "POST"');
+  await expect(proof).toContainText("/oauth2/token");
+  // /userinfo took the bound token with a proof of the same key (with the token's hash, ath).
+  const userinfo = page.locator("[data-step=userinfo]");
+  await expect(userinfo.locator("[data-raw-response] code")).toContainText(users.ciam.id);
+  await expect(userinfo.locator("[data-dpop-proof]").first()).toContainText('"ath"');
+
+  // Introspection runs on the Site's server: the page shows the exchange, not the admin API's address.
+  await page.click("#introspect");
+  const introspection = page.locator("[data-step=introspection]");
+  await expect(introspection.locator("h2 .badge.ok")).toBeVisible();
+  const answers = JSON.parse((await introspection.locator("[data-raw-response] code").textContent())!);
+  expect(answers.access_token).toMatchObject({
+    active: true,
+    client_id: "site-playground-ciam",
+    sub: users.ciam.id,
+  });
+  expect(answers.access_token.cnf.jkt).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(answers.refresh_token.active).toBe(true);
+  await expect(introspection).toContainText(
+    "(Hydra admin API, called by the Site's server)/admin/oauth2/introspect",
+  );
+  expect(await page.content()).not.toContain(":3103");
+
+  // A refresh of a DPoP-bound token needs a proof of the same key; the new tokens stay bound.
+  await page.click("#refresh");
+  const refreshed = page.locator("[data-step=refresh_token]");
+  await expect(refreshed.locator("h2 .badge.ok")).toBeVisible();
+  const refreshedRaw = JSON.parse((await refreshed.locator("[data-raw-response] code").textContent())!);
+  expect(refreshedRaw.token_type).toBe("DPoP");
+});
+
+test("iam: client credentials with the seeded machine client — scope picker, DPoP, introspection", async ({
+  page,
+}) => {
+  expect(blocked("iam"), `the platform is not complete yet: ${blocked("iam")}`).toBeFalsy();
+  await page.goto("/playground");
+  await page.click("#machine-iam");
+  await page.waitForURL(/\/playground\/machine\/iam$/);
+  // The scopes the core registered for site-playground-machine-iam (seeds/iam/clients.json).
+  const scopes = page.locator('[data-machine-scopes=iam] input[name="scope"]');
+  await expect(scopes).toHaveCount(2);
+  await page.uncheck("#cc-scope-playground\\:write");
+  await page.check("#cc-dpop");
+  await page.click("#client-credentials");
+  const step = page.locator("[data-step=client_credentials]").first();
+  await expect(step.locator("h2 .badge.ok")).toBeVisible();
+  const raw = JSON.parse((await step.locator("[data-raw-response] code").textContent())!);
+  expect(raw.token_type).toBe("DPoP");
+  expect(raw.scope).toBe("playground:read");
+  expect(raw.refresh_token).toBeUndefined();
+  // The exact request: HTTP Basic (the secret redacted), grant_type and scope in the body, a DPoP proof.
+  await expect(step).toContainText("the secret is not shown");
+  await expect(step).toContainText('"grant_type": "client_credentials"');
+  await expect(step.locator("[data-dpop-proof]").first()).toContainText('"typ": "dpop+jwt"');
+
+  await page.click("#introspect-machine");
+  const introspection = page.locator("[data-step=introspection]");
+  await expect(introspection.locator("h2 .badge.ok")).toBeVisible();
+  const answers = JSON.parse((await introspection.locator("[data-raw-response] code").textContent())!);
+  expect(answers.access_token).toMatchObject({
+    active: true,
+    client_id: "site-playground-machine-iam",
+    scope: "playground:read",
+  });
+  expect(answers.access_token.cnf.jkt).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(await page.content()).not.toContain(":4103");
+
+  // Without DPoP the next token is a bearer token, for both scopes.
+  await page.uncheck("#cc-dpop");
+  await page.check("#cc-scope-playground\\:write");
+  await page.click("#client-credentials");
+  const second = page.locator("[data-step=client_credentials]").nth(1);
+  await expect(second.locator("h2 .badge.ok")).toBeVisible();
+  const raw2 = JSON.parse((await second.locator("[data-raw-response] code").textContent())!);
+  expect(raw2.token_type.toLowerCase()).toBe("bearer");
+  expect(raw2.scope.split(" ").sort()).toEqual(["playground:read", "playground:write"]);
+});

@@ -251,6 +251,8 @@ export async function startStack(): Promise<Stack> {
       IAM_ISSUER_URL: `http://localhost:${ports("iam").oauth2Public}`,
       CIAM_PLAYGROUND_CLIENT_ID: "site-playground-ciam",
       IAM_PLAYGROUND_CLIENT_ID: "site-playground-iam",
+      CIAM_HYDRA_ADMIN_URL: `http://127.0.0.1:${ports("ciam").oauth2Admin}`,
+      IAM_HYDRA_ADMIN_URL: `http://127.0.0.1:${ports("iam").oauth2Admin}`,
     });
     cleanups.push(() => stopChild(site));
     await waitFor(`http://127.0.0.1:${SITE_PORT}/api/health`, "The Site", site, 30_000);

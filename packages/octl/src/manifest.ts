@@ -346,6 +346,8 @@ export const site: ServiceManifest = {
     IAM_ISSUER_URL: "http://localhost:{peer.identity-iam:oauth2-public}",
     CIAM_PLAYGROUND_CLIENT_ID: "site-playground-ciam",
     IAM_PLAYGROUND_CLIENT_ID: "site-playground-iam",
+    CIAM_HYDRA_ADMIN_URL: "http://127.0.0.1:{peer.identity-ciam:oauth2-admin}",
+    IAM_HYDRA_ADMIN_URL: "http://127.0.0.1:{peer.identity-iam:oauth2-admin}",
     OLYMPUS_DOCS_DIR: "{root}/docs",
   },
   ports: [{ name: "http", port: PORTS.site }],

@@ -3,6 +3,7 @@ export { endpointsFromEnv, localEndpoints, type DomainEndpoints, type DomainName
 export {
   OlympusAdminApi,
   OlympusApiError,
+  olympusRequest,
   OlympusOAuth2AdminApi,
   nextPageToken,
   prevPageToken,

@@ -1,3 +1,5 @@
+import { FetchError, ResponseError } from "@ory/client-fetch";
+
 /** Aggregate figures for the admin dashboard (`GET /admin/olympus/stats`). */
 export interface OlympusStats {
   identities: {
@@ -163,15 +165,52 @@ export interface OlympusIdentitySearchPage<T> extends OlympusPage<T> {
   prev?: string;
 }
 
-/** An error answered by an Olympus-only endpoint, in the Ory error shape. */
-export class OlympusApiError extends Error {
-  override name = "OlympusApiError";
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-  ) {
-    super(`Olympus API answered ${status}`);
+/**
+ * An error answered by an Olympus-only endpoint. It is the Ory client's `ResponseError` (so
+ * `instanceof ResponseError`, `e.response.status` and `await e.response.json()` work as they do for
+ * the Ory APIs), with the status and the parsed Ory error body (`{error: {code, status, reason,
+ * message}}`) at hand as `status` and `body`.
+ */
+export class OlympusApiError extends ResponseError {
+  /** The Ory error body the endpoint answered, parsed (undefined when it was not JSON). */
+  readonly body: unknown;
+  constructor(response: Response, body: unknown) {
+    super(response, `Response returned an error code (HTTP ${response.status})`);
+    this.body = body;
   }
+  get status(): number {
+    return this.response.status;
+  }
+}
+
+/**
+ * One call to an Olympus-only endpoint, failing as the Ory client fails: `FetchError` when the server
+ * cannot be reached, `OlympusApiError` (a `ResponseError`) on a status outside 2xx. Answers the
+ * response and its JSON body (undefined for 204 or a body that is not JSON).
+ */
+export async function olympusRequest(
+  fetchApi: typeof fetch,
+  url: URL | string,
+  init: RequestInit,
+): Promise<{ response: Response; body: unknown }> {
+  let response: Response;
+  try {
+    response = await fetchApi(url, init);
+  } catch (e) {
+    throw new FetchError(
+      e instanceof Error ? e : new Error(String(e)),
+      "The request failed and the interceptors did not return an alternative response",
+    );
+  }
+  const body =
+    response.status === 204
+      ? undefined
+      : await response
+          .clone()
+          .json()
+          .catch(() => undefined);
+  if (response.status < 200 || response.status >= 300) throw new OlympusApiError(response, body);
+  return { response, body };
 }
 
 /** Calls for the Olympus-only endpoints of a domain's admin API. */
@@ -189,24 +228,20 @@ export class OlympusAdminApi {
     const headers: Record<string, string> = { accept: "application/json" };
     if (payload !== undefined) headers["content-type"] = "application/json";
     if (actor) headers["x-olympus-actor"] = actor;
-    const res = await this.fetchApi(new URL(path, this.adminUrl), {
+    const { body } = await olympusRequest(this.fetchApi, new URL(path, this.adminUrl), {
       method,
       headers,
       ...(payload !== undefined ? { body: JSON.stringify(payload) } : {}),
     });
-    const body = res.status === 204 ? undefined : await res.json().catch(() => undefined);
-    if (!res.ok) throw new OlympusApiError(res.status, body);
     return body as T;
   }
 
   /** A list endpoint's rows and the `page_token` of its `rel="next"` Link, if there is a next page. */
   private async getPage<T>(path: string): Promise<OlympusPage<T>> {
-    const res = await this.fetchApi(new URL(path, this.adminUrl), {
+    const { response: res, body } = await olympusRequest(this.fetchApi, new URL(path, this.adminUrl), {
       method: "GET",
       headers: { accept: "application/json" },
     });
-    const body = await res.json().catch(() => undefined);
-    if (!res.ok) throw new OlympusApiError(res.status, body);
     const next = nextPageToken(res.headers.get("link"));
     return { items: (body ?? []) as T[], ...(next ? { next } : {}) };
   }
@@ -226,12 +261,10 @@ export class OlympusAdminApi {
     query: OlympusIdentitySearch = {},
   ): Promise<OlympusIdentitySearchPage<T>> {
     const path = `/admin/olympus/identities/search${OlympusAdminApi.query({ ...query })}`;
-    const res = await this.fetchApi(new URL(path, this.adminUrl), {
+    const { response: res, body } = await olympusRequest(this.fetchApi, new URL(path, this.adminUrl), {
       method: "GET",
       headers: { accept: "application/json" },
     });
-    const body = await res.json().catch(() => undefined);
-    if (!res.ok) throw new OlympusApiError(res.status, body);
     const link = res.headers.get("link");
     const next = nextPageToken(link);
     const prev = prevPageToken(link);
@@ -414,15 +447,13 @@ export class OlympusOAuth2AdminApi {
     options: { overlapSeconds?: number } = {},
   ): Promise<RotatedClientSecret> {
     const url = new URL(`/admin/clients/${encodeURIComponent(clientId)}/secrets/rotate`, this.oauth2AdminUrl);
-    const res = await this.fetchApi(url, {
+    const { body } = await olympusRequest(this.fetchApi, url, {
       method: "POST",
       headers: { accept: "application/json", "content-type": "application/json" },
       body: JSON.stringify(
         options.overlapSeconds !== undefined ? { overlap_seconds: options.overlapSeconds } : {},
       ),
     });
-    const body = await res.json().catch(() => undefined);
-    if (!res.ok) throw new OlympusApiError(res.status, body);
     return body as RotatedClientSecret;
   }
 }

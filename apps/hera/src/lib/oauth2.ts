@@ -1,5 +1,6 @@
 import "server-only";
-import type { OAuth2ConsentRequest, Session } from "@ory/client-fetch";
+import { type OAuth2ConsentRequest, OAuth2ConsentRequestFromJSON, type Session } from "@ory/client-fetch";
+import { type AuthorizationDetail, readAuthorizationDetails } from "./authorization-details";
 import { grantableScopes, idTokenClaims, type ClaimSource } from "./claims";
 import { sessionSatisfies } from "./oauth2-rules";
 import { heraEnv } from "./env";
@@ -68,16 +69,20 @@ export async function resolveLoginChallenge(challenge: string, params: URLSearch
 }
 
 export type ConsentLookup =
-  | { kind: "show"; request: OAuth2ConsentRequest }
+  | { kind: "show"; request: OAuth2ConsentRequest; authorizationDetails: AuthorizationDetail[] }
   | { kind: "redirect"; to: string }
   | { kind: "gone" };
 
 /** Fetches a consent request; a handled one yields Hydra's redirect, an unknown one "gone". */
 export async function lookupConsent(challenge: string): Promise<ConsentLookup> {
   try {
+    // Read raw: the SDK model drops `authorization_details` (RFC 9396; Olympus goes beyond Hydra here).
+    const res = await clients().oauth2.getOAuth2ConsentRequestRaw({ consentChallenge: challenge });
+    const json = (await res.raw.json()) as Record<string, unknown>;
     return {
       kind: "show",
-      request: await clients().oauth2.getOAuth2ConsentRequest({ consentChallenge: challenge }),
+      request: OAuth2ConsentRequestFromJSON(json),
+      authorizationDetails: readAuthorizationDetails(json.authorization_details),
     };
   } catch (err) {
     const handled = await handledRedirect(err);

@@ -30,7 +30,9 @@ export type OAuth2ErrorCode =
   | "invalid_request_object"
   | "invalid_dpop_proof"
   | "use_dpop_nonce"
-  | "invalid_target";
+  | "invalid_target"
+  | "invalid_authorization_details"
+  | "unmet_authentication_requirements";
 
 // The descriptions fosite (Hydra's OAuth2 library) uses, so clients see familiar texts.
 const DESCRIPTIONS: Record<OAuth2ErrorCode, [string, number]> = {
@@ -108,6 +110,16 @@ const DESCRIPTIONS: Record<OAuth2ErrorCode, [string, number]> = {
   // RFC 8707 §2 / RFC 8693 §2.2.2.
   invalid_target: [
     "The requested resource is invalid, missing, unknown, or malformed, or the authorization server is unwilling to issue a token for it.",
+    400,
+  ],
+  // OpenID Connect Core Error Code unmet_authentication_requirements 1.0 (an essential acr not met).
+  unmet_authentication_requirements: [
+    "The Authorization Server is unable to meet the requirements of the Relying Party for the authentication of the End-User.",
+    400,
+  ],
+  // RFC 9396 §5.
+  invalid_authorization_details: [
+    "The authorization details are malformed, of an unknown type, or of a type the client may not use.",
     400,
   ],
   expired_token: ["The device_code has expired, and the device authorization session has concluded.", 400],

@@ -26,6 +26,14 @@ function messageOf(body: unknown): string | undefined {
 
 /** Reads a failed SDK call (ResponseError, FetchError, OlympusApiError) into a CoreFailure. */
 export async function coreFailure(e: unknown): Promise<CoreFailure> {
+  // An OlympusApiError is a ResponseError too; its endpoints are Olympus-only, so any 404 means missing.
+  if (e instanceof OlympusApiError) {
+    return {
+      status: e.status,
+      message: messageOf(e.body) ?? `The identity core answered HTTP ${e.status}.`,
+      ...(e.status === 404 || e.status === 405 || e.status === 501 ? { missing: true } : {}),
+    };
+  }
   if (e instanceof ResponseError) {
     const status = e.response.status;
     let body: unknown;
@@ -37,13 +45,6 @@ export async function coreFailure(e: unknown): Promise<CoreFailure> {
       message: messageOf(body) ?? `The identity core answered HTTP ${status}.`,
       ...(status === 404 && !messageOf(body) ? { missing: true } : {}),
       ...(status === 405 || status === 501 ? { missing: true } : {}),
-    };
-  }
-  if (e instanceof OlympusApiError) {
-    return {
-      status: e.status,
-      message: messageOf(e.body) ?? `The identity core answered HTTP ${e.status}.`,
-      ...(e.status === 404 || e.status === 405 || e.status === 501 ? { missing: true } : {}),
     };
   }
   if (e instanceof FetchError) {

@@ -364,6 +364,8 @@ export type CoreClient = OAuth2Client & {
   dpop_bound_access_tokens?: boolean;
   token_exchange?: TokenExchangePolicy;
   rotated_secret_expires_at?: string;
+  /** RFC 9396 §10: the authorization details types the client may request (set over the admin API). */
+  authorization_details_types?: string[];
 };
 
 /** Reads one client as the core sent it (Olympus' fields kept). */
@@ -376,6 +378,20 @@ export async function getClient(id: string): Promise<CoreClient> {
  * The Olympus fields of the form as a JSON Patch: `@ory/client-fetch`'s OAuth2Client model drops
  * fields Hydra does not have when it writes a client, so they follow the create or replace this way.
  */
+/**
+ * The Olympus fields the form does not edit, as the client had them: a replace resets them, so an edit
+ * puts them back (set over the admin API, they survive an edit in Athena).
+ */
+export function keptFieldsPatch(current: CoreClient): JsonPatch[] {
+  return [
+    {
+      op: "add",
+      path: "/authorization_details_types",
+      value: Array.isArray(current.authorization_details_types) ? current.authorization_details_types : [],
+    },
+  ];
+}
+
 export function olympusFieldsPatch(c: ClientInput): JsonPatch[] {
   return [
     { op: "add", path: "/token_exchange", value: c.token_exchange },

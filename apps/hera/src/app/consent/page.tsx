@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Fragment } from "react";
 import { SubmitButton } from "@/components/submit-button";
 import { redirect } from "next/navigation";
 import { heraEnv } from "@/lib/env";
@@ -8,6 +9,7 @@ import { acceptConsent, lookupConsent } from "@/lib/oauth2";
 import { consentIsAutomatic } from "@/lib/oauth2-rules";
 import { browserCookie, currentSession } from "@/lib/ory";
 import { describeScope, REQUIRED_SCOPES } from "@/lib/scopes";
+import { type AuthorizationDetail, detailRows } from "@/lib/authorization-details";
 import type { Translate } from "@/lib/i18n";
 import { requestI18n } from "@/lib/i18n/server";
 
@@ -26,6 +28,46 @@ function Gone({ message, t }: { message: string; t: Translate }) {
           {t("consent.go-account")}
         </a>
       </div>
+    </section>
+  );
+}
+
+/**
+ * RFC 9396 authorization details: each one's type, its common fields (actions, locations, …) and every
+ * other field as name and value. Shown as text only; the user allows or denies them with the scopes.
+ */
+function AuthorizationDetails({ details, t }: { details: AuthorizationDetail[]; t: Translate }) {
+  if (!details.length) return null;
+  return (
+    <section className="hera-details" aria-labelledby="details-title">
+      <h2 id="details-title" className="hera-meta">
+        {t("consent.details")}
+      </h2>
+      <ul className="hera-list">
+        {details.map((d, i) => {
+          const rows = detailRows(d);
+          return (
+            // biome-ignore lint/suspicious/noArrayIndexKey: the list is fixed for the request; two details may be equal
+            <li key={i} className="hera-detail" data-testid="authorization-detail">
+              <strong>{rows.type}</strong>
+              <dl className="hera-facts">
+                {rows.common.map((r) => (
+                  <Fragment key={r.field}>
+                    <dt>{t(`consent.detail.${r.field}`)}</dt>
+                    <dd>{r.text}</dd>
+                  </Fragment>
+                ))}
+                {rows.other.map((r) => (
+                  <Fragment key={`other:${r.key}`}>
+                    <dt>{r.key}</dt>
+                    <dd>{r.text}</dd>
+                  </Fragment>
+                ))}
+              </dl>
+            </li>
+          );
+        })}
+      </ul>
     </section>
   );
 }
@@ -89,6 +131,7 @@ export default async function ConsentPage(props: {
             );
           })}
         </fieldset>
+        <AuthorizationDetails details={lookup.authorizationDetails} t={t} />
         <label className="hera-check">
           <input type="checkbox" name="remember" value="true" />
           {t("consent.remember", { client: name })}

@@ -4,6 +4,8 @@ import { OAuth2Error } from "../errors.ts";
 import { DEVICE_CODE_GRANT, findDeviceRequest } from "../device/requests.ts";
 import { type OAuth2, publicUrl } from "../runtime.ts";
 import { isScopeToken, scopeAllowed, splitList } from "../scope.ts";
+import { type AuthorizationDetail, parseAuthorizationDetails } from "./details.ts";
+import { type ClaimsRequest, parseClaimsRequest } from "./claims-request.ts";
 
 export type ResponseMode = "query" | "fragment" | "form_post";
 
@@ -20,6 +22,8 @@ export interface OidcContext {
   id_token_hint_claims?: Record<string, unknown>;
   login_hint?: string;
   ui_locales: string[];
+  /** OpenID Connect Core §5.5: the `claims` parameter, checked (Olympus: Hydra has no claims parameter). */
+  claims?: ClaimsRequest;
 }
 
 /** A validated authorization request (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2.1, RFC 7636). */
@@ -42,6 +46,8 @@ export interface AuthorizeRequest {
   dpopJkt: string | undefined;
   idTokenHint: string | undefined;
   oidc: OidcContext;
+  /** RFC 9396: the authorization details asked for (checked against the client's types). */
+  authorizationDetails?: AuthorizationDetail[];
   requestUrl: string;
 }
 
@@ -261,6 +267,9 @@ export async function parseAuthorizeRequest(
     );
   }
 
+  const authorizationDetails = richAuthorizationRequest(params, client, fail);
+  const claims = claimsParameter(params, fail);
+
   return {
     client,
     target,
@@ -279,9 +288,38 @@ export async function parseAuthorizeRequest(
       ...(params.get("display") ? { display: params.get("display")! } : {}),
       ...(params.get("login_hint") ? { login_hint: params.get("login_hint")! } : {}),
       ui_locales: splitList(params.get("ui_locales")),
+      ...(claims ? { claims } : {}),
     },
+    ...(authorizationDetails ? { authorizationDetails } : {}),
     requestUrl,
   };
+}
+
+/** OpenID Connect Core §5.5: the `claims` parameter; malformed is `invalid_request` at the client. */
+function claimsParameter(
+  params: URLSearchParams,
+  fail: (error: OAuth2Error) => never,
+): ClaimsRequest | undefined {
+  try {
+    return parseClaimsRequest(params.get("claims"));
+  } catch (e) {
+    if (e instanceof OAuth2Error) return fail(e);
+    throw e;
+  }
+}
+
+/** RFC 9396 §2: the `authorization_details` parameter; refusals go to the client (§5). */
+function richAuthorizationRequest(
+  params: URLSearchParams,
+  client: ClientRecord,
+  fail: (error: OAuth2Error) => never,
+): AuthorizationDetail[] | undefined {
+  try {
+    return parseAuthorizationDetails(params.get("authorization_details"), client);
+  } catch (e) {
+    if (e instanceof OAuth2Error) return fail(e);
+    throw e;
+  }
 }
 
 /** The request_url of a device request's login and consent: the verification endpoint naming it. */

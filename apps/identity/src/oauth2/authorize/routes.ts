@@ -28,6 +28,7 @@ import { clientSubject, verifyOwnIdToken } from "../subjects.ts";
 import { mintToken, tokenHash } from "../token/tokens.ts";
 import { type AuthorizeRequest, AuthorizeError, parseAuthorizeRequest, reparse } from "./request.ts";
 import { mustPush, PAR_URN, redeemPushedRequest } from "./par.ts";
+import { checkLoginMeetsClaims, forcesLogin } from "./claims-enforce.ts";
 import { resolveRequestObject } from "./request-object.ts";
 import { errorPage, errorToClient, respondToClient } from "./respond.ts";
 
@@ -94,7 +95,12 @@ export async function beginLogin(c: Context, o2: OAuth2, req: AuthorizeRequest):
     (req.maxAge === undefined || usable.authenticatedAt.getTime() + req.maxAge * 1000 >= Date.now());
   const hintMatches = !hint || (usable && hint.sub === clientSubject(o2, req.client, usable.subject));
   const skip = Boolean(
-    usable && fresh && hintMatches && !req.prompt.has("login") && !req.prompt.has("select_account"),
+    usable &&
+      fresh &&
+      hintMatches &&
+      !req.prompt.has("login") &&
+      !req.prompt.has("select_account") &&
+      !forcesLogin(req),
   );
   if (!skip && req.prompt.has("none")) {
     const why = !usable
@@ -206,6 +212,9 @@ export async function afterLogin(c: Context, o2: OAuth2, verifier: string): Prom
       req.target,
     );
   }
+  // OpenID Connect Core §5.5.1: an essential acr the login did not reach, or another user than the
+  // requested `sub`, fails the request before anything is stored.
+  checkLoginMeetsClaims(o2, req, r);
   if (!(await redeemLoginVerifier(o2, v))) throw verifierUsed("login", req);
   if (!v.skip) {
     if (r.remember)
@@ -292,6 +301,8 @@ export async function afterConsent(c: Context, o2: OAuth2, verifier: string): Pr
           oidc_context: req.oidc,
           context_consent: r.context ?? {},
           ...(req.device ? { device_request_id: req.device.id } : {}),
+          // RFC 9396: what the consent granted; returned with the tokens and carried by them.
+          ...(r.grant_authorization_details ? { authorization_details: r.grant_authorization_details } : {}),
           // RFC 9449 §10: the code is bound to this key; the tokens then carry the key they were issued for.
           ...(req.dpopJkt ? { dpop_jkt: req.dpopJkt } : {}),
         },

@@ -160,6 +160,8 @@ export interface ClientData {
   lifespans?: Partial<Record<LifespanField, number>>;
   /** RFC 8693: whose tokens this client may exchange, and for which audiences (deny by default). */
   token_exchange?: TokenExchangePolicy;
+  /** RFC 9396 §10: the `authorization_details` types this client may request (none by default). */
+  authorization_details_types?: string[];
 }
 
 export interface PreviousSecret {
@@ -278,6 +280,7 @@ export const clientInput = z.object({
   require_pushed_authorization_requests: z.boolean().optional(),
   ...lifespanInput,
   dpop_bound_access_tokens: z.boolean().optional(),
+  authorization_details_types: z.array(policyValue(256)).max(50).nullish(),
   token_exchange: z
     .strictObject({
       allowed_audiences: z.array(policyValue(2048)).max(100).nullish(),
@@ -505,6 +508,7 @@ export function normalizeClient(input: ClientInput, cfg: OAuth2Config): ClientDa
     require_pushed_authorization_requests: input.require_pushed_authorization_requests ?? false,
     ...(lifespans ? { lifespans } : {}),
     dpop_bound_access_tokens: input.dpop_bound_access_tokens ?? false,
+    authorization_details_types: [...new Set(input.authorization_details_types ?? [])],
     token_exchange: {
       allowed_audiences: [...new Set(exchange?.allowed_audiences ?? [])],
       allowed_subject_clients: [...new Set(exchange?.allowed_subject_clients ?? [])],
@@ -678,6 +682,7 @@ export function clientToWire(c: ClientRecord, secret?: string): Record<string, u
     require_pushed_authorization_requests: d.require_pushed_authorization_requests ?? false,
     dpop_bound_access_tokens: d.dpop_bound_access_tokens ?? false,
     token_exchange: exchangePolicy(d),
+    authorization_details_types: d.authorization_details_types ?? [],
     sector_identifier_uri: d.sector_identifier_uri,
     post_logout_redirect_uris: d.post_logout_redirect_uris,
     frontchannel_logout_uri: d.frontchannel_logout_uri,

@@ -1,4 +1,8 @@
+import { sql } from "drizzle-orm";
 import type { Hono } from "hono";
+import { oauth2Clients } from "../../db/schema.ts";
+import { rowsOf } from "../../db/rows.ts";
+import { cachePerDatabase } from "../../db/table-cache.ts";
 import { ASYMMETRIC_ALGS, AUTH_METHODS, HMAC_ALGS } from "../clients/model.ts";
 import { publicUrl, type OAuth2 } from "../runtime.ts";
 import { DEVICE_CODE_GRANT } from "../device/requests.ts";
@@ -12,6 +16,22 @@ import { TOKEN_EXCHANGE } from "../token/token-exchange.ts";
  * and form_post response modes, RP-initiated, back-channel and front-channel logout, the device flow
  * (RFC 8628), DPoP (RFC 9449).
  */
+/** Every `authorization_details` type some client may request, read once and kept until a client changes. */
+const detailTypesCache = cachePerDatabase<string[]>({ tables: ["oauth2_clients"] });
+
+async function authorizationDetailsTypes(o2: OAuth2): Promise<string[]> {
+  const load = async () => {
+    const result = await o2.ctx.db.execute(
+      sql`select distinct jsonb_array_elements_text(${oauth2Clients.data}->'authorization_details_types') as type from ${oauth2Clients} where jsonb_typeof(${oauth2Clients.data}->'authorization_details_types') = 'array'`,
+    );
+    return rowsOf<{ type: string }>(result)
+      .map((r) => r.type)
+      .sort();
+  };
+  const cache = detailTypesCache(o2.ctx.db);
+  return (cache ? await cache.through("all", load) : await load()) ?? [];
+}
+
 export async function discoveryDocument(o2: OAuth2): Promise<Record<string, unknown>> {
   const algs = await o2.jwks.idTokenAlgs();
   return {
@@ -37,7 +57,8 @@ export async function discoveryDocument(o2: OAuth2): Promise<Record<string, unkn
       TOKEN_EXCHANGE,
     ],
     scopes_supported: ["offline_access", "offline", "openid"],
-    claims_supported: ["sub"],
+    // What the core itself puts in ID tokens; the consent app adds its own (`session.id_token`).
+    claims_supported: ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid"],
     token_endpoint_auth_methods_supported: [...AUTH_METHODS],
     token_endpoint_auth_signing_alg_values_supported: [...ASYMMETRIC_ALGS, ...HMAC_ALGS],
     revocation_endpoint_auth_methods_supported: [...AUTH_METHODS],
@@ -55,12 +76,16 @@ export async function discoveryDocument(o2: OAuth2): Promise<Record<string, unkn
     require_request_uri_registration: true,
     // 'none' only for a client that registered request_object_signing_alg 'none'.
     request_object_signing_alg_values_supported: ["none", ...ASYMMETRIC_ALGS],
-    claims_parameter_supported: false,
+    // OpenID Connect Core §5.5 (authorize/claims-request.ts): checked, handed to the consent app as
+    // oidc_context.claims, an essential acr and a requested sub enforced.
+    claims_parameter_supported: true,
     backchannel_logout_supported: true,
     backchannel_logout_session_supported: true,
     frontchannel_logout_supported: true,
     frontchannel_logout_session_supported: true,
     prompt_values_supported: ["none", "login", "consent", "select_account"],
+    // RFC 9396 §10: the types the clients registered (`authorization_details_types`).
+    authorization_details_types_supported: await authorizationDetailsTypes(o2),
   };
 }
 

@@ -80,6 +80,8 @@ export interface ConsentChallenge extends AuthRequestRef {
 
 export interface ConsentResult {
   grant_scope: string[];
+  /** RFC 9396: the authorization details granted (absent when none were requested). */
+  grant_authorization_details?: Record<string, unknown>[];
   grant_access_token_audience: string[];
   remember: boolean;
   remember_for: number;

@@ -8,6 +8,13 @@ import { readJson } from "../http.ts";
 import type { OAuth2 } from "../runtime.ts";
 import { coversAll } from "../scope.ts";
 import {
+  type AuthorizationDetail,
+  checkAuthorizationDetails,
+  covers,
+  grantedDetails,
+} from "../authorize/details.ts";
+import { OAuth2Error } from "../errors.ts";
+import {
   type ConsentChallenge,
   type ConsentResult,
   isExpired,
@@ -34,6 +41,8 @@ export const acceptConsentBody = z.object({
   session: z.object({ access_token: claims.nullish(), id_token: claims.nullish() }).nullish(),
   context: z.unknown().optional(),
   handled_at: z.string().optional(),
+  /** Olympus (RFC 9396; Hydra has no RAR): the authorization details granted, a narrowing of those requested. */
+  grant_authorization_details: z.array(z.unknown()).max(16).nullish(),
 });
 
 /** Redirect URIs a public client may have consent remembered for (RFC 6749 §10.2, as Hydra applies it). */
@@ -63,7 +72,12 @@ export async function consentSkippable(
   if (isPublic(client) && (!req.target || !trustedRedirect(req.target.redirectUri))) return false;
   const remembered = await latestRememberedConsent(o2.ctx.db, subject, client.id);
   if (!remembered) return false;
-  return coversAll(remembered.grantedScope, req.scope) && coversAll(remembered.grantedAudience, req.audience);
+  return (
+    coversAll(remembered.grantedScope, req.scope) &&
+    coversAll(remembered.grantedAudience, req.audience) &&
+    // RFC 9396: authorization details are consented to as well; the remembered ones must cover them.
+    covers(grantedDetails(remembered) ?? [], req.authorizationDetails ?? [])
+  );
 }
 
 /**
@@ -105,7 +119,37 @@ export async function consentRequestWire(o2: OAuth2, challenge: string, ch: Cons
     login_session_id: ch.session_id,
     oidc_context: await oidcContextOf(o2, req),
     request_url: ch.request_url,
+    // Olympus (RFC 9396): what the client asked for, for the consent page to show.
+    authorization_details: req.authorizationDetails ?? [],
   };
+}
+
+/**
+ * The authorization details a consent grants: those requested unless `grant_authorization_details`
+ * says otherwise, which must then be covered by the requested ones (the same type and fields, array
+ * fields narrowed to subsets). Undefined when none were requested and none granted.
+ */
+function grantedDetailsOf(
+  req: AuthorizeRequest,
+  given: unknown[] | null | undefined,
+): AuthorizationDetail[] | undefined {
+  const requested = req.authorizationDetails;
+  if (given === undefined || given === null) return requested;
+  if (given.length === 0) return requested ? [] : undefined;
+  let granted: AuthorizationDetail[];
+  try {
+    granted = checkAuthorizationDetails(given, req.client);
+  } catch (e) {
+    if (e instanceof OAuth2Error)
+      throw badRequest(`Field 'grant_authorization_details' is invalid: ${e.hint}`);
+    throw e;
+  }
+  if (!covers(requested ?? [], granted)) {
+    throw badRequest(
+      "Field 'grant_authorization_details' may only narrow the requested authorization details (the same types and fields, array fields reduced to subsets).",
+    );
+  }
+  return granted;
 }
 
 export async function acceptConsent(
@@ -129,7 +173,9 @@ export async function acceptConsent(
       `Field 'grant_access_token_audience' contains audiences the client may not request: ${notAllowed.join(", ")}.`,
     );
   }
+  const details = grantedDetailsOf(req, body.grant_authorization_details);
   const result: ConsentResult = {
+    ...(details ? { grant_authorization_details: details } : {}),
     grant_scope: grantScope,
     grant_access_token_audience: audience,
     remember: body.remember ?? false,

@@ -9,6 +9,7 @@ import { findClientCached } from "../clients/repository.ts";
 import { actOf } from "../token/tokens.ts";
 import type { GrantRow } from "../grants.ts";
 import { findActiveToken } from "./inspect.ts";
+import { accessDetails, grantedDetails } from "../authorize/details.ts";
 
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
@@ -39,6 +40,8 @@ export function registerIntrospectRoutes(admin: Hono, o2: OAuth2): void {
     const issuedAt = grant.tokensIssuedAt ?? grant.handledAt;
     // RFC 8693 §4.1: a token from an exchange with an actor says who acts for the subject.
     const act = actOf(grant);
+    // RFC 9396 §9.2: the token's authorization details (an access token's may be narrowed at a refresh).
+    const details = found.use === "access_token" ? accessDetails(grant) : grantedDetails(grant);
     return c.json({
       active: true,
       scope: found.scope.join(" "),
@@ -55,6 +58,7 @@ export function registerIntrospectRoutes(admin: Hono, o2: OAuth2): void {
       token_use: found.use,
       ...(found.use === "access_token" ? { ext: grant.accessTokenClaims ?? {} } : {}),
       ...(act ? { act } : {}),
+      ...(details ? { authorization_details: details } : {}),
     });
   });
 }

@@ -5,6 +5,7 @@ import { type GrantRow, grantWriter, insertGrant } from "../grants.ts";
 import type { OAuth2 } from "../runtime.ts";
 import { isScopeToken, scopeAllowed, splitList } from "../scope.ts";
 import { prepareTokens, tokenResponse, type TokenRequestContext } from "./issue.ts";
+import { parseAuthorizationDetails } from "../authorize/details.ts";
 
 /**
  * grant_type=client_credentials (RFC 6749 §4.4): a confidential client gets an access token for the
@@ -33,12 +34,15 @@ export async function clientCredentialsGrant(
   checkScope(o2, client, scope);
   const audience = splitList(form.get("audience"));
   checkAudience(client, audience);
+  // RFC 9396 §6: the client asks for the details itself (its registered types); no user consents.
+  const details = parseAuthorizationDetails(form.get("authorization_details"), client);
   return issueWithoutUser(o2, client, {
     kind: "client_credentials",
     subject: client.id,
     scope,
     audience,
     jkt: dpop?.jkt,
+    ...(details ? { request: { authorization_details: details } } : {}),
   });
 }
 

@@ -5,6 +5,7 @@ import { nowSeconds, type OAuth2 } from "../runtime.ts";
 import type { Context } from "hono";
 import { boundJkt, type DPoPProof } from "../dpop/proof.ts";
 import { mintToken, newAccessToken, signIdToken, tokenHash } from "./tokens.ts";
+import { type AuthorizationDetail, grantedDetails } from "../authorize/details.ts";
 
 /** What a grant gets besides the client and the form: the HTTP context and the request's verified DPoP proof. */
 export interface TokenRequestContext {
@@ -21,6 +22,8 @@ export interface PreparedTokens {
   idTokenTtl: number;
   /** The DPoP key thumbprint the tokens are bound to (token_type DPoP), if any. */
   jkt?: string;
+  /** RFC 9396: the authorization details of the access token (returned in the token response). */
+  authorizationDetails?: AuthorizationDetail[];
   /** The columns the grant row gets in the same conditional UPDATE (or INSERT) that issues them. */
   set: Partial<NewGrant>;
 }
@@ -52,6 +55,8 @@ export async function prepareTokens(
     strategy?: "opaque" | "jwt";
     /** The DPoP key thumbprint the tokens are bound to (RFC 9449). */
     jkt?: string;
+    /** RFC 9396 §6.2: the access token's authorization details, narrowed from the granted ones; all granted when absent. */
+    narrowedDetails?: AuthorizationDetail[];
   },
 ): Promise<PreparedTokens> {
   // A client may set its own lifespans per grant (Hydra's *_lifespan fields); else the server's.
@@ -67,7 +72,10 @@ export async function prepareTokens(
   if (opts.notAfter && opts.notAfter < accessExpiresAt) {
     accessExpiresAt = new Date(Math.floor(opts.notAfter.getTime() / 1000) * 1000);
   }
+  const details = opts.narrowedDetails ?? grantedDetails(grant);
+  const request = withAccessDetails(withJkt(grant.request, opts.jkt), opts.narrowedDetails);
   const accessToken = await newAccessToken(o2, client, grant, {
+    ...(details ? { authorizationDetails: details } : {}),
     iat,
     exp: Math.floor(accessExpiresAt.getTime() / 1000),
     scope: opts.scope,
@@ -84,9 +92,11 @@ export async function prepareTokens(
     scope: opts.scope,
     idTokenTtl: ttl.id_token,
     jkt: opts.jkt,
+    ...(details ? { authorizationDetails: details } : {}),
     set: {
-      // The key the new tokens are bound to replaces the code's or the previous tokens' (RFC 9449).
-      ...(boundJkt(grant) !== opts.jkt ? { request: withJkt(grant.request, opts.jkt) } : {}),
+      // The key the new tokens are bound to replaces the code's or the previous tokens' (RFC 9449);
+      // a refresh's narrowed authorization details replace the previous access token's (RFC 9396).
+      ...(boundJkt(grant) !== opts.jkt || narrowedBefore(grant) || opts.narrowedDetails ? { request } : {}),
       accessHash: tokenHash(o2, accessToken),
       accessExpiresAt,
       accessScope: opts.scope.length === grant.grantedScope.length ? null : opts.scope,
@@ -113,6 +123,7 @@ export async function tokenResponse(
     scope: tokens.scope.join(" "),
   };
   if (tokens.refreshToken) body.refresh_token = tokens.refreshToken;
+  if (tokens.authorizationDetails) body.authorization_details = tokens.authorizationDetails;
   if (opts.idToken && grant.grantedScope.includes("openid")) {
     body.id_token = await signIdToken(o2, grant, {
       accessToken: tokens.accessToken,
@@ -121,6 +132,23 @@ export async function tokenResponse(
     });
   }
   return body;
+}
+
+/** Whether the grant's current access token has narrowed authorization details (the next one may not). */
+function narrowedBefore(grant: GrantRow): boolean {
+  return (
+    (grant.request as { access_authorization_details?: unknown } | null)?.access_authorization_details !==
+    undefined
+  );
+}
+
+/** A grant's request JSON with the current access token's narrowed authorization details (or none: all granted). */
+function withAccessDetails(
+  request: Record<string, unknown>,
+  narrowed: AuthorizationDetail[] | undefined,
+): Record<string, unknown> {
+  const { access_authorization_details: _, ...rest } = request ?? {};
+  return narrowed ? { ...rest, access_authorization_details: narrowed } : rest;
 }
 
 /** A grant's request JSON with `dpop_jkt` set to the key the tokens are bound to (or removed). */

@@ -13,6 +13,7 @@ import type { OAuth2 } from "../runtime.ts";
 import { splitList } from "../scope.ts";
 import { prepareTokens, tokenResponse, type TokenRequestContext } from "./issue.ts";
 import { findByToken, parseToken } from "./tokens.ts";
+import { narrowAtRefresh } from "../authorize/details.ts";
 
 /**
  * How long after a rotation the refresh token it replaced still counts as "used concurrently" rather
@@ -77,6 +78,7 @@ export async function refreshTokenGrant(
   }
   checkRefreshBinding(client, grant, dpop);
   const scope = requestedScope(grant, form);
+  const narrowedDetails = narrowAtRefresh(grant, client, form);
   const generation = grant.generation + 1;
   const tokens = await prepareTokens(o2, client, grant, {
     scope,
@@ -84,6 +86,7 @@ export async function refreshTokenGrant(
     generation,
     via: "refresh_token",
     jkt: dpop?.jkt,
+    ...(narrowedDetails ? { narrowedDetails } : {}),
   });
   const rotated = await rotateRefresh(o2.ctx.db, grant.id, grant.refreshHash!, {
     ...tokens.set,
@@ -142,6 +145,7 @@ async function reissueInGrace(
   }
   checkRefreshBinding(client, grant, dpop);
   const scope = requestedScope(grant, form);
+  const narrowedDetails = narrowAtRefresh(grant, client, form);
   const generation = grant.generation + 1;
   const tokens = await prepareTokens(o2, client, grant, {
     scope,
@@ -149,6 +153,7 @@ async function reissueInGrace(
     generation,
     via: "refresh_token",
     jkt: dpop?.jkt,
+    ...(narrowedDetails ? { narrowedDetails } : {}),
   });
   const rotated = await rotateGeneration(o2.ctx.db, grant.id, grant.generation, {
     ...tokens.set,

@@ -30,6 +30,7 @@ const RESERVED = new Set([
   "client_id",
   "scp",
   "ext",
+  "authorization_details",
 ]);
 
 function uuidBytes(id: string): Buffer {
@@ -110,6 +111,8 @@ export interface AccessTokenSpec {
   jkt?: string;
   /** Overrides the client's access token strategy (a token exchange asking for a JWT). */
   strategy?: "opaque" | "jwt";
+  /** RFC 9396 §9.1: the token's authorization details (a JWT carries them as a claim). */
+  authorizationDetails?: Record<string, unknown>[];
 }
 
 /** The RFC 8693 §4.1 `act` claim of a grant issued by token exchange (the current actor, nesting earlier ones). */
@@ -134,6 +137,7 @@ export async function signJwtAccessToken(
     ext: grant.accessTokenClaims ?? {},
     ...(spec.jkt ? { cnf: { jkt: spec.jkt } } : {}),
     ...(act ? { act } : {}),
+    ...(spec.authorizationDetails ? { authorization_details: spec.authorizationDetails } : {}),
   })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT" })
     .setIssuer(o2.issuer)

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { DOMAINS, type Domain, type DomainSettings, siteConfig } from "../../lib/config";
 import { explainError, type ExplainedError } from "../../lib/oauth/errors";
 import type { PendingFlow } from "../../lib/oauth/flow-cookie";
-import { authorizationRequest, discover } from "../../lib/oauth/playground";
+import { allowedScopes, authorizationRequest, discover } from "../../lib/oauth/playground";
 import { createHash } from "node:crypto";
 import { playgroundStore } from "../../lib/oauth/store";
 import { ErrorPanel } from "../../components/playground/ErrorPanel";
@@ -50,6 +50,13 @@ async function PreparedRequest({ settings, flow }: { settings: DomainSettings; f
           </div>
         ))}
       </dl>
+      {flow.dpop && (
+        <p className="small" data-dpop-chosen>
+          DPoP chosen: when the code comes back, the Site&apos;s server makes an ES256 key pair for this
+          session and signs a DPoP proof (RFC 9449) for every request to the token and userinfo endpoints; the
+          tokens are then bound to that key (<code>token_type: DPoP</code>).
+        </p>
+      )}
       <p className="small muted">
         Endpoint: <code>{metadata.authorization_endpoint}</code> (from the discovery document of{" "}
         <code>{metadata.issuer}</code>)
@@ -64,6 +71,11 @@ async function PreparedRequest({ settings, flow }: { settings: DomainSettings; f
         </a>
         <form method="post" action={`/playground/authorize/${settings.domain}`} className="inline-form">
           <input type="hidden" name="prompt" value={flow.prompt ?? ""} />
+          <input type="hidden" name="scope-picker" value="1" />
+          {(params.scope ?? "").split(" ").map((s) => (
+            <input key={s} type="hidden" name="scope" value={s} />
+          ))}
+          {flow.dpop && <input type="hidden" name="dpop" value="on" />}
           <button type="submit" className="secondary">
             New state and verifier
           </button>
@@ -73,8 +85,17 @@ async function PreparedRequest({ settings, flow }: { settings: DomainSettings; f
   );
 }
 
-function DomainCard({ settings, activeHref }: { settings: DomainSettings; activeHref: string | undefined }) {
+function DomainCard({
+  settings,
+  activeHref,
+  scopes,
+}: {
+  settings: DomainSettings;
+  activeHref: string | undefined;
+  scopes: string[];
+}) {
   const d = settings.domain;
+  const preset = new Set(settings.scope.split(/\s+/));
   return (
     <article className={`card ${d}`} aria-labelledby={`title-${d}`}>
       <h2 id={`title-${d}`}>
@@ -106,11 +127,44 @@ function DomainCard({ settings, activeHref }: { settings: DomainSettings; active
               <option value="none">none — never interact (shows login_required without a session)</option>
             </select>
           </p>
+          <fieldset className="scopes" data-scope-picker={d}>
+            <legend className="small">
+              scope <span className="muted">(what the identity core lets {settings.clientId} ask for)</span>
+            </legend>
+            <input type="hidden" name="scope-picker" value="1" />
+            {scopes.map((s) => (
+              <label key={s} className="check-label">
+                <input
+                  type="checkbox"
+                  name="scope"
+                  value={s}
+                  id={`scope-${d}-${s}`}
+                  defaultChecked={preset.has(s) || s === "openid"}
+                  disabled={s === "openid"}
+                />{" "}
+                {s}
+                {s === "openid" ? (
+                  <span className="muted small"> (always: the ID token is checked)</span>
+                ) : null}
+              </label>
+            ))}
+          </fieldset>
+          <p className="row">
+            <label className="check-label" htmlFor={`dpop-${d}`}>
+              <input type="checkbox" name="dpop" id={`dpop-${d}`} /> DPoP — bind the tokens to a key (RFC
+              9449)
+            </label>
+          </p>
           <button type="submit" id={`prepare-${d}`}>
             Prepare {settings.label} request
           </button>
         </fieldset>
       </form>
+      <p className="small">
+        <Link href={`/playground/machine/${d}`} id={`machine-${d}`}>
+          Machine to machine: the client_credentials grant →
+        </Link>
+      </p>
     </article>
   );
 }
@@ -134,7 +188,12 @@ export default async function Playground({ searchParams }: Props) {
   const cards = await Promise.all(
     DOMAINS.map(async (d) => {
       const { settings, flow, session } = await currentPlayground(d);
-      return { settings, flow, activeHref: session?.tokens ? callbackHref(d, session) : undefined };
+      return {
+        settings,
+        flow,
+        activeHref: session?.tokens ? callbackHref(d, session) : undefined,
+        scopes: await allowedScopes(settings, config.adminUrls[d]),
+      };
     }),
   );
 
@@ -163,8 +222,8 @@ export default async function Playground({ searchParams }: Props) {
       {logoutError && <ErrorPanel error={logoutError} />}
       {typeof sp.error === "string" && <ErrorPanel error={explainError(sp.error)} />}
       <div className="grid">
-        {cards.map(({ settings, activeHref }) => (
-          <DomainCard key={settings.domain} settings={settings} activeHref={activeHref} />
+        {cards.map(({ settings, activeHref, scopes }) => (
+          <DomainCard key={settings.domain} settings={settings} activeHref={activeHref} scopes={scopes} />
         ))}
       </div>
       {cards

@@ -14,6 +14,19 @@ function parseBody(body: string | undefined, type: string | undefined): unknown 
   return body;
 }
 
+/** A DPoP proof (RFC 9449) decoded for display: its header (with the public key) and claims. */
+function decodeProof(proof: string): { header: unknown; claims: unknown } | undefined {
+  const [h, p] = proof.split(".");
+  try {
+    return {
+      header: JSON.parse(Buffer.from(h ?? "", "base64url").toString("utf8")),
+      claims: JSON.parse(Buffer.from(p ?? "", "base64url").toString("utf8")),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /** One HTTP exchange with the identity core: the request as sent and the response as received. */
 export function HttpPanel({ exchange, open = false }: { exchange: HttpExchange; open?: boolean }) {
   const reqType = exchange.requestHeaders["content-type"];
@@ -29,6 +42,16 @@ export function HttpPanel({ exchange, open = false }: { exchange: HttpExchange; 
       </summary>
       <h4>Request</h4>
       <Json value={{ headers: exchange.requestHeaders }} label="Request headers" />
+      {exchange.requestHeaders.dpop && (
+        <div data-dpop-proof>
+          <p className="small muted">
+            The <code>DPoP</code> header decoded: a JWT signed with the session&apos;s private key, naming
+            this request&apos;s method and URL (<code>htm</code>, <code>htu</code>) and, towards a resource,
+            the access token&apos;s hash (<code>ath</code>).
+          </p>
+          <Json value={decodeProof(exchange.requestHeaders.dpop) ?? "(not a JWT)"} label="DPoP proof" />
+        </div>
+      )}
       {exchange.requestBody !== undefined && (
         <>
           <p className="small muted">

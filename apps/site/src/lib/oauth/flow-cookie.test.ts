@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  chosenScope,
   cookieAttributes,
   cookieNames,
   decodeFlow,
@@ -21,6 +22,24 @@ describe("flow cookie", () => {
       ...flow,
       prompt: "login",
     });
+  });
+
+  it("round-trips the chosen scope and DPoP; a scope that is not a list of scope tokens reads as no flow", () => {
+    const chosen = { ...flow, scope: "openid email", dpop: true };
+    expect(decodeFlow(encodeFlow(chosen), flow.createdAt)).toEqual(chosen);
+    for (const scope of ["openid\nemail", 'openid "x"', "openid  email", "", "a\\b"]) {
+      expect(decodeFlow(encodeFlow({ ...flow, scope }), flow.createdAt)).toBeUndefined();
+    }
+    expect(decodeFlow(encodeFlow({ ...flow, dpop: "yes" } as never), flow.createdAt)).toBeUndefined();
+  });
+
+  it("the scope picker keeps only what the client may ask for, always openid, in the client's order", () => {
+    const allowed = ["openid", "offline_access", "email", "profile"];
+    expect(chosenScope(["profile", "email"], allowed)).toBe("openid email profile");
+    expect(chosenScope([], allowed)).toBe("openid");
+    expect(chosenScope(["admin", "email openid", "offline_access", 42], allowed)).toBe(
+      "openid offline_access",
+    );
   });
 
   it("reads as no flow once older than its 10 minutes", () => {

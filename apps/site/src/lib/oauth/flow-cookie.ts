@@ -20,11 +20,17 @@ export interface PendingFlow {
   state: string;
   nonce: string;
   prompt?: string;
+  /** The scopes chosen in the playground (space-separated); absent: the configured ones. */
+  scope?: string;
+  /** The tokens are to be bound to the session's DPoP key (RFC 9449). */
+  dpop?: boolean;
   /** Epoch milliseconds. */
   createdAt: number;
 }
 
 const token = /^[A-Za-z0-9\-._~]{16,256}$/;
+/** Space-separated scope tokens (RFC 6749 §3.3), bounded. */
+const scopeList = /^[\x21\x23-\x5B\x5D-\x7E]{1,100}( [\x21\x23-\x5B\x5D-\x7E]{1,100}){0,19}$/;
 const prompts = new Set(["login", "consent", "none", "select_account"]);
 
 export function encodeFlow(flow: PendingFlow): string {
@@ -36,7 +42,7 @@ export function decodeFlow(value: string | undefined, now = Date.now()): Pending
   if (!value || value.length > 2048) return undefined;
   try {
     const raw = JSON.parse(Buffer.from(value, "base64url").toString("utf8")) as Record<string, unknown>;
-    const { codeVerifier, state, nonce, prompt, createdAt } = raw;
+    const { codeVerifier, state, nonce, prompt, createdAt, scope, dpop } = raw;
     if (typeof codeVerifier !== "string" || !token.test(codeVerifier)) return undefined;
     if (typeof state !== "string" || !token.test(state)) return undefined;
     if (typeof nonce !== "string" || !token.test(nonce)) return undefined;
@@ -47,7 +53,17 @@ export function decodeFlow(value: string | undefined, now = Date.now()): Pending
     )
       return undefined;
     if (prompt !== undefined && (typeof prompt !== "string" || !prompts.has(prompt))) return undefined;
-    return { codeVerifier, state, nonce, createdAt, ...(prompt ? { prompt } : {}) };
+    if (scope !== undefined && (typeof scope !== "string" || !scopeList.test(scope))) return undefined;
+    if (dpop !== undefined && dpop !== true) return undefined;
+    return {
+      codeVerifier,
+      state,
+      nonce,
+      createdAt,
+      ...(prompt ? { prompt } : {}),
+      ...(scope ? { scope } : {}),
+      ...(dpop ? { dpop } : {}),
+    };
   } catch {
     return undefined;
   }
@@ -67,4 +83,14 @@ export function cookieAttributes(publicUrl: string, maxAge: number) {
     path: "/playground",
     maxAge,
   };
+}
+
+/**
+ * The scopes a form chose, kept only when the client may request them (`allowed`); `openid` always (the
+ * playground verifies an ID token). Answers them in the allowed list's order.
+ */
+export function chosenScope(values: unknown[], allowed: string[]): string {
+  const picked = new Set(values.filter((v): v is string => typeof v === "string"));
+  picked.add("openid");
+  return allowed.filter((s) => picked.has(s)).join(" ");
 }

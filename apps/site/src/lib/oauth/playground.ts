@@ -47,12 +47,49 @@ export async function discover(settings: DomainSettings, recorder?: HttpRecorder
 }
 
 /** A configuration for one operation: a public client (no secret, `none` auth) whose HTTP is recorded. */
-function configure(settings: DomainSettings, metadata: ServerMetadata, recorder: HttpRecorder) {
+export function configure(settings: DomainSettings, metadata: ServerMetadata, recorder: HttpRecorder) {
   const config = new client.Configuration(metadata, settings.clientId, undefined, client.None());
   if (insecure(settings)) client.allowInsecureRequests(config);
   config[client.customFetch] = recorder.fetch;
   config.timeout = 15;
   return config;
+}
+
+const allowedCache = new Map<string, { scopes: string[]; at: number }>();
+
+/**
+ * The scopes the playground client may request, as the identity core has it registered (read from the
+ * Hydra admin API by the Site's server; the admin URL never reaches the browser). Falls back to the
+ * configured scopes when the admin API does not answer.
+ */
+export async function allowedScopes(
+  settings: DomainSettings,
+  adminUrl: string,
+  clientId = settings.clientId,
+): Promise<string[]> {
+  const key = `${adminUrl} ${clientId}`;
+  const hit = allowedCache.get(key);
+  if (hit && Date.now() - hit.at < DISCOVERY_TTL) return hit.scopes;
+  try {
+    const res = await fetch(`${adminUrl}/admin/clients/${encodeURIComponent(clientId)}`, {
+      headers: { accept: "application/json" },
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (res.ok) {
+      const scope = ((await res.json()) as { scope?: unknown }).scope;
+      if (typeof scope === "string" && scope.trim()) {
+        const scopes = scope.trim().split(/\s+/).slice(0, 20);
+        allowedCache.set(key, { scopes, at: Date.now() });
+        return scopes;
+      }
+    }
+  } catch {}
+  return clientId === settings.clientId ? settings.scope.split(/\s+/) : [];
+}
+
+/** The DPoP handle of a session whose tokens are bound to its key (RFC 9449), for openid-client's calls. */
+function dpopOf(config: client.Configuration, session: PlaygroundSession): client.DPoPOptions {
+  return session.dpopKeys ? { DPoP: client.getDPoPHandle(config, session.dpopKeys) } : {};
 }
 
 /** The authorization request the playground shows and then sends the browser to. */
@@ -66,7 +103,7 @@ export function authorizationRequest(
     response_type: "code",
     client_id: settings.clientId,
     redirect_uri: settings.redirectUri,
-    scope: settings.scope,
+    scope: flow.scope ?? settings.scope,
     state: flow.state,
     nonce: flow.nonce,
     code_challenge: codeChallenge,
@@ -104,7 +141,7 @@ async function reportIdToken(
   return inspectIdToken(idToken, { jwks, issuer: metadata.issuer, clientId: settings.clientId, nonce });
 }
 
-function tokenSetOf(body: unknown): TokenSet | undefined {
+export function tokenSetOf(body: unknown): TokenSet | undefined {
   if (!body || typeof body !== "object") return undefined;
   const b = body as Record<string, unknown>;
   if (typeof b.access_token !== "string") return undefined;
@@ -159,13 +196,21 @@ export async function redeemCallback(
   }
   const config = configure(settings, metadata, recorder);
   const currentUrl = new URL(`${settings.redirectUri}?${search.toString()}`);
+  // DPoP chosen: a key pair of this session, made here on the server (ES256, not extractable).
+  session.dpopKeys = flow.dpop ? await client.randomDPoPKeyPair("ES256") : undefined;
   try {
-    await client.authorizationCodeGrant(config, currentUrl, {
-      pkceCodeVerifier: flow.codeVerifier,
-      expectedState: flow.state,
-      expectedNonce: flow.nonce,
-      idTokenExpected: true,
-    });
+    await client.authorizationCodeGrant(
+      config,
+      currentUrl,
+      {
+        pkceCodeVerifier: flow.codeVerifier,
+        expectedState: flow.state,
+        expectedNonce: flow.nonce,
+        idTokenExpected: true,
+      },
+      undefined,
+      dpopOf(config, session),
+    );
   } catch (e) {
     const { code: errCode, raw } = codeOfClientError(e);
     step.error = explainError(errCode, raw);
@@ -199,6 +244,7 @@ export async function fetchUserinfo(settings: DomainSettings, session: Playgroun
       config,
       session.tokens.access_token,
       session.subject ?? client.skipSubjectCheck,
+      dpopOf(config, session),
     );
   } catch (e) {
     const last = recorder.exchanges.at(-1);
@@ -233,7 +279,8 @@ export async function refreshTokens(settings: DomainSettings, session: Playgroun
     return;
   }
   try {
-    await client.refreshTokenGrant(configure(settings, metadata, recorder), refreshToken);
+    const config = configure(settings, metadata, recorder);
+    await client.refreshTokenGrant(config, refreshToken, undefined, dpopOf(config, session));
   } catch (e) {
     const { code, raw } = codeOfClientError(e);
     step.error = explainError(code, raw);
@@ -259,17 +306,69 @@ export async function redeemAgain(settings: DomainSettings, session: PlaygroundS
   try {
     const metadata = await discover(settings);
     const currentUrl = new URL(`${settings.redirectUri}?${session.callback.search}`);
-    await client.authorizationCodeGrant(configure(settings, metadata, recorder), currentUrl, {
-      pkceCodeVerifier: session.codeVerifier,
-      expectedState: session.flowState,
-      ...(session.nonce ? { expectedNonce: session.nonce } : {}),
-    });
+    const config = configure(settings, metadata, recorder);
+    await client.authorizationCodeGrant(
+      config,
+      currentUrl,
+      {
+        pkceCodeVerifier: session.codeVerifier,
+        expectedState: session.flowState,
+        ...(session.nonce ? { expectedNonce: session.nonce } : {}),
+      },
+      undefined,
+      dpopOf(config, session),
+    );
     step.response = metadata.token_endpoint ? recorder.lastJson(metadata.token_endpoint) : undefined;
   } catch (e) {
     const { code, raw } = codeOfClientError(e);
     step.error = explainError(code, raw);
     const last = recorder.exchanges.at(-1);
     if (last?.responseBody) step.response = safeJson(last.responseBody);
+  }
+}
+
+/** How an admin API call is shown: its path only, the admin API's address kept on the server. */
+export const ADMIN_API_LABEL = "(Hydra admin API, called by the Site's server)";
+
+/**
+ * Introspects the session's tokens (RFC 7662) at the Hydra admin API, from the Site's server: the
+ * admin endpoint is not public, so the browser never calls it and never learns its address (the
+ * recorded exchanges show the path under ADMIN_API_LABEL).
+ */
+export async function introspectTokens(
+  adminUrl: string,
+  session: Pick<PlaygroundSession, "steps" | "tokens">,
+): Promise<void> {
+  const recorder = new HttpRecorder();
+  const step = newStep("introspection", recorder.exchanges);
+  session.steps.push(step);
+  const tokens = { access_token: session.tokens?.access_token, refresh_token: session.tokens?.refresh_token };
+  if (!tokens.access_token) {
+    step.error = explainError("invalid_grant", { message: "no token in this session to introspect" });
+    return;
+  }
+  const answers: Record<string, unknown> = {};
+  try {
+    for (const [name, token] of Object.entries(tokens)) {
+      if (!token) continue;
+      const res = await recorder.fetch(`${adminUrl}/admin/oauth2/introspect`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+        body: new URLSearchParams({ token }).toString(),
+        signal: AbortSignal.timeout(10_000),
+      });
+      answers[name] = safeJson(await res.text());
+      if (!res.ok) step.error = explainError("introspection_failed", { status: res.status });
+    }
+    step.response = answers;
+  } catch {
+    // The reason (a connection error) would name the admin API's address: it stays in the server's log.
+    step.error = explainError("introspection_failed", { message: "the admin API did not answer" });
+  } finally {
+    for (const x of recorder.exchanges) {
+      x.url = x.url.replace(adminUrl, ADMIN_API_LABEL);
+      if (x.networkError) x.networkError = "no answer";
+    }
   }
 }
 
@@ -289,7 +388,7 @@ export async function endSessionUrl(
   return client.buildEndSessionUrl(config, params).href;
 }
 
-function safeJson(text: string): unknown {
+export function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

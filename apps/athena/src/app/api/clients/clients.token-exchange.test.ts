@@ -87,6 +87,22 @@ describe("OAuth2 client form: token exchange", () => {
     };
     expect((await edit(form({ token_exchange: changed }))).status).toBe(200);
     expect((await coreClient(client_id)).token_exchange).toEqual(changed);
+
+    // A field the form does not show (RFC 9396 authorization_details_types, set over the admin API)
+    // survives an edit in Athena.
+    const patched = await fetch(`${iam.core.oauth2AdminUrl}/admin/clients/${encodeURIComponent(client_id)}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([
+        { op: "add", path: "/authorization_details_types", value: ["payment_initiation"] },
+      ]),
+    });
+    expect(patched.status).toBe(200);
+    expect((await edit(form({ client_name: "renamed again" }))).status).toBe(200);
+    expect(await coreClient(client_id)).toMatchObject({
+      client_name: "renamed again",
+      authorization_details_types: ["payment_initiation"],
+    });
   });
 
   it("refuses a public client with token exchange and a policy value with spaces; nothing is registered", async () => {

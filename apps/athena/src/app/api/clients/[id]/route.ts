@@ -1,6 +1,13 @@
 import { HttpError, jsonBody, ok, route } from "@/lib/api";
 import { core } from "@/lib/core/clients";
-import { clientInput, clientRefusal, olympusFieldsPatch, toHydraClient } from "@/lib/core/oauth2-clients";
+import {
+  clientInput,
+  clientRefusal,
+  getClient,
+  keptFieldsPatch,
+  olympusFieldsPatch,
+  toHydraClient,
+} from "@/lib/core/oauth2-clients";
 
 export const dynamic = "force-dynamic";
 type P = { id: string };
@@ -21,6 +28,7 @@ export const PUT = route<P>("write", async ({ req, params }) => {
   const input = await jsonBody(req, clientInput);
   const api = core().oauth2;
   const { client_secret: _s, ...current } = await api.getOAuth2Client({ id: params.id });
+  const raw = await getClient(params.id);
   await api
     .setOAuth2Client({
       id: params.id,
@@ -29,7 +37,7 @@ export const PUT = route<P>("write", async ({ req, params }) => {
     .catch(clientRefusal);
   // The replace reset the Olympus fields (the SDK model drops them); the patch sets them as the form says.
   const updated = await api
-    .patchOAuth2Client({ id: params.id, jsonPatch: olympusFieldsPatch(input) })
+    .patchOAuth2Client({ id: params.id, jsonPatch: [...olympusFieldsPatch(input), ...keptFieldsPatch(raw)] })
     .catch(clientRefusal);
   return ok({ client_id: updated.client_id });
 });

@@ -3,6 +3,7 @@ import { type NextRequest, NextResponse } from "next/server";
 import { isDomain, siteConfig } from "../../../../lib/config";
 import {
   cookieAttributes,
+  chosenScope,
   cookieNames,
   encodeFlow,
   FLOW_COOKIE_MAX_AGE,
@@ -10,6 +11,7 @@ import {
   SESSION_COOKIE_MAX_AGE,
 } from "../../../../lib/oauth/flow-cookie";
 import { createAuthorizationSecrets } from "../../../../lib/oauth/pkce";
+import { allowedScopes } from "../../../../lib/oauth/playground";
 import { playgroundStore } from "../../../../lib/oauth/store";
 
 /**
@@ -32,6 +34,11 @@ export async function POST(request: NextRequest, ctx: { params: Promise<{ domain
   }
   const form = await request.formData().catch(() => undefined);
   const prompt = parsePrompt(form?.get("prompt"));
+  // The scope picker: only scopes the client may request count (read from the core, server-side).
+  const scope = form?.has("scope-picker")
+    ? chosenScope(form.getAll("scope"), await allowedScopes(config.domains[domain], config.adminUrls[domain]))
+    : undefined;
+  const dpop = form?.get("dpop") === "on";
   const secrets = await createAuthorizationSecrets();
 
   const previous = request.cookies.get(cookieNames.session(domain))?.value;
@@ -52,6 +59,8 @@ export async function POST(request: NextRequest, ctx: { params: Promise<{ domain
       nonce: secrets.nonce,
       createdAt: Date.now(),
       ...(prompt ? { prompt } : {}),
+      ...(scope ? { scope } : {}),
+      ...(dpop ? { dpop } : {}),
     }),
     cookieAttributes(config.publicUrl, FLOW_COOKIE_MAX_AGE),
   );

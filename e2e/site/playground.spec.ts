@@ -206,3 +206,50 @@ test("ciam: the scope picker, DPoP-bound tokens with their proofs, and introspec
   const refreshedRaw = JSON.parse((await refreshed.locator("[data-raw-response] code").textContent())!);
   expect(refreshedRaw.token_type).toBe("DPoP");
 });
+
+test("iam: client credentials with the seeded machine client — scope picker, DPoP, introspection", async ({
+  page,
+}) => {
+  expect(blocked("iam"), `the platform is not complete yet: ${blocked("iam")}`).toBeFalsy();
+  await page.goto("/playground");
+  await page.click("#machine-iam");
+  await page.waitForURL(/\/playground\/machine\/iam$/);
+  // The scopes the core registered for site-playground-machine-iam (seeds/iam/clients.json).
+  const scopes = page.locator('[data-machine-scopes=iam] input[name="scope"]');
+  await expect(scopes).toHaveCount(2);
+  await page.uncheck("#cc-scope-playground\\:write");
+  await page.check("#cc-dpop");
+  await page.click("#client-credentials");
+  const step = page.locator("[data-step=client_credentials]").first();
+  await expect(step.locator("h2 .badge.ok")).toBeVisible();
+  const raw = JSON.parse((await step.locator("[data-raw-response] code").textContent())!);
+  expect(raw.token_type).toBe("DPoP");
+  expect(raw.scope).toBe("playground:read");
+  expect(raw.refresh_token).toBeUndefined();
+  // The exact request: HTTP Basic (the secret redacted), grant_type and scope in the body, a DPoP proof.
+  await expect(step).toContainText("the secret is not shown");
+  await expect(step).toContainText('"grant_type": "client_credentials"');
+  await expect(step.locator("[data-dpop-proof]").first()).toContainText('"typ": "dpop+jwt"');
+
+  await page.click("#introspect-machine");
+  const introspection = page.locator("[data-step=introspection]");
+  await expect(introspection.locator("h2 .badge.ok")).toBeVisible();
+  const answers = JSON.parse((await introspection.locator("[data-raw-response] code").textContent())!);
+  expect(answers.access_token).toMatchObject({
+    active: true,
+    client_id: "site-playground-machine-iam",
+    scope: "playground:read",
+  });
+  expect(answers.access_token.cnf.jkt).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(await page.content()).not.toContain(":4103");
+
+  // Without DPoP the next token is a bearer token, for both scopes.
+  await page.uncheck("#cc-dpop");
+  await page.check("#cc-scope-playground\\:write");
+  await page.click("#client-credentials");
+  const second = page.locator("[data-step=client_credentials]").nth(1);
+  await expect(second.locator("h2 .badge.ok")).toBeVisible();
+  const raw2 = JSON.parse((await second.locator("[data-raw-response] code").textContent())!);
+  expect(raw2.token_type.toLowerCase()).toBe("bearer");
+  expect(raw2.scope.split(" ").sort()).toEqual(["playground:read", "playground:write"]);
+});

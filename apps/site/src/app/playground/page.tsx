@@ -160,6 +160,11 @@ function DomainCard({
           </button>
         </fieldset>
       </form>
+      <p className="small">
+        <Link href={`/playground/machine/${d}`} id={`machine-${d}`}>
+          Machine to machine: the client_credentials grant →
+        </Link>
+      </p>
     </article>
   );
 }

@@ -7,7 +7,13 @@ import type { IdTokenReport } from "./id-token";
 export interface PlaygroundStep {
   /** Unique in this process (a stable key for rendering). */
   seq: number;
-  kind: "authorization_code" | "userinfo" | "refresh_token" | "code_reuse" | "introspection";
+  kind:
+    | "authorization_code"
+    | "userinfo"
+    | "refresh_token"
+    | "code_reuse"
+    | "introspection"
+    | "client_credentials";
   at: number;
   http: HttpExchange[];
   /** The parsed JSON body of the main response (token or userinfo). */
@@ -43,6 +49,8 @@ export interface PlaygroundSession {
   callbackError?: ExplainedError;
   /** The DPoP key pair of this session (RFC 9449), made on the server when DPoP was chosen; never sent anywhere. */
   dpopKeys?: CryptoKeyPair;
+  /** The machine-to-machine part (client_credentials with the playground's confidential client). */
+  machine?: { steps: PlaygroundStep[]; tokens?: TokenSet; dpopKeys?: CryptoKeyPair };
   /** Set while the code is being exchanged, so a double request waits instead of redeeming twice. */
   pending?: Promise<void>;
 }

@@ -9,6 +9,8 @@ import { createProgram } from "./cli.ts";
  * reference.test.ts fails when the committed page differs, so the page cannot drift.
  */
 
+const PACKAGE = "@olympus/octl";
+
 export const pagePath = fileURLToPath(new URL("../../../docs/reference/octl.md", import.meta.url));
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -83,6 +85,16 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
     current = readFileSync(pagePath, "utf8");
   } catch {}
-  if (current !== page) writeFileSync(pagePath, page);
-  console.log(current === page ? `${pagePath} is up to date` : `wrote ${pagePath}`);
+  if (process.argv.includes("--check")) {
+    // What the Site's docs test (run when landing) calls: fail, saying how to fix it.
+    if (current !== page) {
+      console.error(
+        `${pagePath} differs from the sources: run \`pnpm --filter ${PACKAGE} reference\` and commit it`,
+      );
+      process.exit(1);
+    }
+  } else {
+    if (current !== page) writeFileSync(pagePath, page);
+    console.log(current === page ? `${pagePath} is up to date` : `wrote ${pagePath}`);
+  }
 }

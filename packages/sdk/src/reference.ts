@@ -8,6 +8,8 @@ import ts from "typescript";
  * the committed page differs from what the sources say, so the page cannot drift.
  */
 
+const PACKAGE = "@olympus/sdk";
+
 export const pagePath = fileURLToPath(new URL("../../../docs/reference/sdk.md", import.meta.url));
 const entry = fileURLToPath(new URL("./index.ts", import.meta.url));
 
@@ -199,6 +201,16 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
     current = readFileSync(pagePath, "utf8");
   } catch {}
-  if (current !== page) writeFileSync(pagePath, page);
-  console.log(current === page ? `${pagePath} is up to date` : `wrote ${pagePath}`);
+  if (process.argv.includes("--check")) {
+    // What the Site's docs test (run when landing) calls: fail, saying how to fix it.
+    if (current !== page) {
+      console.error(
+        `${pagePath} differs from the sources: run \`pnpm --filter ${PACKAGE} reference\` and commit it`,
+      );
+      process.exit(1);
+    }
+  } else {
+    if (current !== page) writeFileSync(pagePath, page);
+    console.log(current === page ? `${pagePath} is up to date` : `wrote ${pagePath}`);
+  }
 }

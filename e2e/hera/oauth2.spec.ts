@@ -2,7 +2,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { expect, type Page, test } from "@playwright/test";
 import { OAUTH2_ADMIN_URL, OAUTH2_PUBLIC_URL } from "./stack.ts";
-import { createVerifiedUser, PASSWORD } from "./support.ts";
+import { Secret, TOTP } from "otpauth";
+import { createVerifiedUser, PASSWORD, signIn } from "./support.ts";
 
 /**
  * The OAuth2 round trip through Hera's /login, /consent and /logout against the core's Hydra API.
@@ -313,6 +314,52 @@ test("an essential acr the login can not reach (aal2 for a password-only user) f
   const params = await callbackParams(page);
   expect(params.get("error")).toBe("unmet_authentication_requirements");
   expect(params.get("code")).toBeNull();
+});
+
+test("an essential acr aal2 for a user with TOTP: the code is asked after the password, and the ID token says aal2 and otp", async ({
+  page,
+  context,
+}) => {
+  expect(unavailable, unavailable).toBeFalsy();
+  const email = await createVerifiedUser(context, "oauth2stepup");
+  // Link an authenticator app in settings (as mfa.spec does), then start signed out.
+  await signIn(page, email);
+  await page.goto("/settings");
+  const totpForm = page.getByTestId("ory/screen/settings/group/totp");
+  await expect(totpForm.locator("img#totp_qr")).toBeVisible();
+  const secret = await page.getByTestId("ory/form/node/input/totp_secret_key").inputValue();
+  const totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 });
+  await totpForm.getByTestId("ory/form/node/input/totp_code").fill(totp.generate());
+  const linkedAt = Date.now();
+  await totpForm.getByRole("button", { name: "Save" }).click();
+  await expect(page.locator('button[name="totp_unlink"]')).toBeVisible();
+  await context.clearCookies();
+
+  const verifier = await authorizeWith(page, {
+    claims: JSON.stringify({ id_token: { acr: { essential: true, values: ["aal2"] } } }),
+  });
+  await page.getByLabel(/email/i).first().fill(email);
+  await page.locator('input[name="password"]').fill(PASSWORD);
+  await page.getByRole("button", { name: /^sign in( with password)?$/i }).click();
+  // The password alone does not answer the client: the second factor is asked for.
+  const code = page.getByTestId("ory/form/node/input/totp_code");
+  await expect(code).toBeVisible();
+  expect(page.url().startsWith(REDIRECT_URI)).toBe(false);
+  // A code of a later time step than the one that linked the app (a used step is refused).
+  const wait = (Math.floor(linkedAt / 30_000) + 1) * 30_000 - Date.now();
+  if (wait > 0) await page.waitForTimeout(wait + 200);
+  await code.fill(totp.generate());
+  await page
+    .getByRole("button", { name: /continue|verify|sign in/i })
+    .first()
+    .click();
+  await page.getByRole("button", { name: "Allow" }).click();
+  const params = await callbackParams(page);
+  expect(params.get("error"), params.get("error_description") ?? "").toBeNull();
+  const claims = await redeem(params.get("code")!, verifier);
+  expect(claims.acr).toBe("aal2");
+  // RFC 8176: the password and the one-time code.
+  expect(claims.amr).toEqual(expect.arrayContaining(["pwd", "otp"]));
 });
 
 test("Deny: the client receives access_denied", async ({ page, context }) => {

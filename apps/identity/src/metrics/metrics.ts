@@ -27,7 +27,7 @@ const METHODS = new Set([
   "link",
 ]);
 
-/** Counts an audit event as a flow outcome or a lockout (security/audit.ts calls this for every event). */
+/** Counts an audit event as a flow outcome or a lockout (audit/audit.ts calls this for every event). */
 export function countAuditEvent(ctx: AppContext, event: string, metadata?: Record<string, unknown>): void {
   const parts = event.split(".");
   const m = metricsFor(ctx);

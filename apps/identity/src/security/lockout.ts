@@ -4,7 +4,7 @@ import type { AppContext } from "../app/context.ts";
 import { securityLoginThrottles } from "../db/security-schema.ts";
 import { isJsonRequest } from "../http/request.ts";
 import type { UiText } from "../selfservice/flow/text.ts";
-import { audit } from "./audit.ts";
+import { audit } from "../audit/audit.ts";
 import { queueSecurityNotice } from "../courier/security-notices.ts";
 import { isTrustedProxy, requestIp } from "./ip.ts";
 import { uuid } from "./random.ts";

@@ -5,7 +5,7 @@ import { sessions } from "../../db/schema.ts";
 import { OryError, sessionAlreadyAvailable } from "../../errors/index.ts";
 import { isJsonRequest } from "../../http/request.ts";
 import type { FullIdentity } from "../../identity/repository.ts";
-import { type AuditEvent, audit, auditInsert } from "../../security/audit.ts";
+import { type AuditEvent, audit, auditInsert } from "../../audit/audit.ts";
 import { withCaptcha } from "../../security/captcha.ts";
 import {
   type ActiveSession,

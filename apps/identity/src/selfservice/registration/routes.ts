@@ -44,7 +44,7 @@ import { currentSession } from "../../session/session.ts";
 import { checkPassword } from "../password/policy.ts";
 import { oidcRegistrationNodes, isOidcSubmit } from "../oidc/strategy.ts";
 import { submitOidcRegistration } from "../oidc/routes.ts";
-import { audit } from "../../security/audit.ts";
+import { audit } from "../../audit/audit.ts";
 import { verifyCaptcha, withCaptcha } from "../../security/captcha.ts";
 import type { CredentialInput } from "../../identity/repository.ts";
 import { applyFailure, workingFlow } from "../flow/lifecycle.ts";

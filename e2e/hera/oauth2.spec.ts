@@ -222,7 +222,7 @@ test("Rich authorization request: the consent page lists each detail's type and 
     "creditorName",
     "<b>Merchant A</b>",
     "instructedAmount",
-    '{"currency":"EUR","amount":"123.50"}',
+    "currency: EUR, amount: 123.50",
   ]);
   await expect(shown.locator("b")).toHaveCount(0);
   await page.getByRole("button", { name: "Allow" }).click();

@@ -10,7 +10,8 @@ import { trustedProxyList } from "../security/ip.ts";
 import { createOAuth2, type OAuth2Apps } from "../oauth2/app.ts";
 import { oauth2Bridge } from "../oauth2/bridge.ts";
 import { registerMetaRoutes } from "../meta/routes.ts";
-import { observeRequests } from "../metrics/metrics.ts";
+import { createMetrics, observeRequests } from "../metrics/metrics.ts";
+import { SettingsOverrides } from "../security/overrides.ts";
 import { registerSecurity } from "../security/register.ts";
 import { registerSelfServiceErrors } from "../selfservice/errors/forward.ts";
 import { checkWebHooks } from "../selfservice/hook/index.ts";
@@ -22,6 +23,7 @@ import { registerRecoveryRoutes } from "../selfservice/recovery/routes.ts";
 import { registerRegistrationRoutes } from "../selfservice/registration/routes.ts";
 import { registerSettingsRoutes } from "../selfservice/settings/routes.ts";
 import { registerVerificationRoutes } from "../selfservice/verification/routes.ts";
+import { buildStrategies } from "../selfservice/strategy/registry.ts";
 import { registerWebAuthnScriptRoute } from "../selfservice/webauthn/script.ts";
 import { registerSessionRoutes } from "../session/routes.ts";
 import type { AppContext } from "./context.ts";
@@ -86,6 +88,9 @@ export async function createCore(config: Config, opts: CreateOptions = {}): Prom
     cipherKeys: deriveCipherKeys(config.secrets.cipher),
     // Replaced below, once the OAuth2 provider (which keeps the context) exists.
     hydra: noHydra,
+    overrides: new SettingsOverrides(),
+    strategies: buildStrategies(config),
+    metrics: createMetrics({ config, database, db: database.db }),
     notifyCourier: () => {},
   };
   const oauth2 = await createOAuth2(ctx);

@@ -110,7 +110,8 @@ function spawnWorker(): Worker {
   const opts = {
     stdio: ["ignore", "ignore", "pipe", "ipc"] as ("ignore" | "pipe" | "ipc")[],
     cwd: tmpdir(),
-    env: {},
+    // Empty on purpose (nothing of the parent reaches a program); typed so Next's ProcessEnv (NODE_ENV required) accepts it.
+    env: {} as NodeJS.ProcessEnv,
     serialization: "json" as const,
   };
   // On Linux the child starts under a shell that lowers its data-segment limit first.

@@ -2,7 +2,7 @@ import type { Hono } from "hono";
 import { registerAdminSecurityRoutes } from "../admin/security/routes.ts";
 import { registerAdminSettingsRoutes } from "../admin/settings/routes.ts";
 import type { AppContext } from "../app/context.ts";
-import { purgeAudit } from "./audit.ts";
+import { purgeAudit } from "../audit/audit.ts";
 import { purgeThrottles } from "./lockout.ts";
 import { applyVaultOverrides } from "./overrides.ts";
 import { rateLimit } from "./ratelimit.ts";

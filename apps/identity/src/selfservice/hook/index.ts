@@ -5,7 +5,7 @@ import { type Config, ConfigError } from "../../config/index.ts";
 import type { Tx } from "../../db/client.ts";
 import { type FullIdentity, identityToWire } from "../../identity/repository.ts";
 import type { IdentitySchema } from "../../identity/schemas.ts";
-import { audit } from "../../security/audit.ts";
+import { audit } from "../../audit/audit.ts";
 import { uuid } from "../../security/random.ts";
 import { baseFlowWire } from "../flow/common.ts";
 import type { FlowRow } from "../flow/repository.ts";

@@ -6,7 +6,7 @@ import type { OidcProviderConfig } from "../../config/oidc.ts";
 import { OryError } from "../../errors/index.ts";
 import { isJsonRequest } from "../../http/request.ts";
 import { createIdentity, type FullIdentity, loadIdentity } from "../../identity/repository.ts";
-import { audit } from "../../security/audit.ts";
+import { audit } from "../../audit/audit.ts";
 import { randomAlnum } from "../../security/random.ts";
 import { type ActiveSession, currentSession, issueSession, setSessionCookie } from "../../session/session.ts";
 import { createFlow, uiUrl } from "../flow/common.ts";

@@ -7,6 +7,7 @@ import { redirect } from "next/navigation";
 import * as client from "openid-client";
 import { isDomain, siteConfig } from "../../lib/config";
 import { cookieAttributes, cookieNames, SESSION_COOKIE_MAX_AGE } from "../../lib/oauth/flow-cookie";
+import { startDeviceFlow } from "../../lib/oauth/device";
 import { clientCredentials } from "../../lib/oauth/machine";
 import {
   allowedScopes,
@@ -94,6 +95,14 @@ export async function introspectMachineAction(domain: string) {
   const { session } = await currentPlayground(domain);
   if (!session?.machine) redirect(`/playground/machine/${domain}`);
   await introspectTokens(siteConfig().adminUrls[domain], session.machine);
+  refresh();
+}
+
+/** Starts the device flow (RFC 8628) for this browser's session; the server polls in the background. */
+export async function startDeviceAction(domain: string) {
+  if (!isDomain(domain)) redirect("/playground");
+  const { settings, session } = await sessionFor(domain);
+  await startDeviceFlow(settings, session);
   refresh();
 }
 

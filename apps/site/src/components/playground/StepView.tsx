@@ -10,6 +10,8 @@ export const STEP_TITLES: Record<PlaygroundStep["kind"], string> = {
   refresh_token: "Token request (refresh_token grant)",
   code_reuse: "The same code, redeemed again",
   client_credentials: "Token request (client_credentials grant)",
+  device_authorization: "Device authorization request (RFC 8628)",
+  device_code: "Polling the token endpoint (device_code grant)",
   introspection: "Token introspection (RFC 7662, from the Site's server)",
 };
 

@@ -13,7 +13,9 @@ export interface PlaygroundStep {
     | "refresh_token"
     | "code_reuse"
     | "introspection"
-    | "client_credentials";
+    | "client_credentials"
+    | "device_authorization"
+    | "device_code";
   at: number;
   http: HttpExchange[];
   /** The parsed JSON body of the main response (token or userinfo). */
@@ -51,6 +53,16 @@ export interface PlaygroundSession {
   dpopKeys?: CryptoKeyPair;
   /** The machine-to-machine part (client_credentials with the playground's confidential client). */
   machine?: { steps: PlaygroundStep[]; tokens?: TokenSet; dpopKeys?: CryptoKeyPair };
+  /** The device flow (RFC 8628) of this session: the device authorization, its polling, the outcome. */
+  device?: {
+    steps: PlaygroundStep[];
+    userCode?: string;
+    verificationUri?: string;
+    verificationUriComplete?: string;
+    interval?: number;
+    status: "starting" | "pending" | "done" | "failed";
+    tokens?: TokenSet;
+  };
   /** Set while the code is being exchanged, so a double request waits instead of redeeming twice. */
   pending?: Promise<void>;
 }

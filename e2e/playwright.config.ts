@@ -8,7 +8,7 @@ export default defineConfig({
   testDir: "./hera",
   testMatch: "*.spec.ts",
   // Need another core configuration: each runs under its own config (hera/*.config.ts) and stack.
-  testIgnore: ["captcha.spec.ts", "no-account-deletion.spec.ts"],
+  testIgnore: ["captcha.spec.ts", "no-account-deletion.spec.ts", "delete-reauth.spec.ts"],
   globalSetup: "./hera/global-setup.ts",
   // One stack on the domain's real ports: specs share it and run one at a time.
   workers: 1,

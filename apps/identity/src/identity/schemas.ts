@@ -245,7 +245,7 @@ export class IdentitySchemas {
             const propAt = `${at}/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`;
             if (!prop || typeof prop !== "object" || Array.isArray(prop)) continue;
             const p = prop as Record<string, unknown>;
-            if (p[EXT] !== undefined) problems.push(...checkExtension(p[EXT], `${propAt}/${EXT}`, p));
+            if (p[EXT] !== undefined) problems.push(...checkExtension(p[EXT], `${propAt}/ory.sh~1kratos`, p));
             const { [EXT]: _ext, ...rest } = p;
             if (rest.type === "object" || rest.properties) walkTraits(rest, propAt);
             else walk(rest, propAt, false);

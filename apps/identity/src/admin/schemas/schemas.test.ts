@@ -119,7 +119,7 @@ describe("identity schemas at run time", () => {
       [
         "unknown-key",
         withExt({ credentials: { password: { identifer: true } } }),
-        "/credentials/password/identifer",
+        "/properties/traits/properties/extra/ory.sh~1kratos/credentials/password/identifer",
       ],
       ["bad-via", withExt({ verification: { via: "pigeon" } }), '"email" or "sms"'],
       ["not-boolean", withExt({ credentials: { password: { identifier: "yes" } } }), "must be a boolean"],

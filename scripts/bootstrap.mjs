@@ -35,7 +35,32 @@ function pnpm(args, opts) {
   return run(cmd, [...pre, ...args], opts);
 }
 
+/**
+ * The Jsonnet evaluator (@hanazuki/node-jsonnet) is compiled from C++ by `pnpm install` (once per
+ * machine; pnpm's store keeps the build): g++, make and cmake must be there. As root with apt (Debian,
+ * Ubuntu, CI) they are installed when missing; elsewhere the message says what to install.
+ */
+function ensureBuildTools() {
+  if (process.platform !== "linux") return;
+  const has = (tool) => spawnSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" }).status === 0;
+  const missing = ["g++", "make", "cmake"].filter((t) => !has(t));
+  if (!missing.length) return;
+  if (process.getuid?.() === 0 && has("apt-get")) {
+    console.log(
+      `[olympus] installing ${missing.join(", ")} (the Jsonnet evaluator is compiled at install) …`,
+    );
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    if (run("apt-get", ["update", "-qq"], { env }) === 0)
+      run("apt-get", ["install", "-y", "-qq", ...missing], { env });
+    return;
+  }
+  console.log(
+    `[olympus] ${missing.join(", ")} not found: the Jsonnet evaluator is compiled at install; install them first (Debian/Ubuntu: sudo apt-get install g++ make cmake)`,
+  );
+}
+
 function install() {
+  ensureBuildTools();
   const status = pnpm(["install", "--frozen-lockfile", "--prefer-offline", "--reporter=append-only"]);
   if (status !== 0) process.exit(status);
 }

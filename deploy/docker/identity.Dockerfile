@@ -6,7 +6,7 @@
 #
 # It runs the production bundle (`dist/main.mjs`, built by apps/identity/build.mjs with esbuild), as
 # octl does: no transpiling at start and no loader thread, so the core is ready in about half a second
-# and holds less memory. PGlite and the argon2/bcrypt addons stay external and come from the
+# and holds less memory. PGlite, the argon2/bcrypt addons and the Jsonnet evaluator stay external and come from the
 # production node_modules; the SQL migrations are found next to the bundle (apps/identity/drizzle).
 
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
@@ -15,6 +15,11 @@ FROM ${NODE_IMAGE} AS build
 # Same pnpm as the repository's package.json "packageManager" (deploy/docker/dockerfiles.test.ts checks it).
 ARG PNPM_VERSION=10.34.9
 ENV CI=true
+# The Jsonnet evaluator (@hanazuki/node-jsonnet) is a C++ addon compiled at install; it links libjsonnet
+# statically, so the runtime stage needs only the libstdc++ Node itself uses.
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends g++ make cmake >/dev/null \
+ && rm -rf /var/lib/apt/lists/*
 RUN npm install --global --no-audit --no-fund "pnpm@${PNPM_VERSION}"
 WORKDIR /src
 COPY . .

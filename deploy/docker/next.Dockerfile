@@ -19,6 +19,10 @@ ARG PNPM_VERSION=10.34.9
 ENV CI=true \
     NEXT_TELEMETRY_DISABLED=1
 RUN case "${APP}" in hera|athena|site) ;; *) echo "build with --build-arg APP=hera|athena|site" >&2; exit 1 ;; esac
+# The workspace install compiles the identity core's Jsonnet addon (C++).
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends g++ make cmake >/dev/null \
+ && rm -rf /var/lib/apt/lists/*
 RUN npm install --global --no-audit --no-fund "pnpm@${PNPM_VERSION}"
 WORKDIR /src
 COPY . .

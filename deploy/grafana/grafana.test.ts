@@ -5,7 +5,7 @@ import { readRepoFile } from "../platform.ts";
 const dashboard = JSON.parse(readFileSync(new URL("./olympus-identity.json", import.meta.url), "utf8")) as {
   panels: { title: string; targets: { expr: string }[] }[];
 };
-const metricsSource = readRepoFile("apps/identity/src/metrics/metrics.ts");
+const metricsSource = readRepoFile("apps/identity/src/metrics/core.ts");
 
 /** The metric names a PromQL expression reads (olympus_*; histogram and counter suffixes folded). */
 function metricNames(expr: string): string[] {

@@ -222,7 +222,7 @@ test("Rich authorization request: the consent page lists each detail's type and 
     "creditorName",
     "<b>Merchant A</b>",
     "instructedAmount",
-    '{"currency":"EUR","amount":"123.50"}',
+    "currency: EUR, amount: 123.50",
   ]);
   await expect(shown.locator("b")).toHaveCount(0);
   await page.getByRole("button", { name: "Allow" }).click();
@@ -242,6 +242,77 @@ test("Rich authorization request: the consent page lists each detail's type and 
   });
   expect(res.status).toBe(200);
   expect(((await res.json()) as { authorization_details?: unknown }).authorization_details).toEqual([detail]);
+});
+
+/** An authorization request of the e2e app with extra parameters; returns its PKCE verifier. */
+async function authorizeWith(page: Page, extra: Record<string, string>): Promise<string> {
+  const verifier = randomBytes(32).toString("base64url");
+  const url = new URL(discovery!.authorization_endpoint);
+  url.search = new URLSearchParams({
+    client_id: clientId,
+    response_type: "code",
+    redirect_uri: REDIRECT_URI,
+    scope: "openid email",
+    state: randomBytes(12).toString("hex"),
+    code_challenge: createHash("sha256").update(verifier).digest("base64url"),
+    code_challenge_method: "S256",
+    ...extra,
+  }).toString();
+  await page.goto(url.toString());
+  return verifier;
+}
+
+test("max_age=0: a signed-in user is asked for the password again, and auth_time is the new login's", async ({
+  page,
+  context,
+}) => {
+  expect(unavailable, unavailable).toBeFalsy();
+  const email = await createVerifiedUser(context, "oauth2maxage");
+  let verifier = await authorizeWith(page, {});
+  await page.getByLabel(/email/i).first().fill(email);
+  await page.locator('input[name="password"]').fill(PASSWORD);
+  await page.getByRole("button", { name: /^sign in( with password)?$/i }).click();
+  await page.getByRole("button", { name: "Allow" }).click();
+  const first = await redeem((await callbackParams(page)).get("code")!, verifier);
+  expect(typeof first.auth_time).toBe("number");
+  await page.waitForTimeout(1100);
+
+  // The identity session is live, yet max_age=0 sends the user to a login that asks for the password.
+  verifier = await authorizeWith(page, { max_age: "0" });
+  await expect(page).toHaveURL(/localhost:3000\/login\?flow=/);
+  const password = page.locator('input[name="password"]');
+  await expect(password).toBeVisible();
+  const identifier = page.getByLabel(/email/i).first();
+  if ((await identifier.isVisible()) && (await identifier.isEditable()) && !(await identifier.inputValue())) {
+    await identifier.fill(email);
+  }
+  await password.fill(PASSWORD);
+  await page.getByRole("button", { name: /^(sign in|continue)( with password)?$/i }).click();
+  await page.getByRole("button", { name: "Allow" }).click();
+  const params = await callbackParams(page);
+  expect(params.get("error")).toBeNull();
+  const again = await redeem(params.get("code")!, verifier);
+  expect(again.sub).toBe(first.sub);
+  expect(again.auth_time as number).toBeGreaterThan(first.auth_time as number);
+  // acr is the identity session's authenticator assurance level (a password: aal1).
+  expect(again.acr).toBe("aal1");
+});
+
+test("an essential acr the login can not reach (aal2 for a password-only user) fails with unmet_authentication_requirements", async ({
+  page,
+  context,
+}) => {
+  expect(unavailable, unavailable).toBeFalsy();
+  const email = await createVerifiedUser(context, "oauth2acr");
+  await authorizeWith(page, {
+    claims: JSON.stringify({ id_token: { acr: { essential: true, values: ["aal2"] } } }),
+  });
+  await page.getByLabel(/email/i).first().fill(email);
+  await page.locator('input[name="password"]').fill(PASSWORD);
+  await page.getByRole("button", { name: /^sign in( with password)?$/i }).click();
+  const params = await callbackParams(page);
+  expect(params.get("error")).toBe("unmet_authentication_requirements");
+  expect(params.get("code")).toBeNull();
 });
 
 test("Deny: the client receives access_denied", async ({ page, context }) => {

@@ -206,3 +206,94 @@ test("ciam: the scope picker, DPoP-bound tokens with their proofs, and introspec
   const refreshedRaw = JSON.parse((await refreshed.locator("[data-raw-response] code").textContent())!);
   expect(refreshedRaw.token_type).toBe("DPoP");
 });
+
+test("iam: client credentials with the seeded machine client — scope picker, DPoP, introspection", async ({
+  page,
+}) => {
+  expect(blocked("iam"), `the platform is not complete yet: ${blocked("iam")}`).toBeFalsy();
+  await page.goto("/playground");
+  await page.click("#machine-iam");
+  await page.waitForURL(/\/playground\/machine\/iam$/);
+  // The scopes the core registered for site-playground-machine-iam (seeds/iam/clients.json).
+  const scopes = page.locator('[data-machine-scopes=iam] input[name="scope"]');
+  await expect(scopes).toHaveCount(2);
+  await page.uncheck("#cc-scope-playground\\:write");
+  await page.check("#cc-dpop");
+  await page.click("#client-credentials");
+  const step = page.locator("[data-step=client_credentials]").first();
+  await expect(step.locator("h2 .badge.ok")).toBeVisible();
+  const raw = JSON.parse((await step.locator("[data-raw-response] code").textContent())!);
+  expect(raw.token_type).toBe("DPoP");
+  expect(raw.scope).toBe("playground:read");
+  expect(raw.refresh_token).toBeUndefined();
+  // The exact request: HTTP Basic (the secret redacted), grant_type and scope in the body, a DPoP proof.
+  await expect(step).toContainText("the secret is not shown");
+  await expect(step).toContainText('"grant_type": "client_credentials"');
+  await expect(step.locator("[data-dpop-proof]").first()).toContainText('"typ": "dpop+jwt"');
+
+  await page.click("#introspect-machine");
+  const introspection = page.locator("[data-step=introspection]");
+  await expect(introspection.locator("h2 .badge.ok")).toBeVisible();
+  const answers = JSON.parse((await introspection.locator("[data-raw-response] code").textContent())!);
+  expect(answers.access_token).toMatchObject({
+    active: true,
+    client_id: "site-playground-machine-iam",
+    scope: "playground:read",
+  });
+  expect(answers.access_token.cnf.jkt).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(await page.content()).not.toContain(":4103");
+
+  // Without DPoP the next token is a bearer token, for both scopes.
+  await page.uncheck("#cc-dpop");
+  await page.check("#cc-scope-playground\\:write");
+  await page.click("#client-credentials");
+  const second = page.locator("[data-step=client_credentials]").nth(1);
+  await expect(second.locator("h2 .badge.ok")).toBeVisible();
+  const raw2 = JSON.parse((await second.locator("[data-raw-response] code").textContent())!);
+  expect(raw2.token_type.toLowerCase()).toBe("bearer");
+  expect(raw2.scope.split(" ").sort()).toEqual(["playground:read", "playground:write"]);
+});
+
+test("ciam: the device flow — user code on the Site, a second page allows at Hera, the polling gets the tokens", async ({
+  page,
+  context,
+}) => {
+  expect(blocked("ciam"), `the platform is not complete yet: ${blocked("ciam")}`).toBeFalsy();
+  await page.goto("/playground");
+  await page.click("#device-ciam");
+  await page.waitForURL(/\/playground\/device\/ciam$/);
+  await page.click("#device-start");
+  const userCode = (await page.locator("[data-user-code]").textContent())!.trim();
+  expect(userCode).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
+  // The exact request the device made: client_id (a public client) and scope, at the device endpoint.
+  const started = page.locator("[data-step=device_authorization]");
+  await expect(started.locator("h2 .badge.ok")).toBeVisible();
+  await expect(started).toContainText("/oauth2/device/auth");
+  await expect(started).toContainText('"client_id": "site-playground-ciam"');
+  const verification = await page.locator("[data-verification-uri]").getAttribute("href");
+  expect(verification).toBe("http://localhost:3102/oauth2/device/verify");
+  await expect(page.locator("[data-device-status=pending]")).toBeVisible();
+  // The device polls before anyone allowed: authorization_pending (the page reloads itself meanwhile).
+  await expect(page.locator("[data-step=device_code]")).toContainText("authorization_pending", {
+    timeout: 30_000,
+  });
+
+  // A second page (the user's phone) opens the verification address, types the code, signs in, allows.
+  const phone = await context.newPage();
+  await phone.goto(verification!);
+  await phone.waitForURL((u) => u.origin === heraOrigin("ciam") && u.pathname.startsWith("/device"));
+  await phone.getByLabel("Device code").fill(userCode);
+  await phone.getByRole("button", { name: "Continue" }).click();
+  await signInAtHera(phone, "ciam");
+  await answerConsent(phone, "ciam", "accept");
+  await phone.waitForURL((u) => u.origin === heraOrigin("ciam") && u.pathname.startsWith("/device/success"));
+
+  // The Site's polling gets the tokens at its next poll; the page reloads itself while it waits.
+  await expect(page.locator("[data-device-status=done]")).toBeVisible({ timeout: 30_000 });
+  const tokens = JSON.parse((await page.locator("[data-device-tokens] code").textContent())!);
+  expect(tokens.access_token).toMatch(/^ory_at_/);
+  expect(tokens.id_token).toBeTruthy();
+  const polls = page.locator("[data-step=device_code]");
+  await expect(polls.locator("h2 .badge.ok")).toBeVisible();
+  await expect(polls).toContainText("urn:ietf:params:oauth:grant-type:device_code");
+});

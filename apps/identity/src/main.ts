@@ -92,6 +92,11 @@ async function main(): Promise<number> {
       log.error("identity core could not start", { error: e.message, endpoint: e.endpoint, port: e.port });
       return 1;
     }
+    // A program the configuration names (a Jsonnet mapper or hook body) that cannot be read or parsed.
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      return 78;
+    }
     throw e;
   }
   // The password estimator's dictionaries load in the background, not in the first sign-up.

@@ -65,7 +65,11 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     if (text !== before) {
       changed++;
       if (process.argv.includes("--write")) writeFileSync(path, text);
-      console.log(`${process.argv.includes("--write") ? "updated" : "differs"}: ${path}`);
+      console.log(
+        process.argv.includes("--write")
+          ? `updated: ${path}`
+          : `differs: ${path} (run \`pnpm --filter @olympus/guides sync\` and commit it)`,
+      );
     }
   }
   if (changed && !process.argv.includes("--write")) process.exit(1);

@@ -124,8 +124,8 @@ describe("seed program", () => {
     expect(admins.iam.clients.find((c) => c.client_id === "ciam-workforce")).toMatchObject({
       client_secret: WORKFORCE_SECRET,
     });
-    expect(run.stdout).toMatch(/Seeded CIAM: identities: 1 created; OAuth2 clients: 1 created/);
-    expect(run.stdout).toMatch(/Seeded IAM: identities: 2 created; OAuth2 clients: 4 created/);
+    expect(run.stdout).toMatch(/Seeded CIAM: identities: 1 created; OAuth2 clients: 2 created/);
+    expect(run.stdout).toMatch(/Seeded IAM: identities: 2 created; OAuth2 clients: 5 created/);
   });
 
   it("refuses a client whose {secret.NAME} the deployment did not give, creating no such client", async () => {
@@ -149,7 +149,7 @@ describe("seed program", () => {
     expect(admins.ciam.writes.length).toBe(writes[0]);
     expect(admins.iam.writes.slice(writes[1])).toEqual(["PATCH /admin/clients/ciam-workforce"]);
     expect(again.stdout).toMatch(
-      /IAM: identities: 0 created, 2 already there; OAuth2 clients: 0 created, 4 already there/,
+      /IAM: identities: 0 created, 2 already there; OAuth2 clients: 0 created, 5 already there/,
     );
   });
 

@@ -107,7 +107,7 @@ export function Ring({ value, total, label }: { value: number; total: number; la
       aria-label={`${label}: ${Math.round(share * 100)}%`}
       style={{ maxWidth: 120 }}
     >
-      <circle cx="50" cy="50" r={r} fill="none" stroke="#eceff3" strokeWidth="12" />
+      <circle cx="50" cy="50" r={r} fill="none" stroke="var(--track)" strokeWidth="12" />
       <circle
         cx="50"
         cy="50"

@@ -34,7 +34,7 @@ describe("authorization details on the consent page", () => {
       ],
       other: [
         { key: "creditorName", text: "Merchant A" },
-        { key: "instructedAmount", text: '{"currency":"EUR","amount":"1.00"}' },
+        { key: "instructedAmount", text: "currency: EUR, amount: 1.00" },
       ],
     });
   });
@@ -43,5 +43,7 @@ describe("authorization details on the consent page", () => {
     expect(fieldText("x".repeat(500))).toHaveLength(200);
     expect(fieldText("<script>alert(1)</script>")).toBe("<script>alert(1)</script>");
     expect(fieldText(null)).toBe("null");
+    expect(fieldText({ nested: { deeper: 1 } })).toBe('{"nested":{"deeper":1}}');
+    expect(fieldText([1, "a"])).toBe('[1,"a"]');
   });
 });

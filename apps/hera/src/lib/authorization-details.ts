@@ -27,14 +27,23 @@ export function readAuthorizationDetails(value: unknown): AuthorizationDetail[] 
   );
 }
 
-/** A field's value as one line of text: strings as they are, lists joined, anything else as JSON. */
+const isScalar = (v: unknown) => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+
+/**
+ * A field's value as one line of text: strings as they are, lists of strings joined, an object of
+ * plain values as `name: value` pairs, anything else as JSON.
+ */
 export function fieldText(value: unknown): string {
   const text =
     typeof value === "string"
       ? value
       : Array.isArray(value) && value.every((v) => typeof v === "string")
         ? value.join(", ")
-        : JSON.stringify(value);
+        : value && typeof value === "object" && !Array.isArray(value) && Object.values(value).every(isScalar)
+          ? Object.entries(value)
+              .map(([k, v]) => `${k}: ${String(v)}`)
+              .join(", ")
+          : JSON.stringify(value);
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
 }
 

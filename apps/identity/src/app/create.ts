@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { createAdminApp } from "../admin/app.ts";
-import type { Config } from "../config/index.ts";
+import { type Config, ConfigError } from "../config/index.ts";
 import { openDatabase, type Database } from "../db/client.ts";
 import { Hasher } from "../hash/hasher.ts";
 import { type Hydra, noHydra } from "../hydra/hydra.ts";
@@ -10,10 +10,12 @@ import { trustedProxyList } from "../security/ip.ts";
 import { createOAuth2, type OAuth2Apps } from "../oauth2/app.ts";
 import { oauth2Bridge } from "../oauth2/bridge.ts";
 import { registerMetaRoutes } from "../meta/routes.ts";
-import { observeRequests } from "../metrics/metrics.ts";
+import { createMetrics, observeRequests } from "../metrics/metrics.ts";
+import { SettingsOverrides } from "../security/overrides.ts";
 import { registerSecurity } from "../security/register.ts";
 import { registerSelfServiceErrors } from "../selfservice/errors/forward.ts";
 import { checkWebHooks } from "../selfservice/hook/index.ts";
+import { checkMappers, MappingError } from "../selfservice/oidc/mapping.ts";
 import { registerLoginRoutes } from "../selfservice/login/routes.ts";
 import { registerOidcRoutes } from "../selfservice/oidc/routes.ts";
 import { registerLogoutRoutes } from "../selfservice/logout/routes.ts";
@@ -21,12 +23,29 @@ import { registerRecoveryRoutes } from "../selfservice/recovery/routes.ts";
 import { registerRegistrationRoutes } from "../selfservice/registration/routes.ts";
 import { registerSettingsRoutes } from "../selfservice/settings/routes.ts";
 import { registerVerificationRoutes } from "../selfservice/verification/routes.ts";
+import { buildStrategies } from "../selfservice/strategy/registry.ts";
 import { registerWebAuthnScriptRoute } from "../selfservice/webauthn/script.ts";
 import { registerSessionRoutes } from "../session/routes.ts";
 import type { AppContext } from "./context.ts";
 import { applyCommon, applyCors } from "./http.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { deriveRuntime } from "./runtime.ts";
+
+/**
+ * The Jsonnet programs and templates the configuration names (OIDC mappers, web hook bodies) are read
+ * and parsed before anything starts: a broken one stops the process with its key, file and line.
+ */
+async function checkConfiguredPrograms(config: Config): Promise<void> {
+  await checkWebHooks(config);
+  const oidc = config.selfservice.methods.oidc;
+  if (!oidc.enabled) return;
+  try {
+    await checkMappers(oidc.config.providers);
+  } catch (e) {
+    if (e instanceof MappingError) throw new ConfigError(`invalid configuration:\n  - ${e.message}`);
+    throw e;
+  }
+}
 
 export interface CoreApps {
   ctx: AppContext;
@@ -54,7 +73,7 @@ export interface CreateOptions {
  */
 export async function createCore(config: Config, opts: CreateOptions = {}): Promise<CoreApps> {
   const log = opts.log ?? createLogger(config.log.level, { domain: config.domain });
-  checkWebHooks(config);
+  await checkConfiguredPrograms(config);
   const database = opts.database ?? (await openDatabase(config.dsn, { log }));
   if (opts.migrate ?? true) await database.migrate();
   const ctx: AppContext = {
@@ -69,6 +88,9 @@ export async function createCore(config: Config, opts: CreateOptions = {}): Prom
     cipherKeys: deriveCipherKeys(config.secrets.cipher),
     // Replaced below, once the OAuth2 provider (which keeps the context) exists.
     hydra: noHydra,
+    overrides: new SettingsOverrides(),
+    strategies: buildStrategies(config),
+    metrics: createMetrics({ config, database, db: database.db }),
     notifyCourier: () => {},
   };
   const oauth2 = await createOAuth2(ctx);

@@ -4,9 +4,9 @@ import { duration } from "./duration.ts";
 /*
  * The hooks of `selfservice.flows.<flow>.before.hooks` and `…after[.<method>].hooks`, as in kratos.yml.
  * Built-in hooks are named (`session`, `show_verification_ui`, …); `web_hook` calls an HTTP endpoint
- * with Kratos' `config` (url, method, body, auth, can_interrupt, response). Its `body` is a JSON
- * template rather than Kratos' Jsonnet (docs/ory-compatibility.md says why): inline, or JSON at a
- * `file://` or `base64://` URL. A Jsonnet body is refused at start (selfservice/hook/body.ts).
+ * with Kratos' `config` (url, method, body, auth, can_interrupt, response). Its `body` is Kratos'
+ * Jsonnet at a `base64://`, `file://` or `https://` URL, or Olympus' JSON template (inline, or JSON at
+ * such a URL); see selfservice/hook/body.ts.
  */
 
 const url = z.url({ protocol: /^https?$/ });
@@ -37,7 +37,7 @@ export const webHookConfig = z
   .object({
     url,
     method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]).default("POST"),
-    /** A JSON template (object), or a file:// / base64:// URL holding one. */
+    /** A JSON template (object), or a base64:// / file:// / https:// URL holding Jsonnet or a JSON template. */
     body: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
     auth: webHookAuth.optional(),
     /** The receiver may refuse the flow with Kratos' error body (messages on the flow's fields). */

@@ -2,8 +2,8 @@ import { z } from "zod";
 
 /*
  * `selfservice.methods.oidc` as in kratos.yml: social sign-in providers. Keys keep Kratos' names so a
- * kratos.yml provider list can be pasted in; `mapping` is Olympus' declarative stand-in for a Jsonnet
- * mapper (docs/ory-compatibility.md says why).
+ * kratos.yml provider list can be pasted in, Jsonnet `mapper_url` included; `mapping` is Olympus'
+ * declarative alternative to a Jsonnet mapper (selfservice/oidc/mapping.ts).
  */
 
 export const PROVIDER_KINDS = [
@@ -65,7 +65,7 @@ export const oidcProvider = z
     scope: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/)).optional(),
     /** OpenID Connect `claims` request parameter (JSON), sent as is. */
     requested_claims: z.record(z.string(), z.unknown()).optional(),
-    /** Kratos' Jsonnet mapper (`file://`, `base64://`); see docs/ory-compatibility.md. */
+    /** Kratos' Jsonnet mapper (`base64://`, `file://`, `https://`), or a declarative mapping as JSON there. */
     mapper_url: z.string().optional(),
     /** Olympus: the declarative mapping (used when there is no mapper_url). */
     mapping: oidcMapping.optional(),

@@ -1,6 +1,6 @@
 /**
  * Hit and miss counts of the read-through caches (sessions, OAuth2 clients, grants, CORS origins),
- * per root database handle, for the metrics endpoint (metrics/metrics.ts). Counting is two integer
+ * per root database handle (kept by the handle, db/state.ts), for the metrics endpoint (metrics/metrics.ts). Counting is two integer
  * increments on the hot path; nothing is exported unless someone scrapes.
  */
 export interface CacheStats {
@@ -11,26 +11,24 @@ export interface CacheStats {
   size(): number;
 }
 
-const perDatabase = new WeakMap<object, Set<CacheStats>>();
+type Handle = object & { $olympus?: { readonly cacheStats: Set<CacheStats> } };
 
-/** Registers a cache's counters under its database handle; returns them for the cache to bump. */
-export function cacheStats(db: object, name: string, size: () => number): CacheStats {
+/**
+ * Registers a cache's counters under its database handle; returns them for the cache to bump
+ * (a transaction's handle registers nothing: its counters are counted and forgotten).
+ */
+export function cacheStats(db: Handle, name: string, size: () => number): CacheStats {
   const stats: CacheStats = { name, hits: 0, misses: 0, size };
-  let set = perDatabase.get(db);
-  if (!set) {
-    set = new Set();
-    perDatabase.set(db, set);
-  }
-  set.add(stats);
+  db.$olympus?.cacheStats.add(stats);
   return stats;
 }
 
 /** Forgets a closed cache's counters. */
-export function dropCacheStats(db: object, stats: CacheStats): void {
-  perDatabase.get(db)?.delete(stats);
+export function dropCacheStats(db: Handle, stats: CacheStats): void {
+  db.$olympus?.cacheStats.delete(stats);
 }
 
 /** Every cache registered under this database handle. */
-export function cacheStatsOf(db: object): CacheStats[] {
-  return [...(perDatabase.get(db) ?? [])];
+export function cacheStatsOf(db: Handle): CacheStats[] {
+  return [...(db.$olympus?.cacheStats ?? [])];
 }

@@ -1,5 +1,4 @@
-import type { Db, DbOrTx } from "./client.ts";
-import { onTableWrite } from "./writes.ts";
+import type { WriteObserver } from "./writes.ts";
 
 /**
  * What caches learn about changes to the tables they read from:
@@ -45,11 +44,9 @@ export function createChangeFeed(
   };
 }
 
-const feeds = new WeakMap<object, ChangeFeed>();
-
-/** Registers the feed of a database handle (done by openDatabase). */
-export function registerChangeFeed(db: Db, feed: ChangeFeed): void {
-  feeds.set(db, feed);
+/** A database handle as far as watching goes: the root handle's state (db/state.ts); a transaction has none. */
+export interface WatchedHandle {
+  readonly $olympus?: { readonly writes: Pick<WriteObserver, "onTableWrite">; readonly changes?: ChangeFeed };
 }
 
 /**
@@ -57,17 +54,20 @@ export function registerChangeFeed(db: Db, feed: ChangeFeed): void {
  * excepted for `ignoreInserts`), or announced by the database after a commit from any process.
  */
 export function watchTables(
-  db: DbOrTx,
+  db: WatchedHandle,
   tables: ReadonlySet<string>,
   onChange: (table: string) => void,
   opts: { ignoreInserts?: ReadonlySet<string> } = {},
 ): () => void {
-  const local = onTableWrite((table, op) => {
+  // Both signals belong to the root handle (db/state.ts); a transaction's handle has neither.
+  const state = db.$olympus;
+  if (!state) return () => {};
+  const local = state.writes.onTableWrite((table, op) => {
     if (!tables.has(table)) return;
     if (op === "insert" && opts.ignoreInserts?.has(table)) return;
     onChange(table);
   });
-  const remote = feeds.get(db)?.subscribe((table) => {
+  const remote = state.changes?.subscribe((table) => {
     if (table === "*" || tables.has(table)) onChange(table);
   });
   return () => {

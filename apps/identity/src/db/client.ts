@@ -9,19 +9,24 @@ import postgres from "postgres";
 import { privateDir, privateTree } from "./private-dir.ts";
 import * as schema from "./schema.ts";
 import { Availability, type AvailabilityOptions, DatabaseUnavailableError } from "./availability.ts";
-import { CHANGE_CHANNEL, createChangeFeed, registerChangeFeed } from "./changes.ts";
+import { CHANGE_CHANNEL, createChangeFeed } from "./changes.ts";
 import { watchedSocket } from "./socket-watchdog.ts";
-import { writeObserver } from "./writes.ts";
+import { DatabaseState } from "./state.ts";
 
 export type Schema = typeof schema;
 /** The drizzle database type shared by the PostgreSQL and PGlite drivers. */
-export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Db = PgDatabase<PgQueryResultHKT, Schema> & {
+  /** This handle's caches, write signal and change feed (db/state.ts); transactions have none. */
+  readonly $olympus: DatabaseState;
+};
 /** A transaction handle; every repository function accepts either. */
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 export type DbOrTx = Db | Tx;
 
 export interface Database {
   db: Db;
+  /** The handle's own state (the same object as `db.$olympus`). */
+  state: DatabaseState;
   kind: "postgres" | "pglite";
   /** Applies the committed migrations. */
   migrate(): Promise<void>;
@@ -99,6 +104,12 @@ function watchableHost(dsn: string): { host: string; port: number } | undefined 
   }
 }
 
+/** The root handle with its state attached (read-only, not enumerable). */
+function withState(db: object, state: DatabaseState): Db {
+  Object.defineProperty(db, "$olympus", { value: state, enumerable: false, writable: false });
+  return db as Db;
+}
+
 /** Opens the database named by a dsn: a postgres:// URL, memory://, or a PGlite data directory. */
 export async function openDatabase(dsn: string, opts: OpenOptions = {}): Promise<Database> {
   if (/^postgres(ql)?:\/\//.test(dsn)) {
@@ -161,7 +172,8 @@ export async function openDatabase(dsn: string, opts: OpenOptions = {}): Promise
         onUp: (ms) => opts.log?.info("database available again", { down_ms: ms }),
       },
     );
-    const db = drizzlePostgres(client, { schema, logger: writeObserver }) as unknown as Db;
+    const state = new DatabaseState();
+    const db = withState(drizzlePostgres(client, { schema, logger: state.writes }), state);
     // Other replicas' commits reach this process's caches through LISTEN (see changes.ts). postgres.js
     // keeps the listening connection up and calls onlisten after every (re)connect.
     const feed = createChangeFeed((publish) => {
@@ -197,10 +209,11 @@ export async function openDatabase(dsn: string, opts: OpenOptions = {}): Promise
         },
       };
     });
-    registerChangeFeed(db, feed);
+    state.changes = feed;
     const max = opts.max ?? 10;
     return {
       db,
+      state,
       kind: "postgres",
       // The watched sockets are every connection the client opens (the LISTEN one included).
       ...(watch && queryTimeoutMs > 0 ? { pool: { max, open: () => sockets.size } } : {}),
@@ -219,7 +232,7 @@ export async function openDatabase(dsn: string, opts: OpenOptions = {}): Promise
       availability,
       close: async () => {
         availability.stop();
-        feed.close();
+        state.close();
         await Promise.all([client.end({ timeout: 5 }), probeClient.end({ timeout: 1 })]);
       },
     };
@@ -239,15 +252,18 @@ export async function openDatabase(dsn: string, opts: OpenOptions = {}): Promise
   const pg = new PGlite(dataDir);
   await pg.waitReady;
   if (dataDir) privateTree(dataDir);
-  const db = drizzlePglite(pg, { schema, logger: writeObserver }) as unknown as Db;
+  const state = new DatabaseState();
+  const db = withState(drizzlePglite(pg, { schema, logger: state.writes }), state);
   return {
     db,
+    state,
     kind: "pglite",
     migrate: () => migratePglite(db as never, { migrationsFolder }),
     ping: async () => {
       await pg.query("select 1");
     },
     close: async () => {
+      state.close();
       await pg.close();
       if (dataDir) privateTree(dataDir);
     },

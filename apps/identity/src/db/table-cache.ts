@@ -1,6 +1,6 @@
 import { type CacheStats, cacheStats, dropCacheStats } from "./cache-stats.ts";
 import { watchTables } from "./changes.ts";
-import type { DbOrTx } from "./client.ts";
+import type { Db, DbOrTx } from "./client.ts";
 
 export interface TableCacheOptions {
   /** Tables whose changes can alter a cached value: any change clears the whole cache. */
@@ -27,7 +27,7 @@ export class TableCache<V> {
   private readonly stats: CacheStats;
 
   constructor(
-    private readonly db: DbOrTx,
+    private readonly db: Db,
     opts: TableCacheOptions,
   ) {
     this.ttlMs = opts.ttlMs ?? 30_000;
@@ -85,16 +85,19 @@ export class TableCache<V> {
   }
 }
 
-/** One cache per root database handle; `undefined` inside transactions. */
+/**
+ * One cache per root database handle, kept by the handle (db/state.ts) and closed with it;
+ * `undefined` inside transactions.
+ */
 export function cachePerDatabase<V>(opts: TableCacheOptions): (db: DbOrTx) => TableCache<V> | undefined {
-  const caches = new WeakMap<object, TableCache<V>>();
+  const key = Symbol(`table cache ${opts.name ?? opts.tables[0] ?? ""}`);
   return (db) => {
-    if ("rollback" in db) return undefined;
-    let cache = caches.get(db);
-    if (!cache) {
-      cache = new TableCache<V>(db, opts);
-      caches.set(db, cache);
-    }
-    return cache;
+    if (!("$olympus" in db)) return undefined;
+    const root: Db = db;
+    return root.$olympus.service(
+      key,
+      () => new TableCache<V>(root, opts),
+      (cache) => cache.close(),
+    );
   };
 }

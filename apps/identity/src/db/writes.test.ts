@@ -1,14 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { onTableWrite, writeObserver } from "./writes.ts";
+import { createWriteObserver } from "./writes.ts";
 
 // The write signal the session cache and the change feed hang on: every table a statement writes.
 describe("writeObserver", () => {
+  const writeObserver = createWriteObserver();
   let stop: (() => void) | undefined;
   afterEach(() => stop?.());
 
   function seen(query: string): { tables: string[]; writes: number; statements: number } {
     const tables: string[] = [];
-    stop = onTableWrite((table, op) => tables.push(`${op} ${table}`));
+    stop = writeObserver.onTableWrite((table, op) => tables.push(`${op} ${table}`));
     const before = { writes: writeObserver.writes, statements: writeObserver.statements };
     writeObserver.logQuery(query);
     stop();

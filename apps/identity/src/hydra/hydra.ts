@@ -26,7 +26,10 @@ export interface Hydra {
   acceptLoginRequest(challenge: string, accept: AcceptLogin): Promise<string>;
   /** An identity session ended (logout, revocation): the OAuth2 login sessions it started end too. */
   sessionEnded(sessionId: string): Promise<void>;
-  /** An identity is being deleted, inside the deletion's transaction: its grants, tokens and login sessions go. */
+  /**
+   * An identity is being deleted, inside the deletion's transaction: its grants, tokens and login
+   * sessions go, and the JWT-bearer trust bound to it.
+   */
   subjectDeleted(tx: Tx, subject: string): Promise<void>;
   /**
    * Recovery proved an address and removed every credential and session that predates the proof

@@ -2,7 +2,7 @@ import { observeRequests, registerMetricsRoute } from "../metrics/metrics.ts";
 import { Hono } from "hono";
 import type { AppContext } from "../app/context.ts";
 import { serviceUnavailable } from "../errors/index.ts";
-import { adminAuditMiddleware } from "../security/admin-audit.ts";
+import { adminAuditMiddleware } from "../audit/admin-audit.ts";
 import { registerParRoute } from "./authorize/par.ts";
 import { registerAuthorizeRoutes } from "./authorize/routes.ts";
 import { registerClientRoutes } from "./clients/routes.ts";

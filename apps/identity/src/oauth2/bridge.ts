@@ -6,6 +6,7 @@ import { acceptLogin, loginRequestWire, openLoginChallenge } from "./flow/login.
 import { deleteLoginSessions } from "./flow/login-sessions.ts";
 import { deleteGrantsOfSubject } from "./grants.ts";
 import { logoutEndedSessions } from "./logout/channels.ts";
+import { deleteTrustOfSubject } from "./trust/repository.ts";
 import type { OAuth2 } from "./runtime.ts";
 
 /**
@@ -70,7 +71,12 @@ export function oauth2Bridge(o2: OAuth2): Hydra {
       await logoutEndedSessions(o2, ended);
     },
 
-    subjectDeleted: removeSubject,
+    // Deleted: everything issued to the subject, and the JWT-bearer trust bound to it (the tables of
+    // identity/erasure.ts' OAUTH2_SUBJECT_TABLES).
+    async subjectDeleted(tx, subject) {
+      await removeSubject(tx, subject);
+      await deleteTrustOfSubject(tx, subject);
+    },
     // Same removal: nothing issued before the owner proved the address may outlive the proof.
     credentialsReset: removeSubject,
   };

@@ -11,7 +11,7 @@ import {
   type SQL,
   sql,
 } from "drizzle-orm";
-import type { DbOrTx } from "../db/client.ts";
+import type { Db, DbOrTx } from "../db/client.ts";
 import { preparedQuery } from "../db/prepared.ts";
 import { rowsOf } from "../db/rows.ts";
 import { oauth2Grants, oauth2HandledRequests } from "../db/schema.ts";
@@ -151,17 +151,13 @@ export class GrantWriter {
   }
 }
 
-const writers = new WeakMap<object, GrantWriter>();
+const GRANT_WRITER = Symbol("grant writer");
 
-/** The grant writer of a root database handle (transactions insert directly). */
+/** The grant writer of a root database handle, kept by it (db/state.ts); transactions insert directly. */
 export function grantWriter(db: DbOrTx): GrantWriter | undefined {
-  if ("rollback" in db) return undefined;
-  let w = writers.get(db);
-  if (!w) {
-    w = new GrantWriter(db);
-    writers.set(db, w);
-  }
-  return w;
+  if (!("$olympus" in db)) return undefined;
+  const root: Db = db;
+  return root.$olympus.service(GRANT_WRITER, () => new GrantWriter(root));
 }
 
 /** The grant whose `column` equals a value: a prepared statement per lookup column. */

@@ -36,6 +36,8 @@ export interface OAuth2 {
   fetchPolicy: FetchPolicy;
   /** Clients' jwks_uri documents, cached. */
   remoteKeys: RemoteKeySets;
+  /** Back-channel logout deliveries still in flight (logout/channels.ts; tests wait for them). */
+  backchannelInFlight: Set<Promise<void>>;
 }
 
 function withSlash(url: string): string {
@@ -73,6 +75,7 @@ export function createOAuth2Runtime(ctx: AppContext): OAuth2 {
       deviceVerification: cfg.urls.device.verification ?? new URL("/device", login).toString(),
       deviceSuccess: cfg.urls.device.success ?? new URL("/device/success", login).toString(),
     },
+    backchannelInFlight: new Set<Promise<void>>(),
   } as OAuth2;
   o2.issuer = cfg.urls.self.issuer ?? o2.publicBaseUrl;
   o2.jwks = new KeyStore(o2);

@@ -3,6 +3,7 @@ import type { AppContext } from "../app/context.ts";
 import type { UiText } from "../selfservice/flow/text.ts";
 import { inputNode, type UiNode } from "../selfservice/flow/ui.ts";
 import { requestIp } from "./ip.ts";
+import { effectiveCaptcha } from "./overrides.ts";
 
 /*
  * Cloudflare Turnstile, verified by the core (so calling the API directly cannot skip it). Flows carry
@@ -19,14 +20,14 @@ export type CaptchaFlow = "login" | "registration" | "recovery";
 const RESPONSE_FIELD = "transient_payload.captcha_turnstile_response";
 
 export function captchaEnabled(ctx: AppContext, flow: CaptchaFlow): boolean {
-  const cfg = ctx.config.captcha;
+  const cfg = effectiveCaptcha(ctx);
   return cfg.enabled && cfg.flows.includes(flow);
 }
 
 /** The captcha group nodes for a flow (empty when captcha is off for it). */
 export function captchaNodes(ctx: AppContext, flow: CaptchaFlow): UiNode[] {
   if (!captchaEnabled(ctx, flow)) return [];
-  const cfg = ctx.config.captcha;
+  const cfg = effectiveCaptcha(ctx);
   const options = JSON.stringify({
     sitekey: cfg.site_key,
     theme: cfg.theme,
@@ -73,7 +74,7 @@ export async function verifyCaptcha(
   if (!captchaEnabled(ctx, flow)) return undefined;
   const token = responseToken(body);
   if (!token) return captchaFailed();
-  const cfg = ctx.config.captcha;
+  const cfg = effectiveCaptcha(ctx);
   const form = new URLSearchParams({ secret: cfg.secret_key ?? "", response: token });
   const ip = requestIp(c, ctx);
   if (ip !== "unknown") form.set("remoteip", ip);

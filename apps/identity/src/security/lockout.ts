@@ -4,10 +4,11 @@ import type { AppContext } from "../app/context.ts";
 import { securityLoginThrottles } from "../db/security-schema.ts";
 import { isJsonRequest } from "../http/request.ts";
 import type { UiText } from "../selfservice/flow/text.ts";
-import { audit } from "./audit.ts";
+import { audit } from "../audit/audit.ts";
 import { queueSecurityNotice } from "../courier/security-notices.ts";
 import { isTrustedProxy, requestIp } from "./ip.ts";
 import { uuid } from "./random.ts";
+import { effectiveBruteForce } from "./overrides.ts";
 
 /*
  * Brute-force protection for password (and second-factor) sign-ins, counted in the database so every
@@ -38,7 +39,7 @@ export interface Attempt {
 }
 
 function limits(ctx: AppContext, kind: Kind) {
-  const bf = ctx.config.security.brute_force;
+  const bf = effectiveBruteForce(ctx);
   return {
     max: kind === "ip" ? bf.ip_max_attempts : bf.max_attempts,
     window: bf.window,
@@ -161,7 +162,7 @@ export async function beginAttempt(
   key: string,
 ): Promise<Attempt> {
   const noop: Attempt = { failed: async () => {}, succeeded: async () => {} };
-  if (!ctx.config.security.brute_force.enabled) return noop;
+  if (!effectiveBruteForce(ctx).enabled) return noop;
   const ip = requestIp(c, ctx);
   const now = new Date();
   // An address that is our own proxy (no X-Forwarded-For) stands for everyone behind it: not counted.
@@ -274,7 +275,7 @@ export function lockoutToWire(r: ThrottleRow): Record<string, unknown> {
 
 /** Deletes counters whose window and lock have both run out. */
 export async function purgeThrottles(ctx: AppContext, now = new Date()): Promise<number> {
-  const windowStart = new Date(now.getTime() - ctx.config.security.brute_force.window);
+  const windowStart = new Date(now.getTime() - effectiveBruteForce(ctx).window);
   const gone = await ctx.db
     .delete(T)
     .where(or(and(isNull(T.lockedUntil), lte(T.windowStartedAt, windowStart)), lte(T.lockedUntil, now)))

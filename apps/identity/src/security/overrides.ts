@@ -2,6 +2,9 @@ import { inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { AppContext } from "../app/context.ts";
 import type { Config } from "../config/index.ts";
+import { type OverrideValues, SettingsOverrides } from "../config/overrides.ts";
+
+export { SettingsOverrides };
 import { olympusSettings } from "../db/security-schema.ts";
 import { openValue } from "./vault.ts";
 
@@ -10,6 +13,10 @@ import { openValue } from "./vault.ts";
  * captcha and lockout settings take effect without a restart). The vault value, when present and
  * valid, overrides the configuration file; deleting it restores the file's value. Each replica reloads
  * them every `security.janitor_interval`/60 (at least every 10 s) and right after its own vault writes.
+ *
+ * The configuration is never written: the overrides are their own typed store (`SettingsOverrides`,
+ * config/overrides.ts, one per core: `ctx.overrides`), and the code that reads these settings asks for
+ * the values in force (`effectiveCaptcha`, `effectiveBruteForce`, `effectiveBreachedMode`).
  */
 
 /** How a run-time setting is typed, for the admin API's typed form (GET /admin/olympus/runtime-settings). */
@@ -25,8 +32,8 @@ interface Field {
   description: string;
   /** Validates a value stored in the vault; numbers also arrive as their decimal text from old forms. */
   schema: z.ZodType;
+  /** The setting's value in a configuration, in the vault's unit (seconds for durations). */
   get: (c: Config) => unknown;
-  set: (c: Config, v: unknown) => void;
 }
 
 /** An integer in [min, max]: a JSON number, or its plain decimal text (never a boolean, never "1e3"). */
@@ -43,56 +50,49 @@ const integer = (min: number, max: number) =>
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-const FIELDS: Record<string, Field> = {
+const FIELDS: Record<OverridableKey, Field> = {
   "captcha.enabled": {
     spec: { type: "boolean" },
     description:
       "Requires a Cloudflare Turnstile answer on the captcha flows (login, registration, recovery). Fail-closed: needs the site key and the secret key.",
     schema: z.boolean(),
     get: (c) => c.captcha.enabled,
-    set: (c, v) => (c.captcha.enabled = v as boolean),
   },
   "captcha.site_key": {
     spec: { type: "string", min_length: 1, max_length: 256 },
     description: "The Turnstile site key, public: the login UI renders the widget with it.",
     schema: text(256),
     get: (c) => c.captcha.site_key,
-    set: (c, v) => (c.captcha.site_key = v as string),
   },
   "captcha.secret_key": {
     spec: { type: "string", min_length: 1, max_length: 256, secret: true },
     description: "The Turnstile secret key the core verifies answers with. Stored encrypted, never shown.",
     schema: text(256),
     get: (c) => c.captcha.secret_key,
-    set: (c, v) => (c.captcha.secret_key = v as string),
   },
   "security.brute_force.max_attempts": {
     spec: { type: "integer", minimum: 1, maximum: 1000 },
     description: "Failed password logins for one identifier within the window before it is locked.",
     schema: integer(1, 1000),
     get: (c) => c.security.brute_force.max_attempts,
-    set: (c, v) => (c.security.brute_force.max_attempts = v as number),
   },
   "security.brute_force.ip_max_attempts": {
     spec: { type: "integer", minimum: 1, maximum: 100_000 },
     description: "Failed logins from one client address within the window before the address is locked.",
     schema: integer(1, 100_000),
     get: (c) => c.security.brute_force.ip_max_attempts,
-    set: (c, v) => (c.security.brute_force.ip_max_attempts = v as number),
   },
   "security.brute_force.lockout_duration_seconds": {
     spec: { type: "integer", minimum: 1, maximum: 86_400 * 30, unit: "seconds" },
     description: "How long a locked identifier or address stays locked.",
     schema: integer(1, 86_400 * 30),
     get: (c) => c.security.brute_force.lockout_duration / 1000,
-    set: (c, v) => (c.security.brute_force.lockout_duration = (v as number) * 1000),
   },
   "security.brute_force.window_seconds": {
     spec: { type: "integer", minimum: 1, maximum: 86_400 * 30, unit: "seconds" },
     description: "The period over which failed logins are counted.",
     schema: integer(1, 86_400 * 30),
     get: (c) => c.security.brute_force.window / 1000,
-    set: (c, v) => (c.security.brute_force.window = (v as number) * 1000),
   },
   "security.breached_password.mode": {
     spec: { type: "enum", options: ["block", "warn"] },
@@ -100,34 +100,58 @@ const FIELDS: Record<string, Field> = {
       "A password found in a breach: block refuses it; warn warns once, then accepts it. Unset follows the password method's haveibeenpwned_mode.",
     schema: z.enum(["block", "warn"]),
     get: (c) => c.security.breached_password.mode,
-    set: (c, v) => (c.security.breached_password.mode = v as "block" | "warn" | undefined),
   },
 };
 
-export const OVERRIDABLE_KEYS = Object.keys(FIELDS);
+export type OverridableKey = keyof OverrideValues;
 
-interface State {
-  /** The configuration file's values. */
-  base: Record<string, unknown>;
-  /** What the last pass wrote: a field is only written again when its vault value changes. */
-  applied: Record<string, unknown>;
+export const OVERRIDABLE_KEYS = Object.keys(FIELDS) as OverridableKey[];
+
+/** A configuration-shaped view of the settings in force: the file's values under the vault's. */
+function inForce(ctx: Pick<AppContext, "config" | "overrides">): Config {
+  const { config } = ctx;
+  return {
+    ...config,
+    captcha: effectiveCaptcha(ctx),
+    security: {
+      ...config.security,
+      brute_force: effectiveBruteForce(ctx),
+      breached_password: { ...config.security.breached_password, mode: effectiveBreachedMode(ctx) },
+    },
+  };
 }
 
-const states = new WeakMap<object, State>();
+/** `captcha.*` as in force: the file's values under the vault's overrides. */
+export function effectiveCaptcha(ctx: Pick<AppContext, "config" | "overrides">): Config["captcha"] {
+  return ctx.overrides.captcha(ctx.config);
+}
 
-/** Reads the overridable keys from the vault and applies changes to the running configuration. */
+/** `security.brute_force.*` as in force. */
+export function effectiveBruteForce(
+  ctx: Pick<AppContext, "config" | "overrides">,
+): Config["security"]["brute_force"] {
+  return ctx.overrides.bruteForce(ctx.config);
+}
+
+/** `security.breached_password.mode` as in force. */
+export function effectiveBreachedMode(
+  ctx: Pick<AppContext, "config" | "overrides">,
+): "block" | "warn" | undefined {
+  return ctx.overrides.breachedMode(ctx.config);
+}
+
+/** The file's value of each setting (what deleting its vault value restores). */
+function fileValue(ctx: Pick<AppContext, "config">, key: OverridableKey): unknown {
+  return FIELDS[key].get(ctx.config);
+}
+
+/** Reads the overridable keys from the vault and puts the valid ones in force (`ctx.overrides`). */
 export async function applyVaultOverrides(ctx: AppContext): Promise<void> {
-  let state = states.get(ctx.config);
-  if (!state) {
-    const base = Object.fromEntries(OVERRIDABLE_KEYS.map((k) => [k, FIELDS[k]!.get(ctx.config)]));
-    state = { base, applied: { ...base } };
-    states.set(ctx.config, state);
-  }
   const rows = await ctx.db
     .select()
     .from(olympusSettings)
     .where(inArray(olympusSettings.key, OVERRIDABLE_KEYS));
-  const desired: Record<string, unknown> = { ...state.base };
+  const values: Record<string, unknown> = {};
   for (const row of rows) {
     let value: unknown;
     try {
@@ -136,20 +160,20 @@ export async function applyVaultOverrides(ctx: AppContext): Promise<void> {
       ctx.log.warn("vault override cannot be decrypted; ignored", { key: row.key });
       continue;
     }
-    const parsed = FIELDS[row.key]!.schema.safeParse(value);
-    if (parsed.success) desired[row.key] = parsed.data;
+    const parsed = FIELDS[row.key as OverridableKey]!.schema.safeParse(value);
+    if (parsed.success) values[row.key] = parsed.data;
     else ctx.log.warn("vault override has an invalid value; ignored", { key: row.key });
   }
-  if (desired["captcha.enabled"] && !(desired["captcha.site_key"] && desired["captcha.secret_key"])) {
+  const next = values as OverrideValues;
+  const trial = new SettingsOverrides();
+  trial.replace(next);
+  const c = trial.captcha(ctx.config);
+  if (c.enabled && !(c.site_key && c.secret_key)) {
     // A fail-closed captcha without keys would refuse every sign-in: keep the file's setting instead.
     ctx.log.warn("captcha.enabled from the vault needs captcha.site_key and captcha.secret_key; ignored");
-    desired["captcha.enabled"] = state.base["captcha.enabled"];
+    delete next["captcha.enabled"];
   }
-  for (const key of OVERRIDABLE_KEYS) {
-    if (desired[key] === state.applied[key]) continue;
-    FIELDS[key]!.set(ctx.config, desired[key]);
-    state.applied[key] = desired[key];
-  }
+  ctx.overrides.replace(next);
 }
 
 /** True when `key` is a run-time setting the core applies (its vault value is typed and validated). */
@@ -165,8 +189,8 @@ export function checkRuntimeValue(
   key: string,
   value: unknown,
 ): { ok: true; value: unknown } | { ok: false; message: string } {
-  const field = FIELDS[key];
-  if (!field) return { ok: true, value };
+  if (!isRuntimeSetting(key)) return { ok: true, value };
+  const field = FIELDS[key as OverridableKey];
   const parsed = field.schema.safeParse(value);
   if (parsed.success) return { ok: true, value: parsed.data };
   const s = field.spec;
@@ -183,7 +207,7 @@ export function checkRuntimeValue(
 
 /** True when a run-time setting must be stored encrypted (its vault row is forced secret). */
 export function isSecretRuntimeSetting(key: string): boolean {
-  const s = FIELDS[key]?.spec;
+  const s = isRuntimeSetting(key) ? FIELDS[key as OverridableKey].spec : undefined;
   return s?.type === "string" && s.secret === true;
 }
 
@@ -202,7 +226,7 @@ export interface RuntimeSetting {
 /** Every run-time setting with its type, range, default, current value and explanation. */
 export async function listRuntimeSettings(ctx: AppContext): Promise<RuntimeSetting[]> {
   await applyVaultOverrides(ctx);
-  const state = states.get(ctx.config)!;
+  const now = inForce(ctx);
   const rows = await ctx.db
     .select({ key: olympusSettings.key })
     .from(olympusSettings)
@@ -212,10 +236,10 @@ export async function listRuntimeSettings(ctx: AppContext): Promise<RuntimeSetti
     isSecretRuntimeSetting(key) && v !== undefined && v !== null && v !== "" ? "********" : (v ?? null);
   return OVERRIDABLE_KEYS.map((key) => ({
     key,
-    description: FIELDS[key]!.description,
-    schema: FIELDS[key]!.spec,
-    default: mask(key, state.base[key]),
-    value: mask(key, FIELDS[key]!.get(ctx.config)),
+    description: FIELDS[key].description,
+    schema: FIELDS[key].spec,
+    default: mask(key, fileValue(ctx, key)),
+    value: mask(key, FIELDS[key].get(now)),
     overridden: stored.has(key),
   }));
 }
@@ -229,23 +253,24 @@ export async function checkRuntimeChange(
   ctx: AppContext,
   changes: Map<string, unknown>,
 ): Promise<string | undefined> {
-  const keys = ["captcha.enabled", "captcha.site_key", "captcha.secret_key"];
+  const keys: OverridableKey[] = ["captcha.enabled", "captcha.site_key", "captcha.secret_key"];
   if (!keys.some((k) => changes.has(k))) return undefined;
   await applyVaultOverrides(ctx);
-  const state = states.get(ctx.config)!;
   const rows = await ctx.db.select().from(olympusSettings).where(inArray(olympusSettings.key, keys));
   const effective: Record<string, unknown> = {};
-  for (const key of keys) effective[key] = state.base[key];
+  for (const key of keys) effective[key] = fileValue(ctx, key);
   for (const row of rows) {
     try {
-      const parsed = FIELDS[row.key]!.schema.safeParse(openValue(ctx, row));
+      const parsed = FIELDS[row.key as OverridableKey].schema.safeParse(openValue(ctx, row));
       if (parsed.success) effective[row.key] = parsed.data;
     } catch {
       // An undecryptable value is ignored by the running core too.
     }
   }
   for (const [key, value] of changes) {
-    if (keys.includes(key)) effective[key] = value === null ? state.base[key] : value;
+    if ((keys as string[]).includes(key)) {
+      effective[key] = value === null ? fileValue(ctx, key as OverridableKey) : value;
+    }
   }
   if (
     effective["captcha.enabled"] === true &&

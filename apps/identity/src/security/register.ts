@@ -4,7 +4,7 @@ import { registerAdminSchemaRoutes } from "../admin/schemas/routes.ts";
 import { registerAdminSettingsRoutes } from "../admin/settings/routes.ts";
 import { applyStoredSchemas } from "../identity/stored-schemas.ts";
 import type { AppContext } from "../app/context.ts";
-import { purgeAudit } from "./audit.ts";
+import { purgeAudit } from "../audit/audit.ts";
 import { purgeThrottles } from "./lockout.ts";
 import { applyVaultOverrides } from "./overrides.ts";
 import { rateLimit } from "./ratelimit.ts";

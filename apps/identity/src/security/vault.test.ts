@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { olympusSettings } from "../db/security-schema.ts";
 import { deriveCipherKeys } from "./crypto.ts";
+import { effectiveBruteForce } from "./overrides.ts";
 import { startTestCore, type TestCore } from "../testing/index.ts";
 import { json } from "./testkit.ts";
 
@@ -146,11 +147,11 @@ describe("settings vault", () => {
     const nodes = await flowNodes();
     expect(nodes).toHaveLength(2);
     expect(JSON.parse(nodes[1].attributes.value).sitekey).toBe("1x00000000000000000000AA");
-    expect(t.core.ctx.config.security.brute_force.max_attempts).toBe(7);
+    expect(effectiveBruteForce(t.core.ctx).max_attempts).toBe(7);
     await fetch(url("/captcha.enabled"), { method: "DELETE" });
     await fetch(url("/security.brute_force.max_attempts"), { method: "DELETE" });
     expect(await flowNodes()).toEqual([]);
-    expect(t.core.ctx.config.security.brute_force.max_attempts).toBe(5);
+    expect(effectiveBruteForce(t.core.ctx).max_attempts).toBe(5);
   });
 
   it("rejects bad keys and bodies with 400", async () => {
@@ -208,9 +209,9 @@ describe("settings vault", () => {
       value: 120,
       overridden: true,
     });
-    expect(t.core.ctx.config.security.brute_force.window).toBe(120_000);
+    expect(effectiveBruteForce(t.core.ctx).window).toBe(120_000);
     await fetch(url("/security.brute_force.window_seconds"), { method: "DELETE" });
-    expect(t.core.ctx.config.security.brute_force.window).toBe(600_000);
+    expect(effectiveBruteForce(t.core.ctx).window).toBe(600_000);
   });
 
   it("refuses a run-time setting's bad value with a 400 naming the key and its range, writing nothing", async () => {
@@ -248,7 +249,7 @@ describe("settings vault", () => {
     // Decimal text is normalised to a number; the secret key is stored encrypted even if not asked.
     expect((await put("/security.brute_force.ip_max_attempts", { value: "70" })).status).toBe(200);
     expect((await row("security.brute_force.ip_max_attempts"))!.value).toBe("70");
-    expect(t.core.ctx.config.security.brute_force.ip_max_attempts).toBe(70);
+    expect(effectiveBruteForce(t.core.ctx).ip_max_attempts).toBe(70);
     await fetch(url("/security.brute_force.ip_max_attempts"), { method: "DELETE" });
     await fetch(url("/captcha.secret_key"), { method: "DELETE" });
     expect((await put("/captcha.secret_key", { value: "plain-request", secret: false })).status).toBe(200);

@@ -1,6 +1,6 @@
 import { type CacheStats, cacheStats, dropCacheStats } from "../db/cache-stats.ts";
 import { watchTables } from "../db/changes.ts";
-import type { DbOrTx } from "../db/client.ts";
+import type { Db } from "../db/client.ts";
 import type { FullIdentity } from "../identity/repository.ts";
 import type { SessionRow } from "./session.ts";
 
@@ -36,7 +36,7 @@ export class SessionCache {
   private readonly stats: CacheStats;
 
   constructor(
-    private readonly db: DbOrTx,
+    private readonly db: Db,
     private readonly ttlMs = 30_000,
     private readonly max = 10_000,
   ) {

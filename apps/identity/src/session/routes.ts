@@ -5,7 +5,7 @@ import { sessions } from "../db/schema.ts";
 import { badRequest, notFound, sessionInactive } from "../errors/index.ts";
 import { pageParams, setLinkHeader } from "../http/pagination.ts";
 import { rawHeader } from "../http/request.ts";
-import { audit } from "../security/audit.ts";
+import { audit } from "../audit/audit.ts";
 import { enforceWhoamiAal } from "../selfservice/mfa/aal.ts";
 import { currentSession, revokeSession, sessionCache, sessionToWire } from "./session.ts";
 

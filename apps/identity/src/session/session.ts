@@ -4,7 +4,7 @@ import { deleteCookie, setCookie } from "hono/cookie";
 import { parse as parseCookie } from "hono/utils/cookie";
 import { and, eq, gt, type SQLWrapper, sql } from "drizzle-orm";
 import type { AppContext } from "../app/context.ts";
-import type { DbOrTx } from "../db/client.ts";
+import type { Db, DbOrTx } from "../db/client.ts";
 import { preparedQuery } from "../db/prepared.ts";
 import { rowOf, rowsOf } from "../db/rows.ts";
 import { sessions } from "../db/schema.ts";
@@ -155,16 +155,15 @@ export interface ActiveSession {
   tokenHash: string;
 }
 
-const caches = new WeakMap<object, SessionCache>();
+const SESSION_CACHE = Symbol("session cache");
 
-/** The session cache of one core (keyed by its database handle). */
-export function sessionCache(db: DbOrTx): SessionCache {
-  let cache = caches.get(db);
-  if (!cache) {
-    cache = new SessionCache(db);
-    caches.set(db, cache);
-  }
-  return cache;
+/** The session cache of one core, kept by its root database handle (db/state.ts). */
+export function sessionCache(db: Db): SessionCache {
+  return db.$olympus.service(
+    SESSION_CACHE,
+    () => new SessionCache(db),
+    (cache) => cache.close(),
+  );
 }
 
 const activeSessionByHash = preparedQuery<{ hash: string }, SessionRow[]>("session_by_token", (db) =>
@@ -189,7 +188,7 @@ export async function findActiveSession(
   if (!token || token.length > 256) return undefined;
   const tokenHash = sha256hex(token);
   // Transactions read their own writes: only the root handle uses the cache.
-  const cache = "rollback" in db ? undefined : sessionCache(db);
+  const cache = "$olympus" in db ? sessionCache(db) : undefined;
   const cached = cache?.get(tokenHash);
   if (cached) return { row: cached.row, identity: cached.identity, tokenHash };
   const generation = cache?.generation;

@@ -14,6 +14,9 @@ export const siteConfigSchema = z.object({
   SITE_PUBLIC_URL: httpUrl.default(`http://localhost:${PORTS.site}`),
   CIAM_PLAYGROUND_CLIENT_ID: clientId.default("site-playground-ciam"),
   IAM_PLAYGROUND_CLIENT_ID: clientId.default("site-playground-iam"),
+  /** The playground's confidential client for the client_credentials grant (seeds: no secret given). */
+  CIAM_PLAYGROUND_MACHINE_CLIENT_ID: clientId.default("site-playground-machine-ciam"),
+  IAM_PLAYGROUND_MACHINE_CLIENT_ID: clientId.default("site-playground-machine-iam"),
   /**
    * The domains' Hydra admin APIs (introspection, reading the playground client's allowed scopes). Used by
    * the Site's server only: never shown on a page or sent to the browser.
@@ -31,6 +34,8 @@ export interface DomainSettings {
   /** The issuer identifier as configured; discovery must report the same URL. */
   issuerUrl: string;
   clientId: string;
+  /** The confidential client of the client_credentials part. */
+  machineClientId: string;
   redirectUri: string;
   postLogoutRedirectUri: string;
   scope: string;
@@ -62,12 +67,13 @@ export function parseSiteConfig(env: Record<string, string | undefined>): SiteCo
   }
   const e = parsed.data;
   const publicUrl = e.SITE_PUBLIC_URL.replace(/\/+$/, "");
-  const settings = (domain: Domain, issuerUrl: string, client: string): DomainSettings => ({
+  const settings = (domain: Domain, issuerUrl: string, client: string, machine: string): DomainSettings => ({
     domain,
     label: domain === "ciam" ? "CIAM" : "IAM",
     audience: domain === "ciam" ? "customers" : "employees and operators",
     issuerUrl,
     clientId: client,
+    machineClientId: machine,
     redirectUri: `${publicUrl}/playground/callback/${domain}`,
     postLogoutRedirectUri: `${publicUrl}/playground`,
     scope: e.PLAYGROUND_SCOPE,
@@ -75,8 +81,13 @@ export function parseSiteConfig(env: Record<string, string | undefined>): SiteCo
   return {
     publicUrl,
     domains: {
-      ciam: settings("ciam", e.CIAM_ISSUER_URL, e.CIAM_PLAYGROUND_CLIENT_ID),
-      iam: settings("iam", e.IAM_ISSUER_URL, e.IAM_PLAYGROUND_CLIENT_ID),
+      ciam: settings(
+        "ciam",
+        e.CIAM_ISSUER_URL,
+        e.CIAM_PLAYGROUND_CLIENT_ID,
+        e.CIAM_PLAYGROUND_MACHINE_CLIENT_ID,
+      ),
+      iam: settings("iam", e.IAM_ISSUER_URL, e.IAM_PLAYGROUND_CLIENT_ID, e.IAM_PLAYGROUND_MACHINE_CLIENT_ID),
     },
     adminUrls: {
       ciam: e.CIAM_HYDRA_ADMIN_URL.replace(/\/+$/, ""),

@@ -59,7 +59,8 @@ export function SessionsTable({
               <td className="small">{formatTime(s.expiresAt)}</td>
               <td className="hide-sm small">{s.methods.join(", ") || "—"}</td>
               <td className="hide-sm small">
-                {s.ip ?? "—"}
+                <div data-testid="session-device">{s.device ?? (s.userAgent ? "Unknown device" : "—")}</div>
+                {s.ip && <div className="mono">{s.ip}</div>}
                 {s.userAgent && (
                   <div
                     className="muted"

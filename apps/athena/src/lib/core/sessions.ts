@@ -1,5 +1,6 @@
 import "server-only";
 import type { Session } from "@olympus/sdk";
+import { describeUserAgent } from "@olympus/web/device";
 import { core } from "./clients";
 import { primaryIdentifier, UUID_RE } from "./identity-view";
 import { nextPageToken } from "./pagination";
@@ -15,6 +16,8 @@ export interface SessionRow {
   methods: string[];
   ip: string | null;
   userAgent: string | null;
+  /** The device read from the user agent ("Firefox 128 · Windows 10"), null when it cannot be read. */
+  device: string | null;
 }
 
 const iso = (d: Date | undefined) => (d ? new Date(d).toISOString() : null);
@@ -32,6 +35,7 @@ export function toSessionRow(s: Session): SessionRow {
     methods: [...new Set((s.authentication_methods ?? []).map((m) => m.method ?? "").filter(Boolean))],
     ip: device?.ip_address ?? null,
     userAgent: device?.user_agent ?? null,
+    device: describeUserAgent(device?.user_agent) ?? null,
   };
 }
 

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import type { AppContext } from "../../app/context.ts";
 import type { FullIdentity } from "../../identity/repository.ts";
-import { adminActor } from "../../security/admin-audit.ts";
-import { audit } from "../../security/audit.ts";
+import { adminActor } from "../../audit/admin-audit.ts";
+import { audit } from "../../audit/audit.ts";
 
 /*
  * Every admin change of an identity (PUT or PATCH) is an `identity.updated` audit row whose

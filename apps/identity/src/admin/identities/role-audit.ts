@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppContext } from "../../app/context.ts";
-import { adminActor } from "../../security/admin-audit.ts";
-import { audit } from "../../security/audit.ts";
+import { adminActor } from "../../audit/admin-audit.ts";
+import { audit } from "../../audit/audit.ts";
 
 /*
  * An administrator's role lives in `metadata_admin.role` (and extra roles in `metadata_admin.roles`),

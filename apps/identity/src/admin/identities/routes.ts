@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import { deleteIdentityIn } from "../../security/erasure.ts";
+import { deleteIdentityIn } from "../../identity/erasure.ts";
 import type { Context, Hono } from "hono";
 import type { AppContext } from "../../app/context.ts";
 import { urlJoin } from "../../app/runtime.ts";
@@ -16,7 +16,7 @@ import { auditIdentityChange } from "./change-audit.ts";
 import { auditRoleChange } from "./role-audit.ts";
 import { removeWebAuthnByAdmin } from "../../selfservice/webauthn/admin.ts";
 import { removeOidcLink } from "../../selfservice/oidc/credential.ts";
-import { setAuditDetail } from "../../security/admin-audit.ts";
+import { setAuditDetail } from "../../audit/admin-audit.ts";
 import { adminIdentityWire, includeCredentialParam } from "./wire.ts";
 import { identityNotFound, insertPrepared, prepareCreate, prepareUpdate, replaceIdentity } from "./write.ts";
 

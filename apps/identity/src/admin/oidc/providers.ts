@@ -18,19 +18,16 @@ export interface ProviderSummary {
   client_secret_set: boolean;
   /** Where the provider sends the browser back: what its client registration must allow. */
   redirect_uri: string;
-  /** Which trait (or metadata) path takes which claim. */
+  /** Which trait (or metadata) path takes which claim; null when a Jsonnet mapper maps the claims. */
   mapping: { traits: Record<string, string>; verified: Record<string, string> } | null;
 }
 
 function summary(ctx: AppContext, p: OidcProviderConfig): ProviderSummary {
   const preset = PRESETS[p.provider];
   let mapping: ProviderSummary["mapping"] = null;
-  try {
-    const m = mappingOf(p);
-    mapping = { traits: m.traits, verified: m.verified };
-  } catch {
-    // Checked at start; a mapper that cannot be read shows as none rather than failing the list.
-  }
+  // A Jsonnet mapper has no declarative mapping to show.
+  const m = mappingOf(p);
+  if (m) mapping = { traits: m.traits, verified: m.verified };
   return {
     id: p.id,
     provider: p.provider,

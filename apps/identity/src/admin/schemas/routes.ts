@@ -4,8 +4,8 @@ import type { AppContext } from "../../app/context.ts";
 import { badRequest, conflict, notFound } from "../../errors/index.ts";
 import { readBody } from "../../http/request.ts";
 import { applyStoredSchemas, storeDefaultSchema, storeSchema } from "../../identity/stored-schemas.ts";
-import { adminActor } from "../../security/admin-audit.ts";
-import { audit } from "../../security/audit.ts";
+import { adminActor } from "../../audit/admin-audit.ts";
+import { audit } from "../../audit/audit.ts";
 
 /*
  * Identity schemas at run time (Olympus-only; Kratos reads them from its configuration only):

@@ -4,8 +4,8 @@ import type { AppContext } from "../../app/context.ts";
 import { badRequest, notFound } from "../../errors/index.ts";
 import { pageParams, setLinkHeader } from "../../http/pagination.ts";
 import { normalizeIdentifier } from "../../identity/schemas.ts";
-import { adminActor, adminAuditMiddleware } from "../../security/admin-audit.ts";
-import { audit, auditToWire, listAudit } from "../../security/audit.ts";
+import { adminActor, adminAuditMiddleware } from "../../audit/admin-audit.ts";
+import { audit, auditToWire, listAudit } from "../../audit/audit.ts";
 import { listLockouts, lockoutToWire, unlock } from "../../security/lockout.ts";
 
 /*
@@ -13,7 +13,7 @@ import { listLockouts, lockoutToWire, unlock } from "../../security/lockout.ts";
  *   GET    /admin/olympus/lockouts                      active locks (page_size, page_token)
  *   DELETE /admin/olympus/lockouts/{identifier}[?type=ip] unlock (204; 404 when nothing was locked)
  *   GET    /admin/olympus/audit                         the audit log (event, actor, target, since, until)
- * and, first, the admin audit middleware (src/security/admin-audit.ts) for every admin write of the
+ * and, first, the admin audit middleware (src/audit/admin-audit.ts) for every admin write of the
  * Kratos admin API; the Olympus endpoints that audit themselves (lockouts, settings) are skipped.
  */
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { AppContext } from "../../app/context.ts";
 import { badRequest, notFound, type OryError } from "../../errors/index.ts";
 import { readBody } from "../../http/request.ts";
-import { audit } from "../../security/audit.ts";
+import { audit } from "../../audit/audit.ts";
 import {
   applyVaultOverrides,
   checkRuntimeChange,
@@ -22,7 +22,7 @@ import {
   settingKey,
   settingToWire,
 } from "../../security/vault.ts";
-import { adminActor } from "../../security/admin-audit.ts";
+import { adminActor } from "../../audit/admin-audit.ts";
 import { RESERVED_SETTING_PREFIX } from "../../identity/stored-schemas.ts";
 
 /*

@@ -177,6 +177,37 @@ describe("the claims request parameter (OpenID Connect Core §5.5)", () => {
     });
   }
 
+  it("pushed with PAR: the claims reach oidc_context; malformed ones are refused at PAR as JSON", async () => {
+    const claims = { id_token: { acr: { essential: true, values: ["aal2"] } } };
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = await oidc.buildAuthorizationUrlWithPAR(config, {
+      redirect_uri: REDIRECT,
+      scope: "openid",
+      state: oidc.randomState(),
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: "S256",
+      claims: JSON.stringify(claims),
+    });
+    const jar = new CookieJar();
+    const res = await jar.fetch(url.toString());
+    const challenge = location(res).searchParams.get("login_challenge")!;
+    const loginRequest = (await (
+      await t.admin(`/admin/oauth2/auth/requests/login?login_challenge=${challenge}`)
+    ).json()) as { oidc_context: Record<string, unknown> };
+    expect(loginRequest.oidc_context.claims).toEqual(claims);
+
+    await expect(
+      oidc.buildAuthorizationUrlWithPAR(config, {
+        redirect_uri: REDIRECT,
+        scope: "openid",
+        state: oidc.randomState(),
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: "S256",
+        claims: JSON.stringify({ id_token: { acr: { essential: 1 } } }),
+      }),
+    ).rejects.toMatchObject({ error: "invalid_request" });
+  });
+
   it("a requested sub must be the user who logs in", async () => {
     const other = await begin({ claims: JSON.stringify({ id_token: { sub: { value: "someone-else" } } }) });
     const refused = location(await login(other));

@@ -1,4 +1,5 @@
-import { createRemoteJWKSet, jwtVerify } from "jose";
+import { randomUUID } from "node:crypto";
+import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify } from "jose";
 import * as oidc from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CookieJar } from "../../testing/index.ts";
@@ -252,6 +253,76 @@ describe("Rich Authorization Requests (RFC 9396) with openid-client", () => {
         authorization_details: JSON.stringify([{ type: "signing_service" }]),
       }),
     ).rejects.toMatchObject({ error: "invalid_authorization_details" });
+  });
+
+  it("inside a signed request object (JAR): the details arrive as JSON and reach the consent and the tokens", async () => {
+    const { privateKey, publicKey } = await generateKeyPair("ES256", { extractable: true });
+    const kid = randomUUID();
+    const signer = await createClient(t, {
+      token_endpoint_auth_method: "private_key_jwt",
+      jwks: { keys: [{ ...(await exportJWK(publicKey)), kid, alg: "ES256", use: "sig" }] },
+      authorization_details_types: ["account_information"],
+    });
+    const cfg = await oidc.discovery(
+      new URL(t.issuer),
+      signer.client_id,
+      {},
+      oidc.PrivateKeyJwt({ key: privateKey, kid }),
+      { execute: [oidc.allowInsecureRequests] },
+    );
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    // openid-client puts authorization_details into the request object as a JSON array.
+    const url = await oidc.buildAuthorizationUrlWithJAR(
+      cfg,
+      {
+        redirect_uri: REDIRECT,
+        scope: "openid offline_access",
+        response_type: "code",
+        state,
+        nonce,
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: "S256",
+        authorization_details: JSON.stringify([ACCOUNTS]),
+      },
+      { key: privateKey, kid },
+    );
+    const jar = new CookieJar();
+    let res = await jar.fetch(url.toString());
+    const loginChallenge = location(res).searchParams.get("login_challenge")!;
+    const login = await t.admin(
+      `/admin/oauth2/auth/requests/login/accept?login_challenge=${loginChallenge}`,
+      {
+        method: "PUT",
+        body: JSON.stringify({ subject: "payer-2" }),
+      },
+    );
+    res = await jar.fetch(((await login.json()) as { redirect_to: string }).redirect_to);
+    const consentChallenge = location(res).searchParams.get("consent_challenge")!;
+    const consentRequest = (await (
+      await t.admin(`/admin/oauth2/auth/requests/consent?consent_challenge=${consentChallenge}`)
+    ).json()) as Record<string, unknown>;
+    expect(consentRequest.authorization_details).toEqual([ACCOUNTS]);
+    const tokens = await finish({ jar, consentChallenge, consentRequest, verifier, state, nonce }, {}, cfg);
+    expect(tokens.authorization_details).toEqual([ACCOUNTS]);
+
+    // A type this client may not use, signed just as well, is refused at its redirect URI.
+    const refused = await oidc.buildAuthorizationUrlWithJAR(
+      cfg,
+      {
+        redirect_uri: REDIRECT,
+        scope: "openid",
+        response_type: "code",
+        state: oidc.randomState(),
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: "S256",
+        authorization_details: JSON.stringify([PAYMENT]),
+      },
+      { key: privateKey, kid },
+    );
+    const back = location(await new CookieJar().fetch(refused.toString()));
+    expect(back.searchParams.get("error")).toBe("invalid_authorization_details");
   });
 
   it("refresh narrows the access token's details; the refresh token keeps all granted; wider is refused", async () => {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { count } from "drizzle-orm";
 import { oauth2HandledRequests } from "../../db/schema.ts";
-import { onTableWrite, writeObserver } from "../../db/writes.ts";
 import { CookieJar } from "../../testing/index.ts";
 import {
   createClient,
@@ -24,7 +23,8 @@ afterAll(() => t?.stop());
 /** Counts the database writes (statements) of `fn`, by table and operation. */
 async function countWrites(fn: () => Promise<void>): Promise<{ total: number; writes: string[] }> {
   const writes: string[] = [];
-  const stop = onTableWrite((table, op) => writes.push(`${op} ${table}`));
+  const writeObserver = t.core.ctx.db.$olympus.writes;
+  const stop = writeObserver.onTableWrite((table, op) => writes.push(`${op} ${table}`));
   const before = writeObserver.writes;
   try {
     await fn();

@@ -4,7 +4,7 @@ import { isUniqueViolation } from "../../db/errors.ts";
 import { badRequest, OryError } from "../../errors/index.ts";
 import { pageParams, setLinkHeader } from "../../http/pagination.ts";
 import { decodeJsonBody } from "../../http/request.ts";
-import { setAuditDetail } from "../../security/admin-audit.ts";
+import { setAuditDetail } from "../../audit/admin-audit.ts";
 import { OAuth2Error } from "../errors.ts";
 import { readJson } from "../http.ts";
 import type { OAuth2 } from "../runtime.ts";

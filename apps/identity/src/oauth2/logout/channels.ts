@@ -68,12 +68,9 @@ export async function signLogoutToken(o2: OAuth2, p: SessionParticipant): Promis
     .sign(key.key);
 }
 
-/** Deliveries still in flight, per provider (tests wait for them; nothing else needs to). */
-const inFlight = new WeakMap<OAuth2, Set<Promise<void>>>();
-
 /** Resolves once every back-channel logout started so far has been answered (or has failed). */
 export async function backchannelSettled(o2: OAuth2): Promise<void> {
-  await Promise.all([...(inFlight.get(o2) ?? [])]);
+  await Promise.all([...o2.backchannelInFlight]);
 }
 
 /**
@@ -84,11 +81,7 @@ export async function backchannelSettled(o2: OAuth2): Promise<void> {
 export function backchannelLogout(o2: OAuth2, participants: SessionParticipant[]): void {
   const targets = participants.filter((p) => p.client.data.backchannel_logout_uri);
   if (!targets.length) return;
-  let pending = inFlight.get(o2);
-  if (!pending) {
-    pending = new Set();
-    inFlight.set(o2, pending);
-  }
+  const pending = o2.backchannelInFlight;
   for (const p of targets) {
     const uri = p.client.data.backchannel_logout_uri;
     const delivery = (async () => {

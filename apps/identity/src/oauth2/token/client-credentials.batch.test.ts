@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { oauth2Grants } from "../../db/schema.ts";
-import { onTableWrite } from "../../db/writes.ts";
 import { GrantWriter } from "../grants.ts";
 import { createClient, introspect, type OAuth2TestCore, startOAuth2Core } from "../test-helpers.ts";
 
@@ -39,7 +38,7 @@ describe("client_credentials under concurrency (GrantWriter)", () => {
     const [template] = await db.select().from(oauth2Grants).limit(1);
     const writer = new GrantWriter(db, 1);
     const statements: string[] = [];
-    const stop = onTableWrite((table, op) => {
+    const stop = db.$olympus.writes.onTableWrite((table, op) => {
       if (table === "oauth2_grants" && op === "insert") statements.push(op);
     });
     const ids = Array.from({ length: 20 }, () => randomUUID());

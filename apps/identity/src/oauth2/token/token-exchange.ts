@@ -10,7 +10,7 @@ import { publicUrl, type OAuth2 } from "../runtime.ts";
 import { isScopeToken, scopeAllowed, splitList } from "../scope.ts";
 import { clientSubject } from "../subjects.ts";
 import { trustFor } from "../trust/repository.ts";
-import { audit } from "../../security/audit.ts";
+import { audit } from "../../audit/audit.ts";
 import { issueWithoutUser } from "./client-credentials.ts";
 import type { TokenRequestContext } from "./issue.ts";
 import { actOf } from "./tokens.ts";

@@ -50,6 +50,11 @@ export async function listTrust(
     .offset(page.offset);
 }
 
+/** Deletes the JWT-bearer trust bound to one subject (identity deletion); `allow_any_subject` trust stays. */
+export async function deleteTrustOfSubject(db: DbOrTx, subject: string): Promise<void> {
+  await db.delete(oauth2TrustedJwtIssuers).where(eq(oauth2TrustedJwtIssuers.subject, subject));
+}
+
 export async function deleteTrust(db: DbOrTx, id: string): Promise<boolean> {
   const rows = await db
     .delete(oauth2TrustedJwtIssuers)

@@ -1,4 +1,4 @@
-import { type AuditEvent, audit } from "../../security/audit.ts";
+import { type AuditEvent, audit } from "../../audit/audit.ts";
 import { type CaptchaFlow, verifyCaptcha } from "../../security/captcha.ts";
 import { type Attempt, beginAttempt } from "../../security/lockout.ts";
 import type { UiText } from "../flow/text.ts";

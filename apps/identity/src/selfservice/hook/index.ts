@@ -5,14 +5,14 @@ import { type Config, ConfigError } from "../../config/index.ts";
 import type { Tx } from "../../db/client.ts";
 import { type FullIdentity, identityToWire } from "../../identity/repository.ts";
 import type { IdentitySchema } from "../../identity/schemas.ts";
-import { audit } from "../../security/audit.ts";
+import { audit } from "../../audit/audit.ts";
 import { uuid } from "../../security/random.ts";
 import { baseFlowWire } from "../flow/common.ts";
 import type { FlowRow } from "../flow/repository.ts";
 import { addMessage, addNodeMessage, type UiContainer } from "../flow/ui.ts";
 import { text, type UiText } from "../flow/text.ts";
 import type { FlowFailure } from "../strategy/types.ts";
-import { renderBody, templateOf } from "./body.ts";
+import { bodyOf, CANCEL, checkBody, HookBodyError, renderBody } from "./body.ts";
 import { hooksAt, type HookPoint, pointName } from "./points.ts";
 import { type QueuedCall, queueWebHooks } from "./queue.ts";
 import {
@@ -124,8 +124,11 @@ function identityIdOf(identity: Record<string, unknown> | undefined): string | u
   return typeof identity?.id === "string" ? identity.id : undefined;
 }
 
-/** Checks every web hook body at start: a Jsonnet body stops the process naming the key that holds it. */
-export function checkWebHooks(config: Config): void {
+/**
+ * Checks every web hook body at start: one that cannot be read, a malformed template, or a Jsonnet
+ * program that does not parse stops the process naming the key that holds it (and the line).
+ */
+export async function checkWebHooks(config: Config): Promise<void> {
   for (const flow of ["login", "registration", "settings", "recovery", "verification"] as const) {
     const f = config.selfservice.flows[flow];
     const lists: [string, readonly HookEntry[]][] = [
@@ -138,14 +141,15 @@ export function checkWebHooks(config: Config): void {
       }
     }
     for (const [where, list] of lists) {
-      list.forEach((h, i) => {
-        if (h.hook !== "web_hook") return;
+      for (const [i, h] of list.entries()) {
+        if (h.hook !== "web_hook") continue;
         try {
-          templateOf(h.config, `${where}[${i}].config`);
+          await checkBody(h.config, `${where}[${i}].config`);
         } catch (e) {
-          throw new ConfigError((e as Error).message);
+          if (e instanceof HookBodyError) throw new ConfigError(e.message);
+          throw e;
         }
-      });
+      }
     }
   }
 }
@@ -169,11 +173,40 @@ export async function runWebHooks(c: Context, ctx: AppContext, input: HookInput)
   const name = pointName(input.point);
   for (const { cfg, index } of entries) {
     const hookCtx: HookContext = { ...base, ...(identity ? { identity } : {}) };
-    const payload = renderBody(
-      templateOf(cfg, `${name}.hooks[${index}].config`),
-      hookCtx as unknown as Record<string, unknown>,
-    );
     const identityId = identityIdOf(identity);
+    const where = `${name}.hooks[${index}].config`;
+    let payload: unknown;
+    try {
+      payload = await renderBody(
+        await bodyOf(cfg, where),
+        hookCtx as unknown as Record<string, unknown>,
+        where,
+      );
+    } catch (e) {
+      if (!(e instanceof HookBodyError)) throw e;
+      // The body could not be made (a Jsonnet program that failed or ran too long): the hook failed, as
+      // in Kratos; a fire-and-forget one is skipped (logged), an interrupting one fails the flow.
+      const target = new URL(cfg.url);
+      ctx.log.warn("web hook body failed", {
+        hook: name,
+        url: `${target.origin}${target.pathname}`,
+        error: e.message,
+      });
+      await audit(ctx, c, {
+        event: "hook.web_hook.failed",
+        actor: identityId ?? "anonymous",
+        target: identityId ?? null,
+        metadata: {
+          hook: name,
+          url: `${target.origin}${target.pathname}`,
+          error: "the body could not be rendered",
+        },
+      });
+      if (cfg.response.ignore) continue;
+      return { type: "failed", cause: "failed", messages: [hookFailed()] };
+    }
+    // The program cancelled this call (Kratos' `error 'cancel'`): nothing is sent, the flow goes on.
+    if (payload === CANCEL) continue;
     if (cfg.response.ignore) {
       deferred.push({ point: input.point, index, cfg, payload, ...(identityId ? { identityId } : {}) });
       continue;

@@ -2,7 +2,7 @@ import type { AppContext } from "../../app/context.ts";
 import type { WebHookConfig } from "../../config/hooks.ts";
 import type { DbOrTx } from "../../db/client.ts";
 import { courierMessages } from "../../db/schema.ts";
-import { audit } from "../../security/audit.ts";
+import { audit } from "../../audit/audit.ts";
 import { uuid } from "../../security/random.ts";
 import { hooksAt, type HookPoint, pointName } from "./points.ts";
 import { callWebHook, hookRequest } from "./web-hook.ts";

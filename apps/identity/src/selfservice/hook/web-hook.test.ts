@@ -407,33 +407,39 @@ describe("web hooks", () => {
 });
 
 describe("web hook configuration", () => {
-  it("refuses a Jsonnet body at start, naming the key", () => {
-    const config = parseConfig(
+  const withBody = (body: string) =>
+    parseConfig(
       testConfig({
         dsn: "memory://",
         overrides: {
           selfservice: {
             flows: {
               settings: {
-                after: {
-                  hooks: [
-                    {
-                      hook: "web_hook",
-                      config: {
-                        url: "http://127.0.0.1:1/x",
-                        body: `base64://${Buffer.from("function(ctx) { id: ctx.identity.id }").toString("base64")}`,
-                      },
-                    },
-                  ],
-                },
+                after: { hooks: [{ hook: "web_hook", config: { url: "http://127.0.0.1:1/x", body } }] },
               },
             },
           },
         },
       }),
     );
-    expect(() => checkWebHooks(config)).toThrow(
-      /selfservice\.flows\.settings\.after\.hooks\[0\]\.config\.body holds a Jsonnet program/,
+  const b64 = (s: string) => `base64://${Buffer.from(s).toString("base64")}`;
+
+  it("accepts a Jsonnet body at start, and refuses one that does not parse, naming the key and the line", async () => {
+    await expect(
+      checkWebHooks(withBody(b64("function(ctx) { id: ctx.identity.id }"))),
+    ).resolves.toBeUndefined();
+    await expect(
+      checkWebHooks(withBody(b64("local ctx = std.extVar('ctx');\n{ id: ctx.identity.id, }"))),
+    ).resolves.toBeUndefined();
+    await expect(
+      checkWebHooks(
+        withBody(b64("local ctx = std.extVar('ctx');\n{\n  id: ctx.identity.id\n  email: 1,\n}")),
+      ),
+    ).rejects.toThrow(
+      /selfservice\.flows\.settings\.after\.hooks\[0\]\.config\.body: the Jsonnet program does not parse: .*:4:3/,
+    );
+    await expect(checkWebHooks(withBody("file:///nonexistent/olympus/body.jsonnet"))).rejects.toThrow(
+      /selfservice\.flows\.settings\.after\.hooks\[0\]\.config\.body: cannot read/,
     );
   });
 

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { onTableWrite, writeObserver } from "../../db/writes.ts";
 import { startTestCore, type TestCore } from "../../testing/index.ts";
 
 /*
@@ -23,7 +22,8 @@ const headers = {
 
 async function measure(fn: () => Promise<void>) {
   const tables: string[] = [];
-  const stop = onTableWrite((table, op) => tables.push(`${op} ${table}`));
+  const writeObserver = t.core.ctx.db.$olympus.writes;
+  const stop = writeObserver.onTableWrite((table, op) => tables.push(`${op} ${table}`));
   const before = { statements: writeObserver.statements, writes: writeObserver.writes };
   try {
     await fn();

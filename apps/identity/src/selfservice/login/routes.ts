@@ -5,7 +5,7 @@ import { sessions } from "../../db/schema.ts";
 import { OryError, sessionAlreadyAvailable } from "../../errors/index.ts";
 import { isJsonRequest } from "../../http/request.ts";
 import type { FullIdentity } from "../../identity/repository.ts";
-import { type AuditEvent, audit, auditInsert } from "../../security/audit.ts";
+import { type AuditEvent, audit, auditInsert } from "../../audit/audit.ts";
 import { withCaptcha } from "../../security/captcha.ts";
 import {
   type ActiveSession,
@@ -40,7 +40,7 @@ import { aal2LoginUrl, satisfiesAal } from "../mfa/aal.ts";
 import { completeSecondFactor, secondFactorUi, upgradeSession } from "../mfa/login.ts";
 import { isCodeSecondFactor } from "../strategy/code/login.ts";
 import { linkAfterLogin } from "../oidc/strategy.ts";
-import { buildStrategies, strategyFor } from "../strategy/registry.ts";
+import { strategyFor } from "../strategy/registry.ts";
 import type {
   FlowFailure,
   LoginData,
@@ -470,16 +470,24 @@ export class LoginFlows {
   }
 }
 
-const registered = new WeakMap<AppContext, LoginFlows>();
+declare module "../../app/context.ts" {
+  interface AppContext {
+    /**
+     * The core's login flows, for strategies that complete on a route of their own (the OIDC
+     * callback); set when the login routes are registered.
+     */
+    loginFlows?: LoginFlows;
+  }
+}
 
 /** A core's login flows, for strategies that complete on a route of their own (the OIDC callback). */
 export function loginFlowsOf(ctx: AppContext): LoginFlows | undefined {
-  return registered.get(ctx);
+  return ctx.loginFlows;
 }
 
 export function registerLoginRoutes(app: Hono, ctx: AppContext): void {
-  const flows = new LoginFlows(ctx, buildStrategies(ctx.config).login);
-  registered.set(ctx, flows);
+  const flows = new LoginFlows(ctx, ctx.strategies.login);
+  ctx.loginFlows = flows;
   app.get("/self-service/login/browser", (c) => flows.init(c, "browser"));
   app.get("/self-service/login/api", (c) => flows.init(c, "api"));
   app.get("/self-service/login/flows", async (c) => {

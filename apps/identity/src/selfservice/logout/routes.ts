@@ -5,7 +5,7 @@ import { urlJoin } from "../../app/runtime.ts";
 import { sessions } from "../../db/schema.ts";
 import { badRequest, forbidden, sessionInactive, unauthorized } from "../../errors/index.ts";
 import { isJsonRequest, readBody } from "../../http/request.ts";
-import { audit } from "../../security/audit.ts";
+import { audit } from "../../audit/audit.ts";
 import { sha256hex } from "../../security/random.ts";
 import {
   clearSessionCookie,

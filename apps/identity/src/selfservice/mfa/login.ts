@@ -4,7 +4,7 @@ import type { AppContext } from "../../app/context.ts";
 import { identityCredentials, sessions } from "../../db/schema.ts";
 import { OryError } from "../../errors/index.ts";
 import { type FullIdentity, loadIdentity } from "../../identity/repository.ts";
-import { audit } from "../../security/audit.ts";
+import { audit } from "../../audit/audit.ts";
 import { beginAttempt, type Locked, lockedMessage } from "../../security/lockout.ts";
 import type { ActiveSession, SessionRow } from "../../session/session.ts";
 import { str } from "../flow/common.ts";

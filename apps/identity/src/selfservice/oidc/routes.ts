@@ -1,6 +1,5 @@
 import type { Context, Hono } from "hono";
 import type { AppContext } from "../../app/context.ts";
-import { ConfigError } from "../../config/index.ts";
 import type { FullIdentity } from "../../identity/repository.ts";
 import { canEncrypt } from "../../security/crypto.ts";
 import { OryError } from "../../errors/index.ts";
@@ -18,7 +17,6 @@ import { settingsUi, settingsUiUrl, settingsWire } from "../settings/flow.ts";
 import { respondWithFlow } from "../flow/common.ts";
 import { isJsonRequest } from "../../http/request.ts";
 import { resetMessages } from "../flow/ui.ts";
-import { MappingError, mappingOf } from "./mapping.ts";
 import {
   type CallbackDeps,
   handleCallback,
@@ -73,18 +71,8 @@ export async function submitOidcRegistration(
   return startOidc(c, ctx, row, body.provider, resetMessages(row.ui), fail);
 }
 
-/** Checks the providers at start: a mapper that cannot be read stops the process with its key path. */
+/** Warns at start about what the providers lack (their mappers are checked by checkMappers). */
 function checkProviders(ctx: AppContext): void {
-  for (const p of oidcProviders(ctx)) {
-    try {
-      mappingOf(p);
-    } catch (e) {
-      if (e instanceof MappingError) throw new ConfigError(`invalid configuration:\n  - ${e.message}`);
-      throw new ConfigError(
-        `invalid configuration:\n  - selfservice.methods.oidc.config.providers[${p.id}].mapper_url: ${String(e)}`,
-      );
-    }
-  }
   if (oidcProviders(ctx).length && !canEncrypt(ctx)) {
     ctx.log.warn(
       "oidc: secrets.cipher is not configured, so upstream tokens are not kept (include_credential=oidc shows them empty)",

@@ -6,7 +6,7 @@ import type { OidcProviderConfig } from "../../config/oidc.ts";
 import { OryError } from "../../errors/index.ts";
 import { isJsonRequest } from "../../http/request.ts";
 import { createIdentity, type FullIdentity, loadIdentity } from "../../identity/repository.ts";
-import { audit } from "../../security/audit.ts";
+import { audit } from "../../audit/audit.ts";
 import { randomAlnum } from "../../security/random.ts";
 import { type ActiveSession, currentSession, issueSession, setSessionCookie } from "../../session/session.ts";
 import { createFlow, uiUrl } from "../flow/common.ts";
@@ -38,7 +38,7 @@ import {
   removeOidcProvider,
   waysInWithout,
 } from "./credential.ts";
-import { mapClaims, mappingOf } from "./mapping.ts";
+import { type Mapped, mapProviderClaims } from "./mapping.ts";
 import { providerLabel } from "./presets.ts";
 import type { UiText } from "../flow/text.ts";
 import type { AuthMethodEntry, LoginStrategy } from "../strategy/types.ts";
@@ -540,10 +540,11 @@ async function register(
   if (!ctx.config.selfservice.flows.registration.enabled) {
     return flowMessage(c, ctx, row, oidcText.noAccount(providerLabel(provider)));
   }
-  let mapped: ReturnType<typeof mapClaims>;
+  let mapped: Mapped;
   try {
-    mapped = mapClaims(mappingOf(provider), upstream.claims);
+    mapped = await mapProviderClaims(provider, upstream.claims);
   } catch (e) {
+    // The mapper's own message (line, cause) is for the operator's log, never for the browser.
     ctx.log.error("oidc: mapping failed", { provider: provider.id, error: String(e) });
     return failed(
       c,

@@ -3,6 +3,7 @@ import type { AppContext } from "../../app/context.ts";
 import { type FlowRow, updateFlow } from "../flow/repository.ts";
 import { text, type UiText } from "../flow/text.ts";
 import { passwordStrength, SCORED_LENGTH } from "./strength.ts";
+import { effectiveBreachedMode } from "../../security/overrides.ts";
 
 function levenshtein(a: string, b: string): number {
   if (a === b) return 0;
@@ -78,10 +79,7 @@ async function breachCount(ctx: AppContext, password: string): Promise<number | 
 
 /** Breached passwords: `block` refuses them, `warn` warns once per flow and accepts the same password again. */
 export function breachedMode(ctx: AppContext): "block" | "warn" {
-  return (
-    ctx.config.security.breached_password.mode ??
-    ctx.config.selfservice.methods.password.config.haveibeenpwned_mode
-  );
+  return effectiveBreachedMode(ctx) ?? ctx.config.selfservice.methods.password.config.haveibeenpwned_mode;
 }
 
 /** The warning of `warn` mode (an Olympus id; Kratos only has the blocking 4000034). */

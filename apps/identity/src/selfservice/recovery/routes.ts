@@ -15,7 +15,7 @@ import { codeLink, followCodeLink } from "../flow/email-link.ts";
 import { type FlowRow, findFlow } from "../flow/repository.ts";
 import { text } from "../flow/text.ts";
 import { addMessage, addNodeMessage, resetMessages, type UiContainer } from "../flow/ui.ts";
-import { audit } from "../../security/audit.ts";
+import { audit } from "../../audit/audit.ts";
 import { verifyCaptcha } from "../../security/captcha.ts";
 import {
   consumeLinkToken,

@@ -44,24 +44,17 @@ import { currentSession } from "../../session/session.ts";
 import { checkPassword } from "../password/policy.ts";
 import { oidcRegistrationNodes, isOidcSubmit } from "../oidc/strategy.ts";
 import { submitOidcRegistration } from "../oidc/routes.ts";
-import { audit } from "../../security/audit.ts";
+import { audit } from "../../audit/audit.ts";
 import { verifyCaptcha, withCaptcha } from "../../security/captcha.ts";
 import type { CredentialInput } from "../../identity/repository.ts";
 import { applyFailure, workingFlow } from "../flow/lifecycle.ts";
 import { flowRequest } from "../flow/request.ts";
-import { buildStrategies, strategyFor } from "../strategy/registry.ts";
+import { strategyFor } from "../strategy/registry.ts";
 import type { AuthMethodEntry, RegistrationData, RegistrationStrategy } from "../strategy/types.ts";
-
-const strategiesOf = new WeakMap<AppContext, readonly RegistrationStrategy[]>();
 
 /** The registration strategies the configuration enables (passkey), in node order. */
 function registrationStrategies(ctx: AppContext): readonly RegistrationStrategy[] {
-  let list = strategiesOf.get(ctx);
-  if (!list) {
-    list = buildStrategies(ctx.config).registration;
-    strategiesOf.set(ctx, list);
-  }
-  return list;
+  return ctx.strategies.registration;
 }
 
 /** The first-step nodes of the registration strategies (e.g. "Sign up with passkey"). */

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import type { AppContext } from "../../app/context.ts";
 import { isJsonRequest } from "../../http/request.ts";
-import { audit } from "../../security/audit.ts";
-import { deleteIdentityIn } from "../../security/erasure.ts";
+import { audit } from "../../audit/audit.ts";
+import { deleteIdentityIn } from "../../identity/erasure.ts";
 import { type ActiveSession, clearSessionCookie } from "../../session/session.ts";
 import { uiUrl } from "../flow/common.ts";
 import type { FlowRow } from "../flow/repository.ts";

@@ -22,7 +22,6 @@ import { csrfNode, inputNode, type UiContainer, type UiNode } from "../flow/ui.t
 import { flowRequest } from "../flow/request.ts";
 import { oidcSettingsNodes } from "../oidc/strategy.ts";
 import { mfaSettingsNodes } from "../mfa/settings.ts";
-import { buildStrategies } from "../strategy/registry.ts";
 import type { SettingsStrategy } from "../strategy/types.ts";
 
 /** The schema an identity was created with (the default one when it has since been removed). */
@@ -58,16 +57,9 @@ export function settingsUi(
   return { method: "POST", nodes };
 }
 
-const strategiesOf = new WeakMap<AppContext, readonly SettingsStrategy[]>();
-
 /** The settings strategies the core's configuration enables (passkey, webauthn), in node order. */
 export function settingsStrategies(ctx: AppContext): readonly SettingsStrategy[] {
-  let list = strategiesOf.get(ctx);
-  if (!list) {
-    list = buildStrategies(ctx.config).settings;
-    strategiesOf.set(ctx, list);
-  }
-  return list;
+  return ctx.strategies.settings;
 }
 
 /**

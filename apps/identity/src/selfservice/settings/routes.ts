@@ -30,7 +30,7 @@ import { isOidcSubmit, submitOidcSettings } from "../oidc/strategy.ts";
 import { settingsDone } from "../oidc/routes.ts";
 import { queueSecurityNotice } from "../../courier/security-notices.ts";
 import type { SecondFactor } from "../../courier/templates.ts";
-import { audit } from "../../security/audit.ts";
+import { audit } from "../../audit/audit.ts";
 import { settingsAalResponse } from "../mfa/aal.ts";
 import { keepMfaNodes, mfaMethod, mfaSettingsEnabled, updateMfa, withMfaSettings } from "../mfa/settings.ts";
 import { DELETE_ACCOUNT, deleteOwnAccount } from "./delete-account.ts";

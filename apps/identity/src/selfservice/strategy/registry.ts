@@ -26,6 +26,13 @@ const REGISTRATION: readonly RegistrationStrategy[] = [passkeyRegistration];
 const SETTINGS: readonly SettingsStrategy[] = [passkeySettings, webauthnSettings];
 
 /** The enabled strategies of one core, per flow kind, in node order. */
+declare module "../../app/context.ts" {
+  interface AppContext {
+    /** The self-service strategies the configuration enables, built once by app/create.ts. */
+    strategies: Strategies;
+  }
+}
+
 export interface Strategies {
   login: readonly LoginStrategy[];
   registration: readonly RegistrationStrategy[];

@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import type { AppContext } from "../../app/context.ts";
-import { audit } from "../../security/audit.ts";
+import { audit } from "../../audit/audit.ts";
 import { enqueueEmail } from "../../courier/queue.ts";
 import { identityVerifiableAddresses } from "../../db/schema.ts";
 import { notFoundHandler } from "../../app/http.ts";

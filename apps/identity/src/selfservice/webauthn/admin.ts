@@ -4,8 +4,8 @@ import type { AppContext } from "../../app/context.ts";
 import { identityCredentials } from "../../db/schema.ts";
 import { badRequest, OryError } from "../../errors/index.ts";
 import type { FullIdentity } from "../../identity/repository.ts";
-import { adminActor } from "../../security/admin-audit.ts";
-import { audit } from "../../security/audit.ts";
+import { adminActor } from "../../audit/admin-audit.ts";
+import { audit } from "../../audit/audit.ts";
 import { describeKey, keysOf, type WebAuthnMethod } from "./credentials.ts";
 import { removeKey } from "./store.ts";
 

@@ -1,12 +1,16 @@
 "use server";
 
+import { randomBytes } from "node:crypto";
 import { refresh } from "next/cache";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import * as client from "openid-client";
 import { isDomain, siteConfig } from "../../lib/config";
-import { cookieNames } from "../../lib/oauth/flow-cookie";
+import { cookieAttributes, cookieNames, SESSION_COOKIE_MAX_AGE } from "../../lib/oauth/flow-cookie";
+import { startDeviceFlow } from "../../lib/oauth/device";
+import { clientCredentials } from "../../lib/oauth/machine";
 import {
+  allowedScopes,
   endSessionUrl,
   fetchUserinfo,
   introspectTokens,
@@ -57,6 +61,49 @@ export async function introspectAction(domain: string) {
   await withSession(domain, (settings, session) =>
     introspectTokens(siteConfig().adminUrls[settings.domain], session),
   );
+}
+
+/** The playground session of this browser for a domain, made (with its cookie) when there is none. */
+async function sessionFor(domain: "ciam" | "iam") {
+  const current = await currentPlayground(domain);
+  if (current.session) return { ...current, session: current.session };
+  const id = randomBytes(32).toString("base64url");
+  const session = playgroundStore.create(id, domain, SESSION_COOKIE_MAX_AGE * 1000);
+  (await cookies()).set(
+    cookieNames.session(domain),
+    id,
+    cookieAttributes(siteConfig().publicUrl, SESSION_COOKIE_MAX_AGE),
+  );
+  return { ...current, sessionId: id, session };
+}
+
+/** client_credentials with the playground's confidential client, for the scopes picked (only allowed ones). */
+export async function clientCredentialsAction(domain: string, form: FormData) {
+  if (!isDomain(domain)) redirect("/playground");
+  const { settings, session } = await sessionFor(domain);
+  const adminUrl = siteConfig().adminUrls[domain];
+  const allowed = await allowedScopes(settings, adminUrl, settings.machineClientId);
+  const picked = new Set(form.getAll("scope").filter((v): v is string => typeof v === "string"));
+  const scope = allowed.filter((s) => picked.has(s)).join(" ");
+  await clientCredentials(settings, adminUrl, session, scope, form.get("dpop") === "on");
+  refresh();
+}
+
+/** Introspects the machine token at the admin API, from this server. */
+export async function introspectMachineAction(domain: string) {
+  if (!isDomain(domain)) redirect("/playground");
+  const { session } = await currentPlayground(domain);
+  if (!session?.machine) redirect(`/playground/machine/${domain}`);
+  await introspectTokens(siteConfig().adminUrls[domain], session.machine);
+  refresh();
+}
+
+/** Starts the device flow (RFC 8628) for this browser's session; the server polls in the background. */
+export async function startDeviceAction(domain: string) {
+  if (!isDomain(domain)) redirect("/playground");
+  const { settings, session } = await sessionFor(domain);
+  await startDeviceFlow(settings, session);
+  refresh();
 }
 
 /** RP-initiated logout: forget the tokens here, then send the browser to the provider's logout endpoint. */

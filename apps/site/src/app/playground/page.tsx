@@ -118,15 +118,6 @@ function DomainCard({
       <form method="post" action={`/playground/authorize/${d}`}>
         <fieldset>
           <legend>Start Authorization Code + PKCE</legend>
-          <p className="row">
-            <label htmlFor={`prompt-${d}`}>prompt</label>
-            <select id={`prompt-${d}`} name="prompt" defaultValue="">
-              <option value="">(none — sign in if needed)</option>
-              <option value="login">login — always ask for credentials</option>
-              <option value="consent">consent — always show consent</option>
-              <option value="none">none — never interact (shows login_required without a session)</option>
-            </select>
-          </p>
           <fieldset className="scopes" data-scope-picker={d}>
             <legend className="small">
               scope <span className="muted">(what the identity core lets {settings.clientId} ask for)</span>
@@ -155,11 +146,29 @@ function DomainCard({
               9449)
             </label>
           </p>
+          <p className="row">
+            <label htmlFor={`prompt-${d}`}>prompt</label>
+            <select id={`prompt-${d}`} name="prompt" defaultValue="">
+              <option value="">(none — sign in if needed)</option>
+              <option value="login">login — always ask for credentials</option>
+              <option value="consent">consent — always show consent</option>
+              <option value="none">none — never interact (shows login_required without a session)</option>
+            </select>
+          </p>
           <button type="submit" id={`prepare-${d}`}>
             Prepare {settings.label} request
           </button>
         </fieldset>
       </form>
+      <p className="small">
+        <Link href={`/playground/machine/${d}`} id={`machine-${d}`}>
+          Machine to machine: the client_credentials grant →
+        </Link>
+        <br />
+        <Link href={`/playground/device/${d}`} id={`device-${d}`}>
+          A device without a browser: the device flow (RFC 8628) →
+        </Link>
+      </p>
     </article>
   );
 }

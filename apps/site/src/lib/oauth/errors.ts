@@ -107,6 +107,12 @@ const catalogue: Record<string, Omit<ExplainedError, "code" | "raw">> = {
       "The token endpoint answered, but the ID token failed verification, so the sign-in must not be trusted. The checks below show which one failed.",
     hint: "Look at the failed checks; a wrong nonce or audience means the token is not an answer to this request.",
   },
+  machine_client_failed: {
+    title: "The machine client could not be used",
+    explanation:
+      "The Site's server could not get a secret for the playground's confidential client from the identity core's admin API, so no token request was made.",
+    hint: "Check that the seeds registered site-playground-machine-<domain> and that the Site's *_HYDRA_ADMIN_URL points at the core's admin API.",
+  },
   introspection_failed: {
     title: "Introspection did not answer",
     explanation:

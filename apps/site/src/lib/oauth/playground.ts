@@ -47,7 +47,7 @@ export async function discover(settings: DomainSettings, recorder?: HttpRecorder
 }
 
 /** A configuration for one operation: a public client (no secret, `none` auth) whose HTTP is recorded. */
-function configure(settings: DomainSettings, metadata: ServerMetadata, recorder: HttpRecorder) {
+export function configure(settings: DomainSettings, metadata: ServerMetadata, recorder: HttpRecorder) {
   const config = new client.Configuration(metadata, settings.clientId, undefined, client.None());
   if (insecure(settings)) client.allowInsecureRequests(config);
   config[client.customFetch] = recorder.fetch;
@@ -62,12 +62,16 @@ const allowedCache = new Map<string, { scopes: string[]; at: number }>();
  * Hydra admin API by the Site's server; the admin URL never reaches the browser). Falls back to the
  * configured scopes when the admin API does not answer.
  */
-export async function allowedScopes(settings: DomainSettings, adminUrl: string): Promise<string[]> {
-  const key = `${adminUrl} ${settings.clientId}`;
+export async function allowedScopes(
+  settings: DomainSettings,
+  adminUrl: string,
+  clientId = settings.clientId,
+): Promise<string[]> {
+  const key = `${adminUrl} ${clientId}`;
   const hit = allowedCache.get(key);
   if (hit && Date.now() - hit.at < DISCOVERY_TTL) return hit.scopes;
   try {
-    const res = await fetch(`${adminUrl}/admin/clients/${encodeURIComponent(settings.clientId)}`, {
+    const res = await fetch(`${adminUrl}/admin/clients/${encodeURIComponent(clientId)}`, {
       headers: { accept: "application/json" },
       signal: AbortSignal.timeout(5_000),
     });
@@ -80,7 +84,7 @@ export async function allowedScopes(settings: DomainSettings, adminUrl: string):
       }
     }
   } catch {}
-  return settings.scope.split(/\s+/);
+  return clientId === settings.clientId ? settings.scope.split(/\s+/) : [];
 }
 
 /** The DPoP handle of a session whose tokens are bound to its key (RFC 9449), for openid-client's calls. */
@@ -137,7 +141,7 @@ async function reportIdToken(
   return inspectIdToken(idToken, { jwks, issuer: metadata.issuer, clientId: settings.clientId, nonce });
 }
 
-function tokenSetOf(body: unknown): TokenSet | undefined {
+export function tokenSetOf(body: unknown): TokenSet | undefined {
   if (!body || typeof body !== "object") return undefined;
   const b = body as Record<string, unknown>;
   if (typeof b.access_token !== "string") return undefined;
@@ -331,7 +335,10 @@ export const ADMIN_API_LABEL = "(Hydra admin API, called by the Site's server)";
  * admin endpoint is not public, so the browser never calls it and never learns its address (the
  * recorded exchanges show the path under ADMIN_API_LABEL).
  */
-export async function introspectTokens(adminUrl: string, session: PlaygroundSession): Promise<void> {
+export async function introspectTokens(
+  adminUrl: string,
+  session: Pick<PlaygroundSession, "steps" | "tokens">,
+): Promise<void> {
   const recorder = new HttpRecorder();
   const step = newStep("introspection", recorder.exchanges);
   session.steps.push(step);
@@ -381,7 +388,7 @@ export async function endSessionUrl(
   return client.buildEndSessionUrl(config, params).href;
 }
 
-function safeJson(text: string): unknown {
+export function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

@@ -7,7 +7,15 @@ import type { IdTokenReport } from "./id-token";
 export interface PlaygroundStep {
   /** Unique in this process (a stable key for rendering). */
   seq: number;
-  kind: "authorization_code" | "userinfo" | "refresh_token" | "code_reuse" | "introspection";
+  kind:
+    | "authorization_code"
+    | "userinfo"
+    | "refresh_token"
+    | "code_reuse"
+    | "introspection"
+    | "client_credentials"
+    | "device_authorization"
+    | "device_code";
   at: number;
   http: HttpExchange[];
   /** The parsed JSON body of the main response (token or userinfo). */
@@ -43,6 +51,18 @@ export interface PlaygroundSession {
   callbackError?: ExplainedError;
   /** The DPoP key pair of this session (RFC 9449), made on the server when DPoP was chosen; never sent anywhere. */
   dpopKeys?: CryptoKeyPair;
+  /** The machine-to-machine part (client_credentials with the playground's confidential client). */
+  machine?: { steps: PlaygroundStep[]; tokens?: TokenSet; dpopKeys?: CryptoKeyPair };
+  /** The device flow (RFC 8628) of this session: the device authorization, its polling, the outcome. */
+  device?: {
+    steps: PlaygroundStep[];
+    userCode?: string;
+    verificationUri?: string;
+    verificationUriComplete?: string;
+    interval?: number;
+    status: "starting" | "pending" | "done" | "failed";
+    tokens?: TokenSet;
+  };
   /** Set while the code is being exchanged, so a double request waits instead of redeeming twice. */
   pending?: Promise<void>;
 }

@@ -4,7 +4,7 @@ import type { AppContext } from "../../../app/context.ts";
 import { OryError } from "../../../errors/index.ts";
 import { isJsonRequest } from "../../../http/request.ts";
 import { createIdentity, identityToWire, loadIdentity } from "../../../identity/repository.ts";
-import { audit } from "../../../security/audit.ts";
+import { audit } from "../../../audit/audit.ts";
 import { verifyCaptcha } from "../../../security/captcha.ts";
 import { issueSession, sessionToWire, setSessionCookie } from "../../../session/session.ts";
 import { respondWithFlow, str } from "../../flow/common.ts";

@@ -5,11 +5,9 @@ import { isDomain } from "../../../../lib/config";
 import { explainError } from "../../../../lib/oauth/errors";
 import { SESSION_COOKIE_MAX_AGE } from "../../../../lib/oauth/flow-cookie";
 import { redeemCallback } from "../../../../lib/oauth/playground";
-import { type PlaygroundSession, type PlaygroundStep, playgroundStore } from "../../../../lib/oauth/store";
+import { type PlaygroundSession, playgroundStore } from "../../../../lib/oauth/store";
 import { ErrorPanel } from "../../../../components/playground/ErrorPanel";
-import { HttpPanel } from "../../../../components/playground/HttpPanel";
-import { IdTokenPanel } from "../../../../components/playground/IdTokenPanel";
-import { Json } from "../../../../components/playground/Json";
+import { StepView } from "../../../../components/playground/StepView";
 import {
   introspectAction,
   logoutAction,
@@ -24,66 +22,6 @@ export const metadata: Metadata = { title: "OAuth2 playground — callback", ref
 interface Props {
   params: Promise<{ domain: string }>;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
-}
-
-const STEP_TITLES: Record<PlaygroundStep["kind"], string> = {
-  authorization_code: "Token request (authorization_code grant)",
-  userinfo: "GET /userinfo",
-  refresh_token: "Token request (refresh_token grant)",
-  code_reuse: "The same code, redeemed again",
-  introspection: "Token introspection (RFC 7662, from the Site's server)",
-};
-
-function StepView({ step, index }: { step: PlaygroundStep; index: number }) {
-  const main = step.http.find((x) => !x.url.includes("jwks")) ?? step.http[0];
-  return (
-    <section
-      className="step"
-      id={`step-${index + 1}`}
-      data-step={step.kind}
-      aria-labelledby={`step-title-${index + 1}`}
-    >
-      <h2 id={`step-title-${index + 1}`}>
-        {index + 2}. {STEP_TITLES[step.kind]}{" "}
-        {step.error ? <span className="badge bad">failed</span> : <span className="badge ok">ok</span>}
-      </h2>
-      {step.kind === "code_reuse" && (
-        <p className="small">
-          A code is good for one redemption. RFC 6749 §4.1.2 also lets the server revoke the tokens issued
-          with a code that is presented twice, and Olympus does: <em>Call /userinfo again</em> shows it.
-        </p>
-      )}
-      {step.kind === "introspection" && (
-        <p className="small">
-          Introspection is an admin endpoint of the identity core: it is not public, so the Site&apos;s server
-          calls it and shows the exchange here without the admin API&apos;s address.
-        </p>
-      )}
-      {step.error && <ErrorPanel error={step.error} />}
-      {step.response !== undefined && (
-        <>
-          <h3>{step.kind === "userinfo" ? "The /userinfo answer" : "Raw response"}</h3>
-          <div data-raw-response={step.kind}>
-            <Json value={step.response} label={`${STEP_TITLES[step.kind]} response`} />
-          </div>
-        </>
-      )}
-      {step.idToken && (
-        <IdTokenPanel
-          report={step.idToken}
-          title={step.kind === "refresh_token" ? "Refreshed ID token" : "ID token"}
-        />
-      )}
-      {step.http.length > 0 && (
-        <>
-          <h3>HTTP exchanges</h3>
-          {step.http.map((x) => (
-            <HttpPanel key={x.seq} exchange={x} open={x === main && Boolean(step.error)} />
-          ))}
-        </>
-      )}
-    </section>
-  );
 }
 
 function Actions({ domain, session }: { domain: string; session: PlaygroundSession }) {

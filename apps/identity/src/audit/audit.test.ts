@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { securityAuditLog } from "../db/security-schema.ts";
 import { startTestCore, type TestCore } from "../testing/index.ts";
 import { describeAdminWrite } from "./admin-audit.ts";
-import { securityJanitor } from "./register.ts";
-import { get, json, login, post, register } from "./testkit.ts";
+import { securityJanitor } from "../security/register.ts";
+import { get, json, login, post, register } from "../security/testkit.ts";
 
 let t: TestCore;
 const PW = "correct horse battery";

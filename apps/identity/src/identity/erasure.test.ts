@@ -2,8 +2,8 @@ import { sql } from "drizzle-orm";
 import { TOTP, Secret } from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestCore, type TestCore } from "../testing/index.ts";
-import { eraseIdentity } from "./erasure.ts";
-import { get, json, login, node, post, register } from "./testkit.ts";
+import { get, json, login, node, post, register } from "../security/testkit.ts";
+import { eraseIdentity, NOT_SUBJECT_KEYED, OAUTH2_SUBJECT_TABLES } from "./erasure.ts";
 
 let t: TestCore;
 const PW = "correct horse battery";
@@ -60,14 +60,18 @@ async function populate(email: string): Promise<string> {
     { method: "totp", totp_code: code },
     { token },
   );
-  // A table keyed by subject, as the OAuth2 provider's grants and login sessions are.
-  await rows(sql`insert into erasure_probe (subject) values (${id})`);
+  // What the OAuth2 provider keeps by subject: a remembered login, a JWT-bearer trust for the subject.
+  await rows(
+    sql`insert into oauth2_login_sessions (id, subject, remember, authenticated_at, expires_at) values (gen_random_uuid(), ${id}, true, now(), now() + interval '1 hour')`,
+  );
+  await rows(
+    sql`insert into oauth2_trusted_jwt_issuers (id, issuer, subject, scope, kid, public_jwk, expires_at) values (gen_random_uuid(), 'https://issuer.example', ${id}, '[]'::jsonb, ${`kid-${id}`}, '{}'::jsonb, now() + interval '1 hour')`,
+  );
   return id;
 }
 
 describe("erasure", () => {
   it("deleting an identity leaves nothing about it behind, and nothing of anyone else goes", async () => {
-    await rows(sql`create table if not exists erasure_probe (subject text not null)`);
     const gone = await populate("erase-me@example.com");
     const kept = await populate("keep-me@example.com");
 
@@ -87,7 +91,22 @@ describe("erasure", () => {
       sql`select count(*)::int as n from security_login_throttles where key = ${key}`;
     const flows = (to: string) =>
       sql`select count(*)::int as n from selfservice_flows where data->>'address' = ${to}`;
-    const probe = (id: string) => sql`select count(*)::int as n from erasure_probe where subject = ${id}`;
+    // Every table keyed by a text subject (from the catalog): rows naming the identity, in all of them.
+    const subjectTables = (
+      await rows(
+        sql`select table_name from information_schema.columns where table_schema = current_schema() and column_name = 'subject' and data_type = 'text' order by table_name`,
+      )
+    )
+      .map((r) => String(r.table_name))
+      .filter((table) => !(table in NOT_SUBJECT_KEYED));
+    const bySubject = async (id: string) => {
+      let n = 0;
+      for (const table of subjectTables) {
+        n += await count(sql`select count(*)::int as n from ${sql.identifier(table)} where subject = ${id}`);
+      }
+      return n;
+    };
+    expect(await bySubject(gone)).toBeGreaterThanOrEqual(2);
     expect(await count(mail("erase-me@example.com"))).toBeGreaterThan(0);
     expect(await count(throttles("erase-me@example.com"))).toBe(1);
     expect(await count(flows("erase-me@example.com"))).toBeGreaterThan(0);
@@ -98,13 +117,36 @@ describe("erasure", () => {
     expect(await count(mail("erase-me@example.com"))).toBe(0);
     expect(await count(throttles("erase-me@example.com"))).toBe(0);
     expect(await count(flows("erase-me@example.com"))).toBe(0);
-    expect(await count(probe(gone))).toBe(0);
+    expect(await bySubject(gone)).toBe(0);
 
     expect(await rowsOf(kept)).toEqual(await rowsOf(kept));
     expect((await rowsOf(kept)).identities).toBe(1);
     expect(await count(mail("keep-me@example.com"))).toBeGreaterThan(0);
     expect(await count(throttles("keep-me@example.com"))).toBe(1);
-    expect(await count(probe(kept))).toBe(1);
+    expect(await bySubject(kept)).toBe(2);
     expect(await eraseIdentity(t.core.ctx, gone)).toBe(false);
+  });
+
+  // The deletion lists what it deletes; the catalog is the safety net that no table is forgotten.
+  it("covers every table that names an identity: by a cascading key, or by subject in the list", async () => {
+    const idColumns = await rows(
+      sql`select table_name from information_schema.columns where table_schema = current_schema() and column_name = 'identity_id' order by table_name`,
+    );
+    const cascading = new Set(
+      (
+        await rows(
+          sql`select c.conrelid::regclass::text as table_name from pg_constraint c join pg_attribute a on a.attrelid = c.conrelid and a.attnum = any(c.conkey) where c.contype = 'f' and c.confrelid = 'identities'::regclass and c.confdeltype = 'c' and a.attname = 'identity_id'`,
+        )
+      ).map((r) => String(r.table_name).replace(/^"|"$/g, "")),
+    );
+    for (const { table_name } of idColumns)
+      expect(cascading, String(table_name)).toContain(String(table_name));
+    const subjectTables = (
+      await rows(
+        sql`select table_name from information_schema.columns where table_schema = current_schema() and column_name = 'subject' and data_type = 'text' order by table_name`,
+      )
+    ).map((r) => String(r.table_name));
+    const covered = new Set<string>([...OAUTH2_SUBJECT_TABLES, ...Object.keys(NOT_SUBJECT_KEYED)]);
+    for (const table of subjectTables) expect(covered, table).toContain(table);
   });
 });

@@ -13,31 +13,40 @@ import {
 import { securityLoginThrottles } from "../db/security-schema.ts";
 
 /*
- * Erasure: deleting an identity removes everything that is about it. Most of it goes by foreign-key
- * cascade (credentials, identifiers, addresses, sessions, flows and codes bound to it, lockout counters
- * that know the identity). What is keyed by text rather than by the identity row is removed here, in the
- * same transaction: lockout counters of its identifiers, flows that only carry one of its addresses
- * (a recovery or verification started but never finished), the mail sent to its addresses, and rows
- * of any table keyed by a text `subject` column (the OAuth2 provider's login sessions, grants and
- * tokens name the identity that way), and the OAuth2 provider is told through
- * `ctx.hydra.subjectDeleted`.
+ * Deleting an identity: the one path. DELETE /admin/identities/{id}, the self-service account
+ * deletion and `eraseIdentity` all go through `deleteIdentityIn`, which removes everything that is
+ * about the identity, per aggregate, in the caller's transaction:
+ *
+ *   identity      the row; by foreign-key cascade its credentials and their identifiers, verifiable
+ *                 and recovery addresses, sessions, flows and codes bound to it, and lockout counters
+ *                 that know it (identity_id)
+ *   lockout       counters keyed by text: its identifiers, its second-factor key (its id)
+ *   flows         flows that only carry one of its addresses (a recovery or verification started but
+ *                 never finished) and admin recovery links that name it in their data
+ *   courier       the mail sent to its addresses
+ *   OAuth2        through the bridge (`ctx.hydra.subjectDeleted`; the self-service half never imports
+ *                 oauth2/): grants and their tokens, remembered logins, JWT-bearer trust bound to
+ *                 the subject — the tables of `OAUTH2_SUBJECT_TABLES`
  *
  * The security audit log is kept (append-only, bounded by security.audit.retention): it records that
- * the identity was deleted.
+ * the identity was deleted. erasure.test.ts holds this list against the database catalog: every
+ * table with an `identity_id` or text `subject` column must be covered, so a new table is not forgotten.
  */
 
-/** Tables with a text `subject` column (found in the catalog, so new OAuth2 tables are covered too). */
-async function subjectTables(tx: Tx): Promise<string[]> {
-  const result = (await tx.execute(
-    sql`select table_name from information_schema.columns where table_schema = current_schema() and column_name = 'subject' and data_type = 'text' order by table_name`,
-  )) as unknown;
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
-    table_name: string;
-  }[];
-  return rows.map((r) => r.table_name);
-}
+/** The tables keyed by a text `subject` (= identity id) that the OAuth2 provider empties for a subject. */
+export const OAUTH2_SUBJECT_TABLES = [
+  "oauth2_grants",
+  "oauth2_login_sessions",
+  "oauth2_trusted_jwt_issuers",
+] as const;
 
-async function cleanup(tx: Tx, identityId: string): Promise<void> {
+/** Tables with a text `subject` column that does not name an identity. */
+export const NOT_SUBJECT_KEYED: Readonly<Record<string, string>> = {
+  courier_messages: "`subject` is the message's subject line; the mail goes by recipient address",
+};
+
+/** Lockout counters, flows by address and mail: what names the identity by text, not by key. */
+async function deleteByText(tx: Tx, identityId: string): Promise<void> {
   const [ids, verifiable, recovery] = await Promise.all([
     tx
       .select({ identifier: identityCredentialIdentifiers.identifier })
@@ -54,6 +63,7 @@ async function cleanup(tx: Tx, identityId: string): Promise<void> {
   ]);
   const identifiers = ids.map((i) => i.identifier);
   const addresses = [...new Set([...verifiable, ...recovery].map((a) => a.value))];
+  // lockout
   const T = securityLoginThrottles;
   await tx
     .delete(T)
@@ -65,29 +75,17 @@ async function cleanup(tx: Tx, identityId: string): Promise<void> {
       ),
     );
   if (addresses.length) {
+    // flows
     await tx.delete(selfserviceFlows).where(inArray(sql`${selfserviceFlows.data}->>'address'`, addresses));
+    // courier
     await tx.delete(courierMessages).where(inArray(courierMessages.recipient, addresses));
   }
-  for (const table of await subjectTables(tx)) {
-    await tx.execute(sql`delete from ${sql.identifier(table)} where subject = ${identityId}`);
-  }
 }
 
 /**
- * Removes what is about an identity but not tied to its row by a cascading key. Call it inside the
- * transaction that deletes the identity, before the delete (DELETE /admin/identities/{id} should).
- */
-export async function eraseIdentityData(tx: Tx, ctx: AppContext, identityId: string): Promise<void> {
-  await cleanup(tx, identityId);
-  await ctx.hydra.subjectDeleted(tx, identityId);
-}
-
-/**
- * Deletes an identity and everything hanging off it within `tx`: credentials, addresses, sessions,
- * flows and codes go by foreign-key cascade; recovery links minted by an admin only name the identity
- * in their data, so they are deleted here. Returns the ids of the sessions it had (the OAuth2 login
- * sessions tied to them end after commit, through `ctx.hydra.sessionEnded`), or undefined when there
- * was no such identity. Both the admin API and the self-service deletion go through here.
+ * Deletes an identity and everything about it within `tx` (see above). Returns the ids of the
+ * sessions it had (the OAuth2 login sessions tied to them end after commit, through
+ * `ctx.hydra.sessionEnded`), or undefined when there was no such identity.
  */
 export async function deleteIdentityIn(
   tx: Tx,
@@ -98,13 +96,15 @@ export async function deleteIdentityIn(
     .select({ id: sessions.id })
     .from(sessions)
     .where(eq(sessions.identityId, identityId));
-  // Rows that name the identity without a foreign key (lockout counters, OAuth2 grants by subject, …).
-  await eraseIdentityData(tx, ctx, identityId);
+  await deleteByText(tx, identityId);
+  await ctx.hydra.subjectDeleted(tx, identityId);
+  // identity (and by cascade what hangs off its row)
   const deleted = await tx
     .delete(identities)
     .where(eq(identities.id, identityId))
     .returning({ id: identities.id });
   if (!deleted.length) return undefined;
+  // flows: admin recovery links name the identity only in their data
   await tx
     .delete(selfserviceFlows)
     .where(
@@ -126,8 +126,6 @@ export async function eraseIdentity(ctx: AppContext, identityId: string): Promis
       .where(eq(identities.id, identityId))
       .for("update");
     if (!found) return false;
-    await eraseIdentityData(tx, ctx, identityId);
-    await tx.delete(identities).where(eq(identities.id, identityId));
-    return true;
+    return (await deleteIdentityIn(tx, ctx, identityId)) !== undefined;
   });
 }

@@ -4,8 +4,8 @@ import type { AppContext } from "../app/context.ts";
 import type { DbOrTx } from "../db/client.ts";
 import { securityAuditLog } from "../db/security-schema.ts";
 import { countAuditEvent } from "../metrics/metrics.ts";
-import { uuid } from "./random.ts";
-import { requestIp } from "./ip.ts";
+import { uuid } from "../security/random.ts";
+import { requestIp } from "../security/ip.ts";
 
 /*
  * The security audit log: append-only rows (the database refuses UPDATE, see the migration), written

@@ -22,6 +22,7 @@ export {
   type OlympusPasswordPolicy,
   type OlympusOidcProvider,
   type OlympusOidcProviders,
+  type OlympusSelfService,
   type OlympusStats,
   type RotatedClientSecret,
 } from "./olympus.ts";

@@ -372,6 +372,14 @@ export class OlympusAdminApi {
     return this.send("POST", "/admin/olympus/password-policy/check", { password, identifiers });
   }
 
+  /**
+   * Which self-service flows the domain offers (`selfservice.flows.*.enabled`, and whether people may
+   * delete their own accounts): the core is the authority, so a UI shows only what it will do.
+   */
+  selfService(): Promise<OlympusSelfService> {
+    return this.get("/admin/olympus/self-service");
+  }
+
   /** The domain's social sign-in providers (selfservice.methods.oidc), without their secrets. */
   oidcProviders(): Promise<OlympusOidcProviders> {
     return this.get("/admin/olympus/oidc/providers");
@@ -379,6 +387,15 @@ export class OlympusAdminApi {
 }
 
 /** `GET /admin/olympus/oidc/providers`. */
+/** The self-service flows a domain offers (GET /admin/olympus/self-service). */
+export interface OlympusSelfService {
+  registration: { enabled: boolean };
+  verification: { enabled: boolean };
+  recovery: { enabled: boolean };
+  /** `delete_account`: whether a person may delete their own account in settings. */
+  settings: { delete_account: { enabled: boolean } };
+}
+
 export interface OlympusOidcProviders {
   /** selfservice.methods.oidc.enabled */
   enabled: boolean;

@@ -68,6 +68,8 @@ export interface ClientValues {
     allowed_issuers: string[];
     may_impersonate: boolean;
   };
+  /** RFC 9396: the authorization details types the client may request. */
+  authorization_details_types: string[];
 }
 
 export const EMPTY_CLIENT: ClientValues = {
@@ -102,6 +104,7 @@ export const EMPTY_CLIENT: ClientValues = {
     allowed_issuers: [],
     may_impersonate: false,
   },
+  authorization_details_types: [],
 };
 
 /** The lifespans the form offers: per grant, the tokens that grant issues. */
@@ -219,6 +222,7 @@ export function ClientForm({
         allowed_issuers: lines(d.get("te_allowed_issuers")),
         may_impersonate: d.get("te_may_impersonate") === "on",
       },
+      authorization_details_types: lines(d.get("authorization_details_types")),
     };
     for (const row of LIFESPAN_ROWS) {
       for (const t of row.tokens) {
@@ -457,6 +461,22 @@ export function ClientForm({
           {...invalid("audience")}
         />
         <FieldError fields={fields} name="audience" />
+      </div>
+      <div className="field">
+        <label htmlFor="authorization_details_types">
+          Authorization details types{" "}
+          <span className="hint">
+            (one per line: the <code>authorization_details</code> types it may request, RFC 9396)
+          </span>
+        </label>
+        <textarea
+          id="authorization_details_types"
+          name="authorization_details_types"
+          defaultValue={initial.authorization_details_types.join("\n")}
+          rows={2}
+          {...invalid("authorization_details_types")}
+        />
+        <FieldError fields={fields} name="authorization_details_types" />
       </div>
       <div className="field">
         <label htmlFor="allowed_cors_origins">

@@ -23,6 +23,17 @@ export const GRANT_TYPES = [
 
 export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
 
+/**
+ * An RFC 9396 authorization details type the client may request: the core's rule (no spaces or
+ * control characters, at most 256 characters), checked here too so the form names the line.
+ */
+const detailsType = z
+  .string()
+  .trim()
+  .min(1)
+  .max(256)
+  .regex(/^[^\s\p{Cc}]+$/u, "one type per line, without spaces or control characters");
+
 /** The core's token exchange policy of a client (RFC 8693; Olympus, not in Hydra's client). */
 export interface TokenExchangePolicy {
   allowed_audiences: string[];
@@ -178,6 +189,11 @@ export const clientInput = z
         may_impersonate: z.boolean().default(false),
       })
       .prefault({}),
+    /**
+     * RFC 9396 §10: the authorization details types the client may request. Absent (a caller that
+     * predates the field): the client keeps the types it has.
+     */
+    authorization_details_types: z.array(detailsType).max(50).optional(),
   })
   .superRefine((c, ctx) => {
     if (c.grant_types.includes("authorization_code") && c.redirect_uris.length === 0) {
@@ -274,6 +290,7 @@ const CORE_FIELDS = [
   "jwks_uri",
   "jwks",
   "request_object_signing_alg",
+  "authorization_details_types",
   ...LIFESPAN_FIELDS,
 ] as const;
 
@@ -375,14 +392,11 @@ export async function getClient(id: string): Promise<CoreClient> {
 }
 
 /**
- * The Olympus fields of the form as a JSON Patch: `@ory/client-fetch`'s OAuth2Client model drops
- * fields Hydra does not have when it writes a client, so they follow the create or replace this way.
- */
-/**
- * The Olympus fields the form does not edit, as the client had them: a replace resets them, so an edit
+ * The Olympus fields a form does not send, as the client had them: a replace resets them, so an edit
  * puts them back (set over the admin API, they survive an edit in Athena).
  */
-export function keptFieldsPatch(current: CoreClient): JsonPatch[] {
+export function keptFieldsPatch(current: CoreClient, input: ClientInput): JsonPatch[] {
+  if (input.authorization_details_types) return [];
   return [
     {
       op: "add",
@@ -392,8 +406,21 @@ export function keptFieldsPatch(current: CoreClient): JsonPatch[] {
   ];
 }
 
+/**
+ * The Olympus fields of the form as a JSON Patch: `@ory/client-fetch`'s OAuth2Client model drops
+ * fields Hydra does not have when it writes a client, so they follow the create or replace this way.
+ */
 export function olympusFieldsPatch(c: ClientInput): JsonPatch[] {
   return [
+    ...(c.authorization_details_types
+      ? [
+          {
+            op: "add" as const,
+            path: "/authorization_details_types",
+            value: [...new Set(c.authorization_details_types)],
+          },
+        ]
+      : []),
     { op: "add", path: "/token_exchange", value: c.token_exchange },
     {
       op: "add",

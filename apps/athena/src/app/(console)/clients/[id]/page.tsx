@@ -79,6 +79,9 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
       allowed_issuers: c.token_exchange?.allowed_issuers ?? [],
       may_impersonate: !!c.token_exchange?.may_impersonate,
     },
+    authorization_details_types: Array.isArray(c.authorization_details_types)
+      ? c.authorization_details_types.map(String)
+      : [],
     lifespans: Object.fromEntries(
       LIFESPAN_FIELDS.map((f) => [f, String((c as Record<string, unknown>)[f] ?? "")]),
     ),
@@ -121,6 +124,12 @@ export default async function ClientPage({ params }: { params: Promise<{ id: str
                   {(c.token_exchange?.allowed_audiences ?? []).join(", ") || "no audience allowed"}
                   {c.token_exchange?.may_impersonate ? " · may impersonate" : ""}
                 </dd>
+              </>
+            )}
+            {(c.authorization_details_types ?? []).length > 0 && (
+              <>
+                <dt>Authorization details</dt>
+                <dd>{(c.authorization_details_types ?? []).join(", ")}</dd>
               </>
             )}
             <dt>CORS origins</dt>

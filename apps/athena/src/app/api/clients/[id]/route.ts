@@ -37,7 +37,10 @@ export const PUT = route<P>("write", async ({ req, params }) => {
     .catch(clientRefusal);
   // The replace reset the Olympus fields (the SDK model drops them); the patch sets them as the form says.
   const updated = await api
-    .patchOAuth2Client({ id: params.id, jsonPatch: [...olympusFieldsPatch(input), ...keptFieldsPatch(raw)] })
+    .patchOAuth2Client({
+      id: params.id,
+      jsonPatch: [...olympusFieldsPatch(input), ...keptFieldsPatch(raw, input)],
+    })
     .catch(clientRefusal);
   return ok({ client_id: updated.client_id });
 });

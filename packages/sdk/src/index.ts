@@ -16,6 +16,7 @@ export {
   type OlympusPage,
   type OlympusSetting,
   type OlympusRuntimeSetting,
+  type OlympusIdentitySchema,
   type OlympusRuntimeSettingSchema,
   type OlympusSettingInput,
   type OlympusPasswordCheck,

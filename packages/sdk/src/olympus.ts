@@ -101,6 +101,17 @@ export interface OlympusRuntimeSetting {
   overridden: boolean;
 }
 
+/** An identity schema as the core keeps it: from its configuration or added at run time. */
+export interface OlympusIdentitySchema {
+  id: string;
+  /** The schema new identities get when none is named. */
+  default: boolean;
+  source: "config" | "api";
+  /** When it was added through the API; null for the configuration's. */
+  created_at: string | null;
+  schema: Record<string, unknown>;
+}
+
 /** One page of an Olympus list endpoint. */
 export interface OlympusPage<T> {
   items: T[];
@@ -333,6 +344,28 @@ export class OlympusAdminApi {
   /** The run-time settings with their type, range, default, value in effect and explanation. */
   runtimeSettings(): Promise<OlympusRuntimeSetting[]> {
     return this.get("/admin/olympus/runtime-settings");
+  }
+
+  /** Every identity schema, with the default and where each comes from. */
+  identitySchemas(): Promise<OlympusIdentitySchema[]> {
+    return this.get("/admin/olympus/identity-schemas");
+  }
+
+  /**
+   * Adds an identity schema under a new id (a new version of a schema is a new id; schemas never
+   * change). The core checks it first: 400 with the problems' JSON pointers, 409 for a taken id.
+   */
+  addIdentitySchema(
+    id: string,
+    schema: Record<string, unknown>,
+    actor?: string,
+  ): Promise<OlympusIdentitySchema> {
+    return this.send("POST", "/admin/olympus/identity-schemas", { id, schema }, actor);
+  }
+
+  /** Makes `id` the schema new identities get; identities keep theirs. */
+  setDefaultIdentitySchema(id: string, actor?: string): Promise<OlympusIdentitySchema> {
+    return this.send("PUT", "/admin/olympus/identity-schemas/default", { id }, actor);
   }
 
   /** Vault settings (secrets masked), optionally of one category. */

@@ -131,11 +131,8 @@ export function settingsWire(
   };
 }
 
-/** Whether the session was authenticated recently enough to change credentials and identifiers. */
-export function isPrivileged(ctx: AppContext, session: ActiveSession["row"], now = Date.now()): boolean {
-  const maxAge = ctx.config.selfservice.flows.settings.privileged_session_max_age;
-  return session.authenticatedAt.getTime() + maxAge > now;
-}
+// Kept apart (privileged.ts) so that the MFA settings, which this file renders, can ask it too.
+export { isPrivileged } from "./privileged.ts";
 
 /** The login URL that re-authenticates the session and comes back to the settings flow. */
 export function refreshLoginUrl(ctx: AppContext, flowId: string, returnTo?: string): string {

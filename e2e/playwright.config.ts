@@ -7,8 +7,8 @@ export default defineConfig({
   // Hera's specs; the Site's run under their own config and stack (site/playwright.config.ts).
   testDir: "./hera",
   testMatch: "*.spec.ts",
-  // Needs Turnstile on: runs under hera/captcha.config.ts with a stack of its own.
-  testIgnore: "captcha.spec.ts",
+  // Need another core configuration: each runs under its own config (hera/*.config.ts) and stack.
+  testIgnore: ["captcha.spec.ts", "no-account-deletion.spec.ts", "delete-reauth.spec.ts"],
   globalSetup: "./hera/global-setup.ts",
   // One stack on the domain's real ports: specs share it and run one at a time.
   workers: 1,

@@ -299,7 +299,15 @@ describe.each(TARGETS)("$dir", ({ dir, namespace, domain }) => {
             expect(peer.podSelector).toBeDefined();
             continue;
           }
-          // Another namespace only by its exact name, for one app, and only the IAM ← CIAM Athena pair.
+          // Another namespace only by its exact name, for one app: the Site's playground on the OAuth2
+          // admin port of either domain, and CIAM's Athena on IAM's Kratos admin port.
+          if (peer.podSelector?.matchLabels?.["app.kubernetes.io/name"] === "site") {
+            expect(peer.namespaceSelector.matchLabels).toEqual({
+              "kubernetes.io/metadata.name": "olympus-site",
+            });
+            expect(ports).toEqual(["oauth2-admin"]);
+            continue;
+          }
           expect(domain).toBe("iam");
           expect(peer.namespaceSelector.matchLabels).toEqual({
             "kubernetes.io/metadata.name": "olympus-ciam",
@@ -309,6 +317,22 @@ describe.each(TARGETS)("$dir", ({ dir, namespace, domain }) => {
         }
       }
     }
+  });
+
+  it("lets the Site's playground reach the OAuth2 admin API of each domain's core", () => {
+    if (!domain) return;
+    const admitted = byKind("NetworkPolicy")
+      .flatMap((p) => p.spec.ingress ?? [])
+      .filter((rule: Obj) =>
+        (rule.from ?? []).some(
+          (peer: Obj) =>
+            peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"] === "olympus-site" &&
+            peer.podSelector?.matchLabels?.["app.kubernetes.io/name"] === "site",
+        ),
+      );
+    expect(admitted.flatMap((rule: Obj) => (rule.ports ?? []).map((p: Obj) => p.port))).toEqual([
+      "oauth2-admin",
+    ]);
   });
 
   it("gives PodDisruptionBudgets and autoscalers real targets", () => {

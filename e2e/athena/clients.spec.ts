@@ -134,4 +134,56 @@ test.describe("OAuth2 clients in Athena IAM", () => {
       true,
     );
   });
+
+  test("a client that signs request objects (JAR): keys, algorithm and request URIs saved and shown again", async ({
+    page,
+  }, info) => {
+    await signIn(page, "iam", "admin", info);
+    const name = `e2e jar ${Date.now().toString(36)}`;
+    const created = await api(page, "iam", "POST", "/api/clients", {
+      client_name: name,
+      client_type: "confidential",
+      grant_types: ["authorization_code"],
+      redirect_uris: ["https://jar.example/cb"],
+      scope: "openid",
+    });
+    expect(created.status()).toBe(201);
+    const { client_id: clientId } = (await created.json()) as { client_id: string };
+    await page.goto(`${athenaUrl("iam")}/clients/${encodeURIComponent(clientId)}`);
+    await expect(page.getByRole("heading", { name })).toBeVisible();
+    // The keys fields appear for a secret-based client only once it signs request objects.
+    await expect(page.getByLabel(/Or the public keys/)).toHaveCount(0);
+    await page.getByLabel(/Signs request objects with its own keys/).check();
+    const jwk = {
+      kty: "EC",
+      crv: "P-256",
+      x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+      y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+    };
+    await page.getByLabel(/Or the public keys/).fill(JSON.stringify({ keys: [jwk] }));
+    await page.getByLabel("Request object signing algorithm").selectOption("ES256");
+    // A request URI that is not a web address is refused on its field.
+    await page.getByLabel(/^Request URIs/).fill("javascript:alert(1)");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expect(page.locator("#request_uris-error")).toBeVisible();
+    await page.getByLabel(/^Request URIs/).fill("https://jar.example/request.jwt");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expect(page.getByText("Saved.")).toBeVisible();
+    await page.reload();
+    await expect(page.getByLabel(/Signs request objects with its own keys/)).toBeChecked();
+    await expect(page.getByLabel("Request object signing algorithm")).toHaveValue("ES256");
+    await expect(page.getByLabel(/^Request URIs/)).toHaveValue("https://jar.example/request.jwt");
+    const stored = (await (
+      await fetch(`${oauth2AdminUrl("iam")}/admin/clients/${clientId}`)
+    ).json()) as Record<string, unknown>;
+    expect(stored).toMatchObject({
+      token_endpoint_auth_method: "client_secret_basic",
+      request_object_signing_alg: "ES256",
+      request_uris: ["https://jar.example/request.jwt"],
+      jwks: { keys: [expect.objectContaining({ x: jwk.x })] },
+    });
+    expect((await api(page, "iam", "DELETE", `/api/clients/${encodeURIComponent(clientId)}`)).ok()).toBe(
+      true,
+    );
+  });
 });

@@ -73,6 +73,8 @@ export interface StackOptions {
   captcha?: CaptchaOptions;
   /** Name of the database and of the log files (several configs share the ports, one at a time). */
   name?: string;
+  /** More of the core's configuration, as Kratos-style environment overrides. */
+  coreEnv?: Record<string, string>;
 }
 
 /** Starts MailDev, the CIAM core and Hera; throws with a clear message when something is in the way. */
@@ -152,6 +154,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         ]),
         IDENTITY_SCHEMAS: JSON.stringify(schemas),
         ...captchaCore,
+        ...opts.coreEnv,
       },
     );
     cleanups.push(() => stopChild(core));

@@ -1,5 +1,5 @@
-import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { writeOrCheckPage } from "@olympus/sdk/reference-page";
 import type { Command } from "commander";
 import { createProgram } from "./cli.ts";
 
@@ -80,21 +80,5 @@ export function generate(): string {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const page = generate();
-  let current = "";
-  try {
-    current = readFileSync(pagePath, "utf8");
-  } catch {}
-  if (process.argv.includes("--check")) {
-    // What the Site's docs test (run when landing) calls: fail, saying how to fix it.
-    if (current !== page) {
-      console.error(
-        `${pagePath} differs from the sources: run \`pnpm --filter ${PACKAGE} reference\` and commit it`,
-      );
-      process.exit(1);
-    }
-  } else {
-    if (current !== page) writeFileSync(pagePath, page);
-    console.log(current === page ? `${pagePath} is up to date` : `wrote ${pagePath}`);
-  }
+  writeOrCheckPage(pagePath, generate(), PACKAGE);
 }

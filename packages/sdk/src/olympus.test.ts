@@ -99,3 +99,11 @@ describe("OlympusAdminApi.stats", () => {
     expect(perDay.at(-1)).toEqual({ date: today, succeeded: 0, failed: 2 });
   });
 });
+
+describe("OlympusAdminApi.selfService", () => {
+  it("says which self-service flows the domain offers", async () => {
+    const features = await new OlympusAdminApi(t.adminUrl).selfService();
+    expect(features.settings.delete_account.enabled).toBe(true);
+    expect(features.registration.enabled).toBe(true);
+  });
+});

@@ -101,6 +101,17 @@ export interface OlympusRuntimeSetting {
   overridden: boolean;
 }
 
+/** An identity schema as the core keeps it: from its configuration or added at run time. */
+export interface OlympusIdentitySchema {
+  id: string;
+  /** The schema new identities get when none is named. */
+  default: boolean;
+  source: "config" | "api";
+  /** When it was added through the API; null for the configuration's. */
+  created_at: string | null;
+  schema: Record<string, unknown>;
+}
+
 /** One page of an Olympus list endpoint. */
 export interface OlympusPage<T> {
   items: T[];
@@ -335,6 +346,28 @@ export class OlympusAdminApi {
     return this.get("/admin/olympus/runtime-settings");
   }
 
+  /** Every identity schema, with the default and where each comes from. */
+  identitySchemas(): Promise<OlympusIdentitySchema[]> {
+    return this.get("/admin/olympus/identity-schemas");
+  }
+
+  /**
+   * Adds an identity schema under a new id (a new version of a schema is a new id; schemas never
+   * change). The core checks it first: 400 with the problems' JSON pointers, 409 for a taken id.
+   */
+  addIdentitySchema(
+    id: string,
+    schema: Record<string, unknown>,
+    actor?: string,
+  ): Promise<OlympusIdentitySchema> {
+    return this.send("POST", "/admin/olympus/identity-schemas", { id, schema }, actor);
+  }
+
+  /** Makes `id` the schema new identities get; identities keep theirs. */
+  setDefaultIdentitySchema(id: string, actor?: string): Promise<OlympusIdentitySchema> {
+    return this.send("PUT", "/admin/olympus/identity-schemas/default", { id }, actor);
+  }
+
   /** Vault settings (secrets masked), optionally of one category. */
   settings(category?: string): Promise<OlympusSetting[]> {
     return this.get(`/admin/olympus/settings${OlympusAdminApi.query({ category })}`);
@@ -372,6 +405,14 @@ export class OlympusAdminApi {
     return this.send("POST", "/admin/olympus/password-policy/check", { password, identifiers });
   }
 
+  /**
+   * Which self-service flows the domain offers (`selfservice.flows.*.enabled`, and whether people may
+   * delete their own accounts): the core is the authority, so a UI shows only what it will do.
+   */
+  selfService(): Promise<OlympusSelfService> {
+    return this.get("/admin/olympus/self-service");
+  }
+
   /** The domain's social sign-in providers (selfservice.methods.oidc), without their secrets. */
   oidcProviders(): Promise<OlympusOidcProviders> {
     return this.get("/admin/olympus/oidc/providers");
@@ -379,6 +420,15 @@ export class OlympusAdminApi {
 }
 
 /** `GET /admin/olympus/oidc/providers`. */
+/** The self-service flows a domain offers (GET /admin/olympus/self-service). */
+export interface OlympusSelfService {
+  registration: { enabled: boolean };
+  verification: { enabled: boolean };
+  recovery: { enabled: boolean };
+  /** `delete_account`: whether a person may delete their own account in settings. */
+  settings: { delete_account: { enabled: boolean } };
+}
+
 export interface OlympusOidcProviders {
   /** selfservice.methods.oidc.enabled */
   enabled: boolean;

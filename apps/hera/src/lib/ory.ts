@@ -53,3 +53,15 @@ export async function currentSession(cookie?: string) {
     throw err;
   }
 }
+
+/**
+ * Whether the core lets people delete their own accounts on this domain (off for a workforce: the
+ * company owns an employee's account). The core is the authority; when it cannot say, nothing is offered.
+ */
+export async function deletionOffered(): Promise<boolean> {
+  try {
+    return (await clients().olympus.selfService()).settings.delete_account.enabled;
+  } catch {
+    return false;
+  }
+}

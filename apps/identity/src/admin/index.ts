@@ -4,6 +4,7 @@ import { registerAdminIdentityRoutes } from "./identities/routes.ts";
 import { registerAdminStatsRoutes } from "./identities/stats.ts";
 import { registerAdminOidcRoutes } from "./oidc/providers.ts";
 import { registerPasswordPolicyRoutes } from "./password-policy.ts";
+import { registerSelfServiceRoutes } from "./self-service.ts";
 import { registerAdminSessionRoutes } from "./sessions/routes.ts";
 
 /** The Kratos IdentityApi on the admin port (identities, sessions) and the Olympus dashboard stats. */
@@ -12,5 +13,6 @@ export function registerAdminIdentityApi(admin: Hono, ctx: AppContext): void {
   registerAdminSessionRoutes(admin, ctx);
   registerAdminStatsRoutes(admin, ctx);
   registerPasswordPolicyRoutes(admin, ctx);
+  registerSelfServiceRoutes(admin, ctx);
   registerAdminOidcRoutes(admin, ctx);
 }

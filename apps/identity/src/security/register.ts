@@ -1,6 +1,8 @@
 import type { Hono } from "hono";
 import { registerAdminSecurityRoutes } from "../admin/security/routes.ts";
+import { registerAdminSchemaRoutes } from "../admin/schemas/routes.ts";
 import { registerAdminSettingsRoutes } from "../admin/settings/routes.ts";
+import { applyStoredSchemas } from "../identity/stored-schemas.ts";
 import type { AppContext } from "../app/context.ts";
 import { purgeAudit } from "../audit/audit.ts";
 import { purgeThrottles } from "./lockout.ts";
@@ -16,6 +18,7 @@ export function registerSecurity(app: Hono, ctx: AppContext): void {
 export function registerAdminSecurity(admin: Hono, ctx: AppContext): void {
   registerAdminSecurityRoutes(admin, ctx);
   registerAdminSettingsRoutes(admin, ctx);
+  registerAdminSchemaRoutes(admin, ctx);
 }
 
 /** One janitor pass: expired lockout counters and audit rows past retention. */
@@ -33,9 +36,14 @@ const OVERRIDES_RELOAD_MS = 10_000;
  */
 export async function securityStartHook(ctx: AppContext): Promise<{ stop(): Promise<void> }> {
   const reload = () =>
-    applyVaultOverrides(ctx).catch((e: unknown) =>
-      ctx.log.warn("vault overrides not reloaded", { error: String(e) }),
-    );
+    Promise.all([
+      applyVaultOverrides(ctx).catch((e: unknown) =>
+        ctx.log.warn("vault overrides not reloaded", { error: String(e) }),
+      ),
+      applyStoredSchemas(ctx).catch((e: unknown) =>
+        ctx.log.warn("stored identity schemas not reloaded", { error: String(e) }),
+      ),
+    ]);
   await reload();
   const reloader = setInterval(reload, OVERRIDES_RELOAD_MS);
   reloader.unref();

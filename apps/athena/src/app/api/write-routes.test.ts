@@ -87,6 +87,8 @@ describe("every write route refuses the viewer role", () => {
       "PUT /api/settings/vault",
       "PUT /api/settings/runtime/[key]",
       "DELETE /api/settings/runtime/[key]",
+      "POST /api/schemas",
+      "PUT /api/schemas/default",
       "DELETE /api/security/lockouts/[identifier]",
     ]) {
       expect(names).toContain(known);

@@ -1,6 +1,7 @@
 import type { Session } from "@olympus/sdk";
-import { describe, expect, it } from "vitest";
-import { toSessionRow } from "./sessions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type IamHarness, PASSWORD, startIam } from "@/test/iam-core";
+import { findSessions, toSessionRow } from "./sessions";
 
 const session = (user_agent: string | undefined): Session =>
   ({
@@ -30,5 +31,31 @@ describe("the Sessions page's device", () => {
     expect(toSessionRow(session("<script>alert(1)</script>\u0000")).device).toBeNull();
     // Bounded before parsing: a megabyte of header is read as its first 512 characters.
     expect(toSessionRow(session(`Firefox/128.0 ${"A".repeat(1_000_000)}`)).device).toBe("Firefox 128");
+  });
+});
+
+describe("the Sessions page against a real core", () => {
+  let iam: IamHarness;
+  beforeAll(async () => {
+    iam = await startIam();
+  });
+  afterAll(() => iam?.stop());
+
+  it("lists every session with its device (the admin list answers devices only when asked to expand them)", async () => {
+    const email = `device-${Date.now()}@example.com`;
+    await iam.createIdentity(email);
+    const ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0";
+    const flow = (await (
+      await fetch(`${iam.core.publicUrl}/self-service/login/api`, { headers: { "user-agent": ua } })
+    ).json()) as { id: string };
+    const login = await fetch(`${iam.core.publicUrl}/self-service/login?flow=${flow.id}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "user-agent": ua },
+      body: JSON.stringify({ method: "password", identifier: email, password: PASSWORD }),
+    });
+    expect(login.status).toBe(200);
+    const page = await findSessions({});
+    const row = page.rows.find((r) => r.identifier === email);
+    expect(row).toMatchObject({ active: true, userAgent: ua, device: "Firefox 128 · Windows 10" });
   });
 });

@@ -79,7 +79,7 @@ export async function findSessions(q: SessionQuery): Promise<SessionPage> {
   }
   const res = await api.listSessionsRaw({
     pageSize: 50,
-    expand: ["identity"],
+    expand: ["identity", "devices"],
     ...(q.active !== undefined ? { active: q.active } : {}),
     ...(q.pageToken ? { pageToken: q.pageToken } : {}),
   });

@@ -4,7 +4,7 @@ import { heraEnv } from "@/lib/env";
 import { toSearchParams } from "@/lib/flow-urls";
 import { loadFlow } from "@/lib/flows";
 import { formToken } from "@/lib/form-token";
-import { browserCookie, clients, currentSession } from "@/lib/ory";
+import { browserCookie, clients, currentSession, deletionOffered } from "@/lib/ory";
 import { copyFor, elementsConfig } from "@/lib/ui-config";
 import { SettingsCard } from "@/components/flow-cards";
 import { FlowView } from "@/components/flow-view";
@@ -80,6 +80,7 @@ export default async function SettingsPage(props: {
   const token = current ? formToken(env.csrfSecret, "sessions", current.id) : "";
   const appsToken = current ? formToken(env.csrfSecret, "apps", current.id) : "";
   const apps = current?.identity ? await connectedApps(current.identity.id) : [];
+  const deletable = current ? await deletionOffered() : false;
   // The core says so (message 1050100) after a password change that left other sessions signed in.
   const passwordChanged = flow.ui.messages?.some((m) => m.id === PASSWORD_CHANGED_OTHER_SESSIONS) ?? false;
   const recovered = flow.ui.messages?.some((m) => m.id === RECOVERED) ?? false;
@@ -116,9 +117,11 @@ export default async function SettingsPage(props: {
           <a className="hera-link" href="#apps">
             {t("apps.title")}
           </a>
-          <a className="hera-link" href="#delete-title">
-            {t("delete.title")}
-          </a>
+          {deletable ? (
+            <a className="hera-link" href="#delete-title">
+              {t("delete.title")}
+            </a>
+          ) : null}
         </nav>
       ) : null}
       <div id="account" />
@@ -225,7 +228,7 @@ export default async function SettingsPage(props: {
           )}
         </section>
       ) : null}
-      {current ? (
+      {current && deletable ? (
         <section className="hera-card hera-wide" aria-labelledby="delete-title">
           <h2 id="delete-title">{t("delete.title")}</h2>
           <p>{t("delete.intro")}</p>

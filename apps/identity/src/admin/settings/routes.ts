@@ -23,6 +23,7 @@ import {
   settingToWire,
 } from "../../security/vault.ts";
 import { adminActor } from "../../audit/admin-audit.ts";
+import { RESERVED_SETTING_PREFIX } from "../../identity/stored-schemas.ts";
 
 /*
  * The settings vault (Olympus-only):
@@ -55,7 +56,17 @@ function keyParam(c: Context): string {
   return parsed.data;
 }
 
+/** Identity schemas live under `identity.`: only /admin/olympus/identity-schemas, which checks them, writes there. */
+function refuseReserved(key: string): void {
+  if (key.startsWith(RESERVED_SETTING_PREFIX)) {
+    throw badRequest(
+      `Keys under "${RESERVED_SETTING_PREFIX}" are managed by /admin/olympus/identity-schemas.`,
+    );
+  }
+}
+
 async function write(ctx: AppContext, items: Parameters<typeof putSettings>[1]) {
+  for (const item of items) refuseReserved(item.key);
   const changes = new Map<string, unknown>();
   for (const item of items) {
     if (!isRuntimeSetting(item.key)) continue;
@@ -140,6 +151,7 @@ export function registerAdminSettingsRoutes(admin: Hono, ctx: AppContext): void 
 
   admin.delete("/olympus/settings/:key", async (c) => {
     const key = keyParam(c);
+    refuseReserved(key);
     const refused = await checkRuntimeChange(ctx, new Map([[key, null]]));
     if (refused) throw badRequest(refused);
     if (!(await deleteSetting(ctx.db, key))) throw notFound("No setting with this key.");

@@ -13,7 +13,7 @@ import { text } from "../flow/text.ts";
 import { type FlowRow, updateFlow } from "../flow/repository.ts";
 import { addMessage, addNodeMessage, inputNode, type UiContainer, type UiNode } from "../flow/ui.ts";
 import { saveSettingsChange, showRefusal } from "../hook/index.ts";
-import { isPrivileged } from "../settings/flow.ts";
+import { isPrivileged } from "../settings/privileged.ts";
 import {
   hasTotp,
   type LookupConfig,

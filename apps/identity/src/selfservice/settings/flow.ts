@@ -131,24 +131,29 @@ export function settingsWire(
   };
 }
 
-/** Whether the session was authenticated recently enough to change credentials and identifiers. */
-export function isPrivileged(ctx: AppContext, session: ActiveSession["row"], now = Date.now()): boolean {
-  const maxAge = ctx.config.selfservice.flows.settings.privileged_session_max_age;
-  return session.authenticatedAt.getTime() + maxAge > now;
-}
+// Kept apart (privileged.ts) so that the MFA settings, which this file renders, can ask it too.
+export { isPrivileged } from "./privileged.ts";
 
 /** The login URL that re-authenticates the session and comes back to the settings flow. */
-export function refreshLoginUrl(ctx: AppContext, flowId: string): string {
-  const params = new URLSearchParams({ refresh: "true", return_to: settingsUiUrl(ctx, flowId) });
+export function refreshLoginUrl(ctx: AppContext, flowId: string, returnTo?: string): string {
+  const params = new URLSearchParams({ refresh: "true", return_to: returnTo ?? settingsUiUrl(ctx, flowId) });
   return urlJoin(ctx.rt.publicBaseUrl, `self-service/login/browser?${params}`);
 }
 
-export function refreshRequired(ctx: AppContext, flowId: string): OryError {
+/**
+ * Olympus-only: the page that confirms an account deletion, beside the settings UI (Hera's
+ * /settings/delete). A person asked to sign in again before deleting comes back there, not to settings.
+ */
+export function deleteAccountUiUrl(ctx: AppContext, flowId: string): string {
+  return `${uiUrl(ctx, "settings").replace(/\/$/, "")}/delete?flow=${flowId}`;
+}
+
+export function refreshRequired(ctx: AppContext, flowId: string, returnTo?: string): OryError {
   return new OryError(403, "The requested action was forbidden", {
     id: "session_refresh_required",
     reason:
       "The login session is too old and thus not allowed to update these fields. Please re-authenticate.",
-    extra: { redirect_browser_to: refreshLoginUrl(ctx, flowId) },
+    extra: { redirect_browser_to: refreshLoginUrl(ctx, flowId, returnTo) },
   });
 }
 

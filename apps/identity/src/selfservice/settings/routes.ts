@@ -45,6 +45,7 @@ import {
   keepStrategyNodes,
   loginRedirectUrl,
   refreshRequired,
+  deleteAccountUiUrl,
   schemaOf,
   settingsStrategies,
   settingsUi,
@@ -401,8 +402,8 @@ async function runStrategy(
   return respondWithFlow(c, ctx, fresh, settingsWire(c, ctx, fresh, session.identity), status);
 }
 
-function reauthenticate(c: Context, ctx: AppContext, row: FlowRow): Response {
-  const err = refreshRequired(ctx, row.id);
+function reauthenticate(c: Context, ctx: AppContext, row: FlowRow, returnTo?: string): Response {
+  const err = refreshRequired(ctx, row.id, returnTo);
   if (row.type === "api" || isJsonRequest(c)) return c.json(err.toBody(), 403);
   return c.redirect(err.extra!.redirect_browser_to as string, 303);
 }
@@ -451,7 +452,8 @@ async function submitSettings(c: Context, ctx: AppContext): Promise<Response> {
       return fail(ui);
     }
     // Erasing the account is the most privileged change there is: only right after a sign-in.
-    if (!isPrivileged(ctx, session.row)) return reauthenticate(c, ctx, row);
+    // Back to the confirmation page afterwards, where the person was, not to settings.
+    if (!isPrivileged(ctx, session.row)) return reauthenticate(c, ctx, row, deleteAccountUiUrl(ctx, row.id));
     return deleteOwnAccount(c, ctx, row, session);
   }
   if (isOidcSubmit(body) && ctx.config.selfservice.methods.oidc.enabled) {

@@ -294,10 +294,18 @@ describe("settings: delete my account", () => {
     const to = new URL(body.redirect_browser_to);
     expect(to.pathname).toBe("/self-service/login/browser");
     expect(to.searchParams.get("refresh")).toBe("true");
+    // Back to the confirmation page (Hera's /settings/delete beside the settings UI), not to settings.
+    expect(to.searchParams.get("return_to")).toMatch(new RegExp(`/settings/delete\\?flow=${flow.id}$`));
+    // The core accepts its own return_to for the refresh login flow.
+    const refresh = await jar.fetch(`${stale.publicUrl}${to.pathname}${to.search}`);
+    expect(refresh.status).toBe(303);
+    expect(new URL(refresh.headers.get("location")!).pathname).toBe("/login");
 
     const asForm = await post(stale, jar, flow.id, { csrf_token: csrfOf(flow), method: "delete_account" });
     expect(asForm.status).toBe(303);
-    expect(new URL(asForm.headers.get("location")!).searchParams.get("refresh")).toBe("true");
+    const formTo = new URL(asForm.headers.get("location")!);
+    expect(formTo.searchParams.get("refresh")).toBe("true");
+    expect(formTo.searchParams.get("return_to")).toBe(to.searchParams.get("return_to"));
     expect(await identityExists(stale, id)).toBe(true);
     expect(await whoamiStatus(stale, jar)).toBe(200);
 

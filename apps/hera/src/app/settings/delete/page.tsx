@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
+import { redirect } from "next/navigation";
 import { SubmitButton } from "@/components/submit-button";
 import { toSearchParams } from "@/lib/flow-urls";
 import { loadFlow } from "@/lib/flows";
 import { requestI18n } from "@/lib/i18n/server";
+import { deletionOffered } from "@/lib/ory";
 
 export async function generateMetadata(): Promise<Metadata> {
   const { t } = await requestI18n();
@@ -28,6 +30,8 @@ export default async function DeleteAccountPage(props: {
 }) {
   const { t } = await requestI18n();
   const flow = await loadFlow("settings", toSearchParams(await props.searchParams));
+  // Where the domain does not let people delete their accounts, there is nothing to confirm here.
+  if (!(await deletionOffered())) redirect(`/settings?flow=${encodeURIComponent(flow.id)}`);
   const traits = (flow.identity.traits ?? {}) as Record<string, unknown>;
   const who =
     typeof traits.email === "string"

@@ -271,6 +271,8 @@ test("Athena CIAM shows the customer's linked provider and lists the configured 
     "Olympus Workforce",
     "workforce",
     firstCustomer!.subject,
+    // An admin may unlink it (behind a confirmation naming the customer).
+    /^Unlink Olympus Workforce/,
   ]);
   expect(await page.content()).not.toMatch(/id_token|access_token|refresh_token/);
 

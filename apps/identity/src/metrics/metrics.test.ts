@@ -125,5 +125,22 @@ describe("/metrics/prometheus on the admin ports", () => {
       headers: { "x-request-id": "a\tb<script>" },
     });
     expect(hostile.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    // Every kind of answer carries it: a handler's own Response (whoami), an error body, a redirect.
+    const whoami = await fetch(`${t.publicUrl}/sessions/whoami`, {
+      headers: { "x-request-id": "whoami-0123456789" },
+    });
+    expect(whoami.status).toBe(401);
+    expect(whoami.headers.get("x-request-id")).toBe("whoami-0123456789");
+    const flow = await fetch(`${t.publicUrl}/self-service/login/browser`, {
+      redirect: "manual",
+      headers: { "x-request-id": "redirect-0123456789" },
+    });
+    expect(flow.status).toBe(303);
+    expect(flow.headers.get("x-request-id")).toBe("redirect-0123456789");
+    const missing = await fetch(`${t.adminUrl}/admin/identities/not-a-uuid`, {
+      headers: { "x-request-id": "error-0123456789" },
+    });
+    expect(missing.status).toBeGreaterThanOrEqual(400);
+    expect(missing.headers.get("x-request-id")).toBe("error-0123456789");
   });
 });

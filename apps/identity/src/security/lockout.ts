@@ -194,11 +194,23 @@ export async function beginAttempt(
         await clear;
         return;
       }
+      // Rows are locked in the order every statement here uses, the identifier's before the
+      // address': the counting upsert takes them in that order, and a data-modifying CTE otherwise
+      // runs whenever the planner likes, so concurrent sign-ins of one account deadlocked (a 500, and
+      // the uncleared counts then locked the account). Reading the deletion's result in an InitPlan
+      // runs it before the address' row is touched.
       await ctx.db.execute(
-        sql`with cleared as (${clear.getSQL()}) ${ctx.db
+        sql`with cleared as (${clear.returning({ id: T.id }).getSQL()}) ${ctx.db
           .update(T)
           .set({ attempts: sql`greatest(${T.attempts} - 1, 0)` })
-          .where(and(eq(T.kind, "ip"), eq(T.key, ip), isNull(T.lockedUntil)))
+          .where(
+            and(
+              eq(T.kind, "ip"),
+              eq(T.key, ip),
+              isNull(T.lockedUntil),
+              sql`(select count(*) from cleared) >= 0`,
+            ),
+          )
           .getSQL()}`,
       );
     },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CookieJar, startTestCore, type TestCore } from "../testing/index.ts";
-import { securityAuditLog } from "../db/security-schema.ts";
+import { securityAuditLog, securityLoginThrottles } from "../db/security-schema.ts";
 import { eq } from "drizzle-orm";
 import { json, login, messageIds, register } from "./testkit.ts";
 
@@ -145,6 +145,28 @@ describe("login lockout", () => {
       const ok = await login(t.publicUrl, "clears@example.com", PW, { ip });
       expect(ok.res.status).toBe(200);
     }
+  });
+
+  it("concurrent sign-ins of one account with its password all succeed and leave no count behind", async () => {
+    // The counting upsert and the clearing statement once took the identifier's and the address'
+    // rows in opposite orders: concurrent sign-ins deadlocked (500), and the counts they left locked
+    // the account of someone who never typed a wrong password. (At most max_attempts at once: more
+    // concurrent attempts lock the identifier by design, each taking its slot before the check.)
+    await register(t.publicUrl, "together@example.com", PW);
+    const ip = "203.0.113.77";
+    const statuses: number[] = [];
+    await Promise.all(
+      Array.from({ length: 3 }, async () => {
+        for (let i = 0; i < 50; i++)
+          statuses.push((await login(t.publicUrl, "together@example.com", PW, { ip })).res.status);
+      }),
+    );
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    const left = await t.core.ctx.db
+      .select()
+      .from(securityLoginThrottles)
+      .where(eq(securityLoginThrottles.key, "together@example.com"));
+    expect(left).toEqual([]);
   });
 
   it("concurrent guesses cannot exceed the limit: each takes its slot before the password check", async () => {

@@ -24,7 +24,7 @@ describe("two cores in one process", () => {
     expect(x.metrics.registry).not.toBe(y.metrics.registry);
     expect(x.overrides).not.toBe(y.overrides);
     expect(x.strategies).not.toBe(y.strategies);
-    expect(x.loginFlows).toBeDefined();
+    expect(x.loginFlows).not.toBe(y.loginFlows);
     expect(x.loginFlows).not.toBe(y.loginFlows);
     expect(a.core.oauth2.o2.backchannelInFlight).not.toBe(b.core.oauth2.o2.backchannelInFlight);
   });
